@@ -1,0 +1,110 @@
+/**
+ * Typed models of provider payloads, produced by the parsers in this folder and
+ * handed to resolvers (codegen maps GraphQL types onto them, see codegen.yml).
+ * Field names follow the GraphQL schema so default resolvers apply.
+ */
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+export type JsonObject = { [key: string]: JsonValue };
+
+export type TaskState = 'PENDING' | 'RUNNING' | 'SUCCEEDED' | 'PARTIALLY_SUCCEEDED' | 'FAILED' | 'STOPPED' | 'UNKNOWN';
+export type ImageTaskStatus = 'WAITING' | 'PROCESSING' | 'FINISH' | 'UNKNOWN';
+export type ImageResultStatus = 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'UNKNOWN';
+export type WorkflowTaskStatus = 'RUNNING' | 'STOPPED' | 'FAILED' | 'PARTIAL_SUCCEEDED' | 'SUCCEEDED' | 'UNKNOWN';
+export type WorkflowStatus = 'DRAFT' | 'PUBLISHED' | 'EDITING' | 'UNKNOWN';
+
+/** A field parsed from a provider JSON string: either a typed value or the reason it could not be typed. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+
+export interface ImageOutputModel {
+  readonly path: string | null;
+  readonly signedUrl: string | null;
+  readonly content: string | null;
+  readonly fileId: string | null;
+  /** OutputStorage with any S3 secret keys removed: they are the caller's secrets, never ours to echo. */
+  readonly storage: JsonValue | null;
+}
+
+export interface ImageProcessResultModel {
+  readonly status: ImageResultStatus | null;
+  readonly errMsg: string | null;
+  readonly message: string | null;
+  readonly progress: number | null;
+  readonly output: ImageOutputModel | null;
+}
+
+export interface ImageTaskModel {
+  readonly taskId: string;
+  readonly taskType: string | null;
+  readonly status: ImageTaskStatus | null;
+  readonly state: TaskState;
+  readonly errCode: number | null;
+  readonly errMsg: string | null;
+  readonly message: string | null;
+  readonly results: readonly ImageProcessResultModel[];
+  /** RFC 3339 UTC, seconds precision, e.g. 2025-05-16T07:44:26Z */
+  readonly createTime: string | null;
+  readonly finishTime: string | null;
+  readonly durationSeconds: number | null;
+  readonly requestId: string | null;
+  /** True when the provider will not change this task again (cache policy depends on it). */
+  readonly terminal: boolean;
+}
+
+export interface WorkflowNodeResultModel {
+  readonly nodeId: string;
+  readonly status: string | null;
+  readonly output: JsonValue | null;
+  readonly error: string | null;
+  /** The node's whole result entry as the provider sent it. */
+  readonly raw: JsonValue;
+}
+
+export interface WorkflowNodeModel {
+  readonly id: string;
+  readonly type: string | null;
+  readonly name: string | null;
+  /** Keys of the node not modelled above. */
+  readonly properties: JsonObject | null;
+}
+
+export interface WorkflowEdgeModel {
+  readonly source: string;
+  readonly target: string;
+  readonly properties: JsonObject | null;
+}
+
+export interface WorkflowGraphModel {
+  readonly nodes: readonly WorkflowNodeModel[];
+  readonly edges: readonly WorkflowEdgeModel[];
+}
+
+export interface WorkflowModel {
+  readonly workflowId: string | null;
+  readonly name: string | null;
+  readonly status: WorkflowStatus | null;
+  readonly type: string | null;
+  readonly createTime: string | null;
+  readonly modifiedTime: string | null;
+  readonly version: string | null;
+  /** null when the provider sent no graph; ok:false when it sent one that cannot be typed. */
+  readonly graph: Parsed<WorkflowGraphModel> | null;
+}
+
+export interface WorkflowTaskModel {
+  readonly taskId: string;
+  readonly status: WorkflowTaskStatus | null;
+  readonly state: TaskState;
+  readonly inputs: JsonValue | null;
+  readonly createTime: string | null;
+  readonly finishTime: string | null;
+  readonly durationSeconds: number | null;
+  readonly workflow: WorkflowModel | null;
+  readonly nodeResults: Parsed<readonly WorkflowNodeResultModel[]> | null;
+  readonly outputs: JsonValue | null;
+  readonly userData: JsonValue | null;
+  readonly notifyAddress: string | null;
+  readonly version: string | null;
+  readonly requestId: string | null;
+  readonly terminal: boolean;
+}
