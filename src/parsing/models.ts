@@ -13,8 +13,14 @@ export type ImageResultStatus = 'PROCESSING' | 'SUCCESS' | 'FAIL' | 'UNKNOWN';
 export type WorkflowTaskStatus = 'RUNNING' | 'STOPPED' | 'FAILED' | 'PARTIAL_SUCCEEDED' | 'SUCCEEDED' | 'UNKNOWN';
 export type WorkflowStatus = 'DRAFT' | 'PUBLISHED' | 'EDITING' | 'UNKNOWN';
 
-/** A field parsed from a provider JSON string: either a typed value or the reason it could not be typed. */
-export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string };
+/**
+ * A field parsed from a provider JSON string: either a typed value or the reason it could not be typed.
+ * `raw` (added by parsing): what the provider sent when it could not be typed, the decoded JSON when it
+ * was JSON of the wrong shape, else the text as sent, so a failed parse never loses the data.
+ */
+export type Parsed<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly reason: string; readonly raw?: JsonValue };
 
 export interface ImageOutputModel {
   readonly path: string | null;

@@ -1,0 +1,211 @@
+/**
+ * Environment -> validated, typed configuration. The only module that reads
+ * process.env; everything else receives an AppConfig (or a slice of it).
+ *
+ * Every problem is collected before throwing, so an operator fixes a broken
+ * deployment in one round. Error messages name the variable and, for
+ * non-secret variables, the offending value; secret values are never echoed.
+ */
+
+export interface TencentCredentials {
+  readonly secretId: string;
+  readonly secretKey: string;
+  /** Temporary (STS / CAM role) credentials only; sent as X-TC-Token. */
+  readonly sessionToken?: string;
+}
+
+export interface AlibabaCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** STS credentials only; sent as x-acs-security-token. */
+  readonly securityToken?: string;
+}
+
+export interface TencentConfig {
+  /** null when not configured: the Tencent side of the graph then reports an error per task. */
+  readonly credentials: TencentCredentials | null;
+  /** Origin only (scheme://host[:port]); API 3.0 always posts to `/`. */
+  readonly endpoint: string;
+  /** Sent as X-TC-Region when set; DescribeImageTaskDetail ignores it. */
+  readonly region?: string;
+}
+
+export interface AlibabaConfig {
+  readonly credentials: AlibabaCredentials | null;
+  /** Origin only (scheme://host[:port]). */
+  readonly endpoint: string;
+  readonly region: string;
+}
+
+export interface AppConfig {
+  readonly port: number;
+  readonly nodeEnv: string;
+  readonly tencent: TencentConfig;
+  readonly alibaba: AlibabaConfig;
+  readonly upstream: { readonly timeoutMs: number; readonly concurrency: number };
+  readonly limits: { readonly maxTaskIds: number };
+}
+
+export class ConfigError extends Error {
+  /** Names of the variables at fault, for tests and structured logs. */
+  readonly variables: readonly string[];
+
+  constructor(problems: readonly { readonly variable: string; readonly problem: string }[]) {
+    super(`Invalid configuration: ${problems.map((p) => `${p.variable} ${p.problem}`).join('; ')}`);
+    this.name = 'ConfigError';
+    this.variables = problems.map((p) => p.variable);
+  }
+}
+
+type Env = NodeJS.ProcessEnv;
+
+/** `^[a-z0-9-]+$`: region ids end up in hostnames and headers. */
+const REGION_PATTERN = /^[a-z0-9-]+$/;
+
+/**
+ * Reads and validates variables, recording problems instead of throwing so
+ * that `loadConfig` can report all of them. On a problem, readers return the
+ * default (or a placeholder) so that loading can continue; the result is
+ * discarded because `finish` throws.
+ */
+export class EnvReader {
+  private readonly problems: { variable: string; problem: string }[] = [];
+
+  constructor(private readonly env: Env) {}
+
+  /** Unset and blank are the same thing: compose files and CI often export empty strings. */
+  raw(name: string): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  fail(variable: string, problem: string): void {
+    this.problems.push({ variable, problem });
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback;
+  }
+
+  /** Decimal digits only: "10ms", "1e3" and "-1" are mistakes, not numbers. */
+  int(name: string, fallback: number, range: { readonly min: number; readonly max?: number }): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = /^\d+$/.test(text) ? Number(text) : Number.NaN;
+    const max = range.max ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isSafeInteger(value) || value < range.min || value > max) {
+      const bounds = range.max === undefined ? `>= ${range.min}` : `between ${range.min} and ${range.max}`;
+      this.fail(name, `must be an integer ${bounds} (got ${JSON.stringify(text)})`);
+      return fallback;
+    }
+    return value;
+  }
+
+  pattern(name: string, re: RegExp, fallback: string): string;
+  pattern(name: string, re: RegExp, fallback?: undefined): string | undefined;
+  pattern(name: string, re: RegExp, fallback?: string): string | undefined {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    if (!re.test(text)) {
+      this.fail(name, `must match ${re.source} (got ${JSON.stringify(text)})`);
+      return fallback;
+    }
+    return text;
+  }
+
+  /**
+   * An http(s) origin. Paths, queries and user info are rejected rather than
+   * ignored: both signers sign the path `/`, and credentials in a URL would
+   * travel in clear. The value is not echoed, since a URL may carry user info.
+   */
+  url(name: string, fallback: string): string {
+    const text = this.raw(name) ?? fallback;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.fail(name, 'must be an absolute http(s) URL');
+      return fallback;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.fail(name, 'must be an http(s) URL');
+    } else if (url.username || url.password) {
+      this.fail(name, 'must not contain user info');
+    } else if (url.pathname !== '/' || url.search || url.hash) {
+      this.fail(name, 'must be an origin without path, query or fragment');
+    } else {
+      return url.origin;
+    }
+    return fallback;
+  }
+
+  /**
+   * An id/secret pair: both or neither. A half-configured pair is a deployment
+   * mistake worth stopping for; the message names the missing variable only.
+   */
+  pair(idName: string, secretName: string): { id: string; secret: string } | null {
+    const id = this.raw(idName);
+    const secret = this.raw(secretName);
+    if (id !== undefined && secret !== undefined) return { id, secret };
+    if (id !== undefined) this.fail(secretName, `is required when ${idName} is set`);
+    if (secret !== undefined) this.fail(idName, `is required when ${secretName} is set`);
+    return null;
+  }
+
+  /** A token without the key pair it belongs to is useless and probably a mistake. */
+  companion(name: string, pairPresent: boolean, pairNames: string): string | undefined {
+    const value = this.raw(name);
+    if (value !== undefined && !pairPresent) this.fail(name, `is set but ${pairNames} are not`);
+    return pairPresent ? value : undefined;
+  }
+
+  finish(): void {
+    if (this.problems.length > 0) throw new ConfigError(this.problems);
+  }
+}
+
+function loadTencent(read: EnvReader): TencentConfig {
+  const pair = read.pair('TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY');
+  // The official SDK's env provider says SESSION_TOKEN; Terraform says SECURITY_TOKEN. Accept both.
+  const tokenName = read.raw('TENCENTCLOUD_SESSION_TOKEN') !== undefined ? 'TENCENTCLOUD_SESSION_TOKEN' : 'TENCENTCLOUD_SECURITY_TOKEN';
+  const sessionToken = read.companion(tokenName, pair !== null, 'TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY');
+  const region = read.pattern('MPS_REGION', REGION_PATTERN);
+  return {
+    credentials: pair && { secretId: pair.id, secretKey: pair.secret, ...(sessionToken !== undefined && { sessionToken }) },
+    endpoint: read.url('MPS_ENDPOINT', 'https://mps.tencentcloudapi.com'),
+    ...(region !== undefined && { region }),
+  };
+}
+
+function loadAlibaba(read: EnvReader): AlibabaConfig {
+  const pair = read.pair('ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+  const securityToken = read.companion(
+    'ALIBABA_CLOUD_SECURITY_TOKEN',
+    pair !== null,
+    'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+  );
+  const region = read.pattern('ICE_REGION', REGION_PATTERN, 'cn-shanghai');
+  return {
+    credentials: pair && { accessKeyId: pair.id, accessKeySecret: pair.secret, ...(securityToken !== undefined && { securityToken }) },
+    endpoint: read.url('ICE_ENDPOINT', `https://ice.${region}.aliyuncs.com`),
+    region,
+  };
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const config: AppConfig = {
+    port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
+    // Production unless told otherwise: forgetting NODE_ENV must not switch on development conveniences.
+    nodeEnv: read.string('NODE_ENV', 'production'),
+    tencent: loadTencent(read),
+    alibaba: loadAlibaba(read),
+    upstream: {
+      timeoutMs: read.int('UPSTREAM_TIMEOUT_MS', 10_000, { min: 1 }),
+      concurrency: read.int('UPSTREAM_CONCURRENCY', 16, { min: 1 }),
+    },
+    limits: { maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }) },
+  };
+  read.finish();
+  return config;
+}

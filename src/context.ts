@@ -1,0 +1,13 @@
+/** What every resolver receives: this request's loaders and limits. Built per request by server.ts. */
+import type { TaskLoaders } from './loaders/task-loaders.js';
+
+export interface RequestLimits {
+  /** Most ids one list query may name. */
+  readonly maxTaskIds: number;
+}
+
+export interface RequestContext {
+  readonly requestId: string;
+  readonly loaders: TaskLoaders;
+  readonly limits: RequestLimits;
+}

@@ -1,0 +1,24 @@
+/**
+ * JSON shapes the emulator stores and serves. Kept here rather than borrowed from
+ * src/parsing so the emulator stays a model of the providers, not of our parser.
+ */
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+export type JsonObject = { readonly [key: string]: JsonValue };
+
+/** The fields of a DescribeImageTaskDetail `Response`, without RequestId. */
+export type ImageTaskSeed = JsonObject;
+/** A GetAIWorkflowTask `WorkflowTask` object. */
+export type WorkflowTaskSeed = JsonObject;
+
+export function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** JSON.parse that reports failure as undefined instead of throwing: bodies come from the wire. */
+export function tryParseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The emulator's public contract. Other modules (e2e tests, the dev banner, the
+ * clients' tests) code against these types, so they change only by addition.
+ */
+import type { ImageTaskSeed, WorkflowTaskSeed } from './json.js';
+
+export type ProviderId = 'tencent-mps' | 'alibaba-ice';
+
+export interface TencentCredential {
+  readonly secretId: string;
+  readonly secretKey: string;
+  /** Present for temporary (STS/CAM role) credentials: the request must then carry it as X-TC-Token. */
+  readonly token?: string;
+}
+
+export interface AlibabaCredential {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** Present for STS credentials: the request must then carry it as x-acs-security-token. */
+  readonly securityToken?: string;
+}
+
+export interface EmulatorOptions {
+  /** Default 0: the OS picks a free port, so parallel test files never collide. */
+  port?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Epoch ms; the clock that signature windows are checked against. Default Date.now. */
+  now?: () => number;
+  /** Replace the accepted credentials; when absent only EMULATOR_CREDENTIALS.tencent is accepted. */
+  tencentCredentials?: Array<{ secretId: string; secretKey: string; token?: string }>;
+  /** Replace the accepted credentials; when absent only EMULATOR_CREDENTIALS.alibaba is accepted. */
+  alibabaCredentials?: Array<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
+}
+
+export type FaultKind = 'latency' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
+
+export interface Fault {
+  kind: FaultKind;
+  /** For `latency`: how long to wait before answering normally (default DEFAULT_LATENCY_MS). */
+  latencyMs?: number;
+  /** Only the first N matching attempts, then the fault is spent. Absent: every attempt. */
+  times?: number;
+  /** Sent as Retry-After on `throttle` (Alibaba) and `unavailable` answers. */
+  retryAfterSeconds?: number;
+}
+
+/** `{}` targets every request; `provider` and/or `taskId` narrow it. */
+export interface FaultTarget {
+  provider?: ProviderId;
+  taskId?: string;
+}
+
+export interface CallRecord {
+  provider: ProviderId;
+  /** The action header as received (X-TC-Action / x-acs-action), '' when absent. */
+  action: string;
+  /** The TaskId the request asked for, null when it carried none (or not as a string). */
+  taskId: string | null;
+  method: string;
+  /** Path and query as on the request line. */
+  url: string;
+  /** Lowercase names, as received. */
+  headers: Record<string, string>;
+  body: string;
+  /** 'ok' | provider error code | fault kind ('pending' while a request is still being answered). */
+  outcome: string;
+}
+
+export interface CallFilter {
+  provider?: ProviderId;
+  action?: string;
+  taskId?: string;
+}
+
+export interface RunningEmulator {
+  /** http://<host>:<port>; both providers on one server, routed by X-TC-Action vs x-acs-action. */
+  url: string;
+  injectFault(target: FaultTarget, fault: Fault): void;
+  clearFaults(): void;
+  callCount(filter?: CallFilter): number;
+  calls(): readonly CallRecord[];
+  resetCalls(): void;
+  /** Add or replace a Tencent task: the fields of `Response` (RequestId is added per answer). */
+  putImageTask(taskId: string, response: ImageTaskSeed): void;
+  /** Add or replace an Alibaba task: the `WorkflowTask` object (RequestId is added per answer). */
+  putWorkflowTask(taskId: string, workflowTask: WorkflowTaskSeed): void;
+  /** Closes keep-alive sockets, pending latency timers and hung requests too, so test runners exit. */
+  close(): Promise<void>;
+}

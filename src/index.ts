@@ -1,0 +1,56 @@
+/** Process entry: read config, start the subgraph, stop cleanly on SIGTERM/SIGINT. */
+import { randomBytes } from 'node:crypto';
+import fetch from 'node-fetch';
+import { startApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { SEED } from './emulator/index.js';
+import { createLogger } from './logger.js';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`media-task-subgraph: ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger(config.logLevel);
+  const app = await startApp(
+    config,
+    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },
+    { port: config.port, host: config.host },
+  );
+
+  const emulated = [!config.tencent.credentials && 'Tencent MPS', !config.alibaba.credentials && 'Alibaba ICE'].filter(Boolean);
+  if (emulated.length > 0) {
+    logger.info(
+      { emulator: app.emulator?.url, sampleImageTaskIds: Object.values(SEED.image), sampleWorkflowTaskIds: Object.values(SEED.workflow) },
+      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator; paste a sample task id into Sandbox`,
+    );
+  }
+  process.stdout.write(`media-task-subgraph ready at ${app.url} (Sandbox: open it in a browser)\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'draining in-flight requests before exit');
+    app.stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'shutdown failed');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`media-task-subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

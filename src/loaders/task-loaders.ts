@@ -1,0 +1,48 @@
+/**
+ * Per-request DataLoaders, one per provider. DataLoader collects every `load` made in
+ * one tick of resolution (list queries, nested fields, `_entities` representations)
+ * into one batch and de-duplicates ids, so N distinct ids cost N upstream calls.
+ * Neither provider has a batch API, so a batch fans out into single calls, at most
+ * `concurrency` in flight per loader; one id's failure is returned as that id's Error.
+ */
+import DataLoader from 'dataloader';
+import pLimit from 'p-limit';
+import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
+import type { TaskSource } from '../sources/task-source.js';
+
+export interface TaskLoaderOptions {
+  /** Upstream calls in flight at once per loader (per request). */
+  readonly concurrency: number;
+  /** Ids per DataLoader batch; larger batches are split. */
+  readonly maxBatchSize: number;
+}
+
+export interface TaskLoaders {
+  readonly imageTask: DataLoader<string, ImageTaskModel>;
+  readonly workflowTask: DataLoader<string, WorkflowTaskModel>;
+}
+
+export interface TaskSources {
+  readonly imageTask: TaskSource<ImageTaskModel>;
+  readonly workflowTask: TaskSource<WorkflowTaskModel>;
+}
+
+function asError(reason: unknown): Error {
+  return reason instanceof Error ? reason : new Error(String(reason));
+}
+
+export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions): DataLoader<string, T> {
+  // One limiter for the loader, not per batch, so split batches share the bound.
+  const limit = pLimit(options.concurrency);
+  return new DataLoader<string, T>(
+    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => source(taskId)).catch(asError))),
+    { maxBatchSize: options.maxBatchSize },
+  );
+}
+
+export function createTaskLoaders(sources: TaskSources, options: TaskLoaderOptions): TaskLoaders {
+  return {
+    imageTask: createTaskLoader(sources.imageTask, options),
+    workflowTask: createTaskLoader(sources.workflowTask, options),
+  };
+}

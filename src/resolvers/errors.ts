@@ -1,0 +1,89 @@
+/**
+ * The one mapping from failures to GraphQL errors. Provider failures arrive already
+ * classified (providers/errors.ts); here they get their stable `extensions.code`.
+ * Anything unexpected is masked, so no stack or internal message reaches a client
+ * unless NODE_ENV=development.
+ */
+import { unwrapResolverError } from '@apollo/server/errors';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { ProviderError, type ProviderErrorKind, type ProviderName } from '../providers/errors.js';
+
+export type ErrorCode =
+  | 'NOT_FOUND'
+  | 'BAD_USER_INPUT'
+  | 'UPSTREAM_AUTH_FAILED'
+  | 'FORBIDDEN'
+  | 'RATE_LIMITED'
+  | 'UPSTREAM_UNAVAILABLE'
+  | 'UPSTREAM_BAD_RESPONSE'
+  | 'INTERNAL_SERVER_ERROR';
+
+const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {
+  NOT_FOUND: 'NOT_FOUND',
+  BAD_INPUT: 'BAD_USER_INPUT',
+  AUTH_FAILED: 'UPSTREAM_AUTH_FAILED',
+  FORBIDDEN: 'FORBIDDEN',
+  RATE_LIMITED: 'RATE_LIMITED',
+  UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
+  UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+};
+
+/** Codes Apollo Server and graphql-js assign themselves; they are already safe to show. */
+const FRAMEWORK_CODES = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_USER_INPUT',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+export function badUserInput(message: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/** A provider payload that arrived but cannot be typed; only the field it feeds fails. */
+export function upstreamBadResponse(provider: ProviderName, message: string, requestId: string | null): GraphQLError {
+  return new GraphQLError(message, {
+    extensions: { code: 'UPSTREAM_BAD_RESPONSE', provider, ...(requestId ? { requestId } : {}) },
+  });
+}
+
+export function providerErrorExtensions(error: ProviderError): Record<string, unknown> {
+  return {
+    code: CODE_BY_KIND[error.kind],
+    provider: error.provider,
+    ...(error.providerCode ? { providerCode: error.providerCode } : {}),
+    ...(error.requestId ? { requestId: error.requestId } : {}),
+    retryable: error.retryable,
+  };
+}
+
+export interface FormatErrorOptions {
+  readonly includeStacktrace: boolean;
+}
+
+/** Apollo Server's formatError hook: the single place where errors take their public shape. */
+export function createErrorFormatter(options: FormatErrorOptions) {
+  return function formatError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
+    const original = unwrapResolverError(error);
+    const { stacktrace: _stacktrace, ...extensions } = formatted.extensions ?? {};
+    const debug = options.includeStacktrace && _stacktrace ? { stacktrace: _stacktrace } : {};
+
+    if (original instanceof ProviderError) {
+      return { ...formatted, message: original.message, extensions: { ...providerErrorExtensions(original), ...debug } };
+    }
+    const code = typeof extensions.code === 'string' ? extensions.code : undefined;
+    const ours = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
+    if (ours || (code !== undefined && FRAMEWORK_CODES.has(code))) {
+      return { ...formatted, extensions: { ...extensions, ...debug } };
+    }
+    return {
+      message: options.includeStacktrace && original instanceof Error ? original.message : 'Internal server error',
+      ...(formatted.locations ? { locations: formatted.locations } : {}),
+      ...(formatted.path ? { path: formatted.path } : {}),
+      extensions: { code: 'INTERNAL_SERVER_ERROR', ...debug },
+    };
+  };
+}

@@ -1,0 +1,43 @@
+/**
+ * WorkflowTask and its graph. Payloads the parser could not type (`graph`,
+ * `nodeResults`) fail only their own field, with UPSTREAM_BAD_RESPONSE at its path.
+ */
+import type {
+  WorkflowResolvers,
+  WorkflowTaskResolvers,
+} from '../generated/resolvers-types.js';
+import type { Parsed, WorkflowNodeResultModel } from '../parsing/models.js';
+import { nodeResultIndex } from '../parsing/node-results.js';
+import { upstreamBadResponse } from './errors.js';
+import type { WorkflowGraphParent } from './parents.js';
+import { assertTaskId } from './task-ids.js';
+
+function typedOrThrow<T>(parsed: Parsed<T> | null, what: string, requestId: string | null): T | null {
+  if (parsed === null) return null;
+  if (parsed.ok) return parsed.value;
+  throw upstreamBadResponse('alibaba-ice', `The provider's ${what} cannot be read: ${parsed.reason}`, requestId);
+}
+
+const NO_RESULTS: ReadonlyMap<string, WorkflowNodeResultModel> = new Map();
+
+export const WorkflowTask: WorkflowTaskResolvers = {
+  __resolveReference: (reference, { loaders }) => loaders.workflowTask.load(assertTaskId(reference.taskId)),
+  nodeResults: (task) => typedOrThrow(task.nodeResults, 'NodeResults', task.requestId),
+  workflow: (task) => {
+    if (!task.workflow) return null;
+    // An unreadable NodeResults fails its own field; nodes then show no result rather than failing too.
+    const results = task.nodeResults?.ok ? nodeResultIndex(task.nodeResults.value) : NO_RESULTS;
+    return { ...task.workflow, taskNodeResults: results, requestId: task.requestId };
+  },
+};
+
+export const Workflow: WorkflowResolvers = {
+  graph: (workflow): WorkflowGraphParent | null => {
+    const graph = typedOrThrow(workflow.graph, 'workflow Graph', workflow.requestId);
+    if (!graph) return null;
+    return {
+      nodes: graph.nodes.map((node) => ({ ...node, result: workflow.taskNodeResults.get(node.id) ?? null })),
+      edges: graph.edges,
+    };
+  },
+};
