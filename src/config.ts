@@ -37,13 +37,27 @@ export interface AlibabaConfig {
   readonly region: string;
 }
 
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+const LOG_LEVELS: readonly LogLevel[] = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
 export interface AppConfig {
   readonly port: number;
+  /** Interface to bind; undefined = all interfaces (what a container needs). */
+  readonly host: string | undefined;
   readonly nodeEnv: string;
+  readonly logLevel: LogLevel;
+  /** Sandbox landing page and introspection. */
+  readonly exposeSchema: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
-  readonly upstream: { readonly timeoutMs: number; readonly concurrency: number };
-  readonly limits: { readonly maxTaskIds: number };
+  readonly upstream: {
+    readonly timeoutMs: number;
+    /** Provider calls in flight at once per loader. */
+    readonly concurrency: number;
+    /** Ids per DataLoader batch. */
+    readonly maxBatchSize: number;
+  };
+  readonly limits: { readonly maxTaskIds: number; readonly bodyLimitBytes: number };
 }
 
 export class ConfigError extends Error {
@@ -99,6 +113,27 @@ export class EnvReader {
       return fallback;
     }
     return value;
+  }
+
+  /** Only the spellings people actually write; anything else is reported, not guessed. */
+  bool(name: string, fallback: boolean): boolean {
+    const text = this.raw(name)?.toLowerCase();
+    if (text === undefined) return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(text)) return true;
+    if (['0', 'false', 'no', 'off'].includes(text)) return false;
+    this.fail(name, `must be true or false (got ${JSON.stringify(text)})`);
+    return fallback;
+  }
+
+  oneOf<T extends string>(name: string, allowed: readonly T[], fallback: T): T {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const match = allowed.find((candidate) => candidate === text);
+    if (match === undefined) {
+      this.fail(name, `must be one of ${allowed.join(', ')} (got ${JSON.stringify(text)})`);
+      return fallback;
+    }
+    return match;
   }
 
   pattern(name: string, re: RegExp, fallback: string): string;
@@ -194,17 +229,30 @@ function loadAlibaba(read: EnvReader): AlibabaConfig {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
+  // Production unless told otherwise: forgetting NODE_ENV must not switch on development conveniences.
+  const nodeEnv = read.string('NODE_ENV', 'production');
+  const tencent = loadTencent(read);
+  const alibaba = loadAlibaba(read);
+  // Against the emulator there is no real data to hide, and the Sandbox is how a newcomer tries the graph.
+  const emulated = tencent.credentials === null || alibaba.credentials === null;
   const config: AppConfig = {
     port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
-    // Production unless told otherwise: forgetting NODE_ENV must not switch on development conveniences.
-    nodeEnv: read.string('NODE_ENV', 'production'),
-    tencent: loadTencent(read),
-    alibaba: loadAlibaba(read),
+    host: read.raw('HOST'),
+    nodeEnv,
+    logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production' || emulated),
+    tencent,
+    alibaba,
     upstream: {
       timeoutMs: read.int('UPSTREAM_TIMEOUT_MS', 10_000, { min: 1 }),
       concurrency: read.int('UPSTREAM_CONCURRENCY', 16, { min: 1 }),
+      maxBatchSize: read.int('UPSTREAM_MAX_BATCH_SIZE', 100, { min: 1 }),
     },
-    limits: { maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }) },
+    limits: {
+      maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }),
+      // Express's own default; 100 ids with a query fit in a few KB.
+      bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 100 * 1024, { min: 1 }),
+    },
   };
   read.finish();
   return config;

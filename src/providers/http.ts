@@ -89,6 +89,9 @@ export interface SendOptions {
  */
 export async function sendWithTimeout(request: HttpRequest, options: SendOptions): Promise<HttpResult> {
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  // Not only a shortcut: node-fetch handed an already-aborted signal destroys the unread
+  // Buffer body stream with an error nobody listens to, which crashes the process.
+  if (options.signal?.aborted) throw callerAborted(options.provider);
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -97,7 +100,6 @@ export async function sendWithTimeout(request: HttpRequest, options: SendOptions
   }, timeoutMs);
   const onCallerAbort = (): void => controller.abort();
   options.signal?.addEventListener('abort', onCallerAbort, { once: true });
-  if (options.signal?.aborted) controller.abort();
 
   try {
     const response = await options.fetch(request.url, {
@@ -131,16 +133,18 @@ function transportError(
   if (state.timedOut) {
     return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} timed out after ${state.timeoutMs} ms` });
   }
-  if (state.callerAborted) {
-    // Nobody is waiting for the answer any more, so another attempt would be wasted.
-    return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
-  }
+  if (state.callerAborted) return callerAborted(provider);
   const { code, type } = errorFields(error);
   if (type === 'max-size') {
     return new ProviderError({ provider, kind: 'UPSTREAM_BAD_RESPONSE', message: `${provider} response larger than ${MAX_RESPONSE_BYTES} bytes` });
   }
   // node-fetch's own messages embed the URL; only the system error code is safe and useful.
   return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} network error: ${code ?? type ?? 'unknown'}` });
+}
+
+/** Nobody is waiting for the answer any more, so another attempt would be wasted. */
+function callerAborted(provider: ProviderName): ProviderError {
+  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
 }
 
 function errorFields(error: unknown): { code: string | undefined; type: string | undefined } {

@@ -1,0 +1,83 @@
+/**
+ * An HTTP face for the test controls, for tools that run the emulator in another
+ * process (a dev server, a load test). Paths start with /__emulator/, which neither
+ * provider uses, and these calls are not provider calls, so they are not logged.
+ *
+ *   GET    /__emulator/health                      {"ok":true}
+ *   GET    /__emulator/seed                        SEED (name -> taskId)
+ *   POST   /__emulator/faults   {"target"?:{"provider"?,"taskId"?},"fault":{"kind",...}}
+ *   DELETE /__emulator/faults                      clear all faults
+ *   GET    /__emulator/calls?provider=&action=&taskId=   {"count":n,"calls":[...]}
+ *   DELETE /__emulator/calls                       reset the call log
+ */
+import { faultProblem } from './faults.js';
+import { isJsonObject, tryParseJson } from './json.js';
+import { SEED } from './seed-tasks.js';
+import type { CallFilter, CallRecord, Fault, FaultKind, FaultTarget, ProviderId } from './types.js';
+import { decodeQuery, jsonResponse, textResponse, type EmulatorResponse, type ReceivedRequest } from './wire.js';
+
+export const CONTROL_PREFIX = '/__emulator/';
+const CONTROL_OUTCOME = 'control';
+
+export interface ControlSurface {
+  injectFault(target: FaultTarget, fault: Fault): void;
+  clearFaults(): void;
+  calls(filter: CallFilter): readonly CallRecord[];
+  resetCalls(): void;
+}
+
+export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface): EmulatorResponse {
+  const route = `${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`;
+  switch (route) {
+    case 'GET health':
+      return jsonResponse(200, { ok: true }, CONTROL_OUTCOME);
+    case 'GET seed':
+      return jsonResponse(200, SEED, CONTROL_OUTCOME);
+    case 'POST faults': {
+      const parsed = parseFaultRequest(tryParseJson(request.body.toString('utf8')));
+      if (typeof parsed === 'string') return jsonResponse(400, { error: parsed }, CONTROL_OUTCOME);
+      emulator.injectFault(parsed.target, parsed.fault);
+      return textResponse(204, '', CONTROL_OUTCOME);
+    }
+    case 'DELETE faults':
+      emulator.clearFaults();
+      return textResponse(204, '', CONTROL_OUTCOME);
+    case 'GET calls': {
+      const query = decodeQuery(request.rawQuery);
+      const filter: CallFilter = {};
+      if (query['provider'] === 'tencent-mps' || query['provider'] === 'alibaba-ice') filter.provider = query['provider'];
+      if (query['action'] !== undefined) filter.action = query['action'];
+      if (query['taskId'] !== undefined) filter.taskId = query['taskId'];
+      const calls = emulator.calls(filter);
+      return jsonResponse(200, { count: calls.length, calls }, CONTROL_OUTCOME);
+    }
+    case 'DELETE calls':
+      emulator.resetCalls();
+      return textResponse(204, '', CONTROL_OUTCOME);
+    default:
+      return jsonResponse(404, { error: `no control route ${route}` }, CONTROL_OUTCOME);
+  }
+}
+
+/** The body is untrusted JSON: check every field's type before it becomes a Fault. */
+function parseFaultRequest(body: unknown): { target: FaultTarget; fault: Fault } | string {
+  if (!isJsonObject(body)) return 'body must be a JSON object {"target"?, "fault"}';
+  const rawTarget = body['target'] ?? {};
+  const rawFault = body['fault'];
+  if (!isJsonObject(rawTarget)) return 'target must be an object';
+  if (!isJsonObject(rawFault)) return 'fault must be an object';
+
+  const target: FaultTarget = {};
+  if (rawTarget['provider'] !== undefined) target.provider = rawTarget['provider'] as ProviderId;
+  if (rawTarget['taskId'] !== undefined) target.taskId = rawTarget['taskId'] as string;
+  if (typeof rawFault['kind'] !== 'string') return 'fault.kind must be a string';
+  const fault: Fault = { kind: rawFault['kind'] as FaultKind };
+  for (const key of ['latencyMs', 'times', 'retryAfterSeconds'] as const) {
+    const value = rawFault[key];
+    if (value === undefined) continue;
+    if (typeof value !== 'number') return `fault.${key} must be a number`;
+    fault[key] = value;
+  }
+  // The casts above are checked here, by the same rules injectFault applies.
+  return faultProblem(target, fault) ?? { target, fault };
+}

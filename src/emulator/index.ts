@@ -1,0 +1,26 @@
+/**
+ * Local emulator of the two upstream APIs the subgraph reads: Tencent Cloud MPS
+ * DescribeImageTaskDetail (TC3 auth) and Alibaba Cloud ICE GetAIWorkflowTask (ACS3 auth).
+ * It verifies signatures like the real services, serves seeded tasks, counts calls and
+ * injects faults, so client, loader and e2e tests run over real HTTP with no cloud account.
+ */
+export type {
+  AlibabaCredential,
+  CallFilter,
+  CallRecord,
+  EmulatorOptions,
+  Fault,
+  FaultKind,
+  FaultTarget,
+  ProviderId,
+  RunningEmulator,
+  TencentCredential,
+} from './types.js';
+export type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './json.js';
+export { EMULATOR_CREDENTIALS } from './credentials.js';
+export { startEmulator } from './server.js';
+export { SEED, SEED_S3_SECRETS, sampleTaskIds, type ImageSeedName, type WorkflowSeedName } from './seed-tasks.js';
+export { DEFAULT_LATENCY_MS, FAULT_KINDS } from './faults.js';
+export { CONTROL_PREFIX } from './control.js';
+export { TENCENT_ACTION, TENCENT_VERSION } from './tencent-handler.js';
+export { ALIBABA_ACTION, ALIBABA_TASK_NOT_FOUND_CODE, ALIBABA_VERSION } from './alibaba-handler.js';

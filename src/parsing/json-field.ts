@@ -1,0 +1,126 @@
+/**
+ * Provider fields that carry JSON (Alibaba `Inputs`, `Outputs`, `UserData`,
+ * `Graph`, `NodeResults`; Tencent nested objects) arrive in several encodings
+ * for the same data. The official Alibaba SDK models them as strings while the
+ * docs show objects, and the doc sample even shows a string with
+ * backslash-escaped quotes. This module accepts all of them and hands back
+ * either the value or the text exactly as it came, so nothing is ever lost.
+ *
+ * Accepted encodings of an object/array:
+ * - absent or null                         -> ok, null
+ * - an object/array                        -> ok, a JSON-checked copy
+ * - JSON text          `{"a":1}`           -> ok, decoded
+ * - double-encoded     `"{\"a\":1}"`       -> ok, decoded again while the result is a container
+ *                                             or another string literal
+ * - backslash-escaped  `{\"a\":1}`         -> ok, unescaped then decoded (Alibaba doc sample)
+ * At most MAX_STRING_LAYERS decodes in total, so a pathological string costs bounded work.
+ *
+ * Decision on JSON text that decodes to a scalar (`"42"`, `"true"`, `"null"`,
+ * `"\"hi\""`): it is valid JSON, so `ok: true`, but the value is the string as
+ * sent, not the decoded scalar. These fields are strings on the wire; turning
+ * "42" into 42 would be lossy ("12345678901234567890", "1.0", "1e2" and a
+ * user's literal text "42" all change or become indistinguishable), while the
+ * string lets a client decode it if it wants. A scalar that arrives as a JSON
+ * scalar (the number 42 in an object body) stays typed.
+ */
+
+import type { JsonValue } from './models.js';
+import { describeError, describeValue, toJsonValue } from './json-value.js';
+
+export type JsonFieldResult =
+  | { readonly ok: true; readonly value: JsonValue }
+  | { readonly ok: false; readonly raw: string; readonly reason: string };
+
+/** Decodes allowed per field: double-encoded plus backslash-escaped plus one spare. */
+export const MAX_STRING_LAYERS = 3;
+
+export function parseJsonField(input: unknown): JsonFieldResult {
+  try {
+    if (input === undefined || input === null) return { ok: true, value: null };
+    if (typeof input === 'string') return parseJsonText(input);
+    const shaped = toJsonValue(input);
+    if (shaped.ok) return { ok: true, value: shaped.value };
+    return { ok: false, raw: describeValue(input), reason: shaped.reason };
+  } catch (error) {
+    // Only exotic inputs (proxies with throwing traps) get here; stay total.
+    return { ok: false, raw: describeValue(input), reason: `unreadable value: ${describeError(error)}` };
+  }
+}
+
+/** For GraphQL `JSON` fields: the decoded value when there is one, else the text as sent. */
+export function jsonFieldOrRaw(input: unknown): JsonValue {
+  const parsed = parseJsonField(input);
+  return parsed.ok ? parsed.value : parsed.raw;
+}
+
+type Decoded =
+  | { readonly kind: 'container'; readonly value: JsonValue }
+  | { readonly kind: 'scalar' }
+  | { readonly kind: 'invalid'; readonly reason: string };
+
+function parseJsonText(text: string): JsonFieldResult {
+  const decoded = decode(text, 1);
+  switch (decoded.kind) {
+    case 'container':
+      return { ok: true, value: decoded.value };
+    case 'scalar':
+      return { ok: true, value: text };
+    case 'invalid':
+      return { ok: false, raw: text, reason: decoded.reason };
+  }
+}
+
+function decode(text: string, layer: number): Decoded {
+  if (layer > MAX_STRING_LAYERS) {
+    return { kind: 'invalid', reason: `more than ${MAX_STRING_LAYERS} layers of string encoding` };
+  }
+  // JSON.parse skips whitespace itself but not a byte-order mark.
+  const trimmed = text.replace(/^\uFEFF/, '').trim();
+  if (trimmed === '') {
+    return { kind: 'invalid', reason: layer === 1 ? 'empty string is not JSON' : 'decoded to an empty string' };
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(trimmed);
+  } catch (error) {
+    if (looksLikeContainer(trimmed) && trimmed.includes('\\"')) {
+      const unescaped = unescapeOnce(trimmed);
+      if (unescaped !== null) return decode(unescaped, layer + 1);
+    }
+    return { kind: 'invalid', reason: `not valid JSON: ${describeError(error)}` };
+  }
+
+  if (typeof parsed === 'string') {
+    // A JSON string literal: another layer of encoding when its content is a
+    // container or yet another string literal; otherwise plain text.
+    const inner = parsed.trim();
+    return looksLikeContainer(inner) || inner.startsWith('"') ? decode(parsed, layer + 1) : { kind: 'scalar' };
+  }
+  if (typeof parsed === 'object' && parsed !== null) {
+    const shaped = toJsonValue(parsed);
+    return shaped.ok ? { kind: 'container', value: shaped.value } : { kind: 'invalid', reason: shaped.reason };
+  }
+  return { kind: 'scalar' };
+}
+
+function looksLikeContainer(text: string): boolean {
+  return text.startsWith('{') || text.startsWith('[');
+}
+
+/**
+ * Reads `text` as the body of a JSON string literal, i.e. undoes exactly one
+ * level of escaping (`\"` -> `"`, `\\` -> `\`, `\n` -> newline). Raw control
+ * characters (a pretty-printed payload) are not allowed inside a JSON string,
+ * so they are escaped first; they decode back to themselves. An unescaped `"`
+ * means the text was not uniformly escaped, and we give up (null).
+ */
+function unescapeOnce(text: string): string | null {
+  const literal = `"${text.replace(/[\u0000-\u001f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)}"`;
+  try {
+    const value: unknown = JSON.parse(literal);
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,197 @@
+import { ConfigError, loadConfig } from '../src/config.js';
+
+const SECRET_KEY = 'tencent-secret-key-VALUE-0123456789';
+const ACCESS_SECRET = 'alibaba-access-secret-VALUE-9876543210';
+const SESSION_TOKEN = 'tencent-session-token-VALUE';
+const SECURITY_TOKEN = 'alibaba-sts-token-VALUE';
+
+/** Runs loadConfig and returns the ConfigError it must throw. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return error;
+    throw error;
+  }
+  throw new Error('expected a ConfigError');
+}
+
+describe('loadConfig', () => {
+  describe('defaults', () => {
+    it('starts with no variables at all', () => {
+      expect(loadConfig({})).toEqual({
+        port: 4001,
+        host: undefined,
+        nodeEnv: 'production',
+        logLevel: 'info',
+        exposeSchema: true,
+        tencent: { credentials: null, endpoint: 'https://mps.tencentcloudapi.com' },
+        alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
+        upstream: { timeoutMs: 10_000, concurrency: 16, maxBatchSize: 100 },
+        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400 },
+      });
+    });
+
+    it('derives the ICE endpoint from ICE_REGION', () => {
+      expect(loadConfig({ ICE_REGION: 'ap-southeast-1' }).alibaba).toEqual({
+        credentials: null,
+        endpoint: 'https://ice.ap-southeast-1.aliyuncs.com',
+        region: 'ap-southeast-1',
+      });
+    });
+
+    it('treats blank variables as unset', () => {
+      const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
+      expect(config.port).toBe(4001);
+      expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.tencentcloudapi.com' });
+    });
+
+    it('hides the schema in production only when both providers are real', () => {
+      const real = {
+        TENCENTCLOUD_SECRET_ID: 'id',
+        TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_SECRET,
+      };
+      expect(loadConfig(real).exposeSchema).toBe(false);
+      expect(loadConfig({ ...real, NODE_ENV: 'development' }).exposeSchema).toBe(true);
+      expect(loadConfig({ ...real, EXPOSE_SCHEMA: 'true' }).exposeSchema).toBe(true);
+      expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).exposeSchema).toBe(false);
+    });
+  });
+
+  describe('values', () => {
+    it('reads every variable', () => {
+      const config = loadConfig({
+        TENCENTCLOUD_SECRET_ID: 'AKIDEXAMPLE',
+        TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
+        TENCENTCLOUD_SESSION_TOKEN: SESSION_TOKEN,
+        MPS_ENDPOINT: 'http://127.0.0.1:9000/',
+        MPS_REGION: 'ap-guangzhou',
+        ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIEXAMPLE',
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_SECRET,
+        ALIBABA_CLOUD_SECURITY_TOKEN: SECURITY_TOKEN,
+        ICE_REGION: 'cn-beijing',
+        ICE_ENDPOINT: 'https://ice-vpc.cn-beijing.aliyuncs.com',
+        UPSTREAM_TIMEOUT_MS: '2500',
+        UPSTREAM_CONCURRENCY: '4',
+        UPSTREAM_MAX_BATCH_SIZE: '25',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        NODE_ENV: 'test',
+        LOG_LEVEL: 'debug',
+        MAX_TASK_IDS: '10',
+        BODY_LIMIT_BYTES: '2048',
+      });
+      expect(config).toEqual({
+        port: 0,
+        host: '127.0.0.1',
+        nodeEnv: 'test',
+        logLevel: 'debug',
+        exposeSchema: true,
+        tencent: {
+          credentials: { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
+          endpoint: 'http://127.0.0.1:9000',
+          region: 'ap-guangzhou',
+        },
+        alibaba: {
+          credentials: { accessKeyId: 'LTAIEXAMPLE', accessKeySecret: ACCESS_SECRET, securityToken: SECURITY_TOKEN },
+          endpoint: 'https://ice-vpc.cn-beijing.aliyuncs.com',
+          region: 'cn-beijing',
+        },
+        upstream: { timeoutMs: 2500, concurrency: 4, maxBatchSize: 25 },
+        limits: { maxTaskIds: 10, bodyLimitBytes: 2048 },
+      });
+    });
+
+    it('accepts the Terraform name TENCENTCLOUD_SECURITY_TOKEN, preferring SESSION_TOKEN', () => {
+      const pair = { TENCENTCLOUD_SECRET_ID: 'id', TENCENTCLOUD_SECRET_KEY: SECRET_KEY };
+      expect(loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform' }).tencent.credentials?.sessionToken).toBe('terraform');
+      expect(
+        loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform', TENCENTCLOUD_SESSION_TOKEN: 'sdk' }).tencent.credentials?.sessionToken,
+      ).toBe('sdk');
+    });
+
+    it('keeps only the origin of an endpoint', () => {
+      expect(loadConfig({ MPS_ENDPOINT: 'https://mps.ap-guangzhou.tencentcloudapi.com:443/' }).tencent.endpoint).toBe(
+        'https://mps.ap-guangzhou.tencentcloudapi.com',
+      );
+    });
+  });
+
+  describe('validation names the variable', () => {
+    it.each([
+      [{ PORT: 'abc' }, 'PORT'],
+      [{ PORT: '65536' }, 'PORT'],
+      [{ PORT: '-1' }, 'PORT'],
+      [{ UPSTREAM_TIMEOUT_MS: '0' }, 'UPSTREAM_TIMEOUT_MS'],
+      [{ UPSTREAM_TIMEOUT_MS: '10ms' }, 'UPSTREAM_TIMEOUT_MS'],
+      [{ UPSTREAM_TIMEOUT_MS: '1e3' }, 'UPSTREAM_TIMEOUT_MS'],
+      [{ UPSTREAM_TIMEOUT_MS: '1.5' }, 'UPSTREAM_TIMEOUT_MS'],
+      [{ UPSTREAM_CONCURRENCY: '0' }, 'UPSTREAM_CONCURRENCY'],
+      [{ UPSTREAM_MAX_BATCH_SIZE: 'many' }, 'UPSTREAM_MAX_BATCH_SIZE'],
+      [{ MAX_TASK_IDS: '0' }, 'MAX_TASK_IDS'],
+      [{ BODY_LIMIT_BYTES: '1kb' }, 'BODY_LIMIT_BYTES'],
+      [{ ICE_REGION: 'CN_SHANGHAI' }, 'ICE_REGION'],
+      [{ ICE_REGION: 'cn-shanghai.evil.com/' }, 'ICE_REGION'],
+      [{ MPS_REGION: 'ap guangzhou' }, 'MPS_REGION'],
+      [{ MPS_ENDPOINT: 'mps.tencentcloudapi.com' }, 'MPS_ENDPOINT'],
+      [{ MPS_ENDPOINT: 'ftp://mps.tencentcloudapi.com' }, 'MPS_ENDPOINT'],
+      [{ MPS_ENDPOINT: 'https://mps.tencentcloudapi.com/v3' }, 'MPS_ENDPOINT'],
+      [{ ICE_ENDPOINT: 'https://ice.cn-shanghai.aliyuncs.com/?x=1' }, 'ICE_ENDPOINT'],
+      [{ ICE_ENDPOINT: 'not a url' }, 'ICE_ENDPOINT'],
+      [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
+      [{ EXPOSE_SCHEMA: 'maybe' }, 'EXPOSE_SCHEMA'],
+    ])('%j -> %s', (env, variable) => {
+      const error = configError(env);
+      expect(error.variables).toEqual([variable]);
+      expect(error.message).toContain(variable);
+    });
+
+    it('reports every problem at once', () => {
+      const error = configError({ PORT: 'x', ICE_REGION: 'X', UPSTREAM_TIMEOUT_MS: '0' });
+      expect([...error.variables].sort()).toEqual(['ICE_REGION', 'PORT', 'UPSTREAM_TIMEOUT_MS']);
+    });
+  });
+
+  describe('credential pairs', () => {
+    it.each([
+      [{ TENCENTCLOUD_SECRET_ID: 'AKIDEXAMPLE' }, 'TENCENTCLOUD_SECRET_KEY'],
+      [{ TENCENTCLOUD_SECRET_KEY: SECRET_KEY }, 'TENCENTCLOUD_SECRET_ID'],
+      [{ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIEXAMPLE' }, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+      [{ ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_SECRET }, 'ALIBABA_CLOUD_ACCESS_KEY_ID'],
+      [{ TENCENTCLOUD_SESSION_TOKEN: SESSION_TOKEN }, 'TENCENTCLOUD_SESSION_TOKEN'],
+      [{ TENCENTCLOUD_SECURITY_TOKEN: SESSION_TOKEN }, 'TENCENTCLOUD_SECURITY_TOKEN'],
+      [{ ALIBABA_CLOUD_SECURITY_TOKEN: SECURITY_TOKEN }, 'ALIBABA_CLOUD_SECURITY_TOKEN'],
+    ].map(([env, variable]) => [Object.keys(env).join(', '), variable, env] as const))('%s alone is reported as %s', (_set, variable, env) => {
+      const error = configError(env);
+      expect(error.variables).toEqual([variable]);
+      expect(error.message).toContain(variable);
+    });
+
+    it('never echoes a secret value in an error', () => {
+      const error = configError({
+        TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
+        TENCENTCLOUD_SESSION_TOKEN: SESSION_TOKEN,
+        ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_SECRET,
+        ALIBABA_CLOUD_SECURITY_TOKEN: SECURITY_TOKEN,
+        MPS_ENDPOINT: `https://user:${SECRET_KEY}@mps.tencentcloudapi.com`,
+        PORT: 'x',
+      });
+      const everything = `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)}`;
+      for (const secret of [SECRET_KEY, ACCESS_SECRET, SESSION_TOKEN, SECURITY_TOKEN]) expect(everything).not.toContain(secret);
+      expect(error.variables).toEqual(
+        expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'MPS_ENDPOINT', 'PORT']),
+      );
+    });
+
+    it('trims credentials (a trailing newline from a secret file is not part of the key)', () => {
+      const config = loadConfig({ TENCENTCLOUD_SECRET_ID: ' id\n', TENCENTCLOUD_SECRET_KEY: `${SECRET_KEY}\n` });
+      expect(config.tencent.credentials).toEqual({ secretId: 'id', secretKey: SECRET_KEY });
+    });
+  });
+
+  it('reads process.env by default', () => {
+    expect(() => loadConfig()).not.toThrow();
+  });
+});

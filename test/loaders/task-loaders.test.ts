@@ -1,0 +1,50 @@
+import { createTaskLoader } from '../../src/loaders/task-loaders.js';
+
+/** A source that records calls and settles each one a few event-loop turns later. */
+function countingSource() {
+  const calls: string[] = [];
+  let inFlight = 0;
+  let maxInFlight = 0;
+  const source = async (taskId: string): Promise<string> => {
+    calls.push(taskId);
+    inFlight += 1;
+    maxInFlight = Math.max(maxInFlight, inFlight);
+    for (let turn = 0; turn < 3; turn += 1) await new Promise((resolve) => setImmediate(resolve));
+    inFlight -= 1;
+    if (taskId.startsWith('bad')) throw new Error(`no such task ${taskId}`);
+    return `task:${taskId}`;
+  };
+  return { source, calls, maxInFlight: () => maxInFlight };
+}
+
+describe('task loader', () => {
+  it('makes one upstream call per distinct id, however often each is asked for', async () => {
+    const { source, calls } = countingSource();
+    const loader = createTaskLoader(source, { concurrency: 16, maxBatchSize: 100 });
+    const ids = ['a', 'b', 'a', 'c', 'b', 'a'];
+    const results = Promise.all(ids.map((id) => loader.load(id)));
+    expect(await results).toEqual(ids.map((id) => `task:${id}`));
+    expect(calls.sort()).toEqual(['a', 'b', 'c']);
+  });
+
+  it('never has more calls in flight than its concurrency limit, across split batches', async () => {
+    const { source, calls, maxInFlight } = countingSource();
+    const loader = createTaskLoader(source, { concurrency: 3, maxBatchSize: 4 });
+    const ids = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    const results = loader.loadMany(ids);
+    expect(await results).toHaveLength(20);
+    expect(calls).toHaveLength(20);
+    expect(maxInFlight()).toBe(3);
+  });
+
+  it('fails only the id that failed, not its neighbours in the batch', async () => {
+    const { source } = countingSource();
+    const loader = createTaskLoader(source, { concurrency: 16, maxBatchSize: 100 });
+    const results = Promise.allSettled([loader.load('a'), loader.load('bad1'), loader.load('b')]);
+    const [a, bad, b] = await results;
+    expect(a).toEqual({ status: 'fulfilled', value: 'task:a' });
+    expect(b).toEqual({ status: 'fulfilled', value: 'task:b' });
+    expect(bad?.status).toBe('rejected');
+    expect(bad?.status === 'rejected' && (bad.reason as Error).message).toBe('no such task bad1');
+  });
+});
