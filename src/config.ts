@@ -229,18 +229,17 @@ function loadAlibaba(read: EnvReader): AlibabaConfig {
 
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
-  // Production unless told otherwise: forgetting NODE_ENV must not switch on development conveniences.
-  const nodeEnv = read.string('NODE_ENV', 'production');
+  // Unset is neither: Sandbox stays on (as Apollo does), stack traces stay off (only `development` shows them).
+  const nodeEnv = read.string('NODE_ENV', '');
   const tencent = loadTencent(read);
   const alibaba = loadAlibaba(read);
-  // Against the emulator there is no real data to hide, and the Sandbox is how a newcomer tries the graph.
-  const emulated = tencent.credentials === null || alibaba.credentials === null;
   const config: AppConfig = {
     port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
     host: read.raw('HOST'),
     nodeEnv,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production' || emulated),
+    // Production hides the schema unless EXPOSE_SCHEMA says otherwise.
+    exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production'),
     tencent,
     alibaba,
     upstream: {

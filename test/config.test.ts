@@ -22,7 +22,7 @@ describe('loadConfig', () => {
       expect(loadConfig({})).toEqual({
         port: 4001,
         host: undefined,
-        nodeEnv: 'production',
+        nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
         tencent: { credentials: null, endpoint: 'https://mps.tencentcloudapi.com' },
@@ -46,16 +46,18 @@ describe('loadConfig', () => {
       expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.tencentcloudapi.com' });
     });
 
-    it('hides the schema in production only when both providers are real', () => {
+    it('hides the schema in production unless EXPOSE_SCHEMA turns it on', () => {
       const real = {
         TENCENTCLOUD_SECRET_ID: 'id',
         TENCENTCLOUD_SECRET_KEY: SECRET_KEY,
         ALIBABA_CLOUD_ACCESS_KEY_ID: 'id',
         ALIBABA_CLOUD_ACCESS_KEY_SECRET: ACCESS_SECRET,
       };
-      expect(loadConfig(real).exposeSchema).toBe(false);
+      expect(loadConfig(real).exposeSchema).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).exposeSchema).toBe(false);
+      expect(loadConfig({ ...real, NODE_ENV: 'production' }).exposeSchema).toBe(false);
       expect(loadConfig({ ...real, NODE_ENV: 'development' }).exposeSchema).toBe(true);
-      expect(loadConfig({ ...real, EXPOSE_SCHEMA: 'true' }).exposeSchema).toBe(true);
+      expect(loadConfig({ ...real, NODE_ENV: 'production', EXPOSE_SCHEMA: 'true' }).exposeSchema).toBe(true);
       expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).exposeSchema).toBe(false);
     });
   });
@@ -155,7 +157,8 @@ describe('loadConfig', () => {
   });
 
   describe('credential pairs', () => {
-    it.each([
+    /** A variable set on its own, and the variable the error must name. */
+    const halfConfigured: ReadonlyArray<readonly [Record<string, string>, string]> = [
       [{ TENCENTCLOUD_SECRET_ID: 'AKIDEXAMPLE' }, 'TENCENTCLOUD_SECRET_KEY'],
       [{ TENCENTCLOUD_SECRET_KEY: SECRET_KEY }, 'TENCENTCLOUD_SECRET_ID'],
       [{ ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIEXAMPLE' }, 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
@@ -163,11 +166,16 @@ describe('loadConfig', () => {
       [{ TENCENTCLOUD_SESSION_TOKEN: SESSION_TOKEN }, 'TENCENTCLOUD_SESSION_TOKEN'],
       [{ TENCENTCLOUD_SECURITY_TOKEN: SESSION_TOKEN }, 'TENCENTCLOUD_SECURITY_TOKEN'],
       [{ ALIBABA_CLOUD_SECURITY_TOKEN: SECURITY_TOKEN }, 'ALIBABA_CLOUD_SECURITY_TOKEN'],
-    ].map(([env, variable]) => [Object.keys(env).join(', '), variable, env] as const))('%s alone is reported as %s', (_set, variable, env) => {
-      const error = configError(env);
-      expect(error.variables).toEqual([variable]);
-      expect(error.message).toContain(variable);
-    });
+    ];
+
+    it.each(halfConfigured.map(([env, variable]) => [Object.keys(env).join(', '), variable, env] as const))(
+      '%s alone is reported as %s',
+      (_set, variable, env) => {
+        const error = configError(env);
+        expect(error.variables).toEqual([variable]);
+        expect(error.message).toContain(variable);
+      },
+    );
 
     it('never echoes a secret value in an error', () => {
       const error = configError({
