@@ -57,6 +57,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     sources: { imageTask: imageTaskSource(mps), workflowTask: workflowTaskSource(ice) },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,
+    taskMaxAge: { terminalSeconds: 600, runningSeconds: 2 },
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',
     bodyLimitBytes: config.limits.bodyLimitBytes,

@@ -13,6 +13,7 @@ import express from 'express';
 import type { Logger } from 'pino';
 import type { RequestContext } from './context.js';
 import { createTaskLoaders, type TaskLoaderOptions, type TaskSources } from './loaders/task-loaders.js';
+import type { TaskMaxAge } from './resolvers/cache-hints.js';
 import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
 
@@ -20,6 +21,8 @@ export interface ServerOptions {
   readonly sources: TaskSources;
   readonly loaderOptions: TaskLoaderOptions;
   readonly maxTaskIds: number;
+  /** Cache-Control max-age by task state. */
+  readonly taskMaxAge: TaskMaxAge;
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
   /** Stack traces in errors: only for local development. */
@@ -76,6 +79,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       requestId: req.get('x-request-id')?.slice(0, 128) || randomUUID(),
       loaders: createTaskLoaders(options.sources, options.loaderOptions),
       limits: { maxTaskIds: options.maxTaskIds },
+      taskMaxAge: options.taskMaxAge,
     }),
   });
   const json = express.json({ limit: options.bodyLimitBytes });

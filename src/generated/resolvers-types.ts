@@ -24,6 +24,13 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/** Whether a cached response may be shared between clients (Apollo cache control). */
+export type CacheControlScope =
+  /** Only the client that asked may be served it. */
+  | 'PRIVATE'
+  /** Any client may be served the cached response. */
+  | 'PUBLIC';
+
 /** The output of one image-processing result (`ImageProcessTaskOutput`). */
 export type ImageOutput = {
   readonly __typename?: 'ImageOutput';
@@ -423,11 +430,11 @@ export type ResolversInterfaceTypes<_RefType extends Record<string, unknown>> = 
 
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = {
+  CacheControlScope: CacheControlScope;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   ImageOutput: ResolverTypeWrapper<ImageOutputModel>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ImageProcessResult: ResolverTypeWrapper<ImageProcessResultModel>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ImageResultStatus: ImageResultStatus;
   ImageTask: ResolverTypeWrapper<ImageTaskModel>;
   Float: ResolverTypeWrapper<Scalars['Float']['output']>;
@@ -446,6 +453,7 @@ export type ResolversTypes = {
   WorkflowTask: ResolverTypeWrapper<WorkflowTaskModel>;
   WorkflowTaskStatus: WorkflowTaskStatus;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 };
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -454,7 +462,6 @@ export type ResolversParentTypes = {
   ImageOutput: ImageOutputModel;
   String: Scalars['String']['output'];
   ImageProcessResult: ImageProcessResultModel;
-  Int: Scalars['Int']['output'];
   ImageTask: ImageTaskModel;
   Float: Scalars['Float']['output'];
   ID: Scalars['ID']['output'];
@@ -468,7 +475,16 @@ export type ResolversParentTypes = {
   WorkflowNodeResult: WorkflowNodeResultModel;
   WorkflowTask: WorkflowTaskModel;
   Boolean: Scalars['Boolean']['output'];
+  Int: Scalars['Int']['output'];
 };
+
+export type CacheControlDirectiveArgs = {
+  inheritMaxAge?: Maybe<Scalars['Boolean']['input']>;
+  maxAge?: Maybe<Scalars['Int']['input']>;
+  scope?: Maybe<CacheControlScope>;
+};
+
+export type CacheControlDirectiveResolver<Result, Parent, ContextType = RequestContext, Args = CacheControlDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -595,3 +611,6 @@ export type Resolvers<ContextType = RequestContext> = {
   WorkflowTask?: WorkflowTaskResolvers<ContextType>;
 };
 
+export type DirectiveResolvers<ContextType = RequestContext> = {
+  cacheControl?: CacheControlDirectiveResolver<any, any, ContextType>;
+};

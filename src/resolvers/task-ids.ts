@@ -21,12 +21,6 @@ export function taskIdProblem(taskId: string): GraphQLError | null {
   return null;
 }
 
-export function assertTaskId(taskId: string): string {
-  const problem = taskIdProblem(taskId);
-  if (problem) throw problem;
-  return taskId;
-}
-
 export function assertTaskIdCount(taskIds: readonly string[], max: number): void {
   if (taskIds.length > max) {
     throw badUserInput(`taskIds has ${taskIds.length} entries; at most ${max} are allowed per query`);

@@ -10,7 +10,7 @@ import type { Parsed, WorkflowNodeResultModel } from '../parsing/models.js';
 import { nodeResultIndex } from '../parsing/node-results.js';
 import { upstreamBadResponse } from './errors.js';
 import type { WorkflowGraphParent } from './parents.js';
-import { assertTaskId } from './task-ids.js';
+import { loadTask } from './load-task.js';
 
 function typedOrThrow<T>(parsed: Parsed<T> | null, what: string, requestId: string | null): T | null {
   if (parsed === null) return null;
@@ -21,7 +21,8 @@ function typedOrThrow<T>(parsed: Parsed<T> | null, what: string, requestId: stri
 const NO_RESULTS: ReadonlyMap<string, WorkflowNodeResultModel> = new Map();
 
 export const WorkflowTask: WorkflowTaskResolvers = {
-  __resolveReference: (reference, { loaders }) => loaders.workflowTask.load(assertTaskId(reference.taskId)),
+  __resolveReference: (reference, { loaders, taskMaxAge }, info) =>
+    loadTask(loaders.workflowTask, reference.taskId, info, taskMaxAge),
   nodeResults: (task) => typedOrThrow(task.nodeResults, 'NodeResults', task.requestId),
   workflow: (task) => {
     if (!task.workflow) return null;

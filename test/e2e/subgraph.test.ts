@@ -326,6 +326,47 @@ describe('subgraph over HTTP', () => {
     });
   });
 
+  describe('cache hints', () => {
+    const maxAgeOf = (headers: { get(name: string): string | null }): string | null => headers.get('cache-control');
+
+    it('let a finished task be cached for the terminal TTL, nested fields included', async () => {
+      const { headers, body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, {
+        id: SEED.workflow.succeeded,
+      });
+      expect(body.errors).toBeUndefined();
+      expect(maxAgeOf(headers)).toBe('max-age=600, public');
+    });
+
+    it('let a running task be cached only for the running TTL', async () => {
+      const { headers } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { taskId results { output { path } } } }`, {
+        id: SEED.image.processing,
+      });
+      expect(maxAgeOf(headers)).toBe('max-age=2, public');
+    });
+
+    it('give a list the max-age of its least stable task', async () => {
+      const { headers } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }`, {
+        ids: [SEED.image.finishedSuccess, SEED.image.waiting],
+      });
+      expect(maxAgeOf(headers)).toBe('max-age=2, public');
+    });
+
+    it('set entity hints in __resolveReference', async () => {
+      const { headers } = await stack.query(
+        `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId state } } }`,
+        { representations: [{ __typename: 'ImageTask', taskId: SEED.image.finishedSuccess }] },
+      );
+      expect(maxAgeOf(headers)).toBe('max-age=600, public');
+    });
+
+    it('never mark a response with errors as cacheable', async () => {
+      const { headers } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }`, {
+        ids: [SEED.image.finishedSuccess, 'no-such-task'],
+      });
+      expect(maxAgeOf(headers) ?? 'no-store').not.toMatch(/max-age=[1-9]/);
+    });
+  });
+
   describe('HTTP', () => {
     it('serves liveness and readiness', async () => {
       expect((await fetch(new URL('/health', stack.url))).status).toBe(200);
