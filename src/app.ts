@@ -9,14 +9,23 @@ import { EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from './emu
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';
 import { createMpsClient } from './providers/tencent/client.js';
+import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
 import { imageTaskSource, workflowTaskSource } from './sources/provider-sources.js';
+import { cachePolicy } from './upstream/cache.js';
+import { systemClock } from './upstream/clock.js';
+import type { UpstreamEvents } from './upstream/events.js';
+import { upstreamSource, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
   readonly fetch: FetchLike;
   readonly now: () => number;
   readonly randomNonce: () => string;
   readonly logger: Logger;
+  /** Uniform in [0, 1), for retry jitter; Math.random when absent. */
+  readonly random?: () => number;
+  /** Subscribers to cache, retry, rate-limit and call events (metrics, logs). */
+  readonly upstreamEvents?: Partial<UpstreamEvents>;
 }
 
 export interface RunningApp {
@@ -24,6 +33,8 @@ export interface RunningApp {
   readonly server: SubgraphServer;
   /** The in-process emulator, when a provider had no credentials. */
   readonly emulator: RunningEmulator | null;
+  /** This app's Prometheus registry and recorders, served at GET /metrics. */
+  readonly metrics: Metrics;
   stop(): Promise<void>;
 }
 
@@ -53,14 +64,41 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     timeoutMs: config.upstream.timeoutMs,
   });
 
+  // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
+  const { upstream } = config;
+  const policy = (ratePerSecond: number): UpstreamPolicy => ({
+    cache: upstream.cache,
+    retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
+    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue },
+    defaultDeadlineMs: upstream.requestDeadlineMs,
+  });
+  const metrics = createMetrics();
+  const upstreamDeps = {
+    clock: systemClock(deps.now),
+    random: deps.random ?? Math.random,
+    events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
+  };
+  const imageTasks = upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
+  const workflowTasks = upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
+
   const server = await createSubgraphServer({
-    sources: { imageTask: imageTaskSource(mps), workflowTask: workflowTaskSource(ice) },
+    sources: { imageTask: imageTasks.source, workflowTask: workflowTasks.source },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,
-    taskMaxAge: { terminalSeconds: 600, runningSeconds: 2 },
+    // Hints follow the same TTLs as the cache, so downstream caches and this one agree on freshness.
+    taskMaxAge: {
+      terminalSeconds: cachePolicy({ terminal: true }, upstream.cache).maxAgeSeconds,
+      runningSeconds: cachePolicy({ terminal: false }, upstream.cache).maxAgeSeconds,
+    },
+    requestDeadlineMs: upstream.requestDeadlineMs,
+    now: deps.now,
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',
     bodyLimitBytes: config.limits.bodyLimitBytes,
+    queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens },
+    routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
+    shutdownDelayMs: config.shutdownDelayMs,
+    metrics,
     logger: deps.logger,
   });
   const url = await server.listen(listen.port, listen.host);
@@ -70,6 +108,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     url,
     server,
     emulator,
+    metrics,
     stop: async () => {
       await server.stop();
       await emulator?.close();

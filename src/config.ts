@@ -56,8 +56,36 @@ export interface AppConfig {
     readonly concurrency: number;
     /** Ids per DataLoader batch. */
     readonly maxBatchSize: number;
+    /** Attempts per provider call, the first included; only retryable failures are retried. */
+    readonly maxAttempts: number;
+    /** Exponential backoff with full jitter: base and cap of the wait between attempts. */
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    /** What one GraphQL request may spend on provider calls, waits and retries included. */
+    readonly requestDeadlineMs: number;
+    /** Provider calls per second in any one-second window, per provider; calls over it wait in a bounded queue. */
+    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number };
+    /** Process-wide cache of answers by task state; maxEntries 0 turns it off, a TTL of 0 skips that kind. */
+    readonly cache: { readonly terminalTtlMs: number; readonly runningTtlMs: number; readonly notFoundTtlMs: number; readonly maxEntries: number };
   };
-  readonly limits: { readonly maxTaskIds: number; readonly bodyLimitBytes: number };
+  readonly limits: {
+    readonly maxTaskIds: number;
+    readonly bodyLimitBytes: number;
+    /** Deepest selection nesting, fragments flattened. */
+    readonly maxQueryDepth: number;
+    /** Aliased fields per operation (`__typename` aliases are free). */
+    readonly maxQueryAliases: number;
+    /** Lexical tokens per document. */
+    readonly maxQueryTokens: number;
+  };
+  readonly security: {
+    /** When set, every request but the probes and /metrics must carry it in `sharedSecretHeader`. */
+    readonly sharedSecret: string | null;
+    /** Lower-case header name. */
+    readonly sharedSecretHeader: string;
+  };
+  /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
+  readonly shutdownDelayMs: number;
 }
 
 export class ConfigError extends Error {
@@ -75,6 +103,8 @@ type Env = NodeJS.ProcessEnv;
 
 /** `^[a-z0-9-]+$`: region ids end up in hostnames and headers. */
 const REGION_PATTERN = /^[a-z0-9-]+$/;
+/** Lower case, digits and dashes: what proxies pass through untouched, and what log redaction paths can name. */
+const HEADER_NAME_PATTERN = /^[a-z0-9-]+$/;
 
 /**
  * Reads and validates variables, recording problems instead of throwing so
@@ -187,6 +217,17 @@ export class EnvReader {
     return null;
   }
 
+  /** A secret of our own (not a provider's): never echoed, and too short is a mistake worth stopping for. */
+  secret(name: string, rules: { readonly minLength: number }): string | null {
+    const value = this.raw(name);
+    if (value === undefined) return null;
+    if (value.length < rules.minLength) {
+      this.fail(name, `must be at least ${rules.minLength} characters long`);
+      return null;
+    }
+    return value;
+  }
+
   /** A token without the key pair it belongs to is useless and probably a mistake. */
   companion(name: string, pairPresent: boolean, pairNames: string): string | undefined {
     const value = this.raw(name);
@@ -246,13 +287,42 @@ export function loadConfig(env: Env = process.env): AppConfig {
       timeoutMs: read.int('UPSTREAM_TIMEOUT_MS', 10_000, { min: 1 }),
       concurrency: read.int('UPSTREAM_CONCURRENCY', 16, { min: 1 }),
       maxBatchSize: read.int('UPSTREAM_MAX_BATCH_SIZE', 100, { min: 1 }),
+      maxAttempts: read.int('UPSTREAM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
+      retryBaseDelayMs: read.int('UPSTREAM_RETRY_BASE_DELAY_MS', 100, { min: 1 }),
+      retryMaxDelayMs: read.int('UPSTREAM_RETRY_MAX_DELAY_MS', 2_000, { min: 1 }),
+      requestDeadlineMs: read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 }),
+      rateLimit: {
+        // MPS documents 20 requests/second for DescribeImageTaskDetail.
+        mpsRps: read.int('MPS_RATE_LIMIT_RPS', 20, { min: 1 }),
+        iceRps: read.int('ICE_RATE_LIMIT_RPS', 20, { min: 1 }),
+        maxQueue: read.int('RATE_LIMIT_MAX_QUEUE', 1_000, { min: 0 }),
+      },
+      cache: {
+        terminalTtlMs: read.int('CACHE_TERMINAL_TTL_MS', 600_000, { min: 0 }),
+        runningTtlMs: read.int('CACHE_RUNNING_TTL_MS', 2_000, { min: 0 }),
+        notFoundTtlMs: read.int('CACHE_NOT_FOUND_TTL_MS', 2_000, { min: 0 }),
+        maxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, { min: 0 }),
+      },
     },
     limits: {
       maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }),
       // Express's own default; 100 ids with a query fit in a few KB.
       bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 100 * 1024, { min: 1 }),
+      // The deepest real query (workflowTask > workflow > graph > nodes > result > status) is 6.
+      maxQueryDepth: read.int('MAX_QUERY_DEPTH', 12, { min: 1 }),
+      maxQueryAliases: read.int('MAX_QUERY_ALIASES', 15, { min: 0 }),
+      // A query for every field of both types is about 120 tokens; the introspection query about 190.
+      maxQueryTokens: read.int('MAX_QUERY_TOKENS', 2_000, { min: 100 }),
     },
+    security: {
+      sharedSecret: read.secret('SUBGRAPH_SHARED_SECRET', { minLength: 16 }),
+      sharedSecretHeader: read.pattern('SUBGRAPH_SHARED_SECRET_HEADER', HEADER_NAME_PATTERN, 'router-authorization'),
+    },
+    shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
   };
+  if (config.upstream.retryMaxDelayMs < config.upstream.retryBaseDelayMs) {
+    read.fail('UPSTREAM_RETRY_MAX_DELAY_MS', `must be at least UPSTREAM_RETRY_BASE_DELAY_MS (${config.upstream.retryBaseDelayMs})`);
+  }
   read.finish();
   return config;
 }

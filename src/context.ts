@@ -1,5 +1,6 @@
 /** What every resolver receives: this request's loaders and limits. Built per request by server.ts. */
 import type { TaskLoaders } from './loaders/task-loaders.js';
+import type { RequestTelemetry } from './observability/request-telemetry.js';
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 
 export interface RequestLimits {
@@ -8,9 +9,14 @@ export interface RequestLimits {
 }
 
 export interface RequestContext {
+  /** The caller's `x-request-id` when usable, else generated; echoed in the response header. */
   readonly requestId: string;
+  /** This request's upstream calls, cache hits and retries, for its log line. */
+  readonly telemetry: RequestTelemetry;
   readonly loaders: TaskLoaders;
   readonly limits: RequestLimits;
   /** Cache-Control max-age by task state. */
   readonly taskMaxAge: TaskMaxAge;
+  /** Epoch ms by which this request's provider work must end (REQUEST_DEADLINE_MS after it arrived). */
+  readonly deadline: number;
 }

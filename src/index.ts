@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fetch from 'node-fetch';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { SEED } from './emulator/index.js';
+import { sampleTaskIds } from './emulator/index.js';
 import { createLogger } from './logger.js';
 
 async function main(): Promise<void> {
@@ -17,7 +17,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, undefined, { redactHeaders: [config.security.sharedSecretHeader] });
   const app = await startApp(
     config,
     { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },
@@ -26,12 +26,18 @@ async function main(): Promise<void> {
 
   const emulated = [!config.tencent.credentials && 'Tencent MPS', !config.alibaba.credentials && 'Alibaba ICE'].filter(Boolean);
   if (emulated.length > 0) {
+    const samples = sampleTaskIds();
     logger.info(
-      { emulator: app.emulator?.url, sampleImageTaskIds: Object.values(SEED.image), sampleWorkflowTaskIds: Object.values(SEED.workflow) },
-      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator; paste a sample task id into Sandbox`,
+      { emulator: app.emulator?.url, sampleImageTaskIds: samples.image, sampleWorkflowTaskIds: samples.workflow },
+      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
+    );
+    process.stdout.write(
+      `\nNo credentials for ${emulated.join(' and ')}: answering from the built-in provider emulator.\n` +
+        `Sample ids to paste into Sandbox:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
+        `  workflowTask: ${samples.workflow.join('\n                ')}\n\n`,
     );
   }
-  process.stdout.write(`media-task-subgraph ready at ${app.url} (Sandbox: open it in a browser)\n`);
+  process.stdout.write(`media-task-subgraph ready at ${app.url} (open it in a browser for Apollo Sandbox)\n`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -18,7 +18,14 @@ export const REDACTED_PATHS = [
   'headers["router-authorization"]',
 ];
 
-export function createLogger(level: string, destination?: DestinationStream): Logger {
-  const options = { level, base: { service: 'media-task-subgraph' }, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } };
+export interface LoggerOptions {
+  /** Further lower-case header names to redact, e.g. a configured SUBGRAPH_SHARED_SECRET_HEADER. */
+  readonly redactHeaders?: readonly string[];
+}
+
+export function createLogger(level: string, destination?: DestinationStream, extra: LoggerOptions = {}): Logger {
+  const headerPaths = (extra.redactHeaders ?? []).flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]);
+  const paths = [...new Set([...REDACTED_PATHS, ...headerPaths])];
+  const options = { level, base: { service: 'media-task-subgraph' }, redact: { paths, censor: '[redacted]' } };
   return destination ? pino(options, destination) : pino(options);
 }

@@ -3,7 +3,6 @@
  * and when to stop. Tests build it on port 0 with an emulator behind it.
  */
 import http from 'node:http';
-import { randomUUID } from 'node:crypto';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
@@ -16,6 +15,12 @@ import { createTaskLoaders, type TaskLoaderOptions, type TaskSources } from './l
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
+import { loggingPlugin } from './observability/logging-plugin.js';
+import type { Metrics, RefusalReason } from './observability/metrics.js';
+import { newRequestTelemetry, requestIdFrom, runWithTelemetry, type RequestTelemetry } from './observability/request-telemetry.js';
+import { sendGraphQLError } from './security/http-errors.js';
+import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
+import { routerAuthentication } from './security/router-auth.js';
 
 export interface ServerOptions {
   readonly sources: TaskSources;
@@ -23,12 +28,29 @@ export interface ServerOptions {
   readonly maxTaskIds: number;
   /** Cache-Control max-age by task state. */
   readonly taskMaxAge: TaskMaxAge;
+  /** Each request's provider work (waits and retries included) must end this long after it arrived. */
+  readonly requestDeadlineMs: number;
+  /** Epoch ms, for request deadlines; Date.now unless a test injects a clock. */
+  readonly now?: () => number;
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
   /** Stack traces in errors: only for local development. */
   readonly includeStacktrace: boolean;
   readonly bodyLimitBytes: number;
+  /** Depth, alias and token bounds of one GraphQL document. */
+  readonly queryLimits: QueryLimits;
+  /** When set, every request but /health, /ready and /metrics must carry `secret` in `header`. */
+  readonly routerAuth: { readonly secret: string; readonly header: string } | null;
+  /** How long stop() answers /ready with 503, listener still open, before draining. */
+  readonly shutdownDelayMs: number;
+  readonly metrics: Metrics;
   readonly logger: Logger;
+}
+
+/** Set on every request by the first middleware. */
+interface RequestLocals {
+  requestId: string;
+  telemetry?: RequestTelemetry;
 }
 
 export interface SubgraphServer {
@@ -49,6 +71,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
+    loggingPlugin({ logger: options.logger, metrics: options.metrics }),
     options.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
   ];
   const apollo = new ApolloServer<RequestContext>({
@@ -57,6 +80,12 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     includeStacktraceInErrorResponses: options.includeStacktrace,
     formatError: createErrorFormatter({ includeStacktrace: options.includeStacktrace }),
     csrfPrevention: true,
+    // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
+    stopOnTerminationSignals: false,
+    // Federated tracing (ftv1): Apollo Server adds its inline-trace plugin itself for a subgraph schema,
+    // and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.
+    validationRules: queryLimitRules(options.queryLimits),
+    parseOptions: { maxTokens: options.queryLimits.maxTokens },
     plugins,
     logger: {
       debug: (message) => options.logger.debug(message),
@@ -67,38 +96,87 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   });
   await apollo.start();
 
+  // Every response carries the request id its log line has, whoever answers it.
+  app.use((req, res, next) => {
+    const locals = res.locals as RequestLocals;
+    locals.requestId = requestIdFrom(req.get('x-request-id'));
+    res.setHeader('x-request-id', locals.requestId);
+    next();
+  });
+  const refused = (res: express.Response, reason: RefusalReason): void => {
+    options.metrics.httpRefused(reason);
+    options.logger.info({ requestId: (res.locals as RequestLocals).requestId, status: res.statusCode, reason }, 'request refused');
+  };
+
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
   app.get('/ready', (_req, res) => {
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not ready' });
   });
+  // Before router authentication: Prometheus scrapes it without the router's secret. It holds
+  // counters, durations and operation names only, never a secret or a task payload.
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('content-type', options.metrics.registry.contentType);
+    res.send(await options.metrics.registry.metrics());
+  });
+
+  if (options.routerAuth) {
+    const { secret, header } = options.routerAuth;
+    app.use(
+      routerAuthentication({
+        secret,
+        header,
+        onRefused: (_reason, res) => refused(res, 'unauthenticated'),
+      }),
+    );
+  }
 
   const graphql = expressMiddleware(apollo, {
-    context: async ({ req }): Promise<RequestContext> => ({
-      requestId: req.get('x-request-id')?.slice(0, 128) || randomUUID(),
-      loaders: createTaskLoaders(options.sources, options.loaderOptions),
-      limits: { maxTaskIds: options.maxTaskIds },
-      taskMaxAge: options.taskMaxAge,
-    }),
+    context: async ({ res }): Promise<RequestContext> => {
+      const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
+      const locals = res.locals as RequestLocals;
+      return {
+        requestId: locals.requestId,
+        telemetry: locals.telemetry ?? newRequestTelemetry(locals.requestId),
+        loaders: createTaskLoaders(options.sources, options.loaderOptions, { deadline }),
+        limits: { maxTaskIds: options.maxTaskIds },
+        taskMaxAge: options.taskMaxAge,
+        deadline,
+      };
+    },
   });
   const json = express.json({ limit: options.bodyLimitBytes });
-  app.use('/graphql', json, graphql);
-  app.use(/^\/$/, json, graphql);
+  // After the body parser, whose stream callbacks would lose the async context: everything
+  // Apollo runs from here on, provider calls included, counts against this request.
+  const telemetry: express.RequestHandler = (_req, res, next) => {
+    const locals = res.locals as RequestLocals;
+    locals.telemetry = newRequestTelemetry(locals.requestId);
+    runWithTelemetry(locals.telemetry, next);
+  };
+  app.use('/graphql', json, telemetry, graphql);
+  app.use(/^\/$/, json, telemetry, graphql);
 
   // Body-parser failures (bad JSON, too large) answer in GraphQL's error shape instead of an HTML page.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
     if (res.headersSent) return next(error);
     const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : '';
-    const message =
-      type === 'entity.too.large'
-        ? `Request body is larger than the limit of ${options.bodyLimitBytes} bytes`
-        : status < 500
-          ? 'Request body is not valid JSON'
-          : 'Internal server error';
-    if (status >= 500) options.logger.error({ err: error }, 'unhandled HTTP error');
-    res.status(status).json({ errors: [{ message, extensions: { code: status < 500 ? 'BAD_USER_INPUT' : 'INTERNAL_SERVER_ERROR' } }] });
+    if (status >= 500) {
+      options.logger.error({ requestId: (res.locals as RequestLocals).requestId, err: error }, 'unhandled HTTP error');
+      sendGraphQLError(res, status, 'INTERNAL_SERVER_ERROR', 'Internal server error');
+      return;
+    }
+    const tooLarge = type === 'entity.too.large';
+    sendGraphQLError(
+      res,
+      status,
+      'BAD_USER_INPUT',
+      tooLarge
+        ? `Request body is larger than the limit of ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`
+        : 'Request body is not valid JSON',
+    );
+    refused(res, tooLarge ? 'body_too_large' : 'bad_request_body');
   });
 
   return {
@@ -116,7 +194,11 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
         });
       }),
     stop: async () => {
+      // Not ready first, listener still open: load balancers see 503 on /ready and stop sending;
+      // requests that still arrive are served. Then Apollo's drain closes the listener, ends idle
+      // keep-alive sockets and waits for in-flight requests (ApolloServerPluginDrainHttpServer).
       ready = false;
+      if (options.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       await apollo.stop();
     },
   };

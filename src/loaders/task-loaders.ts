@@ -8,7 +8,7 @@
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
-import type { TaskSource } from '../sources/task-source.js';
+import type { TaskCall, TaskSource } from '../sources/task-source.js';
 
 export interface TaskLoaderOptions {
   /** Upstream calls in flight at once per loader (per request). */
@@ -31,18 +31,19 @@ function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }
 
-export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions): DataLoader<string, T> {
+/** `call` carries the request's deadline down to every source call the loader makes. */
+export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions, call: TaskCall = {}): DataLoader<string, T> {
   // One limiter for the loader, not per batch, so split batches share the bound.
   const limit = pLimit(options.concurrency);
   return new DataLoader<string, T>(
-    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => source(taskId)).catch(asError))),
+    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => source(taskId, call)).catch(asError))),
     { maxBatchSize: options.maxBatchSize },
   );
 }
 
-export function createTaskLoaders(sources: TaskSources, options: TaskLoaderOptions): TaskLoaders {
+export function createTaskLoaders(sources: TaskSources, options: TaskLoaderOptions, call: TaskCall = {}): TaskLoaders {
   return {
-    imageTask: createTaskLoader(sources.imageTask, options),
-    workflowTask: createTaskLoader(sources.workflowTask, options),
+    imageTask: createTaskLoader(sources.imageTask, options, call),
+    workflowTask: createTaskLoader(sources.workflowTask, options, call),
   };
 }

@@ -7,6 +7,7 @@
 import { unwrapResolverError } from '@apollo/server/errors';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { ProviderError, type ProviderErrorKind, type ProviderName } from '../providers/errors.js';
+import { tokenLimitRefusal } from '../security/query-limits.js';
 
 export type ErrorCode =
   | 'NOT_FOUND'
@@ -16,6 +17,7 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_BAD_RESPONSE'
+  | 'UNAUTHENTICATED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {
@@ -73,6 +75,14 @@ export function createErrorFormatter(options: FormatErrorOptions) {
 
     if (original instanceof ProviderError) {
       return { ...formatted, message: original.message, extensions: { ...providerErrorExtensions(original), ...debug } };
+    }
+    const tokenRefusal = tokenLimitRefusal(formatted);
+    if (tokenRefusal) return tokenRefusal;
+    // Apollo wraps validation errors in its own GRAPHQL_VALIDATION_FAILED; a rule of ours
+    // (security/query-limits.ts) put its own code on the error it reported, which wins.
+    const cause = original instanceof GraphQLError ? original.originalError : undefined;
+    if (cause instanceof GraphQLError && typeof cause.extensions.code === 'string') {
+      return { ...formatted, extensions: { ...extensions, code: cause.extensions.code, ...debug } };
     }
     const code = typeof extensions.code === 'string' ? extensions.code : undefined;
     const ours = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';

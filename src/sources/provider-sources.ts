@@ -1,6 +1,8 @@
 /**
  * The plain sources: one signed provider call, then the pure parser. A provider's
- * answer that is not the task asked for is that task's error, never a crash.
+ * answer that is not the task asked for is that task's error, never a crash. The
+ * call's signal reaches the client, so the retry layer can cut an attempt at the
+ * request deadline.
  */
 import { parseImageTask } from '../parsing/image-task.js';
 import { parseWorkflowTask } from '../parsing/workflow-task.js';
@@ -9,17 +11,17 @@ import type { TaskSource } from './task-source.js';
 
 /** The slice of the MPS client a source needs; tests can hand in any implementation. */
 export interface ImageTaskClient {
-  describeImageTaskDetail(taskId: string): Promise<{ readonly response: unknown }>;
+  describeImageTaskDetail(taskId: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly response: unknown }>;
 }
 
 export interface WorkflowTaskClient {
-  getAIWorkflowTask(taskId: string): Promise<{ readonly body: unknown }>;
+  getAIWorkflowTask(taskId: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly body: unknown }>;
 }
 
 export function imageTaskSource(client: ImageTaskClient): TaskSource<ImageTaskModel> {
-  return async (taskId) => parseImageTask(taskId, (await client.describeImageTaskDetail(taskId)).response);
+  return async (taskId, call) => parseImageTask(taskId, (await client.describeImageTaskDetail(taskId, { signal: call?.signal })).response);
 }
 
 export function workflowTaskSource(client: WorkflowTaskClient): TaskSource<WorkflowTaskModel> {
-  return async (taskId) => parseWorkflowTask(taskId, (await client.getAIWorkflowTask(taskId)).body);
+  return async (taskId, call) => parseWorkflowTask(taskId, (await client.getAIWorkflowTask(taskId, { signal: call?.signal })).body);
 }

@@ -37,6 +37,17 @@ describe('task loader', () => {
     expect(maxInFlight()).toBe(3);
   });
 
+  it("hands the request's deadline to every source call", async () => {
+    const seen: Array<number | undefined> = [];
+    const source = async (taskId: string, call?: { deadline?: number }): Promise<string> => {
+      seen.push(call?.deadline);
+      return taskId;
+    };
+    const loader = createTaskLoader(source, { concurrency: 2, maxBatchSize: 2 }, { deadline: 12_345 });
+    await loader.loadMany(['a', 'b', 'c']);
+    expect(seen).toEqual([12_345, 12_345, 12_345]);
+  });
+
   it('fails only the id that failed, not its neighbours in the batch', async () => {
     const { source } = countingSource();
     const loader = createTaskLoader(source, { concurrency: 16, maxBatchSize: 100 });

@@ -1,0 +1,93 @@
+/**
+ * One structured log line per GraphQL request, and the GraphQL request metrics.
+ * The line says who asked (request id, operation), what it cost upstream (calls,
+ * cache hits, retries: counted by request-telemetry.ts), how long it took and which
+ * error codes the response carried. Variables and results are never logged: task
+ * payloads can hold signed URLs and user data.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import type { Logger } from 'pino';
+import type { RequestContext } from '../context.js';
+import { ProviderError } from '../providers/errors.js';
+import type { GraphQLOutcome, Metrics } from './metrics.js';
+
+export interface LoggingPluginOptions {
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  /** Monotonic milliseconds, for durations. */
+  readonly clock?: () => number;
+}
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
+
+/** A client-sent operation name is logged only when it is a GraphQL name; anything else is not worth a log field. */
+function operationNameOf(resolved: string | null | undefined, requested: string | undefined): string | null {
+  const name = resolved ?? requested ?? null;
+  return name !== null && GRAPHQL_NAME.test(name) ? name : null;
+}
+
+function countCodes(errors: readonly GraphQLFormattedError[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const error of errors) {
+    const code = typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN';
+    counts[code] = (counts[code] ?? 0) + 1;
+  }
+  return counts;
+}
+
+export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin<RequestContext> {
+  const clock = options.clock ?? (() => performance.now());
+  return {
+    async requestDidStart({ contextValue }) {
+      const startedAt = clock();
+      const logger = options.logger.child({ requestId: contextValue.requestId });
+      return {
+        async didEncounterErrors({ errors }) {
+          // The error formatter masks these as INTERNAL_SERVER_ERROR; the details belong in the log only.
+          for (const error of errors) {
+            const cause = error.originalError;
+            if (cause && !(cause instanceof GraphQLError) && !(cause instanceof ProviderError)) {
+              logger.error({ err: cause, path: error.path }, 'unexpected error while resolving');
+            }
+          }
+        },
+        async willSendResponse({ request, response, operationName, operation }) {
+          const durationMs = Math.round((clock() - startedAt) * 1000) / 1000;
+          const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
+          const errors = result?.errors ?? [];
+          const hasData = result?.data !== undefined && result.data !== null;
+          const outcome: GraphQLOutcome = errors.length === 0 ? 'ok' : hasData ? 'partial' : 'failed';
+          const errorCodes = countCodes(errors);
+          const name = operationNameOf(operationName, request.operationName);
+          const telemetry = contextValue.telemetry;
+
+          options.metrics.graphqlRequest({
+            operationName: name,
+            outcome,
+            durationMs,
+            errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
+          });
+          const line = {
+            operationName: name,
+            operationType: operation?.operation ?? null,
+            outcome,
+            httpStatus: response.http.status ?? 200,
+            durationMs,
+            upstream: {
+              calls: telemetry.upstreamCalls,
+              cacheHits: telemetry.cacheHits,
+              cacheMisses: telemetry.cacheMisses,
+              inFlightShared: telemetry.inFlightShared,
+              retries: telemetry.retries,
+              rateLimitWaits: telemetry.rateLimitWaits,
+            },
+            errors: errorCodes,
+          };
+          if (errorCodes.INTERNAL_SERVER_ERROR) logger.error(line, 'graphql request');
+          else logger.info(line, 'graphql request');
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,255 @@
+/**
+ * Prometheus metrics, served at GET /metrics. Each app owns its Registry (not
+ * prom-client's global one), so several apps in one process (the tests) never share
+ * or double-register series. The upstream wrappers do not import this module: they
+ * report through UpstreamEvents, and `upstreamSubscriber` turns those events into
+ * series here and into the per-request counts of the request's log line.
+ *
+ * Label values come from closed sets (providers, actions, outcomes, error codes),
+ * except the operation name, which a client chooses: it is checked against the
+ * GraphQL name grammar and the number of distinct names is capped, so a caller
+ * cannot grow the registry without bound.
+ */
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ProviderName } from '../providers/errors.js';
+import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
+import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
+import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
+import { currentTelemetry } from './request-telemetry.js';
+
+/** Each provider is called with exactly one action; the label still says which, for dashboards. */
+export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
+  'tencent-mps': MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL,
+  'alibaba-ice': ICE_ACTION_GET_AI_WORKFLOW_TASK,
+};
+
+/** `ok`: no errors; `partial`: data and errors (e.g. one id of a list failed); `failed`: errors and no data. */
+export type GraphQLOutcome = 'ok' | 'partial' | 'failed';
+
+/** Why a request was turned away before GraphQL saw it. */
+export type RefusalReason = 'unauthenticated' | 'body_too_large' | 'bad_request_body';
+
+export interface GraphQLRequestSample {
+  readonly operationName: string | null;
+  readonly outcome: GraphQLOutcome;
+  readonly durationMs: number;
+  /** `extensions.code` of each error in the response. */
+  readonly errorCodes: readonly string[];
+}
+
+export interface Metrics {
+  readonly registry: Registry;
+  graphqlRequest(sample: GraphQLRequestSample): void;
+  httpRefused(reason: RefusalReason): void;
+  upstreamCall(provider: ProviderName, outcome: UpstreamOutcome, durationMs: number): void;
+  cacheHit(provider: ProviderName): void;
+  cacheMiss(provider: ProviderName): void;
+  inFlightShared(provider: ProviderName): void;
+  retry(provider: ProviderName): void;
+  deadlineExceeded(provider: ProviderName): void;
+  rateLimitWait(provider: ProviderName, waitedMs: number, queueLength: number): void;
+  rateLimitRejected(provider: ProviderName, queueLength: number): void;
+}
+
+export interface MetricsOptions {
+  /** Process and Node.js runtime metrics (`process_*`, `nodejs_*`). Default true. */
+  readonly defaultMetrics?: boolean;
+  /** Distinct operation names kept as label values; later ones are counted as `(other)`. Default 200. */
+  readonly maxOperationNames?: number;
+}
+
+const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
+const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+export function createMetrics(options: MetricsOptions = {}): Metrics {
+  const registry = new Registry();
+  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  const registers = [registry];
+  const maxOperationNames = options.maxOperationNames ?? 200;
+  const operationNames = new Set<string>();
+
+  const graphqlRequests = new Counter({
+    name: 'graphql_requests_total',
+    help: 'GraphQL requests by operation name and outcome (ok, partial, failed).',
+    labelNames: ['operation', 'outcome'] as const,
+    registers,
+  });
+  const graphqlDuration = new Histogram({
+    name: 'graphql_request_duration_seconds',
+    help: 'Time from receiving a GraphQL request to sending its response.',
+    labelNames: ['operation'] as const,
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  const graphqlErrors = new Counter({
+    name: 'graphql_errors_total',
+    help: 'Errors in GraphQL responses by extensions.code.',
+    labelNames: ['code'] as const,
+    registers,
+  });
+  const httpRefusals = new Counter({
+    name: 'http_requests_refused_total',
+    help: 'Requests refused before GraphQL execution (unauthenticated, body_too_large, bad_request_body).',
+    labelNames: ['reason'] as const,
+    registers,
+  });
+  const upstreamRequests = new Counter({
+    name: 'upstream_requests_total',
+    help: 'Provider calls (each attempt) by provider, action and outcome (OK or the failure kind).',
+    labelNames: ['provider', 'action', 'outcome'] as const,
+    registers,
+  });
+  const upstreamDuration = new Histogram({
+    name: 'upstream_request_duration_seconds',
+    help: 'Duration of one provider call (one attempt, including parsing), after the rate limiter let it go.',
+    labelNames: ['provider', 'action'] as const,
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  const retries = new Counter({
+    name: 'upstream_retries_total',
+    help: 'Provider call attempts that were retries.',
+    labelNames: ['provider', 'action'] as const,
+    registers,
+  });
+  const deadlines = new Counter({
+    name: 'upstream_deadline_exceeded_total',
+    help: 'Task lookups ended by the request deadline.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const cacheHits = new Counter({
+    name: 'upstream_cache_hits_total',
+    help: 'Task lookups answered from the cache.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const cacheMisses = new Counter({
+    name: 'upstream_cache_misses_total',
+    help: 'Task lookups the cache could not answer.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const inFlightShared = new Counter({
+    name: 'upstream_in_flight_shared_total',
+    help: 'Task lookups that joined a provider call already in flight.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const rateLimitQueue = new Gauge({
+    name: 'upstream_rate_limiter_queue_length',
+    help: 'Calls waiting in the rate limiter, as last reported.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const rateLimitWait = new Histogram({
+    name: 'upstream_rate_limiter_wait_seconds',
+    help: 'Time a provider call waited in the rate limiter queue.',
+    labelNames: ['provider'] as const,
+    buckets: LATENCY_BUCKETS_SECONDS,
+    registers,
+  });
+  const rateLimitRejected = new Counter({
+    name: 'upstream_rate_limiter_rejected_total',
+    help: 'Provider calls refused because the rate limiter queue was full.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+
+  function operationLabel(name: string | null): string {
+    if (name === null || name === '') return '(anonymous)';
+    if (!GRAPHQL_NAME.test(name)) return '(invalid)';
+    if (operationNames.has(name)) return name;
+    if (operationNames.size >= maxOperationNames) return '(other)';
+    operationNames.add(name);
+    return name;
+  }
+
+  return {
+    registry,
+    graphqlRequest(sample) {
+      const operation = operationLabel(sample.operationName);
+      graphqlRequests.inc({ operation, outcome: sample.outcome });
+      graphqlDuration.observe({ operation }, sample.durationMs / 1000);
+      for (const code of sample.errorCodes) graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });
+    },
+    httpRefused: (reason) => httpRefusals.inc({ reason }),
+    upstreamCall(provider, outcome, durationMs) {
+      const action = ACTION_BY_PROVIDER[provider];
+      upstreamRequests.inc({ provider, action, outcome });
+      upstreamDuration.observe({ provider, action }, durationMs / 1000);
+    },
+    cacheHit: (provider) => cacheHits.inc({ provider }),
+    cacheMiss: (provider) => cacheMisses.inc({ provider }),
+    inFlightShared: (provider) => inFlightShared.inc({ provider }),
+    retry: (provider) => retries.inc({ provider, action: ACTION_BY_PROVIDER[provider] }),
+    deadlineExceeded: (provider) => deadlines.inc({ provider }),
+    rateLimitWait(provider, waitedMs, queueLength) {
+      rateLimitWait.observe({ provider }, waitedMs / 1000);
+      rateLimitQueue.set({ provider }, queueLength);
+    },
+    rateLimitRejected(provider, queueLength) {
+      rateLimitRejected.inc({ provider });
+      rateLimitQueue.set({ provider }, queueLength);
+    },
+  };
+}
+
+/**
+ * The UpstreamEvents subscriber of the app: every event goes to the metrics and to
+ * the counts of the request that caused it (see request-telemetry.ts).
+ */
+export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
+  return {
+    onUpstreamCall(provider, outcome, durationMs) {
+      metrics.upstreamCall(provider, outcome, durationMs);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.upstreamCalls += 1;
+    },
+    onCacheHit(provider) {
+      metrics.cacheHit(provider);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.cacheHits += 1;
+    },
+    onCacheMiss(provider) {
+      metrics.cacheMiss(provider);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.cacheMisses += 1;
+    },
+    onInFlightShared(provider) {
+      metrics.inFlightShared(provider);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.inFlightShared += 1;
+    },
+    onRetry(provider) {
+      metrics.retry(provider);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.retries += 1;
+    },
+    onDeadlineExceeded(provider) {
+      metrics.deadlineExceeded(provider);
+    },
+    onRateLimitWait(provider, waitedMs, queueLength) {
+      metrics.rateLimitWait(provider, waitedMs, queueLength);
+      const telemetry = currentTelemetry();
+      if (telemetry) telemetry.rateLimitWaits += 1;
+    },
+    onRateLimitRejected(provider, queueLength) {
+      metrics.rateLimitRejected(provider, queueLength);
+    },
+  };
+}
+
+/** Several subscribers as one: each hook calls every subscriber that has it, in order. */
+export function combineUpstreamSubscribers(...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>): Partial<UpstreamEvents> {
+  const present = subscribers.filter((subscriber): subscriber is Partial<UpstreamEvents> => subscriber !== undefined);
+  const combined: Partial<Record<keyof UpstreamEvents, (...args: never[]) => void>> = {};
+  for (const subscriber of present) {
+    for (const name of Object.keys(subscriber) as (keyof UpstreamEvents)[]) {
+      combined[name] ??= (...args: never[]) => {
+        for (const each of present) (each[name] as ((...hookArgs: never[]) => void) | undefined)?.apply(each, args);
+      };
+    }
+  }
+  return combined as Partial<UpstreamEvents>;
+}

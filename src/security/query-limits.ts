@@ -1,0 +1,148 @@
+/**
+ * Bounds on one GraphQL document, checked before anything executes:
+ *
+ * - tokens (`maxTokens`, enforced by graphql-js's parser through Apollo's parseOptions)
+ *   bound the parse and validation work of any document;
+ * - aliases bound fan-out: without aliases a field can appear once per response key,
+ *   so the four root lookups can ask for at most 4 × MAX_TASK_IDS tasks, and every alias
+ *   adds one more lookup of up to MAX_TASK_IDS ids;
+ * - depth bounds nesting. The schema has no cycles today, but `_entities` and future
+ *   fields could make one; the deepest real query (workflowTask → workflow → graph →
+ *   nodes → result → status) is 6 levels.
+ *
+ * Written here rather than taken from a library: the rules must report (not throw),
+ * carry our BAD_USER_INPUT code, flatten fragments (`... on WorkflowTask` is no level)
+ * and walk each fragment once however often it is spread.
+ */
+import {
+  GraphQLError,
+  Kind,
+  type ASTNode,
+  type FragmentDefinitionNode,
+  type GraphQLFormattedError,
+  type SelectionSetNode,
+  type ValidationContext,
+  type ValidationRule,
+} from 'graphql';
+
+export interface QueryLimits {
+  readonly maxDepth: number;
+  readonly maxAliases: number;
+  readonly maxTokens: number;
+}
+
+function limitError(message: string, node: ASTNode): GraphQLError {
+  return new GraphQLError(message, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } });
+}
+
+/**
+ * Folds over an operation's selections with fragments inlined, computing each
+ * fragment once. `combine` merges siblings, `field` lifts a child's value over a field.
+ * A fragment cycle counts as 0 here; graphql-js's NoFragmentCycles reports it.
+ */
+function foldSelections(
+  context: ValidationContext,
+  visit: (field: { readonly aliased: boolean; readonly name: string }, childValue: number) => number,
+  combine: (a: number, b: number) => number,
+): (selectionSet: SelectionSetNode) => number {
+  const fragmentValues = new Map<string, number>();
+  const inProgress = new Set<string>();
+
+  const fragmentValue = (fragment: FragmentDefinitionNode): number => {
+    const name = fragment.name.value;
+    const known = fragmentValues.get(name);
+    if (known !== undefined) return known;
+    if (inProgress.has(name)) return 0;
+    inProgress.add(name);
+    const value = fold(fragment.selectionSet);
+    inProgress.delete(name);
+    fragmentValues.set(name, value);
+    return value;
+  };
+
+  function fold(selectionSet: SelectionSetNode): number {
+    let value = 0;
+    for (const selection of selectionSet.selections) {
+      switch (selection.kind) {
+        case Kind.FIELD: {
+          const name = selection.name.value;
+          const child = selection.selectionSet ? fold(selection.selectionSet) : 0;
+          value = combine(value, visit({ aliased: selection.alias !== undefined, name }, child));
+          break;
+        }
+        case Kind.INLINE_FRAGMENT:
+          value = combine(value, fold(selection.selectionSet));
+          break;
+        case Kind.FRAGMENT_SPREAD: {
+          const fragment = context.getFragment(selection.name.value);
+          if (fragment) value = combine(value, fragmentValue(fragment));
+          break;
+        }
+      }
+    }
+    return value;
+  }
+  return fold;
+}
+
+/** Introspection (`__schema`, `__type`) is exempt: Apollo switches it off in production, and it never reaches a provider. */
+const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
+
+export function maxDepthRule(maxDepth: number): ValidationRule {
+  return (context) => {
+    const depthOf = foldSelections(
+      context,
+      (field, childDepth) => (INTROSPECTION_ROOTS.has(field.name) ? 0 : 1 + childDepth),
+      Math.max,
+    );
+    return {
+      OperationDefinition(operation) {
+        const depth = depthOf(operation.selectionSet);
+        if (depth > maxDepth) {
+          context.reportError(limitError(`Query is ${depth} levels deep; the limit is ${maxDepth} levels (MAX_QUERY_DEPTH)`, operation));
+        }
+      },
+    };
+  };
+}
+
+export function maxAliasesRule(maxAliases: number): ValidationRule {
+  return (context) => {
+    // `__typename` aliases are free (no resolver work) and routers add them.
+    const aliasesIn = foldSelections(
+      context,
+      (field, childAliases) => childAliases + (field.aliased && field.name !== '__typename' ? 1 : 0),
+      (a, b) => a + b,
+    );
+    return {
+      OperationDefinition(operation) {
+        const aliases = aliasesIn(operation.selectionSet);
+        if (aliases > maxAliases) {
+          context.reportError(limitError(`Query uses ${aliases} aliases; the limit is ${maxAliases} aliases (MAX_QUERY_ALIASES)`, operation));
+        }
+      },
+    };
+  };
+}
+
+export function queryLimitRules(limits: QueryLimits): ValidationRule[] {
+  return [maxDepthRule(limits.maxDepth), maxAliasesRule(limits.maxAliases)];
+}
+
+/** graphql-js's wording (`more that N tokens`, sic); matched loosely in case it is ever corrected. */
+const TOKEN_LIMIT_MESSAGE = /Document contains more th[ae]t? (\d+) tokens/;
+
+/**
+ * The parser's token-limit error arrives as GRAPHQL_PARSE_FAILED; it is a refusal of
+ * the caller's input like the other limits, so it gets their code and a message
+ * naming the limit. Returns null for every other error.
+ */
+export function tokenLimitRefusal(formatted: GraphQLFormattedError): GraphQLFormattedError | null {
+  if (formatted.extensions?.code !== 'GRAPHQL_PARSE_FAILED') return null;
+  const match = TOKEN_LIMIT_MESSAGE.exec(formatted.message);
+  if (!match) return null;
+  return {
+    message: `Query has more than ${match[1]} tokens; the limit is ${match[1]} tokens (MAX_QUERY_TOKENS)`,
+    extensions: { code: 'BAD_USER_INPUT' },
+  };
+}

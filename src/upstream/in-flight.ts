@@ -1,0 +1,39 @@
+/**
+ * Process-wide sharing of calls in flight. DataLoader already de-duplicates ids
+ * within one GraphQL request; this shares one upstream call between *concurrent
+ * requests* asking for the same task (a dashboard opened by twenty people, a router
+ * fanning out `_entities`). One instance per provider, so the task id is the key.
+ *
+ * The shared call runs under the first caller's deadline, without its abort signal:
+ * - the signal is dropped because one caller going away must not fail the others;
+ * - the first caller's deadline is the earliest one, since every request gets the
+ *   same REQUEST_DEADLINE_MS and the first caller arrived first. So the shared call
+ *   never keeps any caller waiting past its own deadline; the price is that a later
+ *   caller may be told "deadline exceeded" up to its arrival gap early.
+ */
+import type { ProviderName } from '../providers/errors.js';
+import type { TaskSource } from '../sources/task-source.js';
+import { upstreamEvents, type UpstreamEvents } from './events.js';
+
+export interface InFlightOptions {
+  readonly provider: ProviderName;
+  readonly events?: Partial<UpstreamEvents>;
+}
+
+export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOptions): TaskSource<T> {
+  const events = upstreamEvents(options.events);
+  const inFlight = new Map<string, Promise<T>>();
+
+  return (taskId, call) => {
+    const running = inFlight.get(taskId);
+    if (running !== undefined) {
+      events.onInFlightShared(options.provider);
+      return running;
+    }
+    const started = (async () => source(taskId, call?.deadline === undefined ? {} : { deadline: call.deadline }))();
+    // Forgotten as soon as it settles, so the next caller gets a fresh answer (or the cache's).
+    const shared = started.finally(() => inFlight.delete(taskId));
+    inFlight.set(taskId, shared);
+    return shared;
+  };
+}

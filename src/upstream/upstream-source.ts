@@ -1,0 +1,62 @@
+/**
+ * The production stack around a plain source, outermost first:
+ *
+ *   cache ─▶ in-flight sharing ─▶ retry (deadline) ─▶ rate limiter ─▶ timing ─▶ client call + parse
+ *
+ * - cache outermost: a hit costs nothing, not even a place in the in-flight map;
+ * - in-flight sharing under it: concurrent misses for one task become one call, and
+ *   its answer fills the cache once;
+ * - retry under sharing: the whole retry sequence is shared, so N waiting callers
+ *   never mean N retry loops;
+ * - rate limiter under retry: every attempt, retries included, spends budget, so the
+ *   budget counts what the provider actually receives;
+ * - timing innermost: provider latency without the time spent queueing for a turn.
+ *
+ * Created once per provider per process (src/app.ts), so the cache, the in-flight map
+ * and the budget are shared by every GraphQL request.
+ */
+import type { ProviderName } from '../providers/errors.js';
+import type { TaskSource } from '../sources/task-source.js';
+import { cachedSource, type CacheTtls } from './cache.js';
+import type { Clock } from './clock.js';
+import type { UpstreamEvents } from './events.js';
+import { sharedInFlight } from './in-flight.js';
+import { measuredSource } from './measured.js';
+import { RateLimiter, rateLimitedSource } from './rate-limiter.js';
+import { retryingSource, type RetryPolicy } from './retry.js';
+
+export interface UpstreamPolicy {
+  readonly cache: CacheTtls & { readonly maxEntries: number };
+  readonly retry: RetryPolicy;
+  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number };
+  /** Deadline for a call that arrives without one. */
+  readonly defaultDeadlineMs: number;
+}
+
+export interface UpstreamDeps {
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly events?: Partial<UpstreamEvents>;
+}
+
+export interface UpstreamSource<T> {
+  readonly source: TaskSource<T>;
+  /** Exposed for gauges (queue length). */
+  readonly limiter: RateLimiter;
+}
+
+export function upstreamSource<T extends { readonly terminal: boolean }>(
+  provider: ProviderName,
+  plain: TaskSource<T>,
+  policy: UpstreamPolicy,
+  deps: UpstreamDeps,
+): UpstreamSource<T> {
+  const { clock, random, events } = deps;
+  const limiter = new RateLimiter({ provider, ...policy.rateLimit, clock, events });
+  const measured = measuredSource(plain, { provider, clock, events });
+  const limited = rateLimitedSource(measured, limiter);
+  const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
+  const shared = sharedInFlight(retried, { provider, events });
+  const cached = cachedSource(shared, { provider, ttls: policy.cache, maxEntries: policy.cache.maxEntries, clock, events });
+  return { source: cached, limiter };
+}

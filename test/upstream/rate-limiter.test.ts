@@ -1,0 +1,120 @@
+import { ProviderError } from '../../src/providers/errors.js';
+import { RateLimiter, rateLimitedSource } from '../../src/upstream/rate-limiter.js';
+import { FakeClock, flushPromises } from '../support/fake-clock.js';
+
+/** The most calls that any one-second window [t, t + 1000) contains. */
+function busiestWindow(times: readonly number[]): number {
+  let most = 0;
+  for (const start of times) most = Math.max(most, times.filter((t) => t >= start && t < start + 1000).length);
+  return most;
+}
+
+describe('rate limiter', () => {
+  let clock: FakeClock;
+  beforeEach(() => {
+    clock = new FakeClock(0);
+  });
+
+  /** A limited source that records when each call actually went upstream. */
+  function limited(ratePerSecond: number, maxQueue = 1000) {
+    const sent: Array<{ taskId: string; at: number }> = [];
+    const waits: number[] = [];
+    let rejected = 0;
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond,
+      maxQueue,
+      clock,
+      events: { onRateLimitWait: (_provider, waitedMs) => waits.push(waitedMs), onRateLimitRejected: () => (rejected += 1) },
+    });
+    const source = rateLimitedSource(async (taskId: string) => {
+      sent.push({ taskId, at: clock.now() });
+      return taskId;
+    }, limiter);
+    return { source, limiter, sent, waits, rejected: () => rejected };
+  }
+
+  it('lets calls under budget go at once', async () => {
+    const { source, sent, waits } = limited(5);
+    await Promise.all(['a', 'b', 'c', 'd', 'e'].map((id) => source(id)));
+    expect(sent.map((call) => call.at)).toEqual([0, 0, 0, 0, 0]);
+    expect(waits).toEqual([]);
+  });
+
+  it('never lets more than the budget through in any one-second window, and serves everyone in arrival order', async () => {
+    const { source, sent, limiter } = limited(5);
+    const ids: string[] = [];
+    const results: Array<Promise<string>> = [];
+    // Bursts and trickles at awkward offsets: 60 calls over about 4 seconds.
+    const arrivals = [0, 0, 0, 0, 0, 0, 0, 0, 10, 250, 250, 999, 1000, 1001, 1001, 1500, 1999, 2000, 2000, 2000];
+    for (let round = 0; round < 3; round += 1) {
+      for (const offset of arrivals) {
+        const at = round * 1300 + offset;
+        if (at > clock.now()) await clock.advance(at - clock.now());
+        const id = `t${ids.length}`;
+        ids.push(id);
+        results.push(source(id));
+      }
+    }
+    await clock.runAll();
+    expect(await Promise.all(results)).toEqual(ids);
+    expect(sent.map((call) => call.taskId)).toEqual(ids);
+    expect(busiestWindow(sent.map((call) => call.at))).toBe(5);
+    expect(limiter.queueLength).toBe(0);
+  });
+
+  it('lets the next call go exactly when the oldest of the last budget-many calls leaves the window', async () => {
+    const { source, sent, waits } = limited(2);
+    const calls = [source('a'), source('b'), source('c')];
+    await clock.advance(999);
+    expect(sent).toHaveLength(2);
+    await clock.advance(1);
+    await Promise.all(calls);
+    expect(sent.map((call) => call.at)).toEqual([0, 0, 1000]);
+    expect(waits).toEqual([1000]);
+  });
+
+  it('fails at once with RATE_LIMITED, not retryable, when the queue is full', async () => {
+    const { source, sent, rejected } = limited(1, 2);
+    const calls = ['a', 'b', 'c', 'd'].map((id) => source(id).catch((error: unknown) => error));
+    await flushPromises();
+    const overflow = await calls[3];
+    expect(overflow).toBeInstanceOf(ProviderError);
+    expect(overflow).toMatchObject({ kind: 'RATE_LIMITED', retryable: false, provider: 'tencent-mps' });
+    expect((overflow as Error).message).toMatch(/queue is full/);
+    expect(rejected()).toBe(1);
+    await clock.runAll();
+    expect(await Promise.all(calls.slice(0, 3))).toEqual(['a', 'b', 'c']);
+    expect(sent.map((call) => call.taskId)).toEqual(['a', 'b', 'c']);
+  });
+
+  it('with a queue of 0, never makes a call wait', async () => {
+    const { source } = limited(1, 0);
+    await source('a');
+    await expect(source('b')).rejects.toMatchObject({ kind: 'RATE_LIMITED' });
+  });
+
+  it('drops a waiting call whose signal aborts, and it never goes upstream', async () => {
+    const { source, sent, limiter } = limited(1);
+    const controller = new AbortController();
+    const first = source('a');
+    const aborted = source('b', { signal: controller.signal });
+    const third = source('c');
+    expect(limiter.queueLength).toBe(2);
+    controller.abort();
+    await expect(aborted).rejects.toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: false });
+    expect(limiter.queueLength).toBe(1);
+    await clock.runAll();
+    await Promise.all([first, third]);
+    expect(sent.map((call) => [call.taskId, call.at])).toEqual([
+      ['a', 0],
+      ['c', 1000],
+    ]);
+  });
+
+  it('refuses a call whose signal has already aborted', async () => {
+    const { source, sent } = limited(1);
+    await expect(source('a', { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ProviderError);
+    expect(sent).toHaveLength(0);
+  });
+});
