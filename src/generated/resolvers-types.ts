@@ -134,6 +134,11 @@ export type MediaTask = {
   readonly taskId: Scalars['ID']['output'];
 };
 
+/**
+ * Look up media-processing tasks by provider task id. Every lookup is a signed call to
+ * the provider (or an answer from this subgraph's cache); ids named twice in one
+ * operation are looked up once.
+ */
 export type Query = {
   readonly __typename?: 'Query';
   /** One Tencent Cloud MPS image task by id. Null with a `NOT_FOUND` error when the provider does not know it. */
@@ -153,21 +158,41 @@ export type Query = {
 };
 
 
+/**
+ * Look up media-processing tasks by provider task id. Every lookup is a signed call to
+ * the provider (or an answer from this subgraph's cache); ids named twice in one
+ * operation are looked up once.
+ */
 export type QueryImageTaskArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Look up media-processing tasks by provider task id. Every lookup is a signed call to
+ * the provider (or an answer from this subgraph's cache); ids named twice in one
+ * operation are looked up once.
+ */
 export type QueryImageTasksArgs = {
   taskIds: ReadonlyArray<Scalars['ID']['input']>;
 };
 
 
+/**
+ * Look up media-processing tasks by provider task id. Every lookup is a signed call to
+ * the provider (or an answer from this subgraph's cache); ids named twice in one
+ * operation are looked up once.
+ */
 export type QueryWorkflowTaskArgs = {
   taskId: Scalars['ID']['input'];
 };
 
 
+/**
+ * Look up media-processing tasks by provider task id. Every lookup is a signed call to
+ * the provider (or an answer from this subgraph's cache); ids named twice in one
+ * operation are looked up once.
+ */
 export type QueryWorkflowTasksArgs = {
   taskIds: ReadonlyArray<Scalars['ID']['input']>;
 };
