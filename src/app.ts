@@ -80,6 +80,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   };
   const imageTasks = upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
   const workflowTasks = upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
+  metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
+  metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
 
   const server = await createSubgraphServer({
     sources: { imageTask: imageTasks.source, workflowTask: workflowTasks.source },

@@ -4,6 +4,7 @@ const SECRET_KEY = 'tencent-secret-key-VALUE-0123456789';
 const ACCESS_SECRET = 'alibaba-access-secret-VALUE-9876543210';
 const SESSION_TOKEN = 'tencent-session-token-VALUE';
 const SECURITY_TOKEN = 'alibaba-sts-token-VALUE';
+const ROUTER_SECRET = 'router-shared-secret-VALUE-2468';
 
 /** Runs loadConfig and returns the ConfigError it must throw. */
 function configError(env: NodeJS.ProcessEnv): ConfigError {
@@ -38,7 +39,9 @@ describe('loadConfig', () => {
           rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000 },
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000 },
         },
-        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400 },
+        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000 },
+        security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
+        shutdownDelayMs: 0,
       });
     });
 
@@ -105,6 +108,12 @@ describe('loadConfig', () => {
         LOG_LEVEL: 'debug',
         MAX_TASK_IDS: '10',
         BODY_LIMIT_BYTES: '2048',
+        MAX_QUERY_DEPTH: '8',
+        MAX_QUERY_ALIASES: '0',
+        MAX_QUERY_TOKENS: '500',
+        SUBGRAPH_SHARED_SECRET: ROUTER_SECRET,
+        SUBGRAPH_SHARED_SECRET_HEADER: 'x-router-secret',
+        SHUTDOWN_DELAY_MS: '5000',
       });
       expect(config).toEqual({
         port: 0,
@@ -133,7 +142,9 @@ describe('loadConfig', () => {
           rateLimit: { mpsRps: 10, iceRps: 30, maxQueue: 0 },
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0 },
         },
-        limits: { maxTaskIds: 10, bodyLimitBytes: 2048 },
+        limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500 },
+        security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
+        shutdownDelayMs: 5000,
       });
     });
 
@@ -174,6 +185,12 @@ describe('loadConfig', () => {
       [{ CACHE_MAX_ENTRIES: 'lots' }, 'CACHE_MAX_ENTRIES'],
       [{ MAX_TASK_IDS: '0' }, 'MAX_TASK_IDS'],
       [{ BODY_LIMIT_BYTES: '1kb' }, 'BODY_LIMIT_BYTES'],
+      [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH'],
+      [{ MAX_QUERY_ALIASES: 'none' }, 'MAX_QUERY_ALIASES'],
+      [{ MAX_QUERY_TOKENS: '10' }, 'MAX_QUERY_TOKENS'],
+      [{ SUBGRAPH_SHARED_SECRET: 'short' }, 'SUBGRAPH_SHARED_SECRET'],
+      [{ SUBGRAPH_SHARED_SECRET_HEADER: 'Router Authorization' }, 'SUBGRAPH_SHARED_SECRET_HEADER'],
+      [{ SHUTDOWN_DELAY_MS: '1s' }, 'SHUTDOWN_DELAY_MS'],
       [{ ICE_REGION: 'CN_SHANGHAI' }, 'ICE_REGION'],
       [{ ICE_REGION: 'cn-shanghai.evil.com/' }, 'ICE_REGION'],
       [{ MPS_REGION: 'ap guangzhou' }, 'MPS_REGION'],
@@ -231,6 +248,12 @@ describe('loadConfig', () => {
       expect(error.variables).toEqual(
         expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'MPS_ENDPOINT', 'PORT']),
       );
+    });
+
+    it('never echoes a too-short router secret', () => {
+      const error = configError({ SUBGRAPH_SHARED_SECRET: 'tiny-secret' });
+      expect(error.message).toContain('SUBGRAPH_SHARED_SECRET must be at least 16 characters long');
+      expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('tiny-secret');
     });
 
     it('trims credentials (a trailing newline from a secret file is not part of the key)', () => {

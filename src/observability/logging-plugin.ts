@@ -80,7 +80,6 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
               cacheMisses: telemetry.cacheMisses,
               inFlightShared: telemetry.inFlightShared,
               retries: telemetry.retries,
-              rateLimitWaits: telemetry.rateLimitWaits,
             },
             errors: errorCodes,
           };

@@ -49,6 +49,8 @@ export interface Metrics {
   deadlineExceeded(provider: ProviderName): void;
   rateLimitWait(provider: ProviderName, waitedMs: number, queueLength: number): void;
   rateLimitRejected(provider: ProviderName, queueLength: number): void;
+  /** Reads a rate limiter's queue length at every scrape, so the gauge is live, not as of the last event. */
+  watchRateLimitQueue(provider: ProviderName, queueLength: () => number): void;
 }
 
 export interface MetricsOptions {
@@ -136,11 +138,15 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     labelNames: ['provider'] as const,
     registers,
   });
+  const queueReaders = new Map<ProviderName, () => number>();
   const rateLimitQueue = new Gauge({
     name: 'upstream_rate_limiter_queue_length',
-    help: 'Calls waiting in the rate limiter, as last reported.',
+    help: 'Provider calls waiting in the rate limiter queue.',
     labelNames: ['provider'] as const,
     registers,
+    collect() {
+      for (const [provider, read] of queueReaders) this.set({ provider }, read());
+    },
   });
   const rateLimitWait = new Histogram({
     name: 'upstream_rate_limiter_wait_seconds',
@@ -192,6 +198,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       rateLimitRejected.inc({ provider });
       rateLimitQueue.set({ provider }, queueLength);
     },
+    watchRateLimitQueue(provider, queueLength) {
+      queueReaders.set(provider, queueLength);
+    },
   };
 }
 
@@ -231,8 +240,6 @@ export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
     },
     onRateLimitWait(provider, waitedMs, queueLength) {
       metrics.rateLimitWait(provider, waitedMs, queueLength);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.rateLimitWaits += 1;
     },
     onRateLimitRejected(provider, queueLength) {
       metrics.rateLimitRejected(provider, queueLength);
@@ -240,14 +247,20 @@ export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
   };
 }
 
-/** Several subscribers as one: each hook calls every subscriber that has it, in order. */
+/** Several subscribers as one: each hook calls every subscriber that has it, in order; one that throws does not stop the rest. */
 export function combineUpstreamSubscribers(...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>): Partial<UpstreamEvents> {
   const present = subscribers.filter((subscriber): subscriber is Partial<UpstreamEvents> => subscriber !== undefined);
   const combined: Partial<Record<keyof UpstreamEvents, (...args: never[]) => void>> = {};
   for (const subscriber of present) {
     for (const name of Object.keys(subscriber) as (keyof UpstreamEvents)[]) {
       combined[name] ??= (...args: never[]) => {
-        for (const each of present) (each[name] as ((...hookArgs: never[]) => void) | undefined)?.apply(each, args);
+        for (const each of present) {
+          try {
+            (each[name] as ((...hookArgs: never[]) => void) | undefined)?.apply(each, args);
+          } catch {
+            // Observing a call must never change its outcome, nor starve the other observers.
+          }
+        }
       };
     }
   }

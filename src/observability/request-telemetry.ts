@@ -3,7 +3,9 @@
  * shared by every request and report through UpstreamEvents, which carry no request;
  * AsyncLocalStorage finds the request whose async chain made the call. DataLoader
  * batches run in the async context of the `load` that scheduled them, and loaders are
- * per request, so every call lands on the request that caused it.
+ * per request, so every call lands on the request that caused it. (Rate-limiter waits are
+ * not counted per request: the limiter releases waiters from its own timer, whose async
+ * context belongs to whichever request armed it. They are in the metrics.)
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
@@ -17,12 +19,10 @@ export interface RequestTelemetry {
   /** Lookups that joined a call already in flight instead of making their own. */
   inFlightShared: number;
   retries: number;
-  /** Calls that had to queue in the rate limiter. */
-  rateLimitWaits: number;
 }
 
 export function newRequestTelemetry(requestId: string): RequestTelemetry {
-  return { requestId, upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0, rateLimitWaits: 0 };
+  return { requestId, upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 }
 
 const store = new AsyncLocalStorage<RequestTelemetry>();

@@ -38,7 +38,6 @@ const FRAMEWORK_CODES = new Set([
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
-  'BAD_REQUEST',
 ]);
 
 export function badUserInput(message: string): GraphQLError {
@@ -84,6 +83,9 @@ export function createErrorFormatter(options: FormatErrorOptions) {
     if (cause instanceof GraphQLError && typeof cause.extensions.code === 'string') {
       return { ...formatted, extensions: { ...extensions, code: cause.extensions.code, ...debug } };
     }
+    // Apollo's BAD_REQUEST (a batched array body, no query, a GET mutation) refuses the caller's
+    // request like every other limit here, so it gets the same code.
+    if (extensions.code === 'BAD_REQUEST') return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...debug } };
     const code = typeof extensions.code === 'string' ? extensions.code : undefined;
     const ours = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
     if (ours || (code !== undefined && FRAMEWORK_CODES.has(code))) {

@@ -27,33 +27,30 @@ export interface UpstreamEvents {
   onUpstreamCall(provider: ProviderName, outcome: UpstreamOutcome, durationMs: number): void;
 }
 
-const NAMES = [
-  'onCacheHit',
-  'onCacheMiss',
-  'onInFlightShared',
-  'onRetry',
-  'onDeadlineExceeded',
-  'onRateLimitWait',
-  'onRateLimitRejected',
-  'onUpstreamCall',
-] as const satisfies readonly (keyof UpstreamEvents)[];
+/** A hook that cannot throw: a broken metric must not fail a task lookup. */
+function guarded<A extends unknown[]>(hook: ((...args: A) => void) | undefined): (...args: A) => void {
+  if (hook === undefined) return () => {};
+  return (...args) => {
+    try {
+      hook(...args);
+    } catch {
+      // Ignored on purpose, see above.
+    }
+  };
+}
 
 /** Fills the missing hooks with no-ops and shields callers from subscribers that throw. */
 export function upstreamEvents(partial: Partial<UpstreamEvents> = {}): UpstreamEvents {
-  const events = {} as Record<keyof UpstreamEvents, (...args: never[]) => void>;
-  for (const name of NAMES) {
-    const hook = partial[name] as ((...args: unknown[]) => void) | undefined;
-    events[name] = hook
-      ? (...args: unknown[]) => {
-          try {
-            hook.apply(partial, args);
-          } catch {
-            // A broken metric must not fail a task lookup.
-          }
-        }
-      : () => {};
-  }
-  return events as unknown as UpstreamEvents;
+  return {
+    onCacheHit: guarded(partial.onCacheHit?.bind(partial)),
+    onCacheMiss: guarded(partial.onCacheMiss?.bind(partial)),
+    onInFlightShared: guarded(partial.onInFlightShared?.bind(partial)),
+    onRetry: guarded(partial.onRetry?.bind(partial)),
+    onDeadlineExceeded: guarded(partial.onDeadlineExceeded?.bind(partial)),
+    onRateLimitWait: guarded(partial.onRateLimitWait?.bind(partial)),
+    onRateLimitRejected: guarded(partial.onRateLimitRejected?.bind(partial)),
+    onUpstreamCall: guarded(partial.onUpstreamCall?.bind(partial)),
+  };
 }
 
 export function outcomeOf(error: unknown): UpstreamOutcome {

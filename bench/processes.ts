@@ -1,0 +1,111 @@
+/**
+ * Child processes the bench measures from the outside: the subgraph exactly as it ships
+ * (`node dist/index.js`, configured through its environment) and the bare comparison
+ * server. Measuring another process keeps the load generator's and the emulator's own
+ * memory and CPU out of the subgraph's figures.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { EMULATOR_CREDENTIALS } from '../src/emulator/index.js';
+import { postGraphQL } from './graphql.js';
+
+/** The repository root: this file runs from dist/bench/bench/. */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+
+export interface Child {
+  readonly pid: number;
+  readonly url: string;
+  /** Resident set size now, in bytes (Linux /proc); NaN where it cannot be read. */
+  rssBytes(): number;
+  /** SIGTERM, then waits for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** What the child wrote to stderr, for error messages. */
+  stderr(): string;
+}
+
+/** A port the OS just handed out and released; the child binds it a moment later. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function rssOf(pid: number): number {
+  try {
+    const match = /^VmRSS:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) * 1024 : Number.NaN;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The environment that points a subgraph at the in-process emulator with its credentials. */
+export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    PATH: process.env['PATH'] ?? '',
+    TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
+    TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
+    MPS_ENDPOINT: emulatorUrl,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
+    ICE_ENDPOINT: emulatorUrl,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    NODE_ENV: 'production',
+    ...extra,
+  };
+}
+
+/** Starts `node <script>` and returns at once; use `waitUntil` for readiness. */
+export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string): Child {
+  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  // Drained so a chatty child (one log line per request) never blocks on a full pipe.
+  child.stdout?.resume();
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-4000);
+  });
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  if (child.pid === undefined) throw new Error(`could not start ${script}`);
+  const pid = child.pid;
+  return {
+    pid,
+    url,
+    rssBytes: () => rssOf(pid),
+    stop: async () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const code = await exited;
+      clearTimeout(timer);
+      return code;
+    },
+    stderr: () => stderr,
+  };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
+
+/** Polls until `probe` succeeds; throws after `timeoutMs`. */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 5): Promise<void> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    if (await probe().catch(() => false)) return;
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A query that only succeeds once the subgraph listens and can reach its provider. */
+export async function answersQuery(url: string, query: string, variables: Record<string, unknown>): Promise<boolean> {
+  const { status, body } = await postGraphQL(url, query, variables, { timeoutMs: 2_000 });
+  return status === 200 && !body.errors && body.data !== null && body.data !== undefined;
+}

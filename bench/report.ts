@@ -1,0 +1,82 @@
+/** The markdown the bench prints: one summary table of the six figures against their goals, then details. */
+import type { ColdStartSummary } from './cold-start.js';
+import type { EconomyRow } from './economy.js';
+import type { FanOutSummary } from './fanout.js';
+import type { LatencySummary } from './latency.js';
+import type { MemorySummary } from './memory.js';
+import { fixed, mib } from './stats.js';
+import type { ThroughputSummary } from './throughput.js';
+
+export interface BenchResults {
+  readonly measuredAt: string;
+  readonly machine: { readonly node: string; readonly platform: string; readonly cpus: number; readonly cpuModel: string };
+  readonly settings: { readonly quick: boolean; readonly upstreamLatencyMs: number; readonly connections: number };
+  readonly economy: EconomyRow[];
+  readonly latency: LatencySummary;
+  readonly fanOut: FanOutSummary;
+  readonly throughput: ThroughputSummary;
+  readonly memory: MemorySummary;
+  readonly coldStart: ColdStartSummary;
+}
+
+const TARGET_LABELS = {
+  subgraph: 'subgraph (LOG_LEVEL=info)',
+  bare: 'bare @apollo/subgraph, standalone',
+  bareExpress: 'bare @apollo/subgraph on Express 5',
+  subgraphSilent: 'subgraph, LOG_LEVEL=silent',
+} as const;
+
+const yes = (met: boolean): string => (met ? 'yes' : '**no**');
+
+export function renderReport(r: BenchResults): string {
+  const { economy, latency, fanOut, throughput, memory, coldStart } = r;
+  const rl = fanOut.rateLimited;
+  const lines = [
+    `# media-task-subgraph bench${r.settings.quick ? ' (BENCH_QUICK: smoke run, not for publishing)' : ''}`,
+    '',
+    `${r.measuredAt} · Node ${r.machine.node} · ${r.machine.platform} · ${r.machine.cpus} × ${r.machine.cpuModel} · upstream latency ${r.settings.upstreamLatencyMs} ms (emulator)`,
+    '',
+    '| # | measurement | figure | goal | met |',
+    '|---|---|---|---|---|',
+    `| 1 | upstream calls per operation | ${economy.filter((row) => row.meetsGoal).length} of ${economy.length} cases made exactly one call per distinct id | = distinct ids | ${yes(economy.every((row) => row.meetsGoal))} |`,
+    `| 2 | added latency, one task (subgraph / direct client) | p50 ${fixed(latency.ratio.p50, 2)}× (+${fixed(latency.overheadMs.p50, 2)} ms), p95 ${fixed(latency.ratio.p95, 2)}× (+${fixed(latency.overheadMs.p95, 2)} ms), p99 ${fixed(latency.ratio.p99, 2)}× (+${fixed(latency.overheadMs.p99, 2)} ms) | < 1.1× | ${yes(latency.ratio.p50 < 1.1 && latency.ratio.p95 < 1.1 && latency.ratio.p99 < 1.1)} |`,
+    `| 3 | fan-out, 100 workflow tasks | one query ${fixed(fanOut.subgraphListMs)} ms · sequential client ${fixed(fanOut.sequentialClientMs)} ms · Promise.all client ${fixed(fanOut.promiseAllClientMs)} ms | (reported) | - |`,
+    `| 3 | fan-out, 100 image tasks at ${rl.ratePerSecond} req/s | ${fixed(rl.wallMs)} ms vs floor ${fixed(rl.floorMs)} ms (+${fixed(rl.overFloor * 100)}%) | within 10% of the floor | ${yes(rl.overFloor <= 0.1)} |`,
+    `| 4 | cached throughput (subgraph / bare @apollo/subgraph) | ${fixed(throughput.rps.subgraph, 0)} / ${fixed(throughput.rps.bare, 0)} req/s = ${fixed(throughput.ratio, 2)} | ≥ 0.8 | ${yes(throughput.ratio >= 0.8)} |`,
+    `| 5 | RSS over ${memory.settings.durationSeconds} s of load | before ${mib(memory.rssBeforeBytes)} MiB · after warm-up ${mib(memory.rssAfterWarmupBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthAfterWarmup * 100)}% after warm-up | flat after warm-up | ${yes(Math.abs(memory.growthAfterWarmup) <= 0.1)} |`,
+    `| 6 | cold start to first successful query | median ${fixed(coldStart.medianMs, 0)} ms (min ${fixed(coldStart.minMs, 0)}, max ${fixed(coldStart.maxMs, 0)}, ${coldStart.starts} starts) | (reported) | - |`,
+    '',
+    '## 1. Upstream calls per operation',
+    '',
+    '| via | distinct ids | ids sent | upstream calls |',
+    '|---|---|---|---|',
+    ...economy.map((row) => `| ${row.via} | ${row.distinctIds} | ${row.idsSent} | ${row.upstreamCalls} |`),
+    '',
+    `## 2. Latency of one task (ms, ${latency.samples} samples each, alternating)`,
+    '',
+    '| path | p50 | p95 | p99 |',
+    '|---|---|---|---|',
+    `| direct ICE client | ${fixed(latency.direct.p50, 2)} | ${fixed(latency.direct.p95, 2)} | ${fixed(latency.direct.p99, 2)} |`,
+    `| through the subgraph | ${fixed(latency.subgraph.p50, 2)} | ${fixed(latency.subgraph.p95, 2)} | ${fixed(latency.subgraph.p99, 2)} |`,
+    `| through the subgraph, cached (no provider call) | ${fixed(latency.subgraphCached.p50, 2)} | ${fixed(latency.subgraphCached.p95, 2)} | ${fixed(latency.subgraphCached.p99, 2)} |`,
+    `| overhead | ${fixed(latency.overheadMs.p50, 2)} | ${fixed(latency.overheadMs.p95, 2)} | ${fixed(latency.overheadMs.p99, 2)} |`,
+    '',
+    `## 4. Cached throughput (${throughput.settings.connections} connections, ${throughput.settings.durationSeconds} s runs after a ${throughput.settings.warmupSeconds} s warm-up, alternating)`,
+    '',
+    '| target | req/s | p50 ms | p99 ms | requests | failed |',
+    '|---|---|---|---|---|---|',
+    ...throughput.runs.map(
+      (run) => `| ${TARGET_LABELS[run.target]} | ${fixed(run.requestsPerSecond, 0)} | ${run.latencyP50Ms} | ${run.latencyP99Ms} | ${run.requests} | ${run.failed} |`,
+    ),
+    '',
+    `Mean req/s: ${Object.entries(throughput.rps).map(([name, rps]) => `${TARGET_LABELS[name as keyof typeof TARGET_LABELS]} ${fixed(rps, 0)}`).join(' · ')}`,
+    '',
+    '## 5. Memory load',
+    '',
+    `${memory.load.requests} requests at ${fixed(memory.load.requestsPerSecond, 0)} req/s, ${memory.load.failed} failed; ${memory.churnRequests} of them to ${memory.churnDistinctTasks} distinct uncached tasks (CACHE_MAX_ENTRIES ${memory.settings.cacheMaxEntries}); V8 heap used ${mib(memory.heapUsedBeforeBytes)} MiB before, ${mib(memory.heapUsedAfterBytes)} MiB after.`,
+    '',
+    `RSS (MiB) each second: ${memory.samples.map((sample) => mib(sample.rssBytes)).join(' ')}`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,167 @@
+/**
+ * `npm run bench`: the six figures of docs/BENCHMARKS.md, measured side by side in one
+ * run against the provider emulator with a fixed injected upstream latency. Prints a
+ * markdown table and writes bench/results.json.
+ *
+ *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
+ *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
+ *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
+ *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
+ *   BENCH_CONNECTIONS=50          autocannon connections (4 and 5)
+ *
+ * The subgraph runs as it ships, `node dist/index.js` in a child process configured by
+ * environment variables; the emulator, the load generator and the direct provider
+ * client run in this process.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { resolve } from 'node:path';
+import fetch from 'node-fetch';
+import { EMULATOR_CREDENTIALS, SEED, startEmulator } from '../src/emulator/index.js';
+import { createIceClient } from '../src/providers/alibaba/client.js';
+import { measureColdStart } from './cold-start.js';
+import { measureEconomy } from './economy.js';
+import { measureFanOut } from './fanout.js';
+import { destroyClientAgent } from './graphql.js';
+import { measureLatency } from './latency.js';
+import { measureMemory } from './memory.js';
+import { IMAGE_ONE } from './queries.js';
+import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
+import { renderReport } from './report.js';
+import { taskFactory } from './tasks.js';
+import { measureThroughput } from './throughput.js';
+
+function intSetting(name: string, fallback: number): number {
+  const text = process.env[name];
+  if (text === undefined || text === '') return fallback;
+  if (!/^\d+$/.test(text)) throw new Error(`${name} must be a whole number (got ${JSON.stringify(text)})`);
+  return Number(text);
+}
+
+const quick = process.env['BENCH_QUICK'] === '1';
+const settings = {
+  quick,
+  upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
+  latencySamples: quick ? 40 : 300,
+  latencyWarmup: quick ? 10 : 30,
+  fanOutRounds: quick ? 1 : 3,
+  throughputSeconds: intSetting('BENCH_THROUGHPUT_SECONDS', quick ? 3 : 10),
+  throughputRounds: quick ? 1 : 2,
+  throughputWarmupSeconds: quick ? 1 : 5,
+  connections: intSetting('BENCH_CONNECTIONS', 50),
+  memorySeconds: intSetting('BENCH_MEMORY_SECONDS', quick ? 10 : 60),
+  coldStarts: quick ? 2 : 5,
+  /** The defaults of src/config.ts the figures are about. */
+  mpsRatePerSecond: 20,
+  cacheMaxEntries: 10_000,
+};
+
+/**
+ * The subgraph under test. ICE's budget is lifted so that measurements 1-3 show the
+ * subgraph's own work rather than the budget's queue; MPS keeps its default 20/s, which
+ * measurement 3 is about. MAX_TASK_IDS is raised so that 100 distinct ids each sent
+ * twice fit in one list.
+ */
+const SUBGRAPH_ENV = { ICE_RATE_LIMIT_RPS: '1000000', MAX_TASK_IDS: '200', LOG_LEVEL: 'info' };
+
+async function startSubgraph(emulatorUrl: string, extra: Record<string, string> = {}): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = spawnNode('dist/index.js', [], subgraphEnv(emulatorUrl, port, { ...SUBGRAPH_ENV, ...extra }), url);
+  await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph').catch((error: unknown) => {
+    throw new Error(`${String(error)}\n${child.stderr()}`);
+  });
+  return child;
+}
+
+async function startBare(http: 'standalone' | 'express'): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const child = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--http', http], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
+  await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, `the bare subgraph (${http})`);
+  return child;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+async function main(): Promise<void> {
+  const emulator = await startEmulator();
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  const tasks = taskFactory(emulator);
+  const ice = createIceClient({
+    fetch,
+    now: Date.now,
+    randomNonce: () => randomBytes(16).toString('hex'),
+    config: { endpoint: emulator.url, region: 'cn-shanghai', credentials: { ...EMULATOR_CREDENTIALS.alibaba } },
+    timeoutMs: 10_000,
+  });
+  const children: Child[] = [];
+  try {
+    log('starting the subgraph (node dist/index.js)');
+    const subgraph = await startSubgraph(emulator.url);
+    children.push(subgraph);
+
+    log('1/6 upstream calls per operation');
+    const economy = await measureEconomy(subgraph.url, emulator, tasks);
+    log('2/6 added latency');
+    const latency = await measureLatency(subgraph.url, ice, tasks, settings.latencySamples, settings.latencyWarmup);
+    log('3/6 fan-out');
+    const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
+      rounds: settings.fanOutRounds,
+      mpsRatePerSecond: settings.mpsRatePerSecond,
+      upstreamLatencyMs: settings.upstreamLatencyMs,
+    });
+    log('4/6 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    const bare = await startBare('standalone');
+    const bareExpress = await startBare('express');
+    const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
+    children.push(bare, bareExpress, subgraphSilent);
+    const throughput = await measureThroughput(
+      { subgraph: subgraph.url, bare: bare.url, bareExpress: bareExpress.url, subgraphSilent: subgraphSilent.url },
+      tasks.image(1)[0]!,
+      { connections: settings.connections, durationSeconds: settings.throughputSeconds, rounds: settings.throughputRounds, warmupSeconds: settings.throughputWarmupSeconds },
+    );
+    for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
+
+    log(`5/6 memory under ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
+    children.push(memoryChild);
+    const memory = await measureMemory(memoryChild, tasks, {
+      connections: settings.connections,
+      durationSeconds: settings.memorySeconds,
+      cacheMaxEntries: settings.cacheMaxEntries,
+    });
+    await memoryChild.stop();
+
+    log('6/6 cold start');
+    const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
+
+    const results = {
+      measuredAt: new Date().toISOString(),
+      machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
+      settings,
+      subgraphEnv: SUBGRAPH_ENV,
+      economy,
+      latency,
+      fanOut,
+      throughput,
+      memory,
+      coldStart,
+    };
+    writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(renderReport(results));
+    log('wrote bench/results.json');
+  } finally {
+    for (const child of children) await child.stop();
+    destroyClientAgent();
+    await emulator.close();
+  }
+}
+
+main().then(() => process.exit(0)).catch((error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,57 @@
+/**
+ * Measurement 4, cached throughput: requests/second for a query of a finished task the
+ * subgraph serves from its cache, versus the bare @apollo/subgraph server answering a
+ * constant, under the same autocannon settings. Runs alternate between the targets so
+ * machine drift hits all; every answer must be exactly the expected body, and each
+ * target gets an unmeasured warm-up run first so the JIT has compiled its hot path.
+ *
+ * Two more targets explain the ratio rather than enter it: the bare server mounted on
+ * Express 5 like src/server.ts (the HTTP framework's share) and the subgraph with
+ * LOG_LEVEL=silent (the request log's share).
+ */
+import { postRaw } from './graphql.js';
+import { runLoad, type LoadResult, type LoadSettings } from './load.js';
+import { IMAGE_ONE } from './queries.js';
+import { mean } from './stats.js';
+
+export type ThroughputTargetName = 'subgraph' | 'bare' | 'bareExpress' | 'subgraphSilent';
+
+export interface ThroughputSummary {
+  readonly settings: LoadSettings & { readonly rounds: number; readonly warmupSeconds: number };
+  /** Every measured run of every target, in the order they ran. */
+  readonly runs: Array<LoadResult & { readonly target: ThroughputTargetName }>;
+  /** Mean req/s per target. */
+  readonly rps: Record<ThroughputTargetName, number>;
+  /** subgraph / bare: the figure the goal is about. */
+  readonly ratio: number;
+}
+
+export async function measureThroughput(
+  urls: Record<ThroughputTargetName, string>,
+  taskId: string,
+  settings: LoadSettings & { readonly rounds: number; readonly warmupSeconds: number },
+): Promise<ThroughputSummary> {
+  const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: taskId } });
+  const names = Object.keys(urls) as ThroughputTargetName[];
+  const expected = {} as Record<ThroughputTargetName, string>;
+  for (const name of names) {
+    // The first query fills the cache; its exact answer is what every later one must repeat.
+    expected[name] = await expectedBody(urls[name], body);
+    await runLoad({ url: urls[name], body, expectBody: expected[name] }, { ...settings, durationSeconds: settings.warmupSeconds });
+  }
+  const runs: ThroughputSummary['runs'] = [];
+  for (let round = 0; round < settings.rounds; round += 1) {
+    for (const name of names) runs.push({ target: name, ...(await runLoad({ url: urls[name], body, expectBody: expected[name] }, settings)) });
+  }
+  const rps = Object.fromEntries(
+    names.map((name) => [name, mean(runs.filter((run) => run.target === name).map((run) => run.requestsPerSecond))]),
+  ) as Record<ThroughputTargetName, number>;
+  return { settings, runs, rps, ratio: rps.subgraph / rps.bare };
+}
+
+async function expectedBody(url: string, body: string): Promise<string> {
+  const first = await postRaw(url, body);
+  const parsed = JSON.parse(first.text) as { data?: unknown; errors?: unknown };
+  if (first.status !== 200 || parsed.errors !== undefined || !parsed.data) throw new Error(`${url} did not answer the throughput query: ${first.text}`);
+  return first.text;
+}

@@ -1,0 +1,153 @@
+/**
+ * The metrics module on its own: series names and labels, bounded operation labels,
+ * and how upstream events reach both the registry and the request that caused them.
+ */
+import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from '../../src/observability/metrics.js';
+import { currentTelemetry, newRequestTelemetry, requestIdFrom, runWithTelemetry } from '../../src/observability/request-telemetry.js';
+import type { UpstreamEvents } from '../../src/upstream/events.js';
+
+/** The value of one exposition line, e.g. `upstream_requests_total{provider="tencent-mps",...}`; undefined when absent. */
+async function sample(metrics: Metrics, series: string): Promise<number | undefined> {
+  const text = await metrics.registry.metrics();
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`${series} `));
+  return line === undefined ? undefined : Number(line.slice(series.length + 1));
+}
+
+describe('metrics', () => {
+  let metrics: Metrics;
+  let events: Partial<UpstreamEvents>;
+  beforeEach(() => {
+    metrics = createMetrics({ defaultMetrics: false, maxOperationNames: 2 });
+    events = upstreamSubscriber(metrics);
+  });
+
+  it('counts provider calls by provider, action and outcome, and times them', async () => {
+    events.onUpstreamCall?.('tencent-mps', 'OK', 40);
+    events.onUpstreamCall?.('tencent-mps', 'OK', 60);
+    events.onUpstreamCall?.('alibaba-ice', 'RATE_LIMITED', 5);
+    expect(await sample(metrics, 'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}')).toBe(2);
+    expect(await sample(metrics, 'upstream_requests_total{provider="alibaba-ice",action="GetAIWorkflowTask",outcome="RATE_LIMITED"}')).toBe(1);
+    expect(await sample(metrics, 'upstream_request_duration_seconds_count{provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBe(2);
+    expect(await sample(metrics, 'upstream_request_duration_seconds_sum{provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBeCloseTo(0.1);
+    expect(await sample(metrics, 'upstream_request_duration_seconds_bucket{le="0.05",provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBe(1);
+  });
+
+  it('counts cache hits and misses, shared calls, retries and deadlines', async () => {
+    events.onCacheHit?.('tencent-mps');
+    events.onCacheHit?.('tencent-mps');
+    events.onCacheMiss?.('alibaba-ice');
+    events.onInFlightShared?.('alibaba-ice');
+    events.onRetry?.('alibaba-ice', 2, new Error('throttled'), 100);
+    events.onDeadlineExceeded?.('tencent-mps');
+    expect(await sample(metrics, 'upstream_cache_hits_total{provider="tencent-mps"}')).toBe(2);
+    expect(await sample(metrics, 'upstream_cache_misses_total{provider="alibaba-ice"}')).toBe(1);
+    expect(await sample(metrics, 'upstream_in_flight_shared_total{provider="alibaba-ice"}')).toBe(1);
+    expect(await sample(metrics, 'upstream_retries_total{provider="alibaba-ice",action="GetAIWorkflowTask"}')).toBe(1);
+    expect(await sample(metrics, 'upstream_deadline_exceeded_total{provider="tencent-mps"}')).toBe(1);
+  });
+
+  it('reports the rate limiter queue length and wait time', async () => {
+    events.onRateLimitWait?.('tencent-mps', 250, 3);
+    events.onRateLimitWait?.('tencent-mps', 500, 2);
+    events.onRateLimitRejected?.('alibaba-ice', 1000);
+    expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="tencent-mps"}')).toBe(2);
+    expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(1000);
+    expect(await sample(metrics, 'upstream_rate_limiter_wait_seconds_count{provider="tencent-mps"}')).toBe(2);
+    expect(await sample(metrics, 'upstream_rate_limiter_wait_seconds_sum{provider="tencent-mps"}')).toBeCloseTo(0.75);
+    expect(await sample(metrics, 'upstream_rate_limiter_rejected_total{provider="alibaba-ice"}')).toBe(1);
+  });
+
+  it('counts GraphQL requests by operation and outcome, and errors by code', async () => {
+    metrics.graphqlRequest({ operationName: 'Dashboard', outcome: 'partial', durationMs: 12, errorCodes: ['NOT_FOUND', 'NOT_FOUND'] });
+    metrics.graphqlRequest({ operationName: null, outcome: 'ok', durationMs: 3, errorCodes: [] });
+    expect(await sample(metrics, 'graphql_requests_total{operation="Dashboard",outcome="partial"}')).toBe(1);
+    expect(await sample(metrics, 'graphql_requests_total{operation="(anonymous)",outcome="ok"}')).toBe(1);
+    expect(await sample(metrics, 'graphql_errors_total{code="NOT_FOUND"}')).toBe(2);
+    expect(await sample(metrics, 'graphql_request_duration_seconds_count{operation="Dashboard"}')).toBe(1);
+  });
+
+  it('keeps operation labels bounded: names beyond the cap are (other), non-names are (invalid)', async () => {
+    for (const operationName of ['A', 'B', 'C', 'D', 'A', 'not a name', 'x'.repeat(101)]) {
+      metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs: 1, errorCodes: [] });
+    }
+    expect(await sample(metrics, 'graphql_requests_total{operation="A",outcome="ok"}')).toBe(2);
+    expect(await sample(metrics, 'graphql_requests_total{operation="B",outcome="ok"}')).toBe(1);
+    expect(await sample(metrics, 'graphql_requests_total{operation="(other)",outcome="ok"}')).toBe(2);
+    expect(await sample(metrics, 'graphql_requests_total{operation="(invalid)",outcome="ok"}')).toBe(2);
+    expect(await sample(metrics, 'graphql_requests_total{operation="C",outcome="ok"}')).toBeUndefined();
+  });
+
+  it('counts refusals by reason', async () => {
+    metrics.httpRefused('unauthenticated');
+    metrics.httpRefused('body_too_large');
+    expect(await sample(metrics, 'http_requests_refused_total{reason="unauthenticated"}')).toBe(1);
+    expect(await sample(metrics, 'http_requests_refused_total{reason="body_too_large"}')).toBe(1);
+  });
+
+  it('includes process and Node.js metrics unless told not to', async () => {
+    const text = await createMetrics().registry.metrics();
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes /m);
+    expect(await metrics.registry.metrics()).not.toMatch(/^process_cpu_user_seconds_total /m);
+  });
+
+  it('gives each app its own registry', async () => {
+    const other = createMetrics({ defaultMetrics: false });
+    events.onCacheHit?.('tencent-mps');
+    expect(await sample(other, 'upstream_cache_hits_total{provider="tencent-mps"}')).toBeUndefined();
+  });
+});
+
+describe('per-request upstream counts', () => {
+  it('land on the request whose async chain raised the event, and nowhere outside one', async () => {
+    const events = upstreamSubscriber(createMetrics({ defaultMetrics: false }));
+    const first = newRequestTelemetry('first');
+    const second = newRequestTelemetry('second');
+    const work = async (calls: number, hits: number): Promise<void> => {
+      for (let i = 0; i < calls; i += 1) {
+        await new Promise((resolve) => setImmediate(resolve));
+        events.onUpstreamCall?.('tencent-mps', 'OK', 1);
+      }
+      for (let i = 0; i < hits; i += 1) events.onCacheHit?.('tencent-mps');
+      events.onRetry?.('tencent-mps', 2, new Error('x'), 0);
+    };
+    await Promise.all([runWithTelemetry(first, () => work(3, 1)), runWithTelemetry(second, () => work(1, 2))]);
+    events.onUpstreamCall?.('tencent-mps', 'OK', 1);
+    expect(first).toMatchObject({ upstreamCalls: 3, cacheHits: 1, retries: 1 });
+    expect(second).toMatchObject({ upstreamCalls: 1, cacheHits: 2, retries: 1 });
+    expect(currentTelemetry()).toBeUndefined();
+  });
+
+  it('reach every subscriber when combined', () => {
+    const seen: string[] = [];
+    const combined = combineUpstreamSubscribers(
+      { onCacheHit: (provider) => seen.push(`a:${provider}`) },
+      undefined,
+      { onCacheHit: (provider) => seen.push(`b:${provider}`), onCacheMiss: () => seen.push('b:miss') },
+    );
+    combined.onCacheHit?.('alibaba-ice');
+    combined.onCacheMiss?.('alibaba-ice');
+    expect(seen).toEqual(['a:alibaba-ice', 'b:alibaba-ice', 'b:miss']);
+  });
+});
+
+describe('requestIdFrom', () => {
+  const generate = (): string => 'generated';
+  it.each([['3f1c2e3d-4b5a-4978-9f1c-2e3d4b5a6978'], ['01HZX3'], ['router:abc/def+1=']])('keeps %s', (header) => {
+    expect(requestIdFrom(header, generate)).toBe(header);
+  });
+  it.each([[undefined], [''], ['has spaces'], ['x'.repeat(129)], ['quote"d'], ['{json}']])('replaces %j', (header) => {
+    expect(requestIdFrom(header, generate)).toBe('generated');
+  });
+});
+
+describe('rate limiter queue gauge', () => {
+  it('reads a watched queue at scrape time', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let waiting = 4;
+    metrics.watchRateLimitQueue('alibaba-ice', () => waiting);
+    expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(4);
+    waiting = 0;
+    expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(0);
+  });
+});
