@@ -58,7 +58,7 @@ export interface SubgraphServer {
   readonly apollo: ApolloServer<RequestContext>;
   /** Listen on loopback or all interfaces; resolves with the URL actually bound. */
   listen(port: number, host?: string): Promise<string>;
-  /** Stops taking work, lets in-flight requests finish, then closes. */
+  /** /ready turns 503, then after `shutdownDelayMs` the listener closes and in-flight requests finish. */
   stop(): Promise<void>;
   readonly isReady: () => boolean;
 }
@@ -82,10 +82,11 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     csrfPrevention: true,
     // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
-    // Federated tracing (ftv1): Apollo Server adds its inline-trace plugin itself for a subgraph schema,
-    // and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.
+    // Depth and aliases here; tokens in the parser, which stops at the limit instead of reading it all.
     validationRules: queryLimitRules(options.queryLimits),
     parseOptions: { maxTokens: options.queryLimits.maxTokens },
+    // Federated tracing (ftv1) needs no plugin here: Apollo Server adds its inline-trace plugin itself for a
+    // subgraph schema and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.
     plugins,
     logger: {
       debug: (message) => options.logger.debug(message),

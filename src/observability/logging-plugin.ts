@@ -6,7 +6,7 @@
  * payloads can hold signed URLs and user data.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
-import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import { ProviderError } from '../providers/errors.js';
@@ -21,9 +21,13 @@ export interface LoggingPluginOptions {
 
 const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
-/** A client-sent operation name is logged only when it is a GraphQL name; anything else is not worth a log field. */
-function operationNameOf(resolved: string | null | undefined, requested: string | undefined): string | null {
-  const name = resolved ?? requested ?? null;
+/**
+ * Apollo resolves the operation only for a valid document; a refused one (too deep, too
+ * many aliases) still has a parsed document to name it. A client-sent name that is not a
+ * GraphQL name is not worth a log field.
+ */
+function operationNameOf(resolved: string | null | undefined, requested: string | undefined, document: DocumentNode | undefined): string | null {
+  const name = resolved ?? (document ? getOperationAST(document, requested)?.name?.value : undefined) ?? requested ?? null;
   return name !== null && GRAPHQL_NAME.test(name) ? name : null;
 }
 
@@ -52,14 +56,14 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             }
           }
         },
-        async willSendResponse({ request, response, operationName, operation }) {
+        async willSendResponse({ request, response, operationName, operation, document }) {
           const durationMs = Math.round((clock() - startedAt) * 1000) / 1000;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = result?.errors ?? [];
           const hasData = result?.data !== undefined && result.data !== null;
           const outcome: GraphQLOutcome = errors.length === 0 ? 'ok' : hasData ? 'partial' : 'failed';
           const errorCodes = countCodes(errors);
-          const name = operationNameOf(operationName, request.operationName);
+          const name = operationNameOf(operationName, request.operationName, document);
           const telemetry = contextValue.telemetry;
 
           options.metrics.graphqlRequest({
