@@ -10,15 +10,4 @@ export type ImageTaskSeed = JsonObject;
 /** A GetAIWorkflowTask `WorkflowTask` object. */
 export type WorkflowTaskSeed = JsonObject;
 
-export function isJsonObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** JSON.parse that reports failure as undefined instead of throwing: bodies come from the wire. */
-export function tryParseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+export { isRecord as isJsonObject, parseJsonOrUndefined as tryParseJson } from '../json.js';

@@ -204,6 +204,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 }
 
+type RequestCounter = 'upstreamCalls' | 'cacheHits' | 'cacheMisses' | 'inFlightShared' | 'retries';
+
+/** Counts the event on the GraphQL request whose async context caused it, when there is one. */
+function countOnCurrentRequest(counter: RequestCounter): void {
+  const telemetry = currentTelemetry();
+  if (telemetry) telemetry[counter] += 1;
+}
+
 /**
  * The UpstreamEvents subscriber of the app: every event goes to the metrics and to
  * the counts of the request that caused it (see request-telemetry.ts).
@@ -212,28 +220,23 @@ export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
   return {
     onUpstreamCall(provider, outcome, durationMs) {
       metrics.upstreamCall(provider, outcome, durationMs);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.upstreamCalls += 1;
+      countOnCurrentRequest('upstreamCalls');
     },
     onCacheHit(provider) {
       metrics.cacheHit(provider);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.cacheHits += 1;
+      countOnCurrentRequest('cacheHits');
     },
     onCacheMiss(provider) {
       metrics.cacheMiss(provider);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.cacheMisses += 1;
+      countOnCurrentRequest('cacheMisses');
     },
     onInFlightShared(provider) {
       metrics.inFlightShared(provider);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.inFlightShared += 1;
+      countOnCurrentRequest('inFlightShared');
     },
     onRetry(provider) {
       metrics.retry(provider);
-      const telemetry = currentTelemetry();
-      if (telemetry) telemetry.retries += 1;
+      countOnCurrentRequest('retries');
     },
     onDeadlineExceeded(provider) {
       metrics.deadlineExceeded(provider);

@@ -170,19 +170,7 @@ export function parseRetryAfter(value: string | null | undefined, nowMs: number)
   return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
 }
 
-/** A JSON object, as opposed to an array, null or a primitive. */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** The parsed body, or undefined when it is not JSON (an HTML error page, a truncated reply). */
-export function parseJsonBody(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+export { isRecord, parseJsonOrUndefined as parseJsonBody } from '../json.js';
 
 export function isSuccessStatus(status: number): boolean {
   return status >= 200 && status < 300;
