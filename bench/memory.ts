@@ -3,7 +3,8 @@
  * sustained load, sampled from outside the process once a second. The load mixes a hot
  * set of finished tasks (cache hits) with a walk through more distinct tasks than
  * CACHE_MAX_ENTRIES holds (every one a miss and an upstream call), so the cache fills
- * to its bound and then evicts; memory should stop growing once it is full.
+ * to its bound and then evicts; memory should stop growing once it is full, so warm-up
+ * ends when the walk has named CACHE_MAX_ENTRIES distinct tasks.
  */
 import fetch from 'node-fetch';
 import { runLoad, type LoadResult, type LoadSettings } from './load.js';
@@ -25,12 +26,17 @@ export interface MemorySummary {
   readonly churnRequests: number;
   readonly churnDistinctTasks: number;
   readonly rssBeforeBytes: number;
-  /** The sample a third of the way into the load: the cache has had time to fill. */
+  /**
+   * Seconds into the load when the cache reached CACHE_MAX_ENTRIES (the churn walk had
+   * named that many distinct tasks): the end of warm-up. null when the run was too short.
+   */
+  readonly cacheFullAtSeconds: number | null;
+  /** The first sample after the cache was full (NaN when it never was). */
   readonly rssAfterWarmupBytes: number;
   readonly rssPeakBytes: number;
   readonly rssEndOfLoadBytes: number;
   readonly rssAfterBytes: number;
-  /** (end of load - after warm-up) / after warm-up. */
+  /** (end of load - after warm-up) / after warm-up; NaN when the cache never filled. */
   readonly growthAfterWarmup: number;
   readonly heapUsedBeforeBytes: number;
   readonly heapUsedAfterBytes: number;
@@ -49,17 +55,19 @@ export async function measureMemory(
   await sleep(1_000);
   const rssBeforeBytes = child.rssBytes();
   const heapUsedBeforeBytes = await heapUsed(child.url);
+  const started = performance.now();
 
   let sent = 0;
   let churnRequests = 0;
+  let cacheFullAt: number | null = null;
   const body = (): string => {
     sent += 1;
+    if (cacheFullAt === null && churnRequests >= settings.cacheMaxEntries) cacheFullAt = (performance.now() - started) / 1000;
     // Every other request walks the churn set, always a task the cache no longer holds.
     const taskId = sent % 2 === 0 ? churn[churnRequests++ % churn.length]! : hot[sent % hot.length]!;
     return JSON.stringify({ query: WORKFLOW_ONE, variables: { id: taskId } });
   };
   const samples: MemorySample[] = [];
-  const started = performance.now();
   const sampler = setInterval(() => samples.push({ atSeconds: (performance.now() - started) / 1000, rssBytes: child.rssBytes() }), 1_000);
   const load = await runLoad({ url: child.url, body, verifyBody: answeredWithData }, settings);
   clearInterval(sampler);
@@ -70,20 +78,22 @@ export async function measureMemory(
   const heapUsedAfterBytes = await heapUsed(child.url);
   samples.push({ atSeconds: (performance.now() - started) / 1000, rssBytes: rssAfterBytes });
 
-  const warmupAt = settings.durationSeconds / 3;
-  const afterWarmup = samples.find((sample) => sample.atSeconds >= warmupAt) ?? samples[0]!;
+  const fullAt: number | null = cacheFullAt;
   const during = samples.filter((sample) => sample.atSeconds <= settings.durationSeconds + 1);
+  const afterWarmup = fullAt === null ? undefined : during.find((sample) => sample.atSeconds >= fullAt);
+  const rssAfterWarmupBytes = afterWarmup?.rssBytes ?? Number.NaN;
   return {
     settings: { ...settings, hotTasks: hot.length, churnTasks: churn.length },
     load,
     churnRequests,
     churnDistinctTasks: Math.min(churnRequests, churn.length),
     rssBeforeBytes,
-    rssAfterWarmupBytes: afterWarmup.rssBytes,
+    cacheFullAtSeconds: fullAt,
+    rssAfterWarmupBytes,
     rssPeakBytes: Math.max(...during.map((sample) => sample.rssBytes)),
     rssEndOfLoadBytes,
     rssAfterBytes,
-    growthAfterWarmup: (rssEndOfLoadBytes - afterWarmup.rssBytes) / afterWarmup.rssBytes,
+    growthAfterWarmup: (rssEndOfLoadBytes - rssAfterWarmupBytes) / rssAfterWarmupBytes,
     heapUsedBeforeBytes,
     heapUsedAfterBytes,
     samples,

@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse, type DocumentNode, type GraphQLSchema } from 'graphql';
 import type { GraphQLResolverMap } from '@apollo/subgraph/dist/schema-helper/index.js';
+import { guardEntityRepresentations } from './resolvers/entities.js';
 import { resolvers } from './resolvers/index.js';
 
 export const SCHEMA_DIR = new URL('../schema/', import.meta.url);
@@ -18,5 +19,5 @@ export function loadTypeDefs(): DocumentNode {
 
 export function buildSchema(): GraphQLSchema {
   // The generated Resolvers type is stricter than the library's map; the shapes agree at run time.
-  return buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> });
+  return guardEntityRepresentations(buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }));
 }

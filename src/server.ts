@@ -19,6 +19,7 @@ import { loggingPlugin } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom, runWithTelemetry, type RequestTelemetry } from './observability/request-telemetry.js';
 import { sendGraphQLError } from './security/http-errors.js';
+import { supportedOperationTypes } from './security/operation-types.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { routerAuthentication } from './security/router-auth.js';
 
@@ -83,7 +84,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
     // Depth and aliases here; tokens in the parser, which stops at the limit instead of reading it all.
-    validationRules: queryLimitRules(options.queryLimits),
+    validationRules: [supportedOperationTypes, ...queryLimitRules(options.queryLimits)],
     parseOptions: { maxTokens: options.queryLimits.maxTokens },
     // Federated tracing (ftv1) needs no plugin here: Apollo Server adds its inline-trace plugin itself for a
     // subgraph schema and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.
