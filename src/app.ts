@@ -93,6 +93,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
       runningSeconds: cachePolicy({ terminal: false }, upstream.cache).maxAgeSeconds,
     },
     requestDeadlineMs: upstream.requestDeadlineMs,
+    responseCache: upstream.cache.maxEntries > 0,
     now: deps.now,
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',

@@ -44,11 +44,13 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests before exit');
+    // Logs go out asynchronously: flush what is queued before the process ends.
+    const exit = (code: number): void => logger.flush(() => process.exit(code));
     app.stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (error: unknown) => {
         logger.error({ err: error }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

@@ -6,6 +6,7 @@ import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
@@ -38,6 +39,8 @@ export interface ServerOptions {
   /** Stack traces in errors: only for local development. */
   readonly includeStacktrace: boolean;
   readonly bodyLimitBytes: number;
+  /** Reuse whole responses for as long as their cache hints allow; off when caching is off. */
+  readonly responseCache: boolean;
   /** Depth, alias and token bounds of one GraphQL document. */
   readonly queryLimits: QueryLimits;
   /** When set, every request but /health, /ready and /metrics must carry `secret` in `header`. */
@@ -73,6 +76,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
+    // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
+    // kept in Apollo's bounded in-memory cache, so a dashboard's repeated poll skips execution.
+    ...(options.responseCache ? [responseCachePlugin()] : []),
     options.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
   ];
   const apollo = new ApolloServer<RequestContext>({

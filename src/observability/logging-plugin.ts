@@ -56,7 +56,7 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             }
           }
         },
-        async willSendResponse({ request, response, operationName, operation, document }) {
+        async willSendResponse({ request, response, operationName, operation, document, metrics: requestMetrics }) {
           const durationMs = Math.round((clock() - startedAt) * 1000) / 1000;
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = result?.errors ?? [];
@@ -78,6 +78,8 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             outcome,
             httpStatus: response.http.status ?? 200,
             durationMs,
+            // Answered whole from the response cache: nothing below the resolvers ran.
+            responseCacheHit: requestMetrics.responseCacheHit === true,
             upstream: {
               calls: telemetry.upstreamCalls,
               cacheHits: telemetry.cacheHits,

@@ -78,6 +78,7 @@ describe('request logs', () => {
       outcome: 'partial',
       httpStatus: 200,
       durationMs: expect.any(Number),
+      responseCacheHit: false,
       upstream: { calls: 3, cacheHits: 0, cacheMisses: 3, inFlightShared: 0, retries: 0 },
       errors: { NOT_FOUND: 1 },
     });
@@ -88,9 +89,19 @@ describe('request logs', () => {
     const ids = [putFinishedImage(stack), putFinishedImage(stack)];
     await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'warm-up' });
     stack.emulator.resetCalls();
-    await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'cached' });
+    // Another selection of the same tasks: executed again, its tasks come from the process cache.
+    await stack.query('query Dashboard($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId status } }', { ids }, { 'x-request-id': 'cached' });
     expect(stack.emulator.callCount()).toBe(0);
+    expect(requestLines(stack, 'cached')[0]).toMatchObject({ responseCacheHit: false });
     expect(requestLines(stack, 'cached')[0]?.upstream).toEqual({ calls: 0, cacheHits: 2, cacheMisses: 0, inFlightShared: 0, retries: 0 });
+  });
+
+  it('says when the whole response came from the response cache', async () => {
+    const ids = [putFinishedImage(stack)];
+    await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'first-poll' });
+    await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'second-poll' });
+    expect(requestLines(stack, 'first-poll')[0]).toMatchObject({ responseCacheHit: false, upstream: { calls: 1 } });
+    expect(requestLines(stack, 'second-poll')[0]).toMatchObject({ responseCacheHit: true, upstream: { calls: 0, cacheHits: 0 } });
   });
 
   it('counts each attempt of a retried call', async () => {
