@@ -93,7 +93,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
       runningSeconds: cachePolicy({ terminal: false }, upstream.cache).maxAgeSeconds,
     },
     requestDeadlineMs: upstream.requestDeadlineMs,
-    responseCache: upstream.cache.maxEntries > 0,
+    // The response cache holds what the task cache would; with caching off, neither runs.
+    responseCacheMaxBytes: upstream.cache.maxEntries > 0 ? upstream.responseCacheMaxBytes : 0,
     now: deps.now,
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',

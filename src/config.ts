@@ -67,6 +67,8 @@ export interface AppConfig {
     readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number };
     /** Process-wide cache of answers by task state; maxEntries 0 turns it off, a TTL of 0 skips that kind. */
     readonly cache: { readonly terminalTtlMs: number; readonly runningTtlMs: number; readonly notFoundTtlMs: number; readonly maxEntries: number };
+    /** Bytes of whole responses kept by the response cache; 0 turns it off. */
+    readonly responseCacheMaxBytes: number;
   };
   readonly limits: {
     readonly maxTaskIds: number;
@@ -303,6 +305,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         notFoundTtlMs: read.int('CACHE_NOT_FOUND_TTL_MS', 2_000, { min: 0 }),
         maxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, { min: 0 }),
       },
+      responseCacheMaxBytes: read.int('RESPONSE_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
     },
     limits: {
       maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }),

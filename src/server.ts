@@ -7,6 +7,7 @@ import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
+import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
@@ -39,8 +40,8 @@ export interface ServerOptions {
   /** Stack traces in errors: only for local development. */
   readonly includeStacktrace: boolean;
   readonly bodyLimitBytes: number;
-  /** Reuse whole responses for as long as their cache hints allow; off when caching is off. */
-  readonly responseCache: boolean;
+  /** Bytes of whole responses reused for as long as their cache hints allow; 0 turns it off. */
+  readonly responseCacheMaxBytes: number;
   /** Depth, alias and token bounds of one GraphQL document. */
   readonly queryLimits: QueryLimits;
   /** When set, every request but /health, /ready and /metrics must carry `secret` in `header`. */
@@ -78,7 +79,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
     // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
     // kept in Apollo's bounded in-memory cache, so a dashboard's repeated poll skips execution.
-    ...(options.responseCache ? [responseCachePlugin()] : []),
+    // Its own bounded cache, so response bytes cannot crowd out Apollo's other caches.
+    ...(options.responseCacheMaxBytes > 0
+      ? [responseCachePlugin({ cache: new InMemoryLRUCache({ maxSize: options.responseCacheMaxBytes, sizeCalculation: InMemoryLRUCache.sizeCalculation }) })]
+      : []),
     options.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
   ];
   const apollo = new ApolloServer<RequestContext>({
