@@ -305,7 +305,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
         notFoundTtlMs: read.int('CACHE_NOT_FOUND_TTL_MS', 2_000, { min: 0 }),
         maxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, { min: 0 }),
       },
-      responseCacheMaxBytes: read.int('RESPONSE_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
+      responseCacheMaxBytes: read.int('RESPONSE_CACHE_MAX_BYTES', 2 * 1024 * 1024, { min: 0 }),
     },
     limits: {
       maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }),

@@ -38,7 +38,7 @@ describe('loadConfig', () => {
           requestDeadlineMs: 15_000,
           rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000 },
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000 },
-          responseCacheMaxBytes: 8 * 1024 * 1024,
+          responseCacheMaxBytes: 2 * 1024 * 1024,
         },
         limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
