@@ -3,7 +3,7 @@
  * answered from the subgraph's cache, so each uncached figure really pays for a
  * provider call.
  */
-import type { RunningEmulator } from '../src/emulator/index.js';
+import { FINISHED_IMAGE_TASK, type RunningEmulator } from '../src/emulator/index.js';
 
 export interface TaskFactory {
   /** `count` new finished workflow (ICE) tasks, put into the emulator. */
@@ -33,16 +33,7 @@ export function taskFactory(emulator: RunningEmulator): TaskFactory {
     image(count) {
       return Array.from({ length: count }, () => {
         const taskId = `24000089-WorkflowTask-bench${next()}${'0'.repeat(8)}`;
-        emulator.putImageTask(taskId, {
-          TaskType: 'WorkflowTask',
-          Status: 'FINISH',
-          ErrCode: 0,
-          ErrMsg: '',
-          Message: '',
-          ImageProcessTaskResultSet: [],
-          CreateTime: '2026-05-04T08:00:00Z',
-          FinishTime: '2026-05-04T08:00:05Z',
-        });
+        emulator.putImageTask(taskId, FINISHED_IMAGE_TASK);
         return taskId;
       });
     },

@@ -759,3 +759,19 @@ function deepFreeze<T>(value: T): T {
   }
   return value;
 }
+
+/**
+ * A finished MPS task with no results and no error: the smallest cacheable answer, for
+ * callers that put fresh task ids into an emulator (benchmarks, tests) so that no cache
+ * can have seen them.
+ */
+export const FINISHED_IMAGE_TASK: ImageTaskSeed = deepFreeze({
+  TaskType: 'WorkflowTask',
+  Status: 'FINISH',
+  ErrCode: 0,
+  ErrMsg: '',
+  Message: '',
+  ImageProcessTaskResultSet: [],
+  CreateTime: '2026-05-04T08:00:00Z',
+  FinishTime: '2026-05-04T08:00:05Z',
+});

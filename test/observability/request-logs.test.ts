@@ -4,6 +4,7 @@
  * cost upstream (calls as the emulator counted them, cache hits, retries), its outcome
  * and its errors by code.
  */
+import { FINISHED_IMAGE_TASK } from '../../src/emulator/index.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 interface RequestLine {
@@ -27,16 +28,7 @@ let counter = 0;
 function putFinishedImage(stack: TestStack): string {
   counter += 1;
   const taskId = `24000089-WorkflowTask-logs${String(counter).padStart(8, '0')}`;
-  stack.emulator.putImageTask(taskId, {
-    TaskType: 'WorkflowTask',
-    Status: 'FINISH',
-    ErrCode: 0,
-    ErrMsg: '',
-    Message: '',
-    ImageProcessTaskResultSet: [],
-    CreateTime: '2026-05-04T08:00:00Z',
-    FinishTime: '2026-05-04T08:00:05Z',
-  });
+  stack.emulator.putImageTask(taskId, FINISHED_IMAGE_TASK);
   return taskId;
 }
 
