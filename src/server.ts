@@ -19,7 +19,7 @@ import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
 import { loggingPlugin } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
-import { newRequestTelemetry, requestIdFrom, runWithTelemetry, type RequestTelemetry } from './observability/request-telemetry.js';
+import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
 import { sendGraphQLError } from './security/http-errors.js';
 import { supportedOperationTypes } from './security/operation-types.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
@@ -55,7 +55,6 @@ export interface ServerOptions {
 /** Set on every request by the first middleware. */
 interface RequestLocals {
   requestId: string;
-  telemetry?: RequestTelemetry;
 }
 
 export interface SubgraphServer {
@@ -148,10 +147,12 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     context: async ({ res }): Promise<RequestContext> => {
       const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
       const locals = res.locals as RequestLocals;
+      // Every lookup of this request counts its upstream work here, for the request's log line.
+      const telemetry = newRequestTelemetry(locals.requestId);
       return {
         requestId: locals.requestId,
-        telemetry: locals.telemetry ?? newRequestTelemetry(locals.requestId),
-        loaders: createTaskLoaders(options.sources, options.loaderOptions, { deadline }),
+        telemetry,
+        loaders: createTaskLoaders(options.sources, options.loaderOptions, { deadline, tally: telemetry }),
         limits: { maxTaskIds: options.maxTaskIds },
         taskMaxAge: options.taskMaxAge,
         deadline,
@@ -159,15 +160,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     },
   });
   const json = express.json({ limit: options.bodyLimitBytes });
-  // After the body parser, whose stream callbacks would lose the async context: everything
-  // Apollo runs from here on, provider calls included, counts against this request.
-  const telemetry: express.RequestHandler = (_req, res, next) => {
-    const locals = res.locals as RequestLocals;
-    locals.telemetry = newRequestTelemetry(locals.requestId);
-    runWithTelemetry(locals.telemetry, next);
-  };
-  app.use('/graphql', json, telemetry, graphql);
-  app.use(/^\/$/, json, telemetry, graphql);
+  app.use('/graphql', json, graphql);
+  app.use(/^\/$/, json, graphql);
 
   // Body-parser failures (bad JSON, too large) answer in GraphQL's error shape instead of an HTML page.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {

@@ -1,9 +1,9 @@
 /**
  * One structured log line per GraphQL request, and the GraphQL request metrics.
  * The line says who asked (request id, operation), what it cost upstream (calls,
- * cache hits, retries: counted by request-telemetry.ts), how long it took and which
- * error codes the response carried. Variables and results are never logged: task
- * payloads can hold signed URLs and user data.
+ * cache hits, retries: counted on the request's telemetry, see request-telemetry.ts),
+ * how long it took and which error codes the response carried. Variables and results
+ * are never logged: task payloads can hold signed URLs and user data.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';

@@ -3,7 +3,8 @@
  * prom-client's global one), so several apps in one process (the tests) never share
  * or double-register series. The upstream wrappers do not import this module: they
  * report through UpstreamEvents, and `upstreamSubscriber` turns those events into
- * series here and into the per-request counts of the request's log line.
+ * series here. (The per-request counts of a request's log line do not come from these
+ * events: they travel with the lookup, see request-telemetry.ts.)
  *
  * Label values come from closed sets (providers, actions, outcomes, error codes),
  * except the operation name, which a client chooses: it is checked against the
@@ -15,7 +16,6 @@ import type { ProviderName } from '../providers/errors.js';
 import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
 import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
-import { currentTelemetry } from './request-telemetry.js';
 
 /** Each provider is called with exactly one action; the label still says which, for dashboards. */
 export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
@@ -204,39 +204,23 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   };
 }
 
-type RequestCounter = 'upstreamCalls' | 'cacheHits' | 'cacheMisses' | 'inFlightShared' | 'retries';
-
-/** Counts the event on the GraphQL request whose async context caused it, when there is one. */
-function countOnCurrentRequest(counter: RequestCounter): void {
-  const telemetry = currentTelemetry();
-  if (telemetry) telemetry[counter] += 1;
-}
-
-/**
- * The UpstreamEvents subscriber of the app: every event goes to the metrics and to
- * the counts of the request that caused it (see request-telemetry.ts).
- */
+/** The UpstreamEvents subscriber of the app: every event goes to the metrics. */
 export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
   return {
     onUpstreamCall(provider, outcome, durationMs) {
       metrics.upstreamCall(provider, outcome, durationMs);
-      countOnCurrentRequest('upstreamCalls');
     },
     onCacheHit(provider) {
       metrics.cacheHit(provider);
-      countOnCurrentRequest('cacheHits');
     },
     onCacheMiss(provider) {
       metrics.cacheMiss(provider);
-      countOnCurrentRequest('cacheMisses');
     },
     onInFlightShared(provider) {
       metrics.inFlightShared(provider);
-      countOnCurrentRequest('inFlightShared');
     },
     onRetry(provider) {
       metrics.retry(provider);
-      countOnCurrentRequest('retries');
     },
     onDeadlineExceeded(provider) {
       metrics.deadlineExceeded(provider);

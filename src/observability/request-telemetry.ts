@@ -1,40 +1,24 @@
 /**
- * What one GraphQL request cost upstream, for its log line. The upstream wrappers are
- * shared by every request and report through UpstreamEvents, which carry no request;
- * AsyncLocalStorage finds the request whose async chain made the call. DataLoader
- * batches run in the async context of the `load` that scheduled them, and loaders are
- * per request, so every call lands on the request that caused it. (Rate-limiter waits are
- * not counted per request: the limiter releases waiters from its own timer, whose async
- * context belongs to whichever request armed it. They are in the metrics.)
+ * What one GraphQL request cost upstream, for its log line. The request's context
+ * builder (server.ts) makes one per request and hands it down as the `tally` of every
+ * lookup its loaders make (TaskCall), and each src/upstream/ layer counts what it did
+ * on it; the logging plugin reads it when the response goes out.
+ *
+ * Passed down explicitly, not looked up in async-context storage (node:async_hooks):
+ * on Node 20 that storage turns on promise hooks for the whole process, a cost every
+ * promise pays (Apollo's, node-fetch's, DataLoader's), while the lookup already
+ * carries everything the counts need. (Rate-limiter waits are not in the log line;
+ * they are in the metrics.)
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
+import type { CallTally } from '../sources/task-source.js';
 
-export interface RequestTelemetry {
+export interface RequestTelemetry extends CallTally {
   readonly requestId: string;
-  /** Provider calls actually sent (each retry attempt counts). */
-  upstreamCalls: number;
-  cacheHits: number;
-  cacheMisses: number;
-  /** Lookups that joined a call already in flight instead of making their own. */
-  inFlightShared: number;
-  retries: number;
 }
 
 export function newRequestTelemetry(requestId: string): RequestTelemetry {
   return { requestId, upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
-}
-
-const store = new AsyncLocalStorage<RequestTelemetry>();
-
-/** Runs `fn` (and everything it starts) as part of the request `telemetry` describes. */
-export function runWithTelemetry<T>(telemetry: RequestTelemetry, fn: () => T): T {
-  return store.run(telemetry, fn);
-}
-
-/** The telemetry of the request whose async chain is running, or undefined outside one (start-up, tests). */
-export function currentTelemetry(): RequestTelemetry | undefined {
-  return store.getStore();
 }
 
 /**

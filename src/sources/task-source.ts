@@ -5,12 +5,30 @@
  * changing its shape.
  */
 
+/**
+ * What the lookups of one GraphQL request cost upstream, counted by the src/upstream/
+ * layer that knows (the log line of the request reads it). The wrappers are shared by
+ * every request, so the counts travel with the call rather than living in the wrappers.
+ * Mutable on purpose: one object per request, added to by every lookup it makes.
+ */
+export interface CallTally {
+  /** Provider calls actually sent (each retry attempt counts). */
+  upstreamCalls: number;
+  cacheHits: number;
+  cacheMisses: number;
+  /** Lookups that joined a call already in flight instead of making their own. */
+  inFlightShared: number;
+  retries: number;
+}
+
 /** What one lookup may spend: the GraphQL request's deadline and, optionally, its cancellation. */
 export interface TaskCall {
   /** Epoch ms by which the answer is needed; nothing below waits or retries past it. */
   readonly deadline?: number;
   /** Aborts the provider call (and any wait for it) when nobody needs the answer any more. */
   readonly signal?: AbortSignal;
+  /** Where this lookup's upstream work is counted; a call without one is simply not counted. */
+  readonly tally?: CallTally;
 }
 
 export type TaskSource<T> = (taskId: string, call?: TaskCall) => Promise<T>;

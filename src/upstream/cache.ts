@@ -7,6 +7,9 @@
  *
  * The cache is bounded by entry count (least recently used out first), so memory
  * stays flat whatever ids clients send.
+ *
+ * Each hit or miss is also counted on the call's tally, for the log line of the
+ * request that made the lookup.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
@@ -74,10 +77,12 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
     const hit = entries.get(taskId);
     if (hit !== undefined) {
       events.onCacheHit(options.provider);
+      if (call?.tally) call.tally.cacheHits += 1;
       if (hit.ok) return hit.value;
       throw hit.error;
     }
     events.onCacheMiss(options.provider);
+    if (call?.tally) call.tally.cacheMisses += 1;
     let entry: Entry<T>;
     try {
       entry = { ok: true, value: await source(taskId, call) };

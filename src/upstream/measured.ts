@@ -2,6 +2,10 @@
  * Times each provider call (one attempt: signed request plus parse) for the
  * `onUpstreamCall` hook. It sits under the rate limiter, so the time waited for a
  * turn is not counted as provider latency.
+ *
+ * Every attempt passes through here exactly once, after the rate limiter let it go,
+ * so this is also where it is counted on the call's tally: one upstream call per
+ * attempt sent, whatever its outcome.
  */
 import type { ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
@@ -17,6 +21,7 @@ export interface MeasuredOptions {
 export function measuredSource<T>(source: TaskSource<T>, options: MeasuredOptions): TaskSource<T> {
   const events = upstreamEvents(options.events);
   return async (taskId, call) => {
+    if (call?.tally) call.tally.upstreamCalls += 1;
     const started = options.clock.now();
     try {
       const value = await source(taskId, call);

@@ -14,6 +14,8 @@
  *   client's own timeout never outlasts it), and a wait that would end after it is
  *   not started. Out of time, the call fails with the last provider error, or with
  *   DeadlineExceededError when no attempt finished.
+ * - Every attempt carries the caller's tally down (the layer that sends it counts it),
+ *   and each retry is counted on it here.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
@@ -67,7 +69,8 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
   };
 
   /** One attempt, aborted at the deadline or when the caller aborts, whichever comes first. */
-  const attemptOnce = async (taskId: string, deadline: number, callerSignal: AbortSignal | undefined): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
+  const attemptOnce = async (taskId: string, deadline: number, caller: TaskCall | undefined): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
+    const callerSignal = caller?.signal;
     const controller = new AbortController();
     let deadlineHit = false;
     const remainingMs = deadline - clock.now();
@@ -83,7 +86,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
     if (callerSignal?.aborted) controller.abort();
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const call: TaskCall = { deadline, signal: controller.signal };
+      const call: TaskCall = { deadline, signal: controller.signal, ...(caller?.tally !== undefined && { tally: caller.tally }) };
       return { value: await source(taskId, call) };
     } catch (error) {
       return { error, deadlineHit };
@@ -98,7 +101,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
     let lastError: unknown;
     for (let attempt = 1; ; attempt += 1) {
       if (clock.now() >= deadline) throw outOfTime(lastError);
-      const result = await attemptOnce(taskId, deadline, call?.signal);
+      const result = await attemptOnce(taskId, deadline, call);
       if ('value' in result) return result.value;
       // The deadline cut this attempt short: its "aborted" error only means "out of time".
       if (result.deadlineHit) throw outOfTime(lastError);
@@ -108,6 +111,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
       // A wait that ends at or after the deadline leaves no time for the attempt after it.
       if (clock.now() + delayMs >= deadline) throw outOfTime(lastError);
       events.onRetry(provider, attempt + 1, lastError, delayMs);
+      if (call?.tally) call.tally.retries += 1;
       await sleep(clock, delayMs, call?.signal, () => callerAborted(provider));
     }
   };

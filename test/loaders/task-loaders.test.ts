@@ -1,4 +1,6 @@
-import { createTaskLoader } from '../../src/loaders/task-loaders.js';
+import { createTaskLoader, createTaskLoaders, type TaskSources } from '../../src/loaders/task-loaders.js';
+import type { ImageTaskModel, WorkflowTaskModel } from '../../src/parsing/models.js';
+import type { CallTally, TaskCall } from '../../src/sources/task-source.js';
 
 /** A source that records calls and settles each one a few event-loop turns later. */
 function countingSource() {
@@ -48,6 +50,19 @@ describe('task loader', () => {
     expect(seen).toEqual([12_345, 12_345, 12_345]);
   });
 
+  it("hands the request's tally, the same object, to every source call", async () => {
+    const seen: Array<CallTally | undefined> = [];
+    const source = async (taskId: string, call?: TaskCall): Promise<string> => {
+      seen.push(call?.tally);
+      return taskId;
+    };
+    const tally: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
+    const loader = createTaskLoader(source, { concurrency: 2, maxBatchSize: 2 }, { deadline: 12_345, tally });
+    await loader.loadMany(['a', 'b', 'c']);
+    expect(seen).toHaveLength(3);
+    expect(seen.every((each) => each === tally)).toBe(true);
+  });
+
   it('fails only the id that failed, not its neighbours in the batch', async () => {
     const { source } = countingSource();
     const loader = createTaskLoader(source, { concurrency: 16, maxBatchSize: 100 });
@@ -57,5 +72,46 @@ describe('task loader', () => {
     expect(b).toEqual({ status: 'fulfilled', value: 'task:b' });
     expect(bad?.status).toBe('rejected');
     expect(bad?.status === 'rejected' && (bad.reason as Error).message).toBe('no such task bad1');
+  });
+});
+
+describe('task loaders of one request', () => {
+  /** Sources that record when a loader picks them up, which it does as it is made. */
+  function recordingSources() {
+    const made: string[] = [];
+    const calls: string[] = [];
+    const answer = async (taskId: string): Promise<ImageTaskModel & WorkflowTaskModel> => {
+      calls.push(taskId);
+      // Loaders hand values on untouched, so a stand-in for the model is enough here.
+      return { taskId } as unknown as ImageTaskModel & WorkflowTaskModel;
+    };
+    const sources: TaskSources = {
+      get imageTask() {
+        made.push('imageTask');
+        return answer;
+      },
+      get workflowTask() {
+        made.push('workflowTask');
+        return answer;
+      },
+    };
+    return { sources, made, calls };
+  }
+
+  it('makes no loader until a resolver asks for one, and only the one it asks for', () => {
+    const { sources, made } = recordingSources();
+    const loaders = createTaskLoaders(sources, { concurrency: 4, maxBatchSize: 10 });
+    expect(made).toEqual([]);
+    void loaders.workflowTask;
+    expect(made).toEqual(['workflowTask']);
+  });
+
+  it('gives every resolver of the request the same loader, so lookups still batch and de-duplicate', async () => {
+    const { sources, made, calls } = recordingSources();
+    const loaders = createTaskLoaders(sources, { concurrency: 4, maxBatchSize: 10 });
+    expect(loaders.imageTask).toBe(loaders.imageTask);
+    await Promise.all([loaders.imageTask.load('a'), loaders.imageTask.load('b'), loaders.imageTask.load('a')]);
+    expect(calls.sort()).toEqual(['a', 'b']);
+    expect(made).toEqual(['imageTask']);
   });
 });

@@ -1,7 +1,7 @@
 import { ProviderError } from '../../src/providers/errors.js';
 import { cachePolicy, cachedSource, DEFAULT_CACHE_TTLS, type CacheTtls } from '../../src/upstream/cache.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { providerError, scriptedSource } from './helpers.js';
+import { newTally, providerError, scriptedSource } from './helpers.js';
 
 const TTLS: CacheTtls = { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 5_000 };
 
@@ -104,10 +104,36 @@ describe('cached source', () => {
     expect(calls.map((call) => call.taskId)).toEqual(['a', 'b', 'c', 'b']);
   });
 
-  it('passes the call (deadline, signal) through on a miss', async () => {
+  it('passes the call (deadline, signal, tally) through on a miss', async () => {
     const { source, calls } = cached(['terminal']);
-    await source('t1', { deadline: 42 });
-    expect(calls[0]?.call).toEqual({ deadline: 42 });
+    const tally = newTally();
+    await source('t1', { deadline: 42, tally });
+    expect(calls[0]?.call).toEqual({ deadline: 42, tally });
+    expect(calls[0]?.call?.tally).toBe(tally);
+  });
+
+  it("counts each hit and miss on the tally of the call that made it", async () => {
+    const { source, events } = cached(['terminal']);
+    const first = newTally();
+    const second = newTally();
+    await source('t1', { tally: first });
+    await source('t1', { tally: second });
+    await source('t2', { tally: second });
+    await source('t1', { tally: second });
+    expect(first).toEqual({ ...newTally(), cacheMisses: 1 });
+    expect(second).toEqual({ ...newTally(), cacheHits: 2, cacheMisses: 1 });
+    expect(events).toEqual({ hits: 2, misses: 2 });
+  });
+
+  it('answers a call without a tally just the same, counting it in the events only', async () => {
+    const { source, calls, events } = cached(['terminal']);
+    const tally = newTally();
+    await source('t1', { tally });
+    expect((await source('t1')).call).toBe(1);
+    expect((await source('t1', { deadline: 42 })).call).toBe(1);
+    expect(calls).toHaveLength(1);
+    expect(tally).toEqual({ ...newTally(), cacheMisses: 1 });
+    expect(events).toEqual({ hits: 2, misses: 1 });
   });
 
   it('is off with maxEntries 0', async () => {

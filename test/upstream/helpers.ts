@@ -1,11 +1,16 @@
 import { ProviderError, type ProviderErrorKind } from '../../src/providers/errors.js';
-import type { TaskCall } from '../../src/sources/task-source.js';
+import type { CallTally, TaskCall } from '../../src/sources/task-source.js';
 
 export interface Task {
   readonly taskId: string;
   readonly terminal: boolean;
   /** Which upstream call produced it, to tell a fresh answer from a reused one. */
   readonly call: number;
+}
+
+/** A request's counts before any lookup. */
+export function newTally(): CallTally {
+  return { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 }
 
 export function providerError(kind: ProviderErrorKind, extra: { retryAfterMs?: number; retryable?: boolean } = {}): ProviderError {

@@ -1,5 +1,6 @@
 import { sharedInFlight } from '../../src/upstream/in-flight.js';
-import { deferred, providerError, scriptedSource, type Task } from './helpers.js';
+import { measuredSource } from '../../src/upstream/measured.js';
+import { deferred, newTally, providerError, scriptedSource, type Task } from './helpers.js';
 
 describe('in-flight sharing', () => {
   it('makes one upstream call for concurrent lookups of one task, and gives all of them its answer', async () => {
@@ -44,5 +45,41 @@ describe('in-flight sharing', () => {
     answer.resolve({ taskId: 't1', terminal: true, call: 1 });
     await Promise.all(lookups);
     expect(calls).toEqual([{ taskId: 't1', call: { deadline: 1_000 } }]);
+  });
+
+  it("counts the one real call on the first caller's tally and a share on every later caller's", async () => {
+    const answer = deferred<Task>();
+    const { source, calls } = scriptedSource([answer]);
+    // measuredSource is what counts upstream calls; under the sharing, as in production.
+    const once = sharedInFlight(measuredSource(source, { provider: 'tencent-mps', clock: { now: () => 0 } }), { provider: 'tencent-mps' });
+    const first = newTally();
+    const second = newTally();
+    const third = newTally();
+    const lookups = [
+      once('t1', { deadline: 1_000, tally: first }),
+      once('t1', { deadline: 2_000, tally: second }),
+      once('t1', { tally: third }),
+      once('t1', { tally: third }),
+    ];
+    answer.resolve({ taskId: 't1', terminal: true, call: 1 });
+    await Promise.all(lookups);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]?.call).toEqual({ deadline: 1_000, tally: first });
+    expect(calls[0]?.call?.tally).toBe(first);
+    expect(first).toEqual({ ...newTally(), upstreamCalls: 1 });
+    expect(second).toEqual({ ...newTally(), inFlightShared: 1 });
+    expect(third).toEqual({ ...newTally(), inFlightShared: 2 });
+  });
+
+  it('shares a call whose first caller has no tally, counting only the sharers that have one', async () => {
+    const answer = deferred<Task>();
+    const { source, calls } = scriptedSource([answer]);
+    const once = sharedInFlight(source, { provider: 'tencent-mps' });
+    const sharer = newTally();
+    const lookups = [once('t1'), once('t1', { tally: sharer })];
+    answer.resolve({ taskId: 't1', terminal: true, call: 1 });
+    expect(await Promise.all(lookups)).toHaveLength(2);
+    expect(calls).toEqual([{ taskId: 't1', call: {} }]);
+    expect(sharer).toEqual({ ...newTally(), inFlightShared: 1 });
   });
 });

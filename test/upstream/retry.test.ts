@@ -2,7 +2,7 @@ import { ProviderError } from '../../src/providers/errors.js';
 import { DeadlineExceededError } from '../../src/upstream/deadline.js';
 import { backoffDelayMs, DEFAULT_RETRY_POLICY, retryingSource, type RetryPolicy } from '../../src/upstream/retry.js';
 import { FakeClock, flushPromises } from '../support/fake-clock.js';
-import { providerError, scriptedSource } from './helpers.js';
+import { newTally, providerError, scriptedSource } from './helpers.js';
 
 const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
 
@@ -116,6 +116,40 @@ describe('retrying source', () => {
     const signals = calls.map((call) => call.call?.signal);
     expect(signals.every((signal) => signal instanceof AbortSignal)).toBe(true);
     expect(new Set(signals).size).toBe(3);
+  });
+
+  it("counts each retry on the call's tally and hands the tally to every attempt", async () => {
+    const { source, calls } = retrying([providerError('RATE_LIMITED'), providerError('UPSTREAM_UNAVAILABLE'), 'terminal']);
+    const tally = newTally();
+    await settle(source('t1', { deadline: 10_000, tally }));
+    expect(tally).toEqual({ ...newTally(), retries: 2 });
+    expect(calls).toHaveLength(3);
+    expect(calls.every((call) => call.call?.tally === tally)).toBe(true);
+  });
+
+  it('counts no retry for a failure it does not retry', async () => {
+    const { source, calls } = retrying([providerError('NOT_FOUND')]);
+    const tally = newTally();
+    await settle(source('t1', { tally }));
+    expect(calls).toHaveLength(1);
+    expect(tally).toEqual(newTally());
+  });
+
+  it('counts no retry for a wait the deadline leaves no time for', async () => {
+    // One 99 ms wait fits before the 250 ms deadline; the next (199 ms) would not.
+    const { source, calls } = retrying([providerError('RATE_LIMITED'), providerError('RATE_LIMITED'), 'terminal'], { random: () => 0.999 });
+    const tally = newTally();
+    await settle(source('t1', { deadline: 250, tally }));
+    expect(calls).toHaveLength(2);
+    expect(tally).toEqual({ ...newTally(), retries: 1 });
+  });
+
+  it('retries a call without a tally just the same', async () => {
+    const { source, calls, retries } = retrying([providerError('RATE_LIMITED'), 'terminal']);
+    const { value } = await settle(source('t1', { deadline: 10_000 }));
+    expect(value).toMatchObject({ call: 2 });
+    expect(retries).toHaveLength(1);
+    expect(calls.map((call) => call.call?.tally)).toEqual([undefined, undefined]);
   });
 
   it('gives a call without a deadline the default one', async () => {

@@ -2,7 +2,7 @@ import type { ProviderName } from '../../src/providers/errors.js';
 import { upstreamEvents, type UpstreamOutcome } from '../../src/upstream/events.js';
 import { upstreamSource, type UpstreamPolicy } from '../../src/upstream/upstream-source.js';
 import { FakeClock } from '../support/fake-clock.js';
-import { providerError, scriptedSource } from './helpers.js';
+import { newTally, providerError, scriptedSource } from './helpers.js';
 
 const POLICY: UpstreamPolicy = {
   cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 100 },
@@ -52,6 +52,22 @@ describe('upstream source (cache, in-flight sharing, retry, rate limit composed)
     await source('t1', { deadline: 30_000 });
     expect(calls).toHaveLength(3);
     expect(log.hits).toBe(1);
+  });
+
+  it('counts each request\'s lookups on its own tally: the real call and its retries on the first, a share on the other', async () => {
+    const { source, calls } = composed([providerError('RATE_LIMITED'), providerError('RATE_LIMITED'), 'terminal']);
+    const first = newTally();
+    const second = newTally();
+    const lookups = [source('t1', { deadline: 15_000, tally: first }), source('t1', { deadline: 15_000, tally: second }), source('t1')];
+    await clock.runAll();
+    await Promise.all(lookups);
+    expect(calls).toHaveLength(3);
+    expect(first).toEqual({ upstreamCalls: 3, cacheHits: 0, cacheMisses: 1, inFlightShared: 0, retries: 2 });
+    expect(second).toEqual({ upstreamCalls: 0, cacheHits: 0, cacheMisses: 1, inFlightShared: 1, retries: 0 });
+
+    const later = newTally();
+    await source('t1', { deadline: 30_000, tally: later });
+    expect(later).toEqual({ upstreamCalls: 0, cacheHits: 1, cacheMisses: 0, inFlightShared: 0, retries: 0 });
   });
 
   it('makes every attempt, retries included, take a turn from the rate limiter', async () => {
