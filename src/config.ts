@@ -67,7 +67,7 @@ export interface AppConfig {
     readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number };
     /** Process-wide cache of answers by task state; maxEntries 0 turns it off, a TTL of 0 skips that kind. */
     readonly cache: { readonly terminalTtlMs: number; readonly runningTtlMs: number; readonly notFoundTtlMs: number; readonly maxEntries: number };
-    /** Bytes of whole responses kept by the response cache; 0 turns it off. */
+    /** Bytes of whole responses kept by each response cache (the edge cache and Apollo's); 0 turns both off. */
     readonly responseCacheMaxBytes: number;
   };
   readonly limits: {

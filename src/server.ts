@@ -17,13 +17,14 @@ import { createTaskLoaders, type TaskLoaderOptions, type TaskSources } from './l
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
-import { loggingPlugin } from './observability/logging-plugin.js';
+import { createEdgeCache } from './http-cache/edge-cache.js';
+import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
-import { sendGraphQLError } from './security/http-errors.js';
+import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
 import { supportedOperationTypes } from './security/operation-types.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
-import { routerAuthentication } from './security/router-auth.js';
+import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
 
 export interface ServerOptions {
   readonly sources: TaskSources;
@@ -40,7 +41,10 @@ export interface ServerOptions {
   /** Stack traces in errors: only for local development. */
   readonly includeStacktrace: boolean;
   readonly bodyLimitBytes: number;
-  /** Bytes of whole responses reused for as long as their cache hints allow; 0 turns it off. */
+  /**
+   * Bytes of whole responses reused for as long as their cache hints allow, in each of the
+   * two response caches (Apollo's, and the edge cache in front of Express); 0 turns both off.
+   */
   readonly responseCacheMaxBytes: number;
   /** Depth, alias and token bounds of one GraphQL document. */
   readonly queryLimits: QueryLimits;
@@ -70,7 +74,30 @@ export interface SubgraphServer {
 export async function createSubgraphServer(options: ServerOptions): Promise<SubgraphServer> {
   const app = express();
   app.disable('x-powered-by');
-  const httpServer = http.createServer(app);
+  // An ETag is a hash of every response body; no GraphQL client here revalidates with one.
+  app.disable('etag');
+  const refused = (requestId: string, status: number, reason: RefusalReason): void => {
+    options.metrics.httpRefused(reason);
+    options.logger.info({ requestId, status, reason }, 'request refused');
+  };
+  const requestIdOf = (req: http.IncomingMessage): string => requestIdFrom(typeof req.headers['x-request-id'] === 'string' ? req.headers['x-request-id'] : undefined);
+  // Repeats of a cacheable POST are answered here, before Express and Apollo (src/http-cache/).
+  const edgeCache = createEdgeCache({
+    maxBytes: options.responseCacheMaxBytes,
+    bodyLimitBytes: options.bodyLimitBytes,
+    paths: ['/graphql', '/'],
+    now: () => performance.now(),
+    // Without the router's secret a request goes on to Express, which refuses it and logs why.
+    admits: options.routerAuth ? carriesRouterSecret(options.routerAuth) : () => true,
+    requestId: requestIdOf,
+    onBadBody: (_req, res, requestId) => {
+      res.setHeader('x-request-id', requestId);
+      sendGraphQLError(res, 400, 'BAD_USER_INPUT', BAD_JSON_BODY_MESSAGE);
+      refused(requestId, 400, 'bad_request_body');
+    },
+    onHit: (hit) => recordEdgeCacheAnswer(options, hit),
+  });
+  const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
   let ready = false;
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
@@ -110,15 +137,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // Every response carries the request id its log line has, whoever answers it.
   app.use((req, res, next) => {
     const locals = res.locals as RequestLocals;
-    locals.requestId = requestIdFrom(req.get('x-request-id'));
+    locals.requestId = requestIdOf(req);
     res.setHeader('x-request-id', locals.requestId);
     next();
   });
-  const refused = (res: express.Response, reason: RefusalReason): void => {
-    options.metrics.httpRefused(reason);
-    options.logger.info({ requestId: (res.locals as RequestLocals).requestId, status: res.statusCode, reason }, 'request refused');
-  };
-
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -138,7 +160,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       routerAuthentication({
         secret,
         header,
-        onRefused: (_reason, res) => refused(res, 'unauthenticated'),
+        onRefused: (_reason, res) => refused((res.locals as RequestLocals).requestId, res.statusCode, 'unauthenticated'),
       }),
     );
   }
@@ -180,9 +202,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       'BAD_USER_INPUT',
       tooLarge
         ? `Request body is larger than the limit of ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`
-        : 'Request body is not valid JSON',
+        : BAD_JSON_BODY_MESSAGE,
     );
-    refused(res, tooLarge ? 'body_too_large' : 'bad_request_body');
+    refused((res.locals as RequestLocals).requestId, res.statusCode, tooLarge ? 'body_too_large' : 'bad_request_body');
   });
 
   return {

@@ -31,6 +31,8 @@ function operationNameOf(resolved: string | null | undefined, requested: string 
   return name !== null && GRAPHQL_NAME.test(name) ? name : null;
 }
 
+const roundMs = (ms: number): number => Math.round(ms * 1000) / 1000;
+
 function countCodes(errors: readonly GraphQLFormattedError[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const error of errors) {
@@ -45,19 +47,21 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
   return {
     async requestDidStart({ contextValue }) {
       const startedAt = clock();
-      const logger = options.logger.child({ requestId: contextValue.requestId });
+      // A field on each line rather than a child logger: one object fewer per request.
+      const { requestId } = contextValue;
+      const logger = options.logger;
       return {
         async didEncounterErrors({ errors }) {
           // The error formatter masks these as INTERNAL_SERVER_ERROR; the details belong in the log only.
           for (const error of errors) {
             const cause = error.originalError;
             if (cause && !(cause instanceof GraphQLError) && !(cause instanceof ProviderError)) {
-              logger.error({ err: cause, path: error.path }, 'unexpected error while resolving');
+              logger.error({ requestId, err: cause, path: error.path }, 'unexpected error while resolving');
             }
           }
         },
         async willSendResponse({ request, response, operationName, operation, document, metrics: requestMetrics }) {
-          const durationMs = Math.round((clock() - startedAt) * 1000) / 1000;
+          const durationMs = roundMs(clock() - startedAt);
           const result = response.body.kind === 'single' ? response.body.singleResult : undefined;
           const errors = result?.errors ?? [];
           const hasData = result?.data !== undefined && result.data !== null;
@@ -73,6 +77,7 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
           });
           const line = {
+            requestId,
             operationName: name,
             operationType: operation?.operation ?? null,
             outcome,
@@ -80,6 +85,8 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             durationMs,
             // Answered whole from the response cache: nothing below the resolvers ran.
             responseCacheHit: requestMetrics.responseCacheHit === true,
+            // Only recordEdgeCacheAnswer's lines say true: the edge cache answers before Apollo.
+            edgeCacheHit: false,
             upstream: {
               calls: telemetry.upstreamCalls,
               cacheHits: telemetry.cacheHits,
@@ -95,4 +102,35 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
       };
     },
   };
+}
+
+export interface EdgeCacheAnswer {
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly durationMs: number;
+}
+
+/**
+ * The line and metrics of a request the edge cache answered (src/http-cache/), which
+ * Apollo never saw: same shape as a response-cache hit's line, marked `edgeCacheHit`.
+ */
+export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>, answer: EdgeCacheAnswer): void {
+  const durationMs = roundMs(answer.durationMs);
+  const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
+  options.metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs, errorCodes: [] });
+  options.logger.info(
+    {
+      requestId: answer.requestId,
+      operationName,
+      operationType: 'query',
+      outcome: 'ok',
+      httpStatus: 200,
+      durationMs,
+      responseCacheHit: true,
+      edgeCacheHit: true,
+      upstream: { calls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 },
+      errors: {},
+    },
+    'graphql request',
+  );
 }

@@ -6,6 +6,7 @@
  * middleware, so orchestrators and Prometheus need no secret.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
 import type { RequestHandler, Response } from 'express';
 import { sendGraphQLError } from './http-errors.js';
 
@@ -23,6 +24,15 @@ export interface RouterAuthOptions {
  */
 export function secretMatches(presented: string, expectedDigest: Buffer): boolean {
   return timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expectedDigest);
+}
+
+/** True when the request carries the router's secret: for the edge cache, which answers before this middleware. */
+export function carriesRouterSecret(options: Pick<RouterAuthOptions, 'secret' | 'header'>): (req: IncomingMessage) => boolean {
+  const expectedDigest = createHash('sha256').update(options.secret, 'utf8').digest();
+  return (req) => {
+    const presented = req.headers[options.header];
+    return typeof presented === 'string' && secretMatches(presented, expectedDigest);
+  };
 }
 
 export function routerAuthentication(options: RouterAuthOptions): RequestHandler {

@@ -71,6 +71,7 @@ describe('request logs', () => {
       httpStatus: 200,
       durationMs: expect.any(Number),
       responseCacheHit: false,
+      edgeCacheHit: false,
       upstream: { calls: 3, cacheHits: 0, cacheMisses: 3, inFlightShared: 0, retries: 0 },
       errors: { NOT_FOUND: 1 },
     });
@@ -93,7 +94,15 @@ describe('request logs', () => {
     await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'first-poll' });
     await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'second-poll' });
     expect(requestLines(stack, 'first-poll')[0]).toMatchObject({ responseCacheHit: false, upstream: { calls: 1 } });
-    expect(requestLines(stack, 'second-poll')[0]).toMatchObject({ responseCacheHit: true, upstream: { calls: 0, cacheHits: 0 } });
+    // The same bytes again: answered by the edge cache, before Express and Apollo.
+    expect(requestLines(stack, 'second-poll')[0]).toMatchObject({ responseCacheHit: true, edgeCacheHit: true, upstream: { calls: 0, cacheHits: 0 } });
+    // The same request in other bytes (here: key order) misses the edge cache; Apollo's response cache answers.
+    await stack.request('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'third-poll' },
+      body: JSON.stringify({ variables: { ids }, query: DASHBOARD }),
+    });
+    expect(requestLines(stack, 'third-poll')[0]).toMatchObject({ responseCacheHit: true, edgeCacheHit: false, upstream: { calls: 0, cacheHits: 0 } });
   });
 
   it('counts each attempt of a retried call', async () => {

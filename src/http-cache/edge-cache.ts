@@ -1,0 +1,211 @@
+/**
+ * A shared HTTP cache in front of Express and Apollo Server, for the answers a polling
+ * dashboard or router asks for again and again: the same POSTed GraphQL body for
+ * finished tasks. Apollo's response cache already skips execution for those, but every
+ * hit still pays for Express routing, the JSON body parser, Apollo's request pipeline
+ * and re-serialisation, which is most of a cached request's cost. Here a repeat of the
+ * exact bytes is answered with the exact bytes Apollo sent before, for as long as that
+ * answer's own Cache-Control allows, before any of that runs.
+ *
+ * Only requests whose answer cannot depend on anything but their body and Accept header
+ * take part: POST /graphql or POST / with a JSON body of known length within the body
+ * limit, no content encoding, no federated-trace request, and, when the router secret is
+ * configured, a valid secret. Anything else, and every miss, goes to Express as before;
+ * a miss's body, read here, is handed on already parsed (body-parser skips a request
+ * whose body was read). What is stored is decided by the answer's headers alone
+ * (freshness.ts): errors, private scope and no-store are never stored.
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { LRUCache } from 'lru-cache';
+import { getOperationAST, parse } from 'graphql';
+import getRawBody from 'raw-body';
+import { sharedFreshness } from './freshness.js';
+
+export interface EdgeCacheOptions {
+  /** Bound on stored bytes (keys, bodies, headers); 0 turns the cache off. */
+  readonly maxBytes: number;
+  /** Requests announcing a larger body are left to Express, which refuses them. */
+  readonly bodyLimitBytes: number;
+  /** Exact request paths served by GraphQL. */
+  readonly paths: readonly string[];
+  /** Epoch milliseconds. */
+  readonly now: () => number;
+  /** False for a request that must not be answered here (e.g. missing router secret): Express decides. */
+  readonly admits: (req: IncomingMessage) => boolean;
+  /** The request id every response carries (x-request-id). */
+  readonly requestId: (req: IncomingMessage) => string;
+  /** A body that is not JSON: answer it as Express's body-parser error path would. */
+  readonly onBadBody: (req: IncomingMessage, res: ServerResponse, requestId: string) => void;
+  /** After a hit was answered: for the request log and metrics. */
+  readonly onHit: (hit: EdgeCacheHit) => void;
+}
+
+export interface EdgeCacheHit {
+  readonly requestId: string;
+  readonly operationName: string | null;
+  /** From the first byte of the body read to the answer handed to the socket. */
+  readonly durationMs: number;
+}
+
+/** Request bodies parsed here are handed to Express on this property, where body-parser leaves them. */
+export type RequestWithBody = IncomingMessage & { body?: unknown };
+
+interface StoredAnswer {
+  readonly body: Buffer;
+  readonly headers: OutgoingHttpHeaders;
+  readonly operationName: string | null;
+  /** Epoch ms when the answer was `ageSeconds` old. */
+  readonly storedAt: number;
+  readonly ageSeconds: number;
+  readonly expiresAt: number;
+}
+
+export interface EdgeCache {
+  /** Answers from the cache, or hands the request (body parsed when read) to `next`. */
+  handle(req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void;
+  /** Stored answers now. */
+  readonly size: number;
+}
+
+/** Headers that belong to one exchange, not to the stored answer. */
+const PER_RESPONSE_HEADERS = new Set(['x-request-id', 'age', 'content-length', 'date', 'etag', 'connection', 'keep-alive', 'transfer-encoding']);
+
+const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
+const TRACE_HEADER = 'apollo-federation-include-trace';
+
+function announcedLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
+}
+
+function isCandidate(req: IncomingMessage, options: EdgeCacheOptions): boolean {
+  if (req.method !== 'POST' || req.url === undefined || !options.paths.includes(req.url)) return false;
+  const length = announcedLength(req);
+  if (length === undefined || length > options.bodyLimitBytes) return false;
+  const encoding = req.headers['content-encoding'];
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
+  if (req.headers[TRACE_HEADER] !== undefined) return false;
+  return JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '') && options.admits(req);
+}
+
+/** body-parser's strict JSON: an object or array, and an empty body read as {}. */
+function parseJsonBody(text: string): { ok: true; value: unknown } | { ok: false } {
+  const trimmed = text.trimStart();
+  if (trimmed === '') return { ok: true, value: {} };
+  if (trimmed[0] !== '{' && trimmed[0] !== '[') return { ok: false };
+  try {
+    return { ok: true, value: JSON.parse(text) as unknown };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/**
+ * The operation's name for the request log of later hits. Worked out once, when an answer
+ * is stored: parsing here costs nothing per hit, and Apollo has already accepted the document.
+ */
+function operationNameOf(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+  const { operationName, query } = body as Record<string, unknown>;
+  if (typeof query !== 'string') return null;
+  try {
+    const name = getOperationAST(parse(query), typeof operationName === 'string' ? operationName : undefined)?.name?.value;
+    return name ?? null;
+  } catch {
+    return null;
+  }
+}
+
+function storedHeaders(res: ServerResponse): OutgoingHttpHeaders {
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(res.getHeaders())) {
+    if (!PER_RESPONSE_HEADERS.has(name) && value !== undefined) headers[name] = value;
+  }
+  return headers;
+}
+
+function sizeOf(key: string, answer: StoredAnswer): number {
+  // A rough but safe upper bound: UTF-16 key, the body, and the header text.
+  return 2 * key.length + answer.body.length + JSON.stringify(answer.headers).length + 64;
+}
+
+export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
+  const answers = new LRUCache<string, StoredAnswer>({
+    maxSize: Math.max(1, options.maxBytes),
+    sizeCalculation: (answer, key) => sizeOf(key, answer),
+  });
+
+  const serve = (res: ServerResponse, answer: StoredAnswer, startedAt: number, requestId: string): void => {
+    const ageSeconds = answer.ageSeconds + Math.floor((options.now() - answer.storedAt) / 1000);
+    res.writeHead(200, { ...answer.headers, 'x-request-id': requestId, age: String(ageSeconds), 'content-length': String(answer.body.length) });
+    res.end(answer.body);
+    options.onHit({ requestId, operationName: answer.operationName, durationMs: options.now() - startedAt });
+  };
+
+  /** Keeps what Apollo answers to a miss, if its headers say a shared cache may. */
+  const capture = (res: ServerResponse, key: string, requestBody: unknown): void => {
+    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+    let streamed = false;
+    res.write = ((...args: unknown[]) => {
+      streamed = true;
+      return write(...args);
+    }) as ServerResponse['write'];
+    res.end = ((...args: unknown[]) => {
+      const [chunk, encoding] = args;
+      const freshness = streamed ? null : sharedFreshness(res.statusCode, res.getHeaders());
+      if (freshness && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+        const storedAt = options.now();
+        const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+        answers.set(key, {
+          body,
+          headers: storedHeaders(res),
+          operationName: operationNameOf(requestBody),
+          storedAt,
+          ageSeconds: freshness.ageSeconds,
+          expiresAt: storedAt + (freshness.maxAgeSeconds - freshness.ageSeconds) * 1000,
+        });
+      }
+      return end(...args);
+    }) as ServerResponse['end'];
+  };
+
+  return {
+    get size() {
+      return answers.size;
+    },
+    handle(req, res, next) {
+      if (options.maxBytes <= 0 || !isCandidate(req, options)) {
+        next(req, res);
+        return;
+      }
+      const startedAt = options.now();
+      getRawBody(req, { length: announcedLength(req), limit: options.bodyLimitBytes, encoding: 'utf8' }, (error, text) => {
+        if (error) {
+          // A client that went away gets no answer; one whose body broke off short of its
+          // Content-Length gets the same answer as a body that is not JSON.
+          const aborted = (error as { type?: unknown }).type === 'request.aborted' || req.destroyed;
+          if (!aborted && !res.headersSent) options.onBadBody(req, res, options.requestId(req));
+          return;
+        }
+        const key = `${req.headers['accept'] ?? ''}\n${text}`;
+        const stored = answers.get(key);
+        if (stored !== undefined) {
+          if (stored.expiresAt > options.now()) {
+            serve(res, stored, startedAt, options.requestId(req));
+            return;
+          }
+          answers.delete(key);
+        }
+        const parsed = parseJsonBody(text);
+        if (!parsed.ok) {
+          options.onBadBody(req, res, options.requestId(req));
+          return;
+        }
+        (req as RequestWithBody).body = parsed.value;
+        capture(res, key, parsed.value);
+        next(req, res);
+      });
+    },
+  };
+}
