@@ -51,6 +51,10 @@ const settings = {
   throughputWarmupSeconds: quick ? 1 : 5,
   connections: intSetting('BENCH_CONNECTIONS', 50),
   memorySeconds: intSetting('BENCH_MEMORY_SECONDS', quick ? 10 : 60),
+  /** Memory warm-up ends once the cache is full and RSS moved at most 2% over 10 s (at most 120 s). */
+  memorySettleSeconds: quick ? 3 : 10,
+  memorySettleShare: 0.02,
+  memoryMaxWarmupSeconds: quick ? 15 : 120,
   coldStarts: quick ? 2 : 5,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
@@ -126,13 +130,16 @@ async function main(): Promise<void> {
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
 
-    log(`5/6 memory under ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    log(`5/6 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
     const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
     children.push(memoryChild);
     const memory = await measureMemory(memoryChild, tasks, {
       connections: settings.connections,
       durationSeconds: settings.memorySeconds,
       cacheMaxEntries: settings.cacheMaxEntries,
+      settleSeconds: settings.memorySettleSeconds,
+      settleShare: settings.memorySettleShare,
+      maxWarmupSeconds: settings.memoryMaxWarmupSeconds,
     });
     await memoryChild.stop();
 
