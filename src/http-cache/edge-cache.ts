@@ -88,11 +88,11 @@ function isCandidate(req: IncomingMessage, options: EdgeCacheOptions): boolean {
   return JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '') && options.admits(req);
 }
 
-/** body-parser's strict JSON: an object or array, and an empty body read as {}. */
+/** body-parser's strict JSON, so a miss is parsed as Express would: an object or array, and an empty body read as {}. */
 function parseJsonBody(text: string): { ok: true; value: unknown } | { ok: false } {
-  const trimmed = text.trimStart();
-  if (trimmed === '') return { ok: true, value: {} };
-  if (trimmed[0] !== '{' && trimmed[0] !== '[') return { ok: false };
+  if (text.length === 0) return { ok: true, value: {} };
+  const first = /^[\x20\x09\x0a\x0d]*(.)/s.exec(text)?.[1];
+  if (first !== '{' && first !== '[') return { ok: false };
   try {
     return { ok: true, value: JSON.parse(text) as unknown };
   } catch {

@@ -111,4 +111,37 @@ describe('edge cache', () => {
       expect(lineOf(secured, 'edge-secured')).toMatchObject({ edgeCacheHit: true });
     });
   });
+
+  describe('answers exactly as Express and Apollo would', () => {
+    let plain: TestStack;
+    beforeAll(async () => {
+      plain = await startTestStack({ CACHE_MAX_ENTRIES: '0' });
+    });
+    afterAll(async () => {
+      await plain?.stop();
+    });
+
+    const finished = JSON.stringify({ query: POLL, variables: { ids: [SEED.image.finishedSuccess] } });
+    it.each<[string, string, Record<string, string>]>([
+      ['a cacheable query', finished, {}],
+      ['the same query asking for graphql-response+json', finished, { accept: 'application/graphql-response+json' }],
+      ['an empty body', '', {}],
+      ['a blank body', '  \n ', {}],
+      ['a JSON string', '"query"', {}],
+      ['a batch', `[${finished}]`, {}],
+      ['truncated JSON', finished.slice(0, 30), {}],
+      ['a query with an unknown field', JSON.stringify({ query: '{ imageTask(taskId: "x") { nope } }' }), {}],
+      ['a query without variables', JSON.stringify({ query: POLL }), {}],
+      ['a query naming a missing operation', JSON.stringify({ query: POLL, operationName: 'Other', variables: { ids: [] } }), {}],
+    ])('for %s, first and repeated', async (_what, body, headers) => {
+      const expected = await post(plain, body, headers);
+      const first = await post(stack, body, headers);
+      const repeated = await post(stack, body, headers);
+      for (const answer of [first, repeated]) {
+        expect(answer.status).toBe(expected.status);
+        expect(answer.headers['content-type']).toBe(expected.headers['content-type']);
+        expect(JSON.parse(answer.text)).toEqual(JSON.parse(expected.text));
+      }
+    });
+  });
 });

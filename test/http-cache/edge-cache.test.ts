@@ -211,10 +211,12 @@ describe('edge cache', () => {
     await start();
     const answer = await post('{"query": ', { 'x-request-id': 'broken' });
     const scalar = await post('"just a string"');
+    const blank = await post('   ');
     expect(answer.status).toBe(400);
     expect(answer.headers['x-request-id']).toBe('broken');
     expect(scalar.status).toBe(400);
-    expect(badBodies).toBe(2);
+    expect(blank.status).toBe(400);
+    expect(badBodies).toBe(3);
     expect(backend.calls).toBe(0);
   });
 
