@@ -97,6 +97,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     },
     onHit: (hit) => recordEdgeCacheAnswer(options, hit),
   });
+  options.metrics.watchEdgeCache(() => ({ entries: edgeCache.size, bytes: edgeCache.bytes }));
   const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
   let ready = false;
 

@@ -65,6 +65,8 @@ export interface EdgeCache {
   handle(req: IncomingMessage, res: ServerResponse, next: (req: IncomingMessage, res: ServerResponse) => void): void;
   /** Stored answers now. */
   readonly size: number;
+  /** Their bytes as counted against `maxBytes`. */
+  readonly bytes: number;
 }
 
 /** Headers that belong to one exchange, not to the stored answer. */
@@ -173,6 +175,9 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
   return {
     get size() {
       return answers.size;
+    },
+    get bytes() {
+      return answers.calculatedSize;
     },
     handle(req, res, next) {
       if (options.maxBytes <= 0 || !isCandidate(req, options)) {

@@ -118,6 +118,7 @@ export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logge
   const durationMs = roundMs(answer.durationMs);
   const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
   options.metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs, errorCodes: [] });
+  options.metrics.edgeCacheHit();
   options.logger.info(
     {
       requestId: answer.requestId,

@@ -51,6 +51,15 @@ export interface Metrics {
   rateLimitRejected(provider: ProviderName, queueLength: number): void;
   /** Reads a rate limiter's queue length at every scrape, so the gauge is live, not as of the last event. */
   watchRateLimitQueue(provider: ProviderName, queueLength: () => number): void;
+  /** A request answered by the edge cache (src/http-cache/). */
+  edgeCacheHit(): void;
+  /** Reads the edge cache's size at every scrape. */
+  watchEdgeCache(size: () => EdgeCacheSize): void;
+}
+
+export interface EdgeCacheSize {
+  readonly entries: number;
+  readonly bytes: number;
 }
 
 export interface MetricsOptions {
@@ -148,6 +157,28 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       for (const [provider, read] of queueReaders) this.set({ provider }, read());
     },
   });
+  let edgeCacheSize: (() => EdgeCacheSize) | undefined;
+  const edgeCacheHits = new Counter({
+    name: 'edge_cache_hits_total',
+    help: 'Requests answered by the edge cache, before Express and Apollo.',
+    registers,
+  });
+  new Gauge({
+    name: 'edge_cache_entries',
+    help: 'Answers held by the edge cache.',
+    registers,
+    collect() {
+      if (edgeCacheSize) this.set(edgeCacheSize().entries);
+    },
+  });
+  new Gauge({
+    name: 'edge_cache_bytes',
+    help: 'Bytes held by the edge cache, as counted against RESPONSE_CACHE_MAX_BYTES.',
+    registers,
+    collect() {
+      if (edgeCacheSize) this.set(edgeCacheSize().bytes);
+    },
+  });
   const rateLimitWait = new Histogram({
     name: 'upstream_rate_limiter_wait_seconds',
     help: 'Time a provider call waited in the rate limiter queue.',
@@ -200,6 +231,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     watchRateLimitQueue(provider, queueLength) {
       queueReaders.set(provider, queueLength);
+    },
+    edgeCacheHit: () => edgeCacheHits.inc(),
+    watchEdgeCache(size) {
+      edgeCacheSize = size;
     },
   };
 }

@@ -52,6 +52,8 @@ describe('edge cache', () => {
     });
     const metrics = (await stack.request('/metrics')).text;
     expect(metrics).toMatch(/graphql_requests_total\{operation="Poll",outcome="ok"\} 2/);
+    expect(metrics).toMatch(/^edge_cache_hits_total 1$/m);
+    expect(metrics).toMatch(/^edge_cache_entries 1$/m);
   });
 
   it('keeps a running task only for its max-age (CACHE_RUNNING_TTL_MS), as Cache-Control says', async () => {

@@ -239,6 +239,7 @@ describe('edge cache', () => {
     for (const each of bodies) await post(each);
     expect(cache.size).toBeGreaterThan(0);
     expect(cache.size).toBeLessThan(10);
+    expect(cache.bytes).toBeLessThanOrEqual(1_500);
     await post(bodies[9]!);
     expect(backend.calls).toBe(10);
     await post(bodies[0]!);

@@ -138,4 +138,19 @@ describe('rate limiter queue gauge', () => {
     waiting = 0;
     expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(0);
   });
+
+});
+
+describe('edge cache series', () => {
+  it('counts edge cache hits and reads its size at scrape time', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let size = { entries: 0, bytes: 0 };
+    metrics.watchEdgeCache(() => size);
+    metrics.edgeCacheHit();
+    metrics.edgeCacheHit();
+    size = { entries: 3, bytes: 1234 };
+    expect(await sample(metrics, 'edge_cache_hits_total')).toBe(2);
+    expect(await sample(metrics, 'edge_cache_entries')).toBe(3);
+    expect(await sample(metrics, 'edge_cache_bytes')).toBe(1234);
+  });
 });
