@@ -1,16 +1,22 @@
 /**
- * The comparison server of measurement 4: the least a federation subgraph can be,
- * @apollo/subgraph's schema on Apollo Server's standalone HTTP server, answering one
- * constant task. No loaders, cache, limits, auth, logging or metrics: the ceiling that
- * the real subgraph's cached path is held against.
+ * The comparison server of measurements 2 and 4: the least a federation subgraph can be,
+ * @apollo/subgraph's schema on Apollo Server's standalone HTTP server. No loaders, cache,
+ * limits, auth, logging or metrics.
  *
- *   node dist/bench/bench/bare-subgraph.js --port N [--http standalone|express]
+ *   node dist/bench/bench/bare-subgraph.js --port N [--http standalone|express] [--ice-endpoint URL]
+ *
+ * - `imageTask` answers one constant task: the ceiling that the real subgraph's cached
+ *   path is held against (measurement 4).
+ * - `workflowTask` makes one signed ICE call with the project's own client, against the
+ *   emulator at `--ice-endpoint`, and answers from it: the least any subgraph adds to a
+ *   provider call on this machine (measurement 2).
  *
  * `standalone` (the default) is Apollo Server's own HTTP server, the bare baseline of the
  * issue; `express` mounts the same server the way src/server.ts does (Express 5, its JSON
  * body parser, @as-integrations/express5), to tell the HTTP framework's share of the gap
  * from the subgraph's own.
  */
+import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { ApolloServer } from '@apollo/server';
@@ -19,20 +25,45 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
+import fetch from 'node-fetch';
+import { EMULATOR_CREDENTIALS } from '../src/emulator/index.js';
+import { createIceClient, type IceClient } from '../src/providers/alibaba/client.js';
 
 const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
-  type Query { imageTask(taskId: ID!): ImageTask }
+  type Query {
+    imageTask(taskId: ID!): ImageTask
+    workflowTask(taskId: ID!): WorkflowTask
+  }
   type ImageTask @key(fields: "taskId") { taskId: ID! status: String! state: String! }
+  type WorkflowTask @key(fields: "taskId") { taskId: ID! status: String state: String }
 `);
+
+const { values } = parseArgs({
+  options: { port: { type: 'string', default: '0' }, http: { type: 'string', default: 'standalone' }, 'ice-endpoint': { type: 'string' } },
+});
+const iceEndpoint = values['ice-endpoint'];
+const ice: IceClient | null = iceEndpoint
+  ? createIceClient({
+      fetch,
+      now: Date.now,
+      randomNonce: () => randomBytes(16).toString('hex'),
+      config: { endpoint: iceEndpoint, region: 'cn-shanghai', credentials: { ...EMULATOR_CREDENTIALS.alibaba } },
+      timeoutMs: 10_000,
+    })
+  : null;
 
 const resolvers = {
   Query: {
     imageTask: (_parent: unknown, args: { taskId: string }) => ({ taskId: args.taskId, status: 'FINISH', state: 'SUCCEEDED' }),
+    workflowTask: async (_parent: unknown, args: { taskId: string }) => {
+      if (!ice) throw new Error('start the bare subgraph with --ice-endpoint to answer workflowTask');
+      const status = (await ice.getAIWorkflowTask(args.taskId)).body.WorkflowTask.Status ?? null;
+      return { taskId: args.taskId, status, state: status === null ? null : status.toUpperCase() };
+    },
   },
 };
 
-const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, http: { type: 'string', default: 'standalone' } } });
 const port = Number(values.port);
 const server = new ApolloServer({ schema: buildSubgraphSchema({ typeDefs, resolvers }) });
 if (values.http === 'express') {

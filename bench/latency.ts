@@ -1,8 +1,13 @@
 /**
  * Measurement 2, added latency: one task through the subgraph (HTTP + GraphQL + loaders
  * + upstream stack + one signed provider call) versus the same signed call made directly
- * with the provider client. Samples alternate between the two paths so drift on a noisy
- * machine hits both alike, and every sample asks for a fresh id so no cache answers.
+ * with the provider client. Samples alternate between the paths so drift on a noisy
+ * machine hits all alike, and every sample asks for a fresh id so no cache answers.
+ *
+ * A third path calibrates the goal: the same query through the bare @apollo/subgraph
+ * server (bare-subgraph.ts), whose resolver makes the same client call and nothing else.
+ * What it adds is what any Apollo subgraph adds on this machine: an extra loopback hop
+ * and Apollo's pipeline.
  */
 import type { IceClient } from '../src/providers/alibaba/client.js';
 import { assertNoErrors, postGraphQL } from './graphql.js';
@@ -20,6 +25,10 @@ export interface LatencySummary {
    * above should be about this.
    */
   readonly subgraphCached: Percentiles;
+  /** The bare @apollo/subgraph server whose resolver calls the client directly. */
+  readonly bare: Percentiles;
+  /** bare / direct, per percentile. */
+  readonly bareRatio: Percentiles;
   /** subgraph / direct, per percentile. */
   readonly ratio: Percentiles;
   /** subgraph - direct in ms, per percentile. */
@@ -32,27 +41,36 @@ export interface Percentiles {
   readonly p99: number;
 }
 
-export async function measureLatency(url: string, ice: IceClient, tasks: TaskFactory, samples: number, warmup: number): Promise<LatencySummary> {
+export async function measureLatency(
+  urls: { readonly subgraph: string; readonly bare: string },
+  ice: IceClient,
+  tasks: TaskFactory,
+  samples: number,
+  warmup: number,
+): Promise<LatencySummary> {
   const direct: number[] = [];
   const subgraph: number[] = [];
   const cached: number[] = [];
-  const ids = tasks.workflow(2 * (samples + warmup));
+  const bare: number[] = [];
+  const ids = tasks.workflow(3 * (samples + warmup));
   const cachedId = tasks.workflow(1)[0]!;
   for (let i = 0; i < samples + warmup; i += 1) {
-    const directId = ids[2 * i]!;
-    const subgraphId = ids[2 * i + 1]!;
-    // Alternate which path goes first, so neither always runs on a warmer socket.
-    const order = i % 2 === 0 ? (['direct', 'subgraph', 'cached'] as const) : (['cached', 'subgraph', 'direct'] as const);
+    const directId = ids[3 * i]!;
+    const subgraphId = ids[3 * i + 1]!;
+    const bareId = ids[3 * i + 2]!;
+    // Alternate which path goes first, so none always runs on a warmer socket.
+    const order = i % 2 === 0 ? (['direct', 'subgraph', 'bare', 'cached'] as const) : (['cached', 'bare', 'subgraph', 'direct'] as const);
     for (const path of order) {
       const started = performance.now();
       if (path === 'direct') {
         await ice.getAIWorkflowTask(directId);
       } else {
-        const { body } = await postGraphQL(url, WORKFLOW_ONE, { id: path === 'cached' ? cachedId : subgraphId });
+        const [url, id] = path === 'bare' ? [urls.bare, bareId] : [urls.subgraph, path === 'cached' ? cachedId : subgraphId];
+        const { body } = await postGraphQL(url, WORKFLOW_ONE, { id });
         assertNoErrors(body, 'latency sample');
       }
       const elapsed = performance.now() - started;
-      if (i >= warmup) (path === 'direct' ? direct : path === 'subgraph' ? subgraph : cached).push(elapsed);
+      if (i >= warmup) ({ direct, subgraph, cached, bare })[path].push(elapsed);
     }
   }
   const summarize = (values: readonly number[]): Percentiles => ({
@@ -62,11 +80,14 @@ export async function measureLatency(url: string, ice: IceClient, tasks: TaskFac
   });
   const d = summarize(direct);
   const s = summarize(subgraph);
+  const b = summarize(bare);
   return {
     samples,
     direct: d,
     subgraph: s,
     subgraphCached: summarize(cached),
+    bare: b,
+    bareRatio: { p50: b.p50 / d.p50, p95: b.p95 / d.p95, p99: b.p99 / d.p99 },
     ratio: { p50: s.p50 / d.p50, p95: s.p95 / d.p95, p99: s.p99 / d.p99 },
     overheadMs: { p50: s.p50 - d.p50, p95: s.p95 - d.p95, p99: s.p99 - d.p99 },
   };

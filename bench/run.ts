@@ -79,10 +79,11 @@ async function startSubgraph(emulatorUrl: string, extra: Record<string, string> 
   return child;
 }
 
-async function startBare(http: 'standalone' | 'express'): Promise<Child> {
+async function startBare(http: 'standalone' | 'express', iceEndpoint?: string): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const child = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--http', http], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
+  const args = ['--port', String(port), '--http', http, ...(iceEndpoint === undefined ? [] : ['--ice-endpoint', iceEndpoint])];
+  const child = spawnNode('dist/bench/bench/bare-subgraph.js', args, { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
   await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, `the bare subgraph (${http})`);
   return child;
 }
@@ -110,8 +111,11 @@ async function main(): Promise<void> {
 
     log('1/6 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/6 added latency');
-    const latency = await measureLatency(subgraph.url, ice, tasks, settings.latencySamples, settings.latencyWarmup);
+    log('2/6 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    const bareCaller = await startBare('standalone', emulator.url);
+    children.push(bareCaller);
+    const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
+    await bareCaller.stop();
     log('3/6 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
