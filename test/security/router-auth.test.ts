@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { secretMatches } from '../../src/security/router-auth.js';
+import type { IncomingMessage } from 'node:http';
+import { carriesRouterSecret, secretMatches } from '../../src/security/router-auth.js';
 
 const digest = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
 
@@ -18,5 +19,17 @@ describe('secretMatches', () => {
     ['different case', 'ROUTER-SECRET-0123456789ABCDEF'],
   ])('refuses %s, without throwing on a length difference', (_case, presented) => {
     expect(secretMatches(presented, expected)).toBe(false);
+  });
+});
+
+describe('carriesRouterSecret', () => {
+  const carries = carriesRouterSecret({ secret: 'router-secret-0123456789abcdef', header: 'router-authorization' });
+  const request = (headers: Record<string, string>): IncomingMessage => ({ headers }) as unknown as IncomingMessage;
+
+  it('accepts the secret in the configured header only', () => {
+    expect(carries(request({ 'router-authorization': 'router-secret-0123456789abcdef' }))).toBe(true);
+    expect(carries(request({ authorization: 'router-secret-0123456789abcdef' }))).toBe(false);
+    expect(carries(request({}))).toBe(false);
+    expect(carries(request({ 'router-authorization': 'router-secret-0123456789abcdeX' }))).toBe(false);
   });
 });
