@@ -9,6 +9,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { getOperationAST, GraphQLError, type DocumentNode, type GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
+import type { CallTally } from '../sources/task-source.js';
 import { ProviderError } from '../providers/errors.js';
 import type { GraphQLOutcome, Metrics } from './metrics.js';
 
@@ -68,7 +69,6 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
           const outcome: GraphQLOutcome = errors.length === 0 ? 'ok' : hasData ? 'partial' : 'failed';
           const errorCodes = countCodes(errors);
           const name = operationNameOf(operationName, request.operationName, document);
-          const telemetry = contextValue.telemetry;
 
           options.metrics.graphqlRequest({
             operationName: name,
@@ -76,26 +76,19 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             durationMs,
             errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
           });
-          const line = {
+          const line = requestLine({
             requestId,
             operationName: name,
             operationType: operation?.operation ?? null,
             outcome,
             httpStatus: response.http.status ?? 200,
             durationMs,
-            // Answered whole from the response cache: nothing below the resolvers ran.
+            // Answered whole from Apollo's response cache: nothing below the resolvers ran.
             responseCacheHit: requestMetrics.responseCacheHit === true,
-            // Only recordEdgeCacheAnswer's lines say true: the edge cache answers before Apollo.
             edgeCacheHit: false,
-            upstream: {
-              calls: telemetry.upstreamCalls,
-              cacheHits: telemetry.cacheHits,
-              cacheMisses: telemetry.cacheMisses,
-              inFlightShared: telemetry.inFlightShared,
-              retries: telemetry.retries,
-            },
+            tally: contextValue.telemetry,
             errors: errorCodes,
-          };
+          });
           if (errorCodes.INTERNAL_SERVER_ERROR) logger.error(line, 'graphql request');
           else logger.info(line, 'graphql request');
         },
@@ -103,6 +96,29 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
     },
   };
 }
+
+type RequestLine = {
+  readonly requestId: string;
+  readonly operationName: string | null;
+  readonly operationType: string | null;
+  readonly outcome: GraphQLOutcome;
+  readonly httpStatus: number;
+  readonly durationMs: number;
+  readonly responseCacheHit: boolean;
+  /** Answered by the edge cache, before Express and Apollo (then responseCacheHit is true too). */
+  readonly edgeCacheHit: boolean;
+  readonly tally: CallTally;
+  readonly errors: Record<string, number>;
+};
+
+/** The one shape of a `graphql request` line, whoever answered the request. */
+function requestLine({ tally, ...fields }: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
+  const { upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries } = tally;
+  const { errors, ...rest } = fields;
+  return { ...rest, upstream: { calls: upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries }, errors };
+}
+
+const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 
 export interface EdgeCacheAnswer {
   readonly requestId: string;
@@ -112,26 +128,24 @@ export interface EdgeCacheAnswer {
 
 /**
  * The line and metrics of a request the edge cache answered (src/http-cache/), which
- * Apollo never saw: same shape as a response-cache hit's line, marked `edgeCacheHit`.
+ * Apollo never saw: the same line as any other request, marked `edgeCacheHit`.
  */
 export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>, answer: EdgeCacheAnswer): void {
   const durationMs = roundMs(answer.durationMs);
   const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
   options.metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs, errorCodes: [] });
   options.metrics.edgeCacheHit();
-  options.logger.info(
-    {
-      requestId: answer.requestId,
-      operationName,
-      operationType: 'query',
-      outcome: 'ok',
-      httpStatus: 200,
-      durationMs,
-      responseCacheHit: true,
-      edgeCacheHit: true,
-      upstream: { calls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 },
-      errors: {},
-    },
-    'graphql request',
-  );
+  const line = requestLine({
+    requestId: answer.requestId,
+    operationName,
+    operationType: 'query',
+    outcome: 'ok',
+    httpStatus: 200,
+    durationMs,
+    responseCacheHit: true,
+    edgeCacheHit: true,
+    tally: NOTHING_UPSTREAM,
+    errors: {},
+  });
+  options.logger.info(line, 'graphql request');
 }
