@@ -28,7 +28,7 @@ export interface EdgeCacheOptions {
   readonly bodyLimitBytes: number;
   /** Exact request paths served by GraphQL. */
   readonly paths: readonly string[];
-  /** Epoch milliseconds. */
+  /** Milliseconds on a steady clock (server.ts: performance.now), for ages, expiry and durations. */
   readonly now: () => number;
   /** False for a request that must not be answered here (e.g. missing router secret): Express decides. */
   readonly admits: (req: IncomingMessage) => boolean;
@@ -43,7 +43,7 @@ export interface EdgeCacheOptions {
 export interface EdgeCacheHit {
   readonly requestId: string;
   readonly operationName: string | null;
-  /** From the first byte of the body read to the answer handed to the socket. */
+  /** From the request reaching the cache to the answer handed to the socket. */
   readonly durationMs: number;
 }
 
@@ -54,7 +54,7 @@ interface StoredAnswer {
   readonly body: Buffer;
   readonly headers: OutgoingHttpHeaders;
   readonly operationName: string | null;
-  /** Epoch ms when the answer was `ageSeconds` old. */
+  /** `now()` when the answer was stored, `ageSeconds` old. */
   readonly storedAt: number;
   readonly ageSeconds: number;
   readonly expiresAt: number;
