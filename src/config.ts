@@ -79,6 +79,10 @@ export interface AppConfig {
     readonly maxQueryAliases: number;
     /** Lexical tokens per document. */
     readonly maxQueryTokens: number;
+    /** Deepest nesting of objects and arrays in `variables` or in `extensions`, the top-level object counted. */
+    readonly maxInputDepth: number;
+    /** Values of any kind in `variables` or in `extensions`. */
+    readonly maxInputValues: number;
   };
   readonly security: {
     /** When set, every request but the probes and /metrics must carry it in `sharedSecretHeader`. */
@@ -316,6 +320,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryAliases: read.int('MAX_QUERY_ALIASES', 15, { min: 0 }),
       // A query for every field of both types is about 120 tokens; the introspection query about 190.
       maxQueryTokens: read.int('MAX_QUERY_TOKENS', 2_000, { min: 100 }),
+      // `_entities` representations are 3 levels deep ({representations: [{__typename, taskId}]}),
+      // a persisted-query extension 2; 8 leaves room for compound keys.
+      maxInputDepth: read.int('MAX_INPUT_DEPTH', 8, { min: 3, max: 1_000 }),
+      // A router batch of 500 representations of one key field is about 1,500 values.
+      maxInputValues: read.int('MAX_INPUT_VALUES', 10_000, { min: 10 }),
     },
     security: {
       sharedSecret: read.secret('SUBGRAPH_SHARED_SECRET', { minLength: 16 }),

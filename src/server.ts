@@ -22,6 +22,8 @@ import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-pl
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
 import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
+import type { InputBounds } from './security/input-bounds.js';
+import { inputBoundsMiddleware } from './security/input-bounds-middleware.js';
 import { supportedOperationTypes } from './security/operation-types.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
@@ -48,6 +50,8 @@ export interface ServerOptions {
   readonly responseCacheMaxBytes: number;
   /** Depth, alias and token bounds of one GraphQL document. */
   readonly queryLimits: QueryLimits;
+  /** Nesting and size of `variables` and `extensions`, checked before anything walks them. */
+  readonly inputBounds: InputBounds;
   /** When set, every request but /health, /ready and /metrics must carry `secret` in `header`. */
   readonly routerAuth: { readonly secret: string; readonly header: string } | null;
   /** How long stop() answers /ready with 503, listener still open, before draining. */
@@ -183,8 +187,15 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     },
   });
   const json = express.json({ limit: options.bodyLimitBytes });
-  app.use('/graphql', json, graphql);
-  app.use(/^\/$/, json, graphql);
+  // After the body parser (or the edge cache, which hands a miss on parsed) and before
+  // Apollo, whose response cache and input coercion walk variables recursively.
+  const inputBounds = inputBoundsMiddleware({
+    bounds: options.inputBounds,
+    onRefused: (refusal, res) =>
+      refused((res.locals as RequestLocals).requestId, res.statusCode, refusal.limit === 'depth' ? 'input_too_deep' : 'input_too_large'),
+  });
+  app.use('/graphql', json, inputBounds, graphql);
+  app.use(/^\/$/, json, inputBounds, graphql);
 
   // Body-parser failures (bad JSON, too large) answer in GraphQL's error shape instead of an HTML page.
   app.use((error: unknown, _req: express.Request, res: express.Response, next: express.NextFunction) => {
