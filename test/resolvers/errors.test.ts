@@ -44,4 +44,15 @@ describe('error formatting', () => {
     expect(formatted.message).toBe('boom');
     expect(formatted.extensions?.stacktrace).toBeDefined();
   });
+
+  it('gives Apollo\'s code-less 4xx refusals (bad persisted-query extension) BAD_USER_INPUT, not INTERNAL_SERVER_ERROR', () => {
+    const apollo = new GraphQLError('Unsupported persisted query version', { extensions: { http: { status: 400, headers: new Map() } } });
+    const formatted = production({ message: apollo.message, extensions: { code: 'INTERNAL_SERVER_ERROR' } }, apollo);
+    expect(formatted).toEqual({ message: 'Unsupported persisted query version', extensions: { code: 'BAD_USER_INPUT' } });
+  });
+
+  it('still masks a code-less error without a client status', () => {
+    const formatted = production({ message: 'boom', extensions: { code: 'INTERNAL_SERVER_ERROR' } }, new GraphQLError('boom'));
+    expect(formatted.extensions).toEqual({ code: 'INTERNAL_SERVER_ERROR' });
+  });
 });
