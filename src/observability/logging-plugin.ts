@@ -72,6 +72,9 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
 
           options.metrics.graphqlRequest({
             operationName: name,
+            // Executed (or answered from the response cache) means a `data` key: every refusal
+            // before execution (parse, validation, unknown operation, a limit) answers errors only.
+            refused: operation === undefined || result?.data === undefined,
             outcome,
             durationMs,
             errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
@@ -133,7 +136,7 @@ export interface EdgeCacheAnswer {
 export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>, answer: EdgeCacheAnswer): void {
   const durationMs = roundMs(answer.durationMs);
   const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
-  options.metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs, errorCodes: [] });
+  options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: [] });
   options.metrics.edgeCacheHit();
   const line = requestLine({
     requestId: answer.requestId,

@@ -7,9 +7,10 @@
  * events: they travel with the lookup, see request-telemetry.ts.)
  *
  * Label values come from closed sets (providers, actions, outcomes, error codes),
- * except the operation name, which a client chooses: it is checked against the
- * GraphQL name grammar and the number of distinct names is capped, so a caller
- * cannot grow the registry without bound.
+ * except the operation name, which a client chooses: only operations that parsed and
+ * validated are labelled by name (refused ones share `(refused)`), the name is checked
+ * against the GraphQL name grammar and the number of distinct names is capped, so a
+ * caller cannot grow the registry without bound.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProviderName } from '../providers/errors.js';
@@ -31,6 +32,12 @@ export type RefusalReason = 'unauthenticated' | 'body_too_large' | 'bad_request_
 
 export interface GraphQLRequestSample {
   readonly operationName: string | null;
+  /**
+   * Refused before execution (did not parse, did not validate, no such operation, over a
+   * limit): counted under the one label `(refused)`, so names of operations that do not
+   * exist never take a place in the label budget.
+   */
+  readonly refused: boolean;
   readonly outcome: GraphQLOutcome;
   readonly durationMs: number;
   /** `extensions.code` of each error in the response. */
@@ -193,7 +200,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
-  function operationLabel(name: string | null): string {
+  function operationLabel(name: string | null, refused: boolean): string {
+    if (refused) return '(refused)';
     if (name === null || name === '') return '(anonymous)';
     if (!GRAPHQL_NAME.test(name)) return '(invalid)';
     if (operationNames.has(name)) return name;
@@ -205,7 +213,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   return {
     registry,
     graphqlRequest(sample) {
-      const operation = operationLabel(sample.operationName);
+      const operation = operationLabel(sample.operationName, sample.refused);
       graphqlRequests.inc({ operation, outcome: sample.outcome });
       graphqlDuration.observe({ operation }, sample.durationMs / 1000);
       for (const code of sample.errorCodes) graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });

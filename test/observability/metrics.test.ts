@@ -59,8 +59,8 @@ describe('metrics', () => {
   });
 
   it('counts GraphQL requests by operation and outcome, and errors by code', async () => {
-    metrics.graphqlRequest({ operationName: 'Dashboard', outcome: 'partial', durationMs: 12, errorCodes: ['NOT_FOUND', 'NOT_FOUND'] });
-    metrics.graphqlRequest({ operationName: null, outcome: 'ok', durationMs: 3, errorCodes: [] });
+    metrics.graphqlRequest({ operationName: 'Dashboard', refused: false, outcome: 'partial', durationMs: 12, errorCodes: ['NOT_FOUND', 'NOT_FOUND'] });
+    metrics.graphqlRequest({ operationName: null, refused: false, outcome: 'ok', durationMs: 3, errorCodes: [] });
     expect(await sample(metrics, 'graphql_requests_total{operation="Dashboard",outcome="partial"}')).toBe(1);
     expect(await sample(metrics, 'graphql_requests_total{operation="(anonymous)",outcome="ok"}')).toBe(1);
     expect(await sample(metrics, 'graphql_errors_total{code="NOT_FOUND"}')).toBe(2);
@@ -69,13 +69,24 @@ describe('metrics', () => {
 
   it('keeps operation labels bounded: names beyond the cap are (other), non-names are (invalid)', async () => {
     for (const operationName of ['A', 'B', 'C', 'D', 'A', 'not a name', 'x'.repeat(101)]) {
-      metrics.graphqlRequest({ operationName, outcome: 'ok', durationMs: 1, errorCodes: [] });
+      metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs: 1, errorCodes: [] });
     }
     expect(await sample(metrics, 'graphql_requests_total{operation="A",outcome="ok"}')).toBe(2);
     expect(await sample(metrics, 'graphql_requests_total{operation="B",outcome="ok"}')).toBe(1);
     expect(await sample(metrics, 'graphql_requests_total{operation="(other)",outcome="ok"}')).toBe(2);
     expect(await sample(metrics, 'graphql_requests_total{operation="(invalid)",outcome="ok"}')).toBe(2);
     expect(await sample(metrics, 'graphql_requests_total{operation="C",outcome="ok"}')).toBeUndefined();
+  });
+
+  it('counts refused requests under one label, whatever name they carry, and spends no label budget on them', async () => {
+    for (const operationName of ['Junk1', 'Junk2', 'Junk3', null]) {
+      metrics.graphqlRequest({ operationName, refused: true, outcome: 'failed', durationMs: 1, errorCodes: ['GRAPHQL_PARSE_FAILED'] });
+    }
+    expect(await sample(metrics, 'graphql_requests_total{operation="(refused)",outcome="failed"}')).toBe(4);
+    expect(await sample(metrics, 'graphql_requests_total{operation="Junk1",outcome="failed"}')).toBeUndefined();
+    // The budget here is 2 names: both still go to real operations.
+    for (const operationName of ['A', 'B']) metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs: 1, errorCodes: [] });
+    expect(await sample(metrics, 'graphql_requests_total{operation="B",outcome="ok"}')).toBe(1);
   });
 
   it('counts refusals by reason', async () => {
