@@ -24,6 +24,7 @@ import { newRequestTelemetry, requestIdFrom } from './observability/request-tele
 import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
 import type { InputBounds } from './security/input-bounds.js';
 import { inputBoundsMiddleware } from './security/input-bounds-middleware.js';
+import { noIntrospection } from './security/introspection.js';
 import { supportedOperationTypes } from './security/operation-types.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
@@ -118,14 +119,15 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   ];
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(),
-    introspection: options.exposeSchema,
+    // Our own rule below refuses it when the schema is hidden, with a message naming EXPOSE_SCHEMA.
+    introspection: true,
     includeStacktraceInErrorResponses: options.includeStacktrace,
     formatError: createErrorFormatter({ includeStacktrace: options.includeStacktrace }),
     csrfPrevention: true,
     // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
     // Depth and aliases here; tokens in the parser, which stops at the limit instead of reading it all.
-    validationRules: [supportedOperationTypes, ...queryLimitRules(options.queryLimits)],
+    validationRules: [supportedOperationTypes, ...queryLimitRules(options.queryLimits), ...(options.exposeSchema ? [] : [noIntrospection])],
     parseOptions: { maxTokens: options.queryLimits.maxTokens },
     // Federated tracing (ftv1) needs no plugin here: Apollo Server adds its inline-trace plugin itself for a
     // subgraph schema and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.

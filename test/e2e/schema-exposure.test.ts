@@ -27,6 +27,9 @@ describe('schema exposure', () => {
       expect(status).toBe(400);
       expect(body.data).toBeUndefined();
       expect(body.errors?.[0]?.message).toMatch(/introspection is not allowed/i);
+      // The operator's switch is EXPOSE_SCHEMA, not an ApolloServer option they cannot reach.
+      expect(body.errors?.[0]?.message).toMatch(/EXPOSE_SCHEMA=true/);
+      expect(body.errors?.[0]?.message).not.toMatch(/ApolloServer|introspection: true/);
       expect(body.errors?.[0]?.extensions?.code).toBe('GRAPHQL_VALIDATION_FAILED');
     });
 
