@@ -99,7 +99,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',
     bodyLimitBytes: config.limits.bodyLimitBytes,
-    queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens },
+    queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens, maxCost: config.limits.maxQueryCost },
     inputBounds: { maxDepth: config.limits.maxInputDepth, maxValues: config.limits.maxInputValues },
     routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
     shutdownDelayMs: config.shutdownDelayMs,

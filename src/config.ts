@@ -75,10 +75,12 @@ export interface AppConfig {
     readonly bodyLimitBytes: number;
     /** Deepest selection nesting, fragments flattened. */
     readonly maxQueryDepth: number;
-    /** Aliased fields per operation (`__typename` aliases are free). */
+    /** Aliased fields per operation, `__typename` aliases included. */
     readonly maxQueryAliases: number;
     /** Lexical tokens per document. */
     readonly maxQueryTokens: number;
+    /** Fields selected, each multiplied by the length of the taskIds / representations list it is under. */
+    readonly maxQueryCost: number;
     /** Deepest nesting of objects and arrays in `variables` or in `extensions`, the top-level object counted. */
     readonly maxInputDepth: number;
     /** Values of any kind in `variables` or in `extensions`. */
@@ -320,6 +322,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryAliases: read.int('MAX_QUERY_ALIASES', 15, { min: 0 }),
       // A query for every field of both types is about 120 tokens; the introspection query about 190.
       maxQueryTokens: read.int('MAX_QUERY_TOKENS', 2_000, { min: 100 }),
+      // A router batch of 500 representations selecting every ImageTask field costs about 8,500;
+      // the largest README query about 500 (100 ids x 5). A 94 KB amplification costs over 100,000.
+      maxQueryCost: read.int('MAX_QUERY_COST', 20_000, { min: 100 }),
       // `_entities` representations are 3 levels deep ({representations: [{__typename, taskId}]}),
       // a persisted-query extension 2; 8 leaves room for compound keys.
       maxInputDepth: read.int('MAX_INPUT_DEPTH', 8, { min: 3, max: 1_000 }),

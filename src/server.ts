@@ -26,6 +26,7 @@ import type { InputBounds } from './security/input-bounds.js';
 import { inputBoundsMiddleware } from './security/input-bounds-middleware.js';
 import { noIntrospection } from './security/introspection.js';
 import { supportedOperationTypes } from './security/operation-types.js';
+import { queryCostPlugin } from './security/query-cost-plugin.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
 
@@ -49,7 +50,7 @@ export interface ServerOptions {
    * two response caches (Apollo's, and the edge cache in front of Express); 0 turns both off.
    */
   readonly responseCacheMaxBytes: number;
-  /** Depth, alias and token bounds of one GraphQL document. */
+  /** Depth, alias, token and cost bounds of one GraphQL operation. */
   readonly queryLimits: QueryLimits;
   /** Nesting and size of `variables` and `extensions`, checked before anything walks them. */
   readonly inputBounds: InputBounds;
@@ -109,6 +110,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     ApolloServerPluginDrainHttpServer({ httpServer }),
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
+    // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
+    queryCostPlugin<RequestContext>(options.queryLimits.maxCost),
     // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
     // kept in Apollo's bounded in-memory cache, so a dashboard's repeated poll skips execution.
     // Its own bounded cache, so response bytes cannot crowd out Apollo's other caches.

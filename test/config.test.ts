@@ -40,7 +40,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000 },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
-        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxInputDepth: 8, maxInputValues: 10_000 },
+        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         shutdownDelayMs: 0,
       });
@@ -113,6 +113,7 @@ describe('loadConfig', () => {
         MAX_QUERY_DEPTH: '8',
         MAX_QUERY_ALIASES: '0',
         MAX_QUERY_TOKENS: '500',
+        MAX_QUERY_COST: '300',
         MAX_INPUT_DEPTH: '5',
         MAX_INPUT_VALUES: '100',
         SUBGRAPH_SHARED_SECRET: ROUTER_SECRET,
@@ -147,7 +148,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0 },
           responseCacheMaxBytes: 65_536,
         },
-        limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxInputDepth: 5, maxInputValues: 100 },
+        limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         shutdownDelayMs: 5000,
       });
@@ -194,6 +195,7 @@ describe('loadConfig', () => {
       [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH'],
       [{ MAX_QUERY_ALIASES: 'none' }, 'MAX_QUERY_ALIASES'],
       [{ MAX_QUERY_TOKENS: '10' }, 'MAX_QUERY_TOKENS'],
+      [{ MAX_QUERY_COST: '99' }, 'MAX_QUERY_COST'],
       [{ MAX_INPUT_DEPTH: '2' }, 'MAX_INPUT_DEPTH'],
       [{ MAX_INPUT_VALUES: '5' }, 'MAX_INPUT_VALUES'],
       [{ SUBGRAPH_SHARED_SECRET: 'short' }, 'SUBGRAPH_SHARED_SECRET'],

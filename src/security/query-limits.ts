@@ -5,7 +5,10 @@
  *   bound the parse and validation work of any document;
  * - aliases bound fan-out: without aliases a field can appear once per response key,
  *   so the four root lookups can ask for at most 4 × MAX_TASK_IDS tasks, and every alias
- *   adds one more lookup of up to MAX_TASK_IDS ids;
+ *   adds one more lookup of up to MAX_TASK_IDS ids (or, `__typename` included, one more
+ *   key per object of a list);
+ * - cost (query-cost.ts) bounds fields × list sizes, which needs the variables and so
+ *   runs once the operation is resolved, not here;
  * - depth bounds nesting. The schema has no cycles today, but `_entities` and future
  *   fields could make one; the deepest real query (workflowTask → workflow → graph →
  *   nodes → result → status) is 6 levels.
@@ -29,6 +32,8 @@ export interface QueryLimits {
   readonly maxDepth: number;
   readonly maxAliases: number;
   readonly maxTokens: number;
+  /** Fields selected times list sizes; checked by query-cost-plugin.ts, which needs the variables. */
+  readonly maxCost: number;
 }
 
 function limitError(message: string, node: ASTNode): GraphQLError {
@@ -108,10 +113,11 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
 
 export function maxAliasesRule(maxAliases: number): ValidationRule {
   return (context) => {
-    // `__typename` aliases are free (no resolver work) and routers add them.
+    // `__typename` aliases count too: they cost no resolver work, but each one adds a key to
+    // every object of a list, and over a long `_entities` list that multiplies the response.
     const aliasesIn = foldSelections(
       context,
-      (field, childAliases) => childAliases + (field.aliased && field.name !== '__typename' ? 1 : 0),
+      (field, childAliases) => childAliases + (field.aliased ? 1 : 0),
       (a, b) => a + b,
     );
     return {

@@ -16,7 +16,7 @@ describe('bounded input', () => {
   let tight: TestStack;
   beforeAll(async () => {
     defaults = await startTestStack();
-    tight = await startTestStack({ MAX_QUERY_DEPTH: '5', MAX_QUERY_ALIASES: '3', MAX_QUERY_TOKENS: '200', BODY_LIMIT_BYTES: '4096' });
+    tight = await startTestStack({ MAX_QUERY_DEPTH: '5', MAX_QUERY_ALIASES: '3', MAX_QUERY_TOKENS: '200', BODY_LIMIT_BYTES: '4096', MAX_QUERY_COST: '1000' });
   });
   afterAll(async () => {
     await defaults?.stop();
@@ -58,6 +58,64 @@ describe('bounded input', () => {
     });
   });
 
+  describe('query cost: selected fields multiplied by list sizes', () => {
+    const ENTITIES_FIELDS = (fields: string) =>
+      `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { ${fields} } } }`;
+    const representations = (n: number, taskId = IMAGE_ID) => Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId }));
+    const countRequestLines = (stack: TestStack, requestId: string | null) =>
+      stack.logLines.filter((line) => requestId !== null && line.includes(`"requestId":"${requestId}"`)).length;
+
+    it('refuses the amplification of issue 9 (15 __typename aliases over a long _entities list) with 400, before any provider call', async () => {
+      const aliases = Array.from({ length: 15 }, (_, i) => `t${i}: __typename`).join(' ');
+      const response = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId`), { representations: representations(1500, 'x') });
+      expect(response.status).toBe(400);
+      expect(response.body.data).toBeUndefined();
+      // (1 + 15 aliases + taskId) per representation, plus _entities itself, times 1500 representations.
+      expect(response.body.errors).toEqual([
+        { message: 'Query costs 25500; the limit is 20000 (MAX_QUERY_COST): fields selected, multiplied by the length of each taskIds or representations list', extensions: { code: 'BAD_USER_INPUT' } },
+      ]);
+      expect(defaults.emulator.callCount()).toBe(0);
+      expect(countRequestLines(defaults, response.headers.get('x-request-id'))).toBe(1);
+    });
+
+    it('counts list variables, list literals and fragments spread twice', async () => {
+      const literal = Array.from({ length: 30 }, (_, i) => `"i${i}"`).join(',');
+      const fields = 'taskId status state createTime finishTime durationSeconds requestId errCode errMsg message';
+      const { status, body } = await tight.query(
+        `query ($ids: [ID!]!) { a: imageTasks(taskIds: $ids) { ...F } b: imageTasks(taskIds: [${literal}]) { ...F } } fragment F on ImageTask { ${fields} results { status } }`,
+        { ids: Array.from({ length: 60 }, (_, i) => `v${i}`) },
+      );
+      // (1 + 10 fields + results { status }: 2) = 13 per task, times 60 + 30 tasks.
+      expect(status).toBe(400);
+      expect(body.errors?.[0]?.message).toMatch(/^Query costs 1170; the limit is 1000 \(MAX_QUERY_COST\)/);
+      expect(tight.emulator.callCount()).toBe(0);
+    });
+
+    it('lets a router batch of 500 representations with a full selection through', async () => {
+      const fields = 'taskId status state createTime finishTime durationSeconds requestId results { status progress output { path storage } }';
+      const { status, body } = await defaults.query(
+        `query ($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on ImageTask { ${fields} } ... on WorkflowTask { taskId state } } }`,
+        { representations: representations(500) },
+      );
+      expect(status).toBe(200);
+      expect(body.errors).toBeUndefined();
+      expect(body.data?._entities).toHaveLength(500);
+    });
+
+    it('counts the refusal once, as BAD_USER_INPUT under the (refused) label', async () => {
+      const metrics = async (): Promise<string> => (await defaults.request('/metrics')).text;
+      const sampleOf = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[(){}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const before = await metrics();
+      const aliases = Array.from({ length: 15 }, (_, i) => `t${i}: __typename`).join(' ');
+      const { status } = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId state status requestId`), { representations: representations(1500, 'x') });
+      expect(status).toBe(400);
+      const after = await metrics();
+      const series = 'graphql_requests_total{operation="(refused)",outcome="failed"}';
+      expect(sampleOf(after, series) - sampleOf(before, series)).toBe(1);
+      expect(sampleOf(after, 'graphql_errors_total{code="BAD_USER_INPUT"}') - sampleOf(before, 'graphql_errors_total{code="BAD_USER_INPUT"}')).toBe(1);
+    });
+  });
+
   describe('with tight limits', () => {
     it('refuses a query deeper than MAX_QUERY_DEPTH before calling any provider', async () => {
       const { status, body } = await tight.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${DEEPEST_WORKFLOW_SELECTION} } }`, { id: WORKFLOW_ID });
@@ -94,9 +152,14 @@ describe('bounded input', () => {
       expect(tight.emulator.callCount()).toBe(0);
     });
 
-    it('lets __typename be aliased freely', async () => {
-      const { body } = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename t4: __typename taskId } }`);
-      expect(body.errors).toBeUndefined();
+    it('counts __typename aliases like any other: multiplied by a list they amplify the response', async () => {
+      const { status, body } = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename t4: __typename taskId } }`);
+      expect(status).toBe(400);
+      expect(body.errors).toEqual([
+        expect.objectContaining({ message: 'Query uses 4 aliases; the limit is 3 aliases (MAX_QUERY_ALIASES)', extensions: { code: 'BAD_USER_INPUT' } }),
+      ]);
+      const three = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename taskId } }`);
+      expect(three.body.errors).toBeUndefined();
     });
 
     it('refuses a document of more than MAX_QUERY_TOKENS tokens', async () => {
