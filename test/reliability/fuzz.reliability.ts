@@ -1,6 +1,7 @@
 /**
  * Bad input, property-based (fast-check), over real HTTP: task ids of any text, lists of
- * any size, variables of any JSON shape, mangled GraphQL documents, bodies that are not
+ * any size, variables of any JSON shape, variables and extensions nested to any depth,
+ * persisted-query extensions of any shape, mangled GraphQL documents, bodies that are not
  * JSON, wrong content types, missing router secret. Every answer must be a well-formed
  * GraphQL response or GraphQL-shaped HTTP error (test/reliability/support.ts
  * `answerProblem`): never a 5xx, never INTERNAL_SERVER_ERROR, never a stack trace, and
@@ -127,6 +128,23 @@ describe('reliability: bad input fuzz', () => {
         expect([200, 400, 405, 413, 415]).toContain(status);
       }),
       seedRuns,
+    );
+  });
+
+  it('variables and extensions nested to any depth, and persisted-query extensions of any shape', async () => {
+    // Built as text: JSON.stringify itself recurses, and these go far deeper than it can.
+    const nested = fc
+      .tuple(fc.integer({ min: 1, max: 30_000 }), fc.constantFrom(['[', ']'], ['{"a":', '}'], ['[{"a":', '}]']), fc.constantFrom('1', '[]', '{}', '"x"'))
+      .map(([levels, [open, close], leaf]) => `${open!.repeat(levels)}${leaf}${close!.repeat(levels)}`)
+      .filter((text) => text.length < 90 * 1024);
+    await fc.assert(
+      fc.asyncProperty(nested, fc.constantFrom('variables', 'extensions'), fc.anything(), fc.constantFrom(undefined, '{ __typename }'), async (value, part, persistedQuery, query) => {
+        const { status } = await send(`{"query":"{ __typename }","${part}":{"x":${value}}}`);
+        expect([200, 400]).toContain(status);
+        const persisted = await send(JSON.stringify({ ...(query !== undefined && { query }), extensions: { persistedQuery } }));
+        for (const error of persisted.body.errors ?? []) expect(['BAD_USER_INPUT', 'PERSISTED_QUERY_NOT_FOUND']).toContain(error.extensions?.code);
+      }),
+      { ...seedRuns, numRuns: Math.ceil(SIZES.fuzzRuns / 2) },
     );
   });
 
