@@ -322,8 +322,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxQueryAliases: read.int('MAX_QUERY_ALIASES', 15, { min: 0 }),
       // A query for every field of both types is about 120 tokens; the introspection query about 190.
       maxQueryTokens: read.int('MAX_QUERY_TOKENS', 2_000, { min: 100 }),
-      // A router batch of 500 representations selecting every ImageTask field costs about 8,500;
-      // the largest README query about 500 (100 ids x 5). A 94 KB amplification costs over 100,000.
+      // A router batch of 500 ImageTask representations selecting every field and __typename costs
+      // 12,000; the README's Dashboard with 100 ids 500. 15 __typename aliases over the ~2,000
+      // representations a 94 KB body holds cost 34,000.
       maxQueryCost: read.int('MAX_QUERY_COST', 20_000, { min: 100 }),
       // `_entities` representations are 3 levels deep ({representations: [{__typename, taskId}]}),
       // a persisted-query extension 2; 8 leaves room for compound keys.
