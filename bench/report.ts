@@ -1,4 +1,5 @@
-/** The markdown the bench prints: one summary table of the six figures against their goals, then details. */
+/** The markdown the bench prints: one summary table of the seven figures against their goals, then details. */
+import type { CacheBytesSummary } from './cache-bytes.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
 import type { FanOutSummary } from './fanout.js';
@@ -17,6 +18,7 @@ export interface BenchResults {
   readonly throughput: ThroughputSummary;
   readonly memory: MemorySummary;
   readonly coldStart: ColdStartSummary;
+  readonly cacheBytes: CacheBytesSummary;
 }
 
 const TARGET_LABELS = {
@@ -45,6 +47,7 @@ export function renderReport(r: BenchResults): string {
     `| 4 | cached throughput (subgraph / bare @apollo/subgraph) | ${fixed(throughput.rps.subgraph, 0)} / ${fixed(throughput.rps.bare, 0)} req/s = ${fixed(throughput.ratio, 2)} | ≥ 0.8 | ${yes(throughput.ratio >= 0.8)} |`,
     `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`,
     `| 6 | cold start to first successful query | median ${fixed(coldStart.medianMs, 0)} ms (min ${fixed(coldStart.minMs, 0)}, max ${fixed(coldStart.maxMs, 0)}, ${coldStart.starts} starts) | (reported) | - |`,
+    cacheBytesSummaryRow(r.cacheBytes),
     '',
     '## 1. Upstream calls per operation',
     '',
@@ -82,6 +85,49 @@ export function renderReport(r: BenchResults): string {
     `RSS (MiB) each second, warm-up: ${memory.samples.filter((each) => each.phase === 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
     '',
     `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    '',
+  ];
+  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}`;
+}
+
+/**
+ * Met when the bounded cache's gauge never passed CACHE_MAX_BYTES and its RSS levelled off:
+ * over the second half of the walk it rose at most a quarter as fast as the count-only
+ * cache's, measured in the same run. RSS itself swings by tens of MiB between collections
+ * under this load, so a bare percentage between two samples would judge the noise.
+ */
+function cacheBytesMet(summary: CacheBytesSummary): boolean {
+  const [bounded, countOnly] = summary.runs;
+  return bounded.cacheBytesMax <= bounded.cacheMaxBytes && bounded.rssSlopeSecondHalfMiBPer100 <= 0.25 * countOnly.rssSlopeSecondHalfMiBPer100;
+}
+
+function cacheBytesSummaryRow(summary: CacheBytesSummary): string {
+  const [bounded, countOnly] = summary.runs;
+  return `| 7 | task cache under ${summary.settings.tasks} large workflow tasks (${summary.settings.nodesPerTask} nodes) | CACHE_MAX_BYTES ${mib(bounded.cacheMaxBytes)} MiB: gauge at most ${mib(bounded.cacheBytesMax)} MiB, RSS ${mib(bounded.rssAtShareBytes[1])} → ${mib(bounded.rssAtShareBytes[3])} MiB over the second half, ${fixed(bounded.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks · count only: cache ${mib(countOnly.cacheBytesMax)} MiB, RSS ${mib(countOnly.rssAtShareBytes[1])} → ${mib(countOnly.rssAtShareBytes[3])} MiB, ${fixed(countOnly.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks | gauge ≤ CACHE_MAX_BYTES; RSS levels off (second-half slope ≤ ¼ of count only's) | ${yes(cacheBytesMet(summary))} |`;
+}
+
+/** Measurement 7's own section (printed alone with BENCH_ONLY=7). */
+export function renderCacheBytes(summary: CacheBytesSummary): string {
+  const { settings } = summary;
+  const lines = [
+    `## 7. Task cache under large tasks (${settings.tasks} distinct finished workflow tasks of ${settings.nodesPerTask} nodes, ${settings.connections} at a time, each asked for once)`,
+    '',
+    '| cache | at idle | ¼ of the walk | ½ | ¾ | all, 2 s later | most bytes in cache | tasks kept | walk | RSS slope, 2nd half |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...summary.runs.map(
+      (run) =>
+        `| ${run.label} (CACHE_MAX_BYTES ${run.label === 'bounded' ? `${mib(run.cacheMaxBytes)} MiB` : 'out of reach'}): RSS MiB | ${mib(run.rssIdleBytes)} | ${run.rssAtShareBytes.map(mib).join(' | ')} | ${mib(run.cacheBytesMax)} MiB | ${run.cacheEntriesEnd} | ${fixed(run.seconds)} s | ${fixed(run.rssSlopeSecondHalfMiBPer100)} MiB / 100 tasks |`,
+    ),
+    ...summary.runs.map(
+      (run) => `| ${run.label}: task_cache_bytes MiB | 0 | ${run.cacheBytesAtShare.map(mib).join(' | ')} | | | | |`,
+    ),
+    '',
+    ...summary.runs.map(
+      (run) =>
+        `${run.label}, each sample (tasks answered: RSS MiB / cache MiB): ${run.samples.filter((_, index) => index % 4 === 0 || index === run.samples.length - 1).map((each) => `${each.tasksDone}: ${mib(each.rssBytes)}/${mib(each.cacheBytes)}`).join(' · ')}`,
+    ),
+    '',
+    `Goal met: ${yes(cacheBytesMet(summary))} (the bounded cache's gauge never above CACHE_MAX_BYTES, and its RSS over the second half of the walk rising at most a quarter as fast as the count-only cache's).`,
     '',
   ];
   return `${lines.join('\n')}\n`;

@@ -1,9 +1,11 @@
 /**
- * `npm run bench`: the six figures of docs/BENCHMARKS.md, measured side by side in one
+ * `npm run bench`: the seven figures of docs/BENCHMARKS.md, measured side by side in one
  * run against the provider emulator with a fixed injected upstream latency. Prints a
  * markdown table and writes bench/results.json.
  *
  *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
+ *   BENCH_ONLY=7                  only measurement 7 (task cache under large tasks); prints its
+ *                                 section and writes bench/results-7.json, leaving results.json alone
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
@@ -20,6 +22,7 @@ import { resolve } from 'node:path';
 import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator } from '../src/emulator/index.js';
 import { createIceClient } from '../src/providers/alibaba/client.js';
+import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { measureColdStart } from './cold-start.js';
 import { measureEconomy } from './economy.js';
 import { measureFanOut } from './fanout.js';
@@ -28,7 +31,7 @@ import { measureLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
-import { renderReport } from './report.js';
+import { renderCacheBytes, renderReport } from './report.js';
 import { taskFactory } from './tasks.js';
 import { measureThroughput } from './throughput.js';
 
@@ -40,6 +43,8 @@ function intSetting(name: string, fallback: number): number {
 }
 
 const quick = process.env['BENCH_QUICK'] === '1';
+const only = process.env['BENCH_ONLY'] ?? '';
+if (only !== '' && only !== '7') throw new Error(`BENCH_ONLY can only be 7 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -60,6 +65,15 @@ const settings = {
   memorySettleShare: 0.02,
   memoryMaxWarmupSeconds: quick ? 15 : 180,
   coldStarts: quick ? 2 : 5,
+  /**
+   * Measurement 7: distinct 200-node workflow tasks, about 230 KB each by the cache's estimate,
+   * so 1,200 of them are about 260 MiB of cache, sixteen times the 16 MiB bound; the bounded
+   * cache is full after about 70, which leaves V8 time to settle around it.
+   */
+  cacheBytesTasks: quick ? 150 : 1_200,
+  cacheBytesNodesPerTask: 200,
+  cacheBytesConnections: 4,
+  cacheBytesMaxBytes: 16 * 1024 * 1024,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
   cacheMaxEntries: 10_000,
@@ -96,7 +110,32 @@ function log(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
+function measureLargeTasks(emulator: Awaited<ReturnType<typeof startEmulator>>): Promise<CacheBytesSummary> {
+  return measureCacheBytes((cacheMaxBytes) => startSubgraph(emulator.url, { CACHE_MAX_BYTES: String(cacheMaxBytes) }), emulator, {
+    tasks: settings.cacheBytesTasks,
+    nodesPerTask: settings.cacheBytesNodesPerTask,
+    connections: settings.cacheBytesConnections,
+    boundedMaxBytes: settings.cacheBytesMaxBytes,
+  });
+}
+
+async function onlyCacheBytes(): Promise<void> {
+  const emulator = await startEmulator();
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  try {
+    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    const cacheBytes = await measureLargeTasks(emulator);
+    writeFileSync(resolve(ROOT, 'bench/results-7.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`);
+    process.stdout.write(renderCacheBytes(cacheBytes));
+    log('wrote bench/results-7.json');
+  } finally {
+    destroyClientAgent();
+    await emulator.close();
+  }
+}
+
 async function main(): Promise<void> {
+  if (only === '7') return onlyCacheBytes();
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
@@ -113,20 +152,20 @@ async function main(): Promise<void> {
     const subgraph = await startSubgraph(emulator.url);
     children.push(subgraph);
 
-    log('1/6 upstream calls per operation');
+    log('1/7 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/6 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    log('2/7 added latency (with a bare @apollo/subgraph making the same client call beside it)');
     const bareCaller = await startBare('standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
-    log('3/6 fan-out');
+    log('3/7 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
       mpsRatePerSecond: settings.mpsRatePerSecond,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/6 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    log('4/7 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
     const bare = await startBare('standalone');
     const bareExpress = await startBare('express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
@@ -138,7 +177,7 @@ async function main(): Promise<void> {
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
 
-    log(`5/6 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    log(`5/7 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
     const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
     children.push(memoryChild);
     const memory = await measureMemory(memoryChild, tasks, {
@@ -151,8 +190,11 @@ async function main(): Promise<void> {
     });
     await memoryChild.stop();
 
-    log('6/6 cold start');
+    log('6/7 cold start');
     const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
+
+    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    const cacheBytes = await measureLargeTasks(emulator);
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -165,6 +207,7 @@ async function main(): Promise<void> {
       throughput,
       memory,
       coldStart,
+      cacheBytes,
     };
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderReport(results));

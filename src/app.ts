@@ -82,6 +82,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const workflowTasks = upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
   metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
   metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
+  metrics.watchTaskCache('tencent-mps', imageTasks.cacheSize);
+  metrics.watchTaskCache('alibaba-ice', workflowTasks.cacheSize);
 
   const server = await createSubgraphServer({
     sources: { imageTask: imageTasks.source, workflowTask: workflowTasks.source },
@@ -94,7 +96,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     },
     requestDeadlineMs: upstream.requestDeadlineMs,
     // The response cache holds what the task cache would; with caching off, neither runs.
-    responseCacheMaxBytes: upstream.cache.maxEntries > 0 ? upstream.responseCacheMaxBytes : 0,
+    responseCacheMaxBytes: upstream.cache.maxEntries > 0 && upstream.cache.maxBytes > 0 ? upstream.responseCacheMaxBytes : 0,
     now: deps.now,
     exposeSchema: config.exposeSchema,
     includeStacktrace: config.nodeEnv === 'development',

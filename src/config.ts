@@ -65,8 +65,17 @@ export interface AppConfig {
     readonly requestDeadlineMs: number;
     /** Provider calls per second in any one-second window, per provider; calls over it wait in a bounded queue. */
     readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number };
-    /** Process-wide cache of answers by task state; maxEntries 0 turns it off, a TTL of 0 skips that kind. */
-    readonly cache: { readonly terminalTtlMs: number; readonly runningTtlMs: number; readonly notFoundTtlMs: number; readonly maxEntries: number };
+    /**
+     * Process-wide cache of answers by task state, bounded by entries and by estimated bytes;
+     * either bound at 0 turns it off, a TTL of 0 skips that kind.
+     */
+    readonly cache: {
+      readonly terminalTtlMs: number;
+      readonly runningTtlMs: number;
+      readonly notFoundTtlMs: number;
+      readonly maxEntries: number;
+      readonly maxBytes: number;
+    };
     /** Bytes of whole responses kept by each response cache (the edge cache and Apollo's); 0 turns both off. */
     readonly responseCacheMaxBytes: number;
   };
@@ -310,6 +319,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
         runningTtlMs: read.int('CACHE_RUNNING_TTL_MS', 2_000, { min: 0 }),
         notFoundTtlMs: read.int('CACHE_NOT_FOUND_TTL_MS', 2_000, { min: 0 }),
         maxEntries: read.int('CACHE_MAX_ENTRIES', 10_000, { min: 0 }),
+        // 64 MiB: 10,000 small tasks take about 4 MiB by the estimate, so the count binds
+        // first for them; a few hundred workflow tasks with long graphs reach the bytes first.
+        maxBytes: read.int('CACHE_MAX_BYTES', 64 * 1024 * 1024, { min: 0 }),
       },
       responseCacheMaxBytes: read.int('RESPONSE_CACHE_MAX_BYTES', 2 * 1024 * 1024, { min: 0 }),
     },

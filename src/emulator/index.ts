@@ -19,6 +19,7 @@ export type {
 export type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './json.js';
 export { EMULATOR_CREDENTIALS } from './credentials.js';
 export { startEmulator } from './server.js';
+export { largeWorkflowTask } from './large-tasks.js';
 export { FINISHED_IMAGE_TASK, SEED, SEED_S3_SECRETS, sampleTaskIds, type ImageSeedName, type WorkflowSeedName } from './seed-tasks.js';
 export { DEFAULT_LATENCY_MS, FAULT_KINDS } from './faults.js';
 export { CONTROL_PREFIX } from './control.js';

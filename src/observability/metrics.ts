@@ -16,6 +16,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 import type { ProviderName } from '../providers/errors.js';
 import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
+import type { TaskCacheSize } from '../upstream/cache.js';
 import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
 
 /** Each provider is called with exactly one action; the label still says which, for dashboards. */
@@ -58,6 +59,8 @@ export interface Metrics {
   rateLimitRejected(provider: ProviderName, queueLength: number): void;
   /** Reads a rate limiter's queue length at every scrape, so the gauge is live, not as of the last event. */
   watchRateLimitQueue(provider: ProviderName, queueLength: () => number): void;
+  /** Reads a provider's task cache size (src/upstream/cache.ts) at every scrape. */
+  watchTaskCache(provider: ProviderName, size: () => TaskCacheSize): void;
   /** A request answered by the edge cache (src/http-cache/). */
   edgeCacheHit(): void;
   /** Reads the edge cache's size at every scrape. */
@@ -164,6 +167,25 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       for (const [provider, read] of queueReaders) this.set({ provider }, read());
     },
   });
+  const taskCacheReaders = new Map<ProviderName, () => TaskCacheSize>();
+  new Gauge({
+    name: 'task_cache_entries',
+    help: 'Tasks held by the process-wide task cache (expired ones until they are read or pushed out).',
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      for (const [provider, read] of taskCacheReaders) this.set({ provider }, read().entries);
+    },
+  });
+  new Gauge({
+    name: 'task_cache_bytes',
+    help: 'Estimated bytes held by the process-wide task cache, as counted against CACHE_MAX_BYTES.',
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      for (const [provider, read] of taskCacheReaders) this.set({ provider }, read().bytes);
+    },
+  });
   let edgeCacheSize: (() => EdgeCacheSize) | undefined;
   const edgeCacheHits = new Counter({
     name: 'edge_cache_hits_total',
@@ -239,6 +261,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     watchRateLimitQueue(provider, queueLength) {
       queueReaders.set(provider, queueLength);
+    },
+    watchTaskCache(provider, size) {
+      taskCacheReaders.set(provider, size);
     },
     edgeCacheHit: () => edgeCacheHits.inc(),
     watchEdgeCache(size) {

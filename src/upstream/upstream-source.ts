@@ -17,7 +17,7 @@
  */
 import type { ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
-import { cachedSource, type CacheTtls } from './cache.js';
+import { cachedSource, type CacheTtls, type TaskCacheSize } from './cache.js';
 import type { Clock } from './clock.js';
 import type { UpstreamEvents } from './events.js';
 import { sharedInFlight } from './in-flight.js';
@@ -26,7 +26,7 @@ import { RateLimiter, rateLimitedSource } from './rate-limiter.js';
 import { retryingSource, type RetryPolicy } from './retry.js';
 
 export interface UpstreamPolicy {
-  readonly cache: CacheTtls & { readonly maxEntries: number };
+  readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
   readonly retry: RetryPolicy;
   readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number };
   /** Deadline for a call that arrives without one. */
@@ -43,6 +43,8 @@ export interface UpstreamSource<T> {
   readonly source: TaskSource<T>;
   /** Exposed for gauges (queue length). */
   readonly limiter: RateLimiter;
+  /** What the task cache holds now, for gauges. */
+  cacheSize(): TaskCacheSize;
 }
 
 export function upstreamSource<T extends { readonly terminal: boolean }>(
@@ -57,6 +59,6 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   const limited = rateLimitedSource(measured, limiter);
   const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
   const shared = sharedInFlight(retried, { provider, events });
-  const cached = cachedSource(shared, { provider, ttls: policy.cache, maxEntries: policy.cache.maxEntries, clock, events });
-  return { source: cached, limiter };
+  const cached = cachedSource(shared, { provider, ttls: policy.cache, maxEntries: policy.cache.maxEntries, maxBytes: policy.cache.maxBytes, clock, events });
+  return { source: cached.source, limiter, cacheSize: cached.size };
 }

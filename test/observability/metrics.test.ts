@@ -165,3 +165,17 @@ describe('edge cache series', () => {
     expect(await sample(metrics, 'edge_cache_bytes')).toBe(1234);
   });
 });
+
+describe('task cache series', () => {
+  it("reads each provider's task cache entries and bytes at scrape time", async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    let mps = { entries: 0, bytes: 0 };
+    metrics.watchTaskCache('tencent-mps', () => mps);
+    metrics.watchTaskCache('alibaba-ice', () => ({ entries: 2, bytes: 500_000 }));
+    mps = { entries: 7, bytes: 4321 };
+    expect(await sample(metrics, 'task_cache_entries{provider="tencent-mps"}')).toBe(7);
+    expect(await sample(metrics, 'task_cache_bytes{provider="tencent-mps"}')).toBe(4321);
+    expect(await sample(metrics, 'task_cache_entries{provider="alibaba-ice"}')).toBe(2);
+    expect(await sample(metrics, 'task_cache_bytes{provider="alibaba-ice"}')).toBe(500_000);
+  });
+});

@@ -1,5 +1,6 @@
 import { ProviderError } from '../../src/providers/errors.js';
-import { cachePolicy, cachedSource, DEFAULT_CACHE_TTLS, type CacheTtls } from '../../src/upstream/cache.js';
+import { cachePolicy, cachedSource, DEFAULT_CACHE_TTLS, MAX_ENTRY_SHARE, type CacheTtls } from '../../src/upstream/cache.js';
+import type { TaskCall } from '../../src/sources/task-source.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { newTally, providerError, scriptedSource } from './helpers.js';
 
@@ -36,17 +37,18 @@ describe('cached source', () => {
     clock = new FakeClock();
   });
 
-  function cached(steps: Parameters<typeof scriptedSource>[0], maxEntries = 100) {
+  function cached(steps: Parameters<typeof scriptedSource>[0], maxEntries = 100, maxBytes = 1_048_576) {
     const scripted = scriptedSource(steps);
     const events = { hits: 0, misses: 0 };
-    const source = cachedSource(scripted.source, {
+    const { source, size } = cachedSource(scripted.source, {
       provider: 'tencent-mps',
       ttls: TTLS,
       maxEntries,
+      maxBytes,
       clock,
       events: { onCacheHit: () => (events.hits += 1), onCacheMiss: () => (events.misses += 1) },
     });
-    return { source, calls: scripted.calls, events };
+    return { source, size, calls: scripted.calls, events };
   }
 
   it('answers a terminal task from the cache until the terminal TTL has passed', async () => {
@@ -141,5 +143,114 @@ describe('cached source', () => {
     await source('t1');
     await source('t1');
     expect(calls).toHaveLength(2);
+  });
+
+  it('is off with maxBytes 0', async () => {
+    const { source, calls, size } = cached(['terminal'], 100, 0);
+    await source('t1');
+    await source('t1');
+    expect(calls).toHaveLength(2);
+    expect(size()).toEqual({ entries: 0, bytes: 0 });
+  });
+});
+
+describe('cached source, bounded by bytes', () => {
+  const MAX_BYTES = 100_000;
+  /** Of a size the cache keeps (MAX_BYTES / MAX_ENTRY_SHARE is 12,500), so 9 fit and the 10th does not. */
+  const LARGE = 10_000;
+
+  interface SizedTask {
+    readonly taskId: string;
+    readonly terminal: boolean;
+    /** Stands for a workflow task's graph, node results and outputs. */
+    readonly text: string;
+  }
+
+  let clock: FakeClock;
+  beforeEach(() => {
+    clock = new FakeClock();
+  });
+
+  /** Answers every id with a task whose text is `lengths[id]` characters (LARGE by default), terminal unless its id starts with "running". */
+  function sized(lengths: Record<string, number> = {}, maxEntries = 1_000) {
+    const calls: string[] = [];
+    const plain = async (taskId: string, _call?: TaskCall): Promise<SizedTask> => {
+      calls.push(taskId);
+      return { taskId, terminal: !taskId.startsWith('running'), text: `${taskId}:`.padEnd(lengths[taskId] ?? LARGE, 'x') };
+    };
+    const { source, size } = cachedSource(plain, { provider: 'alibaba-ice', ttls: TTLS, maxEntries, maxBytes: MAX_BYTES, clock });
+    return { source, size, calls };
+  }
+
+  it('counts each kept entry by its estimated bytes', async () => {
+    const { source, size } = sized({ small: 100 });
+    await source('small');
+    const one = size().bytes;
+    await source('large');
+    expect(size().entries).toBe(2);
+    // The text dominates: the large entry weighs its 10,000 characters and a little more.
+    expect(size().bytes - one).toBeGreaterThanOrEqual(LARGE);
+    expect(size().bytes - one).toBeLessThan(LARGE + 500);
+  });
+
+  it('lets large entries go by bytes long before the entry bound, least recently used first', async () => {
+    const { source, size, calls } = sized();
+    for (let index = 0; index < 30; index += 1) {
+      await source(`t${index}`);
+      await source('t0'); // t0 stays the most recently used
+      expect(size().bytes).toBeLessThanOrEqual(MAX_BYTES);
+    }
+    expect(size().entries).toBe(9);
+    expect(calls.filter((taskId) => taskId === 't0')).toHaveLength(1);
+    // The eight most recent others are still kept; the one before them was let go.
+    calls.length = 0;
+    for (let index = 22; index < 30; index += 1) await source(`t${index}`);
+    expect(calls).toEqual([]);
+    await source('t21');
+    expect(calls).toEqual(['t21']);
+  });
+
+  it('does not keep an entry larger than its share of the budget, nor push others out for it', async () => {
+    const share = MAX_BYTES / MAX_ENTRY_SHARE;
+    const { source, size, calls } = sized({ huge: share + 1, fits: share - 500 });
+    await source('a');
+    await source('b');
+    const before = size();
+    await source('huge');
+    await source('huge');
+    expect(calls.filter((taskId) => taskId === 'huge')).toHaveLength(2);
+    expect(size()).toEqual(before);
+    await source('fits');
+    await source('fits');
+    expect(calls.filter((taskId) => taskId === 'fits')).toHaveLength(1);
+    await source('a');
+    await source('b');
+    expect(calls).toEqual(['a', 'b', 'huge', 'huge', 'fits']);
+  });
+
+  it('keeps the TTL of each state while bounding bytes', async () => {
+    const { source, calls } = sized();
+    await source('done');
+    await source('running-1');
+    await clock.advance(1_999);
+    await source('done');
+    await source('running-1');
+    expect(calls).toEqual(['done', 'running-1']);
+    await clock.advance(1);
+    await source('running-1');
+    await source('done');
+    expect(calls).toEqual(['done', 'running-1', 'running-1']);
+    await clock.advance(600_000 - 2_000 - 1);
+    await source('done');
+    expect(calls).toEqual(['done', 'running-1', 'running-1']);
+    await clock.advance(1);
+    await source('done');
+    expect(calls).toEqual(['done', 'running-1', 'running-1', 'done']);
+  });
+
+  it('still bounds the entry count when the bytes would allow more', async () => {
+    const { source, size } = sized({}, 3);
+    for (const taskId of ['a', 'b', 'c', 'd', 'e']) await source(taskId);
+    expect(size().entries).toBe(3);
   });
 });

@@ -5,7 +5,7 @@ import { FakeClock } from '../support/fake-clock.js';
 import { newTally, providerError, scriptedSource } from './helpers.js';
 
 const POLICY: UpstreamPolicy = {
-  cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 100 },
+  cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 100, maxBytes: 1_048_576 },
   retry: { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 },
   rateLimit: { ratePerSecond: 20, maxQueue: 100 },
   defaultDeadlineMs: 15_000,
