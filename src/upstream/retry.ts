@@ -15,7 +15,9 @@
  *   not started. Out of time, the call fails with the last provider error, or with
  *   DeadlineExceededError when no attempt finished.
  * - Every attempt carries the caller's tally down (the layer that sends it counts it),
- *   and each retry is counted on it here.
+ *   and each retry is counted on it here; and its owner, so the rate limiter queues it
+ *   with the rest of that request's calls.
+ * - The caller's signal aborts the running attempt and any wait between attempts.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
@@ -86,7 +88,12 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
     if (callerSignal?.aborted) controller.abort();
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const call: TaskCall = { deadline, signal: controller.signal, ...(caller?.tally !== undefined && { tally: caller.tally }) };
+      const call: TaskCall = {
+        deadline,
+        signal: controller.signal,
+        ...(caller?.tally !== undefined && { tally: caller.tally }),
+        ...(caller?.owner !== undefined && { owner: caller.owner }),
+      };
       return { value: await source(taskId, call) };
     } catch (error) {
       return { error, deadlineHit };
