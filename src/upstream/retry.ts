@@ -22,7 +22,7 @@
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
 import { sleep, type Clock } from './clock.js';
-import { DeadlineExceededError } from './deadline.js';
+import { DeadlineExceededError, markEndedByDeadline } from './deadline.js';
 import { upstreamEvents, type UpstreamEvents } from './events.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -67,7 +67,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
 
   const outOfTime = (lastError: unknown): unknown => {
     events.onDeadlineExceeded(provider);
-    return lastError ?? new DeadlineExceededError(provider);
+    return markEndedByDeadline(lastError ?? new DeadlineExceededError(provider));
   };
 
   /** One attempt, aborted at the deadline or when the caller aborts, whichever comes first. */
