@@ -6,6 +6,8 @@ import type { TaskMaxAge } from './resolvers/cache-hints.js';
 export interface RequestLimits {
   /** Most ids one list query may name. */
   readonly maxTaskIds: number;
+  /** Most representations one `_entities` query may carry. */
+  readonly maxEntityRepresentations: number;
 }
 
 export interface RequestContext {

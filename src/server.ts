@@ -30,6 +30,8 @@ export interface ServerOptions {
   readonly sources: TaskSources;
   readonly loaderOptions: TaskLoaderOptions;
   readonly maxTaskIds: number;
+  /** Most representations in one `_entities` query. */
+  readonly maxEntityRepresentations: number;
   /** Cache-Control max-age by task state. */
   readonly taskMaxAge: TaskMaxAge;
   /** Each request's provider work (waits and retries included) must end this long after it arrived. */
@@ -176,7 +178,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
         requestId: locals.requestId,
         telemetry,
         loaders: createTaskLoaders(options.sources, options.loaderOptions, { deadline, tally: telemetry }),
-        limits: { maxTaskIds: options.maxTaskIds },
+        limits: { maxTaskIds: options.maxTaskIds, maxEntityRepresentations: options.maxEntityRepresentations },
         taskMaxAge: options.taskMaxAge,
         deadline,
       };

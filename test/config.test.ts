@@ -40,7 +40,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000 },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
-        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000 },
+        limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         shutdownDelayMs: 0,
       });
@@ -145,7 +145,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0 },
           responseCacheMaxBytes: 65_536,
         },
-        limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500 },
+        limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         shutdownDelayMs: 5000,
       });
@@ -188,6 +188,7 @@ describe('loadConfig', () => {
       [{ CACHE_MAX_ENTRIES: 'lots' }, 'CACHE_MAX_ENTRIES'],
       [{ RESPONSE_CACHE_MAX_BYTES: '-1' }, 'RESPONSE_CACHE_MAX_BYTES'],
       [{ MAX_TASK_IDS: '0' }, 'MAX_TASK_IDS'],
+      [{ MAX_ENTITY_REPRESENTATIONS: '0' }, 'MAX_ENTITY_REPRESENTATIONS'],
       [{ BODY_LIMIT_BYTES: '1kb' }, 'BODY_LIMIT_BYTES'],
       [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH'],
       [{ MAX_QUERY_ALIASES: 'none' }, 'MAX_QUERY_ALIASES'],
