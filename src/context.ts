@@ -21,4 +21,6 @@ export interface RequestContext {
   readonly taskMaxAge: TaskMaxAge;
   /** Epoch ms by which this request's provider work must end (REQUEST_DEADLINE_MS after it arrived). */
   readonly deadline: number;
+  /** Aborted when the client goes away before the response is finished; every lookup of the request listens to it. */
+  readonly signal: AbortSignal;
 }
