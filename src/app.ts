@@ -89,6 +89,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     sources: { imageTask: imageTasks.source, workflowTask: workflowTasks.source },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,
+    maxEntityRepresentations: config.limits.maxEntityRepresentations,
     // Hints follow the same TTLs as the cache, so downstream caches and this one agree on freshness.
     taskMaxAge: {
       terminalSeconds: cachePolicy({ terminal: true }, upstream.cache).maxAgeSeconds,

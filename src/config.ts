@@ -81,6 +81,8 @@ export interface AppConfig {
   };
   readonly limits: {
     readonly maxTaskIds: number;
+    /** Representations in one `_entities` query. */
+    readonly maxEntityRepresentations: number;
     readonly bodyLimitBytes: number;
     /** Deepest selection nesting, fragments flattened. */
     readonly maxQueryDepth: number;
@@ -327,6 +329,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
     },
     limits: {
       maxTaskIds: read.int('MAX_TASK_IDS', 100, { min: 1 }),
+      // The router batches a few dozen representations per fetch; 500 leaves it ample room
+      // while one request can no longer name thousands of tasks.
+      maxEntityRepresentations: read.int('MAX_ENTITY_REPRESENTATIONS', 500, { min: 1 }),
       // Express's own default; 100 ids with a query fit in a few KB.
       bodyLimitBytes: read.int('BODY_LIMIT_BYTES', 100 * 1024, { min: 1 }),
       // The deepest real query (workflowTask > workflow > graph > nodes > result > status) is 6.

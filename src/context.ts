@@ -6,6 +6,8 @@ import type { TaskMaxAge } from './resolvers/cache-hints.js';
 export interface RequestLimits {
   /** Most ids one list query may name. */
   readonly maxTaskIds: number;
+  /** Most representations one `_entities` query may carry. */
+  readonly maxEntityRepresentations: number;
 }
 
 export interface RequestContext {
@@ -19,4 +21,6 @@ export interface RequestContext {
   readonly taskMaxAge: TaskMaxAge;
   /** Epoch ms by which this request's provider work must end (REQUEST_DEADLINE_MS after it arrived). */
   readonly deadline: number;
+  /** Aborted when the client goes away before the response is finished; every lookup of the request listens to it. */
+  readonly signal: AbortSignal;
 }

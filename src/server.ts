@@ -2,6 +2,7 @@
  * Builds the HTTP app and Apollo Server from injected parts; index.ts decides the port
  * and when to stop. Tests build it on port 0 with an emulator behind it.
  */
+import { setMaxListeners } from 'node:events';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -34,6 +35,8 @@ export interface ServerOptions {
   readonly sources: TaskSources;
   readonly loaderOptions: TaskLoaderOptions;
   readonly maxTaskIds: number;
+  /** Most representations in one `_entities` query. */
+  readonly maxEntityRepresentations: number;
   /** Cache-Control max-age by task state. */
   readonly taskMaxAge: TaskMaxAge;
   /** Each request's provider work (waits and retries included) must end this long after it arrived. */
@@ -175,19 +178,41 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     );
   }
 
+  // Names each request for the rate limiter's fair queue; the caller's x-request-id cannot,
+  // since two requests may carry the same one.
+  let requestSerial = 0;
   const graphql = expressMiddleware(apollo, {
     context: async ({ res }): Promise<RequestContext> => {
       const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
       const locals = res.locals as RequestLocals;
       // Every lookup of this request counts its upstream work here, for the request's log line.
       const telemetry = newRequestTelemetry(locals.requestId);
+      // A client that hangs up (or times out) before its answer is finished needs none of the work
+      // still waiting or running for it: the signal stops the loaders' queued lookups, takes its calls
+      // out of the rate-limit queue, ends retry waits and aborts provider requests (an in-flight call
+      // shared with other requests only when they have all gone). 'close' also comes after a finished
+      // response, which is left alone.
+      const abandoned = new AbortController();
+      // Every lookup in flight listens to it in each layer that waits (up to UPSTREAM_CONCURRENCY per
+      // provider, times the layers) and lets go when it ends: many listeners here are no leak.
+      setMaxListeners(0, abandoned.signal);
+      if (res.closed) {
+        abandoned.abort();
+      } else {
+        res.once('close', () => {
+          if (!res.writableFinished) abandoned.abort();
+        });
+      }
+      requestSerial += 1;
+      const call = { deadline, tally: telemetry, signal: abandoned.signal, owner: `request-${requestSerial}` };
       return {
         requestId: locals.requestId,
         telemetry,
-        loaders: createTaskLoaders(options.sources, options.loaderOptions, { deadline, tally: telemetry }),
-        limits: { maxTaskIds: options.maxTaskIds },
+        loaders: createTaskLoaders(options.sources, options.loaderOptions, call),
+        limits: { maxTaskIds: options.maxTaskIds, maxEntityRepresentations: options.maxEntityRepresentations },
         taskMaxAge: options.taskMaxAge,
         deadline,
+        signal: abandoned.signal,
       };
     },
   });

@@ -40,7 +40,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000, maxBytes: 67_108_864 },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
-        limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
+        limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         shutdownDelayMs: 0,
       });
@@ -149,7 +149,7 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0, maxBytes: 1_048_576 },
           responseCacheMaxBytes: 65_536,
         },
-        limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
+        limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         shutdownDelayMs: 5000,
       });
@@ -193,6 +193,7 @@ describe('loadConfig', () => {
       [{ CACHE_MAX_BYTES: '64MiB' }, 'CACHE_MAX_BYTES'],
       [{ RESPONSE_CACHE_MAX_BYTES: '-1' }, 'RESPONSE_CACHE_MAX_BYTES'],
       [{ MAX_TASK_IDS: '0' }, 'MAX_TASK_IDS'],
+      [{ MAX_ENTITY_REPRESENTATIONS: '0' }, 'MAX_ENTITY_REPRESENTATIONS'],
       [{ BODY_LIMIT_BYTES: '1kb' }, 'BODY_LIMIT_BYTES'],
       [{ MAX_QUERY_DEPTH: '0' }, 'MAX_QUERY_DEPTH'],
       [{ MAX_QUERY_ALIASES: 'none' }, 'MAX_QUERY_ALIASES'],

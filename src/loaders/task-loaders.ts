@@ -5,6 +5,10 @@
  * Neither provider has a batch API, so a batch fans out into single calls, at most
  * `concurrency` in flight per loader; one id's failure is returned as that id's Error.
  *
+ * When the request's signal has aborted (its client went away), work still queued behind
+ * the concurrency bound is not started: each such id fails at once, so a dropped request
+ * with thousands of ids stops instead of feeding them to the providers one by one.
+ *
  * A provider's loader is made the first time a resolver asks for it: a request answered
  * from Apollo's response cache, or naming one provider only, never pays for the other
  * DataLoader and its limiter (per-request allocations that show up in CPU profiles).
@@ -12,6 +16,7 @@
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';
 import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
+import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
 
 export interface TaskLoaderOptions {
@@ -35,12 +40,24 @@ function asError(reason: unknown): Error {
   return reason instanceof Error ? reason : new Error(String(reason));
 }
 
-/** `call` carries the request's deadline and tally down to every source call the loader makes. */
-export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions, call: TaskCall = {}): DataLoader<string, T> {
+function abandoned(provider: ProviderName | undefined): Error {
+  if (provider === undefined) return new Error('lookup not started: the request was abandoned');
+  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} lookup not started: the request was abandoned`, retryable: false });
+}
+
+/**
+ * `call` carries the request's deadline, signal, owner and tally down to every source call
+ * the loader makes; `provider` names the errors of lookups the signal stopped before they began.
+ */
+export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions, call: TaskCall = {}, provider?: ProviderName): DataLoader<string, T> {
   // One limiter for the loader, not per batch, so split batches share the bound.
   const limit = pLimit(options.concurrency);
+  const { signal } = call;
+  // Checked when p-limit starts the job, not when it is queued. Not limit.clearQueue(): it
+  // would leave the queued lookups unsettled, and the request's execution with them.
+  const lookup = (taskId: string): Promise<T> => (signal?.aborted ? Promise.reject(abandoned(provider)) : source(taskId, call));
   return new DataLoader<string, T>(
-    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => source(taskId, call)).catch(asError))),
+    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId)).catch(asError))),
     { maxBatchSize: options.maxBatchSize },
   );
 }
@@ -52,10 +69,10 @@ export function createTaskLoaders(sources: TaskSources, options: TaskLoaderOptio
   let workflowTask: DataLoader<string, WorkflowTaskModel> | undefined;
   return {
     get imageTask() {
-      return (imageTask ??= createTaskLoader(sources.imageTask, options, call));
+      return (imageTask ??= createTaskLoader(sources.imageTask, options, call, 'tencent-mps'));
     },
     get workflowTask() {
-      return (workflowTask ??= createTaskLoader(sources.workflowTask, options, call));
+      return (workflowTask ??= createTaskLoader(sources.workflowTask, options, call, 'alibaba-ice'));
     },
   };
 }

@@ -23,9 +23,19 @@ export interface CallTally {
 
 /** What one lookup may spend: the GraphQL request's deadline and, optionally, its cancellation. */
 export interface TaskCall {
+  /**
+   * The GraphQL request this lookup belongs to, unique per request (not the caller's
+   * x-request-id, which two requests may share). The rate limiter shares its queue fairly
+   * between owners, so one request with thousands of ids cannot starve the others.
+   */
+  readonly owner?: string;
   /** Epoch ms by which the answer is needed; nothing below waits or retries past it. */
   readonly deadline?: number;
-  /** Aborts the provider call (and any wait for it) when nobody needs the answer any more. */
+  /**
+   * Aborts the provider call (and any wait for it) when nobody needs the answer any more:
+   * the server aborts it when the client's connection closes. Every layer that waits
+   * listens to it, so abandoned work stops and leaves the rate-limit queue.
+   */
   readonly signal?: AbortSignal;
   /** Where this lookup's upstream work is counted; a call without one is simply not counted. */
   readonly tally?: CallTally;

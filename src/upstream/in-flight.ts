@@ -4,48 +4,160 @@
  * requests* asking for the same task (a dashboard opened by twenty people, a router
  * fanning out `_entities`). One instance per provider, so the task id is the key.
  *
- * The shared call runs under the first caller's deadline and tally, without its abort signal:
- * - the signal is dropped because one caller going away must not fail the others;
- * - the first caller's deadline is the earliest one, since every request gets the
- *   same REQUEST_DEADLINE_MS and the first caller arrived first. So the shared call
- *   never keeps any caller waiting past its own deadline; the price is that a later
- *   caller may be told "deadline exceeded" up to its arrival gap early;
+ * The shared call is reference-counted:
+ * - it runs under its first caller's deadline, tally and owner, and under a signal of its
+ *   own, never a caller's: one caller going away must not fail the others;
+ * - each caller waits on its own terms: it stops waiting when its own signal aborts, or
+ *   when its own deadline passes before the shared call's does (then it fails with
+ *   DeadlineExceededError), and leaves the call to the others;
+ * - when the last caller has left, nobody needs the answer: the shared call is aborted
+ *   (which stops its retries, takes it out of the rate-limit queue and cancels the
+ *   provider request) and forgotten, so the next caller starts afresh;
+ * - a caller whose deadline is later than the shared call's does not inherit a failure
+ *   that only the shared call's deadline caused (`wasEndedByDeadline`): it starts a fresh
+ *   call under its own deadline, or joins the one another such caller started, so
+ *   concurrent callers still make one call per task;
  * - the first caller's tally receives the upstream calls and retries of the shared
  *   call, so the one real call is counted once, on the request that made it; every
  *   later caller's tally counts one in-flight share instead.
  */
-import type { ProviderName } from '../providers/errors.js';
+import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { DeadlineExceededError, wasEndedByDeadline } from './deadline.js';
 import { upstreamEvents, type UpstreamEvents } from './events.js';
+
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface InFlightOptions {
   readonly provider: ProviderName;
+  /** For each caller's own deadline. */
+  readonly clock: Clock;
   readonly events?: Partial<UpstreamEvents>;
 }
 
-/** What the shared call keeps of its first caller's: the deadline and the tally, never the signal. */
-function sharedCall(call: TaskCall | undefined): TaskCall {
+interface Shared<T> {
+  readonly promise: Promise<T>;
+  /** The shared call's own signal: aborted only when every caller has left. */
+  readonly controller: AbortController;
+  /** The deadline the shared call runs under; undefined means the layer below's default. */
+  readonly deadline: number | undefined;
+  callers: number;
+  settled: boolean;
+}
+
+/** What the shared call keeps of its first caller's: the deadline, the tally and the owner, never the signal. */
+function sharedCall(call: TaskCall | undefined, signal: AbortSignal): TaskCall {
   return {
+    signal,
     ...(call?.deadline !== undefined && { deadline: call.deadline }),
     ...(call?.tally !== undefined && { tally: call.tally }),
+    ...(call?.owner !== undefined && { owner: call.owner }),
   };
 }
 
-export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOptions): TaskSource<T> {
-  const events = upstreamEvents(options.events);
-  const inFlight = new Map<string, Promise<T>>();
+function callerAborted(provider: ProviderName): ProviderError {
+  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+}
 
-  return (taskId, call) => {
-    const running = inFlight.get(taskId);
-    if (running !== undefined) {
-      events.onInFlightShared(options.provider);
-      if (call?.tally) call.tally.inFlightShared += 1;
-      return running;
+/** `a` is later than `b`; no deadline is the latest of all. */
+function later(a: number | undefined, b: number | undefined): boolean {
+  return (a ?? Number.POSITIVE_INFINITY) > (b ?? Number.POSITIVE_INFINITY);
+}
+
+export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOptions): TaskSource<T> {
+  const { provider, clock } = options;
+  const events = upstreamEvents(options.events);
+  const inFlight = new Map<string, Shared<T>>();
+
+  const forget = (taskId: string, entry: Shared<T>): void => {
+    // A newer call for the task may already have taken the place of an abandoned one.
+    if (inFlight.get(taskId) === entry) inFlight.delete(taskId);
+  };
+
+  const start = (taskId: string, call: TaskCall | undefined): Shared<T> => {
+    const controller = new AbortController();
+    const promise = (async () => source(taskId, sharedCall(call, controller.signal)))();
+    const entry: Shared<T> = { promise, controller, deadline: call?.deadline, callers: 0, settled: false };
+    const settle = (): void => {
+      entry.settled = true;
+      // Forgotten as soon as it settles, so the next caller gets a fresh answer (or the cache's).
+      forget(taskId, entry);
+    };
+    // Also handles the rejection of a call every caller has left, which nobody awaits.
+    promise.then(settle, settle);
+    inFlight.set(taskId, entry);
+    return entry;
+  };
+
+  /** One caller's wait for `entry`: its answer, or this caller's own abort or deadline, whichever comes first. */
+  const wait = (taskId: string, entry: Shared<T>, call: TaskCall | undefined): Promise<T> =>
+    new Promise<T>((resolve, reject) => {
+      const signal = call?.signal;
+      let done = false;
+      let timer: TimerHandle | undefined;
+      const finish = (): boolean => {
+        if (done) return false;
+        done = true;
+        signal?.removeEventListener('abort', onAbort);
+        if (timer !== undefined) clock.clearTimeout(timer);
+        entry.callers -= 1;
+        return true;
+      };
+      const leave = (error: Error): void => {
+        if (!finish()) return;
+        if (entry.callers === 0 && !entry.settled) {
+          forget(taskId, entry);
+          entry.controller.abort();
+        }
+        reject(error);
+      };
+      const onAbort = (): void => leave(callerAborted(provider));
+
+      entry.callers += 1;
+      entry.promise.then(
+        (value) => {
+          if (finish()) resolve(value);
+        },
+        (error: unknown) => {
+          if (finish()) reject(error);
+        },
+      );
+      if (signal?.aborted) {
+        onAbort();
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      // Only a caller due before the shared call needs its own timer; the others are bounded by it.
+      if (call?.deadline !== undefined && later(entry.deadline, call.deadline)) {
+        const remainingMs = call.deadline - clock.now();
+        if (remainingMs <= MAX_TIMER_MS) {
+          timer = clock.setTimeout(() => {
+            events.onDeadlineExceeded(provider);
+            leave(new DeadlineExceededError(provider));
+          }, remainingMs);
+        }
+      }
+    });
+
+  return async (taskId, call) => {
+    // Nobody would wait for the answer: neither start a call nor join one.
+    if (call?.signal?.aborted) throw callerAborted(provider);
+    for (;;) {
+      let entry = inFlight.get(taskId);
+      if (entry !== undefined) {
+        events.onInFlightShared(provider);
+        if (call?.tally) call.tally.inFlightShared += 1;
+      } else {
+        entry = start(taskId, call);
+      }
+      try {
+        return await wait(taskId, entry, call);
+      } catch (error) {
+        // The shared call ran out of *its* time; this caller still has some of its own.
+        const retry = entry.settled && later(call?.deadline, entry.deadline) && wasEndedByDeadline(error) && !call?.signal?.aborted;
+        if (!retry || (call?.deadline !== undefined && clock.now() >= call.deadline)) throw error;
+      }
     }
-    const started = (async () => source(taskId, sharedCall(call)))();
-    // Forgotten as soon as it settles, so the next caller gets a fresh answer (or the cache's).
-    const shared = started.finally(() => inFlight.delete(taskId));
-    inFlight.set(taskId, shared);
-    return shared;
   };
 }

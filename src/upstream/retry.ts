@@ -15,12 +15,14 @@
  *   not started. Out of time, the call fails with the last provider error, or with
  *   DeadlineExceededError when no attempt finished.
  * - Every attempt carries the caller's tally down (the layer that sends it counts it),
- *   and each retry is counted on it here.
+ *   and each retry is counted on it here; and its owner, so the rate limiter queues it
+ *   with the rest of that request's calls.
+ * - The caller's signal aborts the running attempt and any wait between attempts.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
 import { sleep, type Clock } from './clock.js';
-import { DeadlineExceededError } from './deadline.js';
+import { DeadlineExceededError, markEndedByDeadline } from './deadline.js';
 import { upstreamEvents, type UpstreamEvents } from './events.js';
 
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -65,7 +67,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
 
   const outOfTime = (lastError: unknown): unknown => {
     events.onDeadlineExceeded(provider);
-    return lastError ?? new DeadlineExceededError(provider);
+    return markEndedByDeadline(lastError ?? new DeadlineExceededError(provider));
   };
 
   /** One attempt, aborted at the deadline or when the caller aborts, whichever comes first. */
@@ -86,7 +88,12 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
     if (callerSignal?.aborted) controller.abort();
     callerSignal?.addEventListener('abort', onCallerAbort, { once: true });
     try {
-      const call: TaskCall = { deadline, signal: controller.signal, ...(caller?.tally !== undefined && { tally: caller.tally }) };
+      const call: TaskCall = {
+        deadline,
+        signal: controller.signal,
+        ...(caller?.tally !== undefined && { tally: caller.tally }),
+        ...(caller?.owner !== undefined && { owner: caller.owner }),
+      };
       return { value: await source(taskId, call) };
     } catch (error) {
       return { error, deadlineHit };

@@ -5,12 +5,16 @@
  *
  * - cache outermost: a hit costs nothing, not even a place in the in-flight map;
  * - in-flight sharing under it: concurrent misses for one task become one call, and
- *   its answer fills the cache once;
+ *   its answer fills the cache once; the call is aborted only when every caller has gone;
  * - retry under sharing: the whole retry sequence is shared, so N waiting callers
  *   never mean N retry loops;
  * - rate limiter under retry: every attempt, retries included, spends budget, so the
- *   budget counts what the provider actually receives;
+ *   budget counts what the provider actually receives; its queue is shared fairly between
+ *   the requests that own the calls (TaskCall.owner);
  * - timing innermost: provider latency without the time spent queueing for a turn.
+ *
+ * A call's signal (its request's client went away) reaches every layer: the in-flight
+ * wait, the retry waits and attempts, the rate-limit queue and the provider request.
  *
  * Created once per provider per process (src/app.ts), so the cache, the in-flight map
  * and the budget are shared by every GraphQL request.
@@ -58,7 +62,7 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   const measured = measuredSource(plain, { provider, clock, events });
   const limited = rateLimitedSource(measured, limiter);
   const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
-  const shared = sharedInFlight(retried, { provider, events });
+  const shared = sharedInFlight(retried, { provider, clock, events });
   const cached = cachedSource(shared, { provider, ttls: policy.cache, maxEntries: policy.cache.maxEntries, maxBytes: policy.cache.maxBytes, clock, events });
   return { source: cached.source, limiter, cacheSize: cached.size };
 }

@@ -46,6 +46,27 @@ describe('bounded input', () => {
       expect(body.data?._entities).toHaveLength(2);
     });
 
+    it('accepts 500 _entities representations and refuses 501 before any provider call (MAX_ENTITY_REPRESENTATIONS)', async () => {
+      const entities = (n: number) =>
+        defaults.query('query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId } } }', {
+          // One task named n times: DataLoader makes it one call, so only the count is under test.
+          representations: Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId: IMAGE_ID })),
+        });
+      const accepted = await entities(500);
+      expect(accepted.body.errors).toBeUndefined();
+      expect(accepted.body.data?._entities).toHaveLength(500);
+      expect(defaults.emulator.callCount()).toBe(1);
+      const refused = await entities(501);
+      expect(refused.body.data).toBeNull();
+      expect(refused.body.errors).toEqual([
+        expect.objectContaining({
+          message: 'representations has 501 entries; at most 500 are allowed per query (MAX_ENTITY_REPRESENTATIONS)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      ]);
+      expect(defaults.emulator.callCount()).toBe(1);
+    });
+
     it('accepts 15 aliases and refuses 16', async () => {
       const aliased = (n: number): string => `{ ${Array.from({ length: n }, (_, i) => `a${i}: imageTask(taskId: "${IMAGE_ID}") { taskId }`).join(' ')} }`;
       const accepted = await defaults.query(aliased(15));

@@ -21,6 +21,8 @@ export const SIZES = {
   /** GraphQL requests in the fault-mix scenario, and how many are in flight at once. */
   faultRequests: whole('RELIABILITY_FAULT_REQUESTS', 300),
   faultConcurrency: whole('RELIABILITY_FAULT_CONCURRENCY', 30),
+  /** Concurrent `_entities` requests of 500 distinct ids each in the fairness flood. */
+  floodRequests: whole('RELIABILITY_FLOOD_REQUESTS', 20),
   /** fast-check runs per fuzz property. */
   fuzzRuns: whole('RELIABILITY_FUZZ_RUNS', 200),
 };

@@ -117,4 +117,106 @@ describe('rate limiter', () => {
     await expect(source('a', { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(ProviderError);
     expect(sent).toHaveLength(0);
   });
+
+  describe('sharing the queue between requests (issue 9)', () => {
+    /** A limited source whose calls carry their owner; records who went when. */
+    function owned(ratePerSecond: number, maxQueue: number) {
+      const sent: string[] = [];
+      let rejected = 0;
+      const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue, clock, events: { onRateLimitRejected: () => (rejected += 1) } });
+      const source = rateLimitedSource(async (taskId: string) => {
+        sent.push(taskId);
+        return taskId;
+      }, limiter);
+      const call = (owner: string, taskId: string) => source(taskId, { owner }).catch((error: unknown) => error);
+      return { limiter, sent, call, rejected: () => rejected };
+    }
+
+    it('grants round-robin between owners, FIFO within one, so a one-id request waits for one grant per other request', async () => {
+      const { sent, call, limiter } = owned(1, 100);
+      const flood = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => call('A', id));
+      const other = ['c1', 'c2'].map((id) => call('C', id));
+      const small = call('B', 'b1');
+      expect(limiter.queueLength).toBe(7);
+      expect(limiter.waitingOwners).toBe(3);
+      await clock.runAll();
+      await Promise.all([...flood, ...other, small]);
+      expect(sent).toEqual(['a1', 'a2', 'c1', 'b1', 'a3', 'c2', 'a4', 'a5']);
+      expect(limiter.queueLength).toBe(0);
+      expect(limiter.waitingOwners).toBe(0);
+    });
+
+    it("with the queue full, a newcomer under its share evicts the newest waiter of the biggest holder, which fails with RATE_LIMITED", async () => {
+      const { sent, call, limiter, rejected } = owned(1, 4);
+      const flood = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => call('A', id));
+      expect(limiter.queueLength).toBe(4);
+      const b1 = call('B', 'b1');
+      const b2 = call('B', 'b2');
+      // B would now hold as many as A after one more eviction: B's third call is refused instead.
+      const b3 = call('B', 'b3');
+      expect(limiter.queueLengthOf('A')).toBe(2);
+      expect(limiter.queueLengthOf('B')).toBe(2);
+      expect(rejected()).toBe(3);
+      for (const evicted of [flood[4], flood[3], b3]) {
+        const error = await evicted;
+        expect(error).toBeInstanceOf(ProviderError);
+        expect(error).toMatchObject({ kind: 'RATE_LIMITED', retryable: false });
+      }
+      await clock.runAll();
+      expect(await Promise.all([flood[0], flood[1], flood[2], b1, b2])).toEqual(['a1', 'a2', 'a3', 'b1', 'b2']);
+      expect(sent).toEqual(['a1', 'a2', 'b1', 'a3', 'b2']);
+    });
+
+    it('never evicts between two requests holding equal shares', async () => {
+      const { call, limiter, rejected } = owned(1, 4);
+      const calls = [call('A', 'a0'), call('A', 'a1'), call('A', 'a2'), call('B', 'b1'), call('B', 'b2'), call('A', 'a3'), call('B', 'b3')];
+      expect(limiter.queueLengthOf('A')).toBe(2);
+      expect(limiter.queueLengthOf('B')).toBe(2);
+      expect(rejected()).toBe(2);
+      await clock.runAll();
+      await Promise.all(calls);
+    });
+
+    it('keeps the budget in every window and serves everyone, with many owners arriving and leaving', async () => {
+      const { limiter } = owned(3, 20);
+      const sent: number[] = [];
+      const source = rateLimitedSource(async (taskId: string) => {
+        sent.push(clock.now());
+        return taskId;
+      }, limiter);
+      const controllers: AbortController[] = [];
+      const results: Array<Promise<unknown>> = [];
+      for (let i = 0; i < 60; i += 1) {
+        if (i % 7 === 0) await clock.advance(130);
+        const controller = new AbortController();
+        controllers.push(controller);
+        results.push(source(`t${i}`, { owner: `r${i % 5}`, signal: controller.signal }).catch((error: unknown) => error));
+        // Some requests go away while their calls wait.
+        if (i % 11 === 10) controllers[i - 3]?.abort();
+      }
+      await clock.runAll();
+      const outcomes = await Promise.all(results);
+      expect(busiestWindow(sent)).toBeLessThanOrEqual(3);
+      expect(outcomes.filter((outcome) => typeof outcome === 'string')).toHaveLength(sent.length);
+      expect(limiter.queueLength).toBe(0);
+      expect(limiter.waitingOwners).toBe(0);
+    });
+
+    it("takes an aborted waiter out of its owner's place in the rotation", async () => {
+      const { sent, limiter } = owned(1, 100);
+      const source = rateLimitedSource(async (taskId: string) => {
+        sent.push(taskId);
+        return taskId;
+      }, limiter);
+      const b = new AbortController();
+      const calls = [source('a1', { owner: 'A' }), source('a2', { owner: 'A' }), source('b1', { owner: 'B', signal: b.signal }).catch(() => 'aborted'), source('c1', { owner: 'C' })];
+      expect(limiter.waitingOwners).toBe(3);
+      b.abort();
+      expect(limiter.waitingOwners).toBe(2);
+      expect(limiter.queueLengthOf('B')).toBe(0);
+      await clock.runAll();
+      expect(await Promise.all(calls)).toEqual(['a1', 'a2', 'aborted', 'c1']);
+      expect(sent).toEqual(['a1', 'a2', 'c1']);
+    });
+  });
 });
