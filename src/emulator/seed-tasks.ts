@@ -677,6 +677,43 @@ const WORKFLOW_TASKS = {
       Version: '7d2cec0a-e3b9-40b1-abf2-6549d00e5c31',
     },
   },
+  /**
+   * Other graph shapes: nodes as a map keyed by id (`Nodes`), successors as `next`/`children`
+   * lists, one `Edges` entry in `{Source,Target}` form and one unreadable; NodeResults as an
+   * array in a `{"nodes": [...]}` wrapper with one entry that names no node.
+   */
+  graphShapes: {
+    taskId: '0d5a7c9e-3b1f-4e2a-9c8d-6f4b2a1e0c3d',
+    workflowTask: {
+      TaskId: '0d5a7c9e-3b1f-4e2a-9c8d-6f4b2a1e0c3d',
+      Status: 'running',
+      Inputs: json(LIVE_INPUTS),
+      CreateTime: '2026-05-04T08:10:00Z',
+      Workflow: workflow(
+        json({
+          Nodes: {
+            start: { Type: 'Start', Name: 'Start', next: ['asr_1'] },
+            asr_1: { Type: 'ASR', Name: 'Speech "to" text <live>', children: [{ id: 'llm_1', label: 'transcript' }] },
+            llm_1: { Type: 'LLM', Name: 'Translate', next: 'end' },
+            end: { Type: 'End', Name: 'End' },
+            note: 'a sticky note the console keeps beside the nodes',
+          },
+          Edges: [{ Source: 'start', Target: 'asr_1' }, { Label: 'an edge without endpoints' }],
+        }),
+        { Name: 'LiveTranslationMap' },
+      ),
+      NodeResults: json({
+        nodes: [
+          { nodeId: 'start', status: 'succeeded', output: LIVE_INPUTS },
+          { nodeId: 'asr_1', status: 'succeeded', output: { text: 'Hola a todos' } },
+          { nodeId: 'llm_1', status: 'running' },
+          { status: 'succeeded', output: 'a result that names no node' },
+        ],
+      }),
+      UserData: json(NOTIFY),
+      Version: '7d2cec0a-e3b9-40b1-abf2-6549d00e5c31',
+    },
+  },
   /** A task status the doc does not list. */
   unknownStatus: {
     taskId: '79515b21-92e8-4111-bb6a-36c45291c5ea',

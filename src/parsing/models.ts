@@ -80,9 +80,39 @@ export interface WorkflowEdgeModel {
   readonly properties: JsonObject | null;
 }
 
+/** Which part of a provider structure a parse warning is about. */
+export type WorkflowParsePart = 'NODE' | 'EDGE' | 'NODE_RESULT';
+
+/**
+ * One entry the parser could not use (skipped) or used with a caveat, so a
+ * tolerant parse never hides what it left out.
+ */
+export interface WorkflowParseWarningModel {
+  readonly part: WorkflowParsePart;
+  /** Position in the provider's list, or in a map's key order. */
+  readonly index: number;
+  /** The map key, when the entries came as a map keyed by id. */
+  readonly key: string | null;
+  /** Where in the provider's value, e.g. `nodes[1]`, `nodes.llm_1.next[0]`, `edges[3]`. */
+  readonly path: string;
+  readonly reason: string;
+  /** True when the entry was left out; false when it was kept with a caveat (a repeated id). */
+  readonly skipped: boolean;
+}
+
 export interface WorkflowGraphModel {
   readonly nodes: readonly WorkflowNodeModel[];
   readonly edges: readonly WorkflowEdgeModel[];
+  /** Nodes plus edges the provider sent that could not be read. */
+  readonly skipped: number;
+  readonly warnings: readonly WorkflowParseWarningModel[];
+}
+
+/** NodeResults read entry by entry: what could be read, and what could not. */
+export interface WorkflowNodeResultsModel {
+  readonly results: readonly WorkflowNodeResultModel[];
+  readonly skipped: number;
+  readonly warnings: readonly WorkflowParseWarningModel[];
 }
 
 export interface WorkflowModel {
@@ -95,6 +125,8 @@ export interface WorkflowModel {
   readonly version: string | null;
   /** null when the provider sent no graph; ok:false when it sent one that cannot be typed. */
   readonly graph: Parsed<WorkflowGraphModel> | null;
+  /** `Graph` as the provider sent it, decoded as far as it decodes (the text when it is not JSON); null when absent. */
+  readonly graphSource: JsonValue | null;
 }
 
 export interface WorkflowTaskModel {
@@ -106,7 +138,9 @@ export interface WorkflowTaskModel {
   readonly finishTime: string | null;
   readonly durationSeconds: number | null;
   readonly workflow: WorkflowModel | null;
-  readonly nodeResults: Parsed<readonly WorkflowNodeResultModel[]> | null;
+  readonly nodeResults: Parsed<WorkflowNodeResultsModel> | null;
+  /** `NodeResults` as the provider sent it, decoded as far as it decodes; null when absent. */
+  readonly nodeResultsSource: JsonValue | null;
   readonly outputs: JsonValue | null;
   readonly userData: JsonValue | null;
   readonly notifyAddress: string | null;

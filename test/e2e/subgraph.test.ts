@@ -136,6 +136,76 @@ describe('subgraph over HTTP', () => {
       for (const error of errors) expect(error.extensions?.provider).toBe('alibaba-ice');
     });
 
+    it('keeps what the doc example sent for Graph and NodeResults reachable as graphSource and nodeResultsSource', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { nodeResultsSource nodeResultsSkipped nodeResultsWarnings { path } workflow { graphSource } } }`,
+        { id: SEED.workflow.docExample },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.workflowTask).toEqual({
+        nodeResultsSource: '{...}',
+        nodeResultsSkipped: null,
+        nodeResultsWarnings: [],
+        workflow: { graphSource: '{\n"nodes":[...],\n"edges":[...]\n}' },
+      });
+    });
+
+    it('reads a node map, next/children lists and wrapped node results, naming what it skipped', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) {
+          nodeResults { nodeId status } nodeResultsSkipped nodeResultsWarnings { part index key path reason skipped }
+          workflow { graphSource graph { nodes { id type name result { status } } edges { source target properties }
+            skipped warnings { part index key path reason skipped } } } } }`,
+        { id: SEED.workflow.graphShapes },
+      );
+      expect(body.errors).toBeUndefined();
+      const task = body.data?.workflowTask as Record<string, any>;
+      expect(task.nodeResults).toEqual([
+        { nodeId: 'start', status: 'succeeded' },
+        { nodeId: 'asr_1', status: 'succeeded' },
+        { nodeId: 'llm_1', status: 'running' },
+      ]);
+      expect(task.nodeResultsSkipped).toBe(1);
+      expect(task.nodeResultsWarnings).toEqual([
+        { part: 'NODE_RESULT', index: 3, key: null, path: 'nodes[3]', reason: expect.stringContaining('no node id'), skipped: true },
+      ]);
+      const graph = task.workflow.graph;
+      expect(graph.nodes.map((node: Record<string, any>) => [node.id, node.type, node.result?.status ?? null])).toEqual([
+        ['start', 'Start', 'succeeded'],
+        ['asr_1', 'ASR', 'succeeded'],
+        ['llm_1', 'LLM', 'running'],
+        ['end', 'End', null],
+      ]);
+      expect(graph.edges).toEqual([
+        { source: 'start', target: 'asr_1', properties: null },
+        { source: 'asr_1', target: 'llm_1', properties: { label: 'transcript' } },
+        { source: 'llm_1', target: 'end', properties: null },
+      ]);
+      expect(graph.skipped).toBe(2);
+      expect(graph.warnings).toEqual([
+        { part: 'NODE', index: 4, key: 'note', path: 'Nodes.note', reason: 'expected an object, got a string', skipped: true },
+        { part: 'EDGE', index: 1, key: null, path: 'Edges[1]', reason: expect.stringContaining('no source'), skipped: true },
+      ]);
+      expect(task.workflow.graphSource.Nodes.note).toBe('a sticky note the console keeps beside the nodes');
+    });
+
+    it('returns an irregular graph with the readable nodes and edges, and the skips visible', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { nodes { id } edges { source target } skipped warnings { part index skipped } } } } }`,
+        { id: SEED.workflow.irregularGraph },
+      );
+      expect(body.errors).toBeUndefined();
+      const graph = (body.data?.workflowTask as Record<string, any>).workflow.graph;
+      expect(graph.nodes.map((node: { id: string }) => node.id)).toEqual(['start', 'start', 'end']);
+      expect(graph.edges).toEqual([{ source: 'start', target: 'end' }, { source: 'start', target: 'ghost' }]);
+      expect(graph.skipped).toBe(2);
+      expect(graph.warnings).toEqual([
+        { part: 'NODE', index: 1, skipped: true },
+        { part: 'NODE', index: 2, skipped: false },
+        { part: 'EDGE', index: 2, skipped: true },
+      ]);
+    });
+
     it('returns a multi-node graph with each node joined to its own result', async () => {
       const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, {
         id: SEED.workflow.succeeded,
