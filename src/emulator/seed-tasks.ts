@@ -335,6 +335,59 @@ const IMAGE_TASKS = {
       },
     },
   },
+  /**
+   * FINISH with one result still PROCESSING and no ErrMsg at all: the provider does not say
+   * how the task ended (state UNKNOWN). The input is a VOD standard-edition file.
+   */
+  finishedUndecided: {
+    taskId: '24000089-WorkflowTask-6e2b1f0a9d8c4b7a8e5f3c2d1b0a9f8e',
+    response: {
+      TaskType: 'WorkflowTask',
+      Status: 'FINISH',
+      ErrCode: 0,
+      ImageProcessTaskResultSet: [
+        { Status: 'SUCCESS', ErrMsg: '', Message: 'SUCCESS', Progress: 100, Output: { Path: '/output/erase/poster-05.png', OutputStorage: COS_OUTPUT } },
+        { Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: 80, Output: null },
+      ],
+      CreateTime: '2026-05-04T06:50:00Z',
+      FinishTime: '2026-05-04T06:51:30Z',
+      Definition: 20004,
+      ImageTask: { EraseConfig: { EraseType: 'subtitle' }, EncodeConfig: { Format: 'PNG' } },
+      InputInfo: {
+        Type: 'VOD',
+        CosInputInfo: null,
+        UrlInputInfo: null,
+        S3InputInfo: null,
+        VODInputInfo: { SubAppId: 1500000001, VodBasic: 1, FileId: '5285890799710173651' },
+      },
+    },
+  },
+  /**
+   * An ErrCode beyond GraphQL's 32-bit Int (the field is an int64) and a Definition beyond it
+   * too; a VOD professional-edition input (bucket object, no VodBasic).
+   */
+  hugeErrCode: {
+    taskId: '24000089-WorkflowTask-7a3c5e9b1d2f4a6c8e0b2d4f6a8c0e2b',
+    response: {
+      TaskType: 'WorkflowTask',
+      Status: 'FINISH',
+      ErrCode: 1099511627776,
+      ErrMsg: 'InternalError',
+      Message: 'Internal Error',
+      ImageProcessTaskResultSet: [],
+      CreateTime: '2026-05-04T06:40:00Z',
+      FinishTime: '2026-05-04T06:40:02Z',
+      Definition: 4294967297,
+      ImageTask: { EnhanceConfig: { SuperResolution: { Switch: 'ON', Type: 'lq', Size: 2 } } },
+      InputInfo: {
+        Type: 'VOD',
+        CosInputInfo: null,
+        UrlInputInfo: null,
+        S3InputInfo: null,
+        VODInputInfo: { Bucket: 'vodbucket-1500000001', Region: 'ap-guangzhou', Object: '/input/poster-06.jpg', SubAppId: 1500000001 },
+      },
+    },
+  },
 } as const satisfies Record<string, { taskId: string; response: ImageTaskSeed }>;
 
 // ---------------------------------------------------------------- Alibaba ICE

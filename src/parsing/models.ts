@@ -22,6 +22,15 @@ export type Parsed<T> =
   | { readonly ok: true; readonly value: T }
   | { readonly ok: false; readonly reason: string; readonly raw?: JsonValue };
 
+/** `TaskOutputStorage` typed: the bucket and region of the branch `Type` names. */
+export interface ImageStorageModel {
+  readonly type: string | null;
+  readonly bucket: string | null;
+  readonly region: string | null;
+  readonly subAppId: string | null;
+  readonly vodBasic: boolean | null;
+}
+
 export interface ImageOutputModel {
   readonly path: string | null;
   readonly signedUrl: string | null;
@@ -29,6 +38,32 @@ export interface ImageOutputModel {
   readonly fileId: string | null;
   /** OutputStorage with any S3 secret keys removed: they are the caller's secrets, never ours to echo. */
   readonly storage: JsonValue | null;
+  readonly outputStorage: ImageStorageModel | null;
+}
+
+/** A COS or AWS S3 object. */
+export interface ImageObjectLocationModel {
+  readonly bucket: string | null;
+  readonly region: string | null;
+  readonly object: string | null;
+}
+
+/** A VOD input: a bucket object (professional edition) or a file id (standard edition). */
+export interface ImageVodLocationModel extends ImageObjectLocationModel {
+  readonly subAppId: string | null;
+  readonly vodBasic: boolean | null;
+  readonly fileId: string | null;
+}
+
+/** `InputInfo` (MediaInputInfo) typed, one field per kind; S3 credentials never included. */
+export interface ImageInputModel {
+  readonly type: string | null;
+  readonly cos: ImageObjectLocationModel | null;
+  readonly url: string | null;
+  readonly s3: ImageObjectLocationModel | null;
+  readonly vod: ImageVodLocationModel | null;
+  /** InputInfo as sent, secrets removed. */
+  readonly source: JsonValue | null;
 }
 
 export interface ImageProcessResultModel {
@@ -44,10 +79,20 @@ export interface ImageTaskModel {
   readonly taskType: string | null;
   readonly status: ImageTaskStatus | null;
   readonly state: TaskState;
+  /** ErrCode as a number, whatever its size (GraphQL's `errCode` shows it only when it fits an Int). */
   readonly errCode: number | null;
+  /** ErrCode as decimal text; exact for every value JSON parsing kept exact. */
+  readonly errCodeText: string | null;
   readonly errMsg: string | null;
   readonly message: string | null;
   readonly results: readonly ImageProcessResultModel[];
+  /** The result set as sent: null when the provider sent null or none, [] when it sent an empty one. */
+  readonly resultSet: readonly ImageProcessResultModel[] | null;
+  /** `Definition`, the template id (an int64), as text. */
+  readonly definition: string | null;
+  /** `ImageTask`, the launch configuration, secrets removed. */
+  readonly launchConfig: JsonValue | null;
+  readonly input: ImageInputModel | null;
   /** RFC 3339 UTC, seconds precision, e.g. 2025-05-16T07:44:26Z */
   readonly createTime: string | null;
   readonly finishTime: string | null;

@@ -8,6 +8,9 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const IMAGE_FIELDS = `taskId taskType status state errCode errMsg message createTime finishTime durationSeconds requestId
   results { status errMsg message progress output { path signedUrl content fileId storage } }`;
+const IMAGE_NEW_FIELDS = `errCodeText definition launchConfig resultSet { status }
+  input { type url source cos { bucket region object } s3 { bucket region object } vod { bucket region object subAppId vodBasic fileId } }
+  results { output { outputStorage { type bucket region subAppId vodBasic } } }`;
 const WORKFLOW_FIELDS = `taskId status state inputs createTime finishTime durationSeconds outputs userData notifyAddress version requestId
   nodeResults { nodeId status output error raw }
   workflow { workflowId name status type createTime modifiedTime version
@@ -36,7 +39,7 @@ describe('subgraph over HTTP', () => {
         taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4',
         taskType: 'WorkflowTask',
         status: 'FINISH',
-        state: 'SUCCEEDED',
+        state: 'UNKNOWN',
         errCode: null,
         errMsg: null,
         message: null,
@@ -72,6 +75,10 @@ describe('subgraph over HTTP', () => {
       ['finishedPartial', 'FINISH', 'PARTIALLY_SUCCEEDED'],
       ['nullFields', null, 'UNKNOWN'],
       ['unknownStatus', 'UNKNOWN', 'UNKNOWN'],
+      ['finishedNoResults', 'FINISH', 'SUCCEEDED'],
+      ['finishedUndecided', 'FINISH', 'UNKNOWN'],
+      ['hugeErrCode', 'FINISH', 'FAILED'],
+      ['docExampleFinished', 'FINISH', 'UNKNOWN'],
     ])('maps the %s task to status %s and state %s', async (name, status, state) => {
       const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { status state results { status } } }`, {
         id: SEED.image[name],
@@ -92,11 +99,51 @@ describe('subgraph over HTTP', () => {
       });
     });
 
+    it('returns an ErrCode beyond a 32-bit Int without failing the field, in full as errCodeText', async () => {
+      const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { state errCode errCodeText errMsg definition } }`, {
+        id: SEED.image.hugeErrCode,
+      });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.imageTask).toEqual({ state: 'FAILED', errCode: null, errCodeText: '1099511627776', errMsg: 'InternalError', definition: '4294967297' });
+    });
+
+    it('keeps a null result set (not known) apart from an empty one (no results)', async () => {
+      const query = `query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { results { status } resultSet { status } } }`;
+      const { body } = await stack.query(query, { ids: [SEED.image.nullFields, SEED.image.finishedNoResults, SEED.image.docExampleFinished] });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.imageTasks).toEqual([
+        { results: [], resultSet: null },
+        { results: [], resultSet: [] },
+        { results: [], resultSet: null },
+      ]);
+    });
+
+    it('returns the launch configuration, the typed input and the typed output storage', async () => {
+      const { body } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { ${IMAGE_NEW_FIELDS} } }`, {
+        ids: [SEED.image.finishedSuccess, SEED.image.finishedUndecided, SEED.image.hugeErrCode],
+      });
+      expect(body.errors).toBeUndefined();
+      const [success, undecided, huge] = body.data?.imageTasks as [Record<string, any>, Record<string, any>, Record<string, any>];
+      expect(success).toMatchObject({
+        definition: '20002',
+        launchConfig: { EncodeConfig: { Format: 'PNG' }, UnderstandImageConfig: { Switch: 'ON' } },
+        input: { type: 'URL', url: 'https://assets.example.com/photos/portrait-02.jpg', cos: null, s3: null, vod: null },
+      });
+      expect(success.results.map((result: Record<string, any>) => result.output.outputStorage)).toEqual([
+        { type: 'COS', bucket: 'media-output-1250000000', region: 'ap-guangzhou', subAppId: null, vodBasic: null },
+        null,
+        { type: 'VOD', bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', subAppId: '1500000001', vodBasic: true },
+      ]);
+      expect(undecided.input).toMatchObject({ type: 'VOD', vod: { bucket: null, subAppId: '1500000001', vodBasic: true, fileId: '5285890799710173651' } });
+      expect(undecided.resultSet).toEqual([{ status: 'SUCCESS' }, { status: 'PROCESSING' }]);
+      expect(huge.input.vod).toEqual({ bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', object: '/input/poster-06.jpg', subAppId: '1500000001', vodBasic: null, fileId: null });
+    });
+
     it('never echoes the caller S3 keys that MPS returns in output storage', async () => {
       const response = await fetch(stack.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} } }` }),
+        body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} ${IMAGE_NEW_FIELDS} } }` }),
       });
       const text = await response.text();
       expect(text).toContain('AWS-S3');
