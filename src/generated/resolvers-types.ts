@@ -3,6 +3,7 @@ import type { JsonValue } from '../parsing/models.js';
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ImageTaskModel, ImageProcessResultModel, ImageOutputModel, ImageStorageModel, ImageInputModel, ImageObjectLocationModel, ImageVodLocationModel, WorkflowTaskModel, WorkflowEdgeModel, WorkflowNodeResultModel, WorkflowParseWarningModel } from '../parsing/models.js';
 import type { WorkflowParent, WorkflowGraphParent, WorkflowNodeParent } from '../resolvers/parents.js';
+import type { WorkflowLayoutModel, LayoutNode, LayoutEdge } from '../graph/layout.js';
 import type { RequestContext } from '../context.js';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -363,12 +364,89 @@ export type WorkflowGraph = {
   readonly __typename?: 'WorkflowGraph';
   /** The edges, in the provider's order; edges from `next`/`children` lists follow the explicit ones, without repeating them. */
   readonly edges: ReadonlyArray<WorkflowEdge>;
+  /**
+   * Node boxes and edge routes computed by a layered layout (dagre), so a dashboard can draw the
+   * graph without a layout engine. Computed only when selected. Null for graphs of more than 2000
+   * nodes and edges.
+   */
+  readonly layout?: Maybe<WorkflowLayout>;
+  /**
+   * The graph as a Mermaid flowchart (`flowchart LR`), ready for any Mermaid renderer. Nodes have
+   * generated ids (`n0`, `n1`, ... in the order of `nodes`, a repeated id drawn once) and quoted
+   * labels (the name, else the id, with the type; the provider id beneath), every character outside
+   * letters, digits and ` _.,:()/+=*!?@-` written as an entity code (`#34;`). Each node gets the class
+   * of its result state (`succeeded`, `failed`, `running`, `stopped`, `pending`, `unknown`,
+   * `no_result`, or `missing` for an edge end that names no node), styled by `classDef` lines.
+   */
+  readonly mermaid: Scalars['String']['output'];
   /** The nodes, in the provider's order (a map's key order). */
   readonly nodes: ReadonlyArray<WorkflowNode>;
   /** How many nodes and edges the provider sent that could not be read (no id, not an object); they are missing from `nodes` and `edges`. */
   readonly skipped: Scalars['Int']['output'];
   /** One entry per node or edge that was skipped (its index and the reason), and per repeated node id (kept). */
   readonly warnings: ReadonlyArray<WorkflowParseWarning>;
+};
+
+
+/**
+ * The topology of a workflow: nodes joined by directed edges. Read from `nodes`/`Nodes` (an array,
+ * or a map keyed by node id) and `edges`/`Edges` (`{source,target}`, `{from,to}`, `{Source,Target}`
+ * and similar) or `next`/`children` lists on the nodes.
+ */
+export type WorkflowGraphLayoutArgs = {
+  direction?: InputMaybe<WorkflowLayoutDirection>;
+};
+
+/** A drawable layout of a workflow graph; units are abstract, read them as CSS pixels. */
+export type WorkflowLayout = {
+  readonly __typename?: 'WorkflowLayout';
+  /** The direction the workflow flows in. */
+  readonly direction: WorkflowLayoutDirection;
+  /** One route per edge, in the order of `WorkflowGraph.edges`. */
+  readonly edges: ReadonlyArray<WorkflowLayoutEdge>;
+  /** Height of the whole drawing, margins included. */
+  readonly height: Scalars['Float']['output'];
+  /** One box per distinct node id, in the order of `WorkflowGraph.nodes`, then edge ends that name no node. */
+  readonly nodes: ReadonlyArray<WorkflowLayoutNode>;
+  /** Width of the whole drawing, margins included. */
+  readonly width: Scalars['Float']['output'];
+};
+
+/** The direction a laid-out workflow flows in. */
+export type WorkflowLayoutDirection =
+  /** Left to right. */
+  | 'LR'
+  /** Top to bottom. */
+  | 'TB';
+
+/** An edge's route in a layout. */
+export type WorkflowLayoutEdge = {
+  readonly __typename?: 'WorkflowLayoutEdge';
+  /** The polyline from the source box's border to the target box's border. */
+  readonly points: ReadonlyArray<WorkflowPoint>;
+  /** Id of the node the edge starts from. */
+  readonly source: Scalars['ID']['output'];
+  /** Id of the node the edge leads to. */
+  readonly target: Scalars['ID']['output'];
+};
+
+/** A node's box in a layout. */
+export type WorkflowLayoutNode = {
+  readonly __typename?: 'WorkflowLayoutNode';
+  /** Box height. */
+  readonly height: Scalars['Float']['output'];
+  /** The provider's node id. */
+  readonly id: Scalars['ID']['output'];
+  /** The text to put in the box (the same as the Mermaid label, unescaped). */
+  readonly label: Scalars['String']['output'];
+  /** The node's result state, for its colour. */
+  readonly state: WorkflowNodeState;
+  /** Box width, sized for the label. */
+  readonly width: Scalars['Float']['output'];
+  /** Left edge of the box. */
+  readonly x: Scalars['Float']['output'];
+  /** Top edge of the box. */
+  readonly y: Scalars['Float']['output'];
 };
 
 /** A node of a workflow graph, e.g. Start, ASR, LLM, Code, HTTP Request, End. */
@@ -401,6 +479,25 @@ export type WorkflowNodeResult = {
   readonly status?: Maybe<Scalars['String']['output']>;
 };
 
+/** How a node is drawn, from its result in the task that was looked up. */
+export type WorkflowNodeState =
+  /** It failed (`failed`, `error`, ...). */
+  | 'FAILED'
+  /** Not a node the graph lists: an edge leads to or from this id. */
+  | 'MISSING'
+  /** The task has no result for this node. */
+  | 'NO_RESULT'
+  /** It has not started (`pending`, `waiting`, `queued`). */
+  | 'PENDING'
+  /** It is running (`running`, `processing`, ...). */
+  | 'RUNNING'
+  /** It was stopped (`stopped`, `cancelled`, ...). */
+  | 'STOPPED'
+  /** The node's result status says it succeeded (`succeeded`, `success`, `completed`, ...). */
+  | 'SUCCEEDED'
+  /** It has a result whose status is missing or not one of the words above. */
+  | 'UNKNOWN';
+
 /** Which part of a provider structure a parse warning is about. */
 export type WorkflowParsePart =
   /** A graph edge, explicit or from a node's `next`/`children` list. */
@@ -429,6 +526,15 @@ export type WorkflowParseWarning = {
   readonly reason: Scalars['String']['output'];
   /** True when the entry was left out; false when it was kept (a repeated node id). */
   readonly skipped: Scalars['Boolean']['output'];
+};
+
+/** A point in a layout. */
+export type WorkflowPoint = {
+  readonly __typename?: 'WorkflowPoint';
+  /** Horizontal position. */
+  readonly x: Scalars['Float']['output'];
+  /** Vertical position. */
+  readonly y: Scalars['Float']['output'];
 };
 
 /** Status of a workflow template. */
@@ -632,10 +738,16 @@ export type ResolversTypes = {
   Workflow: ResolverTypeWrapper<WorkflowParent>;
   WorkflowEdge: ResolverTypeWrapper<WorkflowEdgeModel>;
   WorkflowGraph: ResolverTypeWrapper<WorkflowGraphParent>;
+  WorkflowLayout: ResolverTypeWrapper<WorkflowLayoutModel>;
+  WorkflowLayoutDirection: WorkflowLayoutDirection;
+  WorkflowLayoutEdge: ResolverTypeWrapper<LayoutEdge>;
+  WorkflowLayoutNode: ResolverTypeWrapper<LayoutNode>;
   WorkflowNode: ResolverTypeWrapper<WorkflowNodeParent>;
   WorkflowNodeResult: ResolverTypeWrapper<WorkflowNodeResultModel>;
+  WorkflowNodeState: WorkflowNodeState;
   WorkflowParsePart: WorkflowParsePart;
   WorkflowParseWarning: ResolverTypeWrapper<WorkflowParseWarningModel>;
+  WorkflowPoint: ResolverTypeWrapper<WorkflowPoint>;
   WorkflowStatus: WorkflowStatus;
   WorkflowTask: ResolverTypeWrapper<WorkflowTaskModel>;
   WorkflowTaskStatus: WorkflowTaskStatus;
@@ -662,9 +774,13 @@ export type ResolversParentTypes = {
   Workflow: WorkflowParent;
   WorkflowEdge: WorkflowEdgeModel;
   WorkflowGraph: WorkflowGraphParent;
+  WorkflowLayout: WorkflowLayoutModel;
+  WorkflowLayoutEdge: LayoutEdge;
+  WorkflowLayoutNode: LayoutNode;
   WorkflowNode: WorkflowNodeParent;
   WorkflowNodeResult: WorkflowNodeResultModel;
   WorkflowParseWarning: WorkflowParseWarningModel;
+  WorkflowPoint: WorkflowPoint;
   WorkflowTask: WorkflowTaskModel;
   Boolean: Scalars['Boolean']['output'];
   Int: Scalars['Int']['output'];
@@ -788,9 +904,35 @@ export type WorkflowEdgeResolvers<ContextType = RequestContext, ParentType exten
 
 export type WorkflowGraphResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowGraph'] = ResolversParentTypes['WorkflowGraph']> = {
   edges?: Resolver<ReadonlyArray<ResolversTypes['WorkflowEdge']>, ParentType, ContextType>;
+  layout?: Resolver<Maybe<ResolversTypes['WorkflowLayout']>, ParentType, ContextType, RequireFields<WorkflowGraphLayoutArgs, 'direction'>>;
+  mermaid?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   nodes?: Resolver<ReadonlyArray<ResolversTypes['WorkflowNode']>, ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   warnings?: Resolver<ReadonlyArray<ResolversTypes['WorkflowParseWarning']>, ParentType, ContextType>;
+};
+
+export type WorkflowLayoutResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowLayout'] = ResolversParentTypes['WorkflowLayout']> = {
+  direction?: Resolver<ResolversTypes['WorkflowLayoutDirection'], ParentType, ContextType>;
+  edges?: Resolver<ReadonlyArray<ResolversTypes['WorkflowLayoutEdge']>, ParentType, ContextType>;
+  height?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  nodes?: Resolver<ReadonlyArray<ResolversTypes['WorkflowLayoutNode']>, ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+};
+
+export type WorkflowLayoutEdgeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowLayoutEdge'] = ResolversParentTypes['WorkflowLayoutEdge']> = {
+  points?: Resolver<ReadonlyArray<ResolversTypes['WorkflowPoint']>, ParentType, ContextType>;
+  source?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  target?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+};
+
+export type WorkflowLayoutNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowLayoutNode'] = ResolversParentTypes['WorkflowLayoutNode']> = {
+  height?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  state?: Resolver<ResolversTypes['WorkflowNodeState'], ParentType, ContextType>;
+  width?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type WorkflowNodeResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowNode'] = ResolversParentTypes['WorkflowNode']> = {
@@ -816,6 +958,11 @@ export type WorkflowParseWarningResolvers<ContextType = RequestContext, ParentTy
   path?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   skipped?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+};
+
+export type WorkflowPointResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowPoint'] = ResolversParentTypes['WorkflowPoint']> = {
+  x?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
+  y?: Resolver<ResolversTypes['Float'], ParentType, ContextType>;
 };
 
 export type WorkflowTaskResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['WorkflowTask'] = ResolversParentTypes['WorkflowTask'], FederationReferenceType extends FederationReferenceTypes['WorkflowTask'] = FederationReferenceTypes['WorkflowTask']> = {
@@ -855,9 +1002,13 @@ export type Resolvers<ContextType = RequestContext> = {
   Workflow?: WorkflowResolvers<ContextType>;
   WorkflowEdge?: WorkflowEdgeResolvers<ContextType>;
   WorkflowGraph?: WorkflowGraphResolvers<ContextType>;
+  WorkflowLayout?: WorkflowLayoutResolvers<ContextType>;
+  WorkflowLayoutEdge?: WorkflowLayoutEdgeResolvers<ContextType>;
+  WorkflowLayoutNode?: WorkflowLayoutNodeResolvers<ContextType>;
   WorkflowNode?: WorkflowNodeResolvers<ContextType>;
   WorkflowNodeResult?: WorkflowNodeResultResolvers<ContextType>;
   WorkflowParseWarning?: WorkflowParseWarningResolvers<ContextType>;
+  WorkflowPoint?: WorkflowPointResolvers<ContextType>;
   WorkflowTask?: WorkflowTaskResolvers<ContextType>;
 };
 

@@ -4,9 +4,12 @@
  * `graphSource` and `nodeResultsSource` (default resolvers) still carry them.
  */
 import type {
+  WorkflowGraphResolvers,
   WorkflowResolvers,
   WorkflowTaskResolvers,
 } from '../generated/resolvers-types.js';
+import { layoutWorkflowGraph } from '../graph/layout.js';
+import { toMermaid } from '../graph/mermaid.js';
 import type { Parsed, WorkflowNodeResultModel } from '../parsing/models.js';
 import { nodeResultIndex } from '../parsing/node-results.js';
 import { upstreamBadResponse } from './errors.js';
@@ -47,4 +50,10 @@ export const Workflow: WorkflowResolvers = {
       warnings: graph.warnings,
     };
   },
+};
+
+/** The pictures are computed per request from the parsed graph, and only when selected. */
+export const WorkflowGraph: WorkflowGraphResolvers = {
+  mermaid: (graph) => toMermaid(graph),
+  layout: (graph, { direction }) => layoutWorkflowGraph(graph, direction),
 };

@@ -236,6 +236,43 @@ describe('subgraph over HTTP', () => {
       expect(task.workflow.graphSource.Nodes.note).toBe('a sticky note the console keeps beside the nodes');
     });
 
+    it('draws the graph as Mermaid text and a layout, each node in its result state', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { mermaid
+          layout(direction: TB) { direction width height nodes { id x y width height label state } edges { source target points { x y } } } } } } }`,
+        { id: SEED.workflow.failed },
+      );
+      expect(body.errors).toBeUndefined();
+      const graph = (body.data?.workflowTask as Record<string, any>).workflow.graph;
+      expect(graph.mermaid).toMatch(/^flowchart LR\n/);
+      expect(graph.mermaid).toContain('class n0,n1 succeeded');
+      expect(graph.mermaid).toContain('class n2 failed');
+      expect(graph.mermaid).toContain('class n3,n4,n5 no_result');
+      expect(graph.layout.direction).toBe('TB');
+      expect(graph.layout.nodes.map((node: Record<string, unknown>) => [node.id, node.state])).toEqual([
+        ['start', 'SUCCEEDED'],
+        ['asr_1', 'SUCCEEDED'],
+        ['llm_1', 'FAILED'],
+        ['code_1', 'NO_RESULT'],
+        ['http_1', 'NO_RESULT'],
+        ['end', 'NO_RESULT'],
+      ]);
+      expect(graph.layout.edges).toHaveLength(5);
+      for (const edge of graph.layout.edges) expect(edge.points.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('lays out left to right by default', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { layout { direction nodes { id } } } } } }`,
+        { id: SEED.workflow.graphShapes },
+      );
+      expect(body.errors).toBeUndefined();
+      expect((body.data?.workflowTask as Record<string, any>).workflow.graph.layout).toEqual({
+        direction: 'LR',
+        nodes: [{ id: 'start' }, { id: 'asr_1' }, { id: 'llm_1' }, { id: 'end' }],
+      });
+    });
+
     it('returns an irregular graph with the readable nodes and edges, and the skips visible', async () => {
       const { body } = await stack.query(
         `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { nodes { id } edges { source target } skipped warnings { part index skipped } } } } }`,
