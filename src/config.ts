@@ -259,6 +259,9 @@ export class EnvReader {
   }
 }
 
+/** The domain the API's international doc page names for this action. */
+export const DEFAULT_MPS_ENDPOINT = 'https://mps.intl.tencentcloudapi.com';
+
 function loadTencent(read: EnvReader): TencentConfig {
   const pair = read.pair('TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY');
   // The official SDK's env provider says SESSION_TOKEN; Terraform says SECURITY_TOKEN. Accept both.
@@ -267,7 +270,9 @@ function loadTencent(read: EnvReader): TencentConfig {
   const region = read.pattern('MPS_REGION', REGION_PATTERN);
   return {
     credentials: pair && { secretId: pair.id, secretKey: pair.secret, ...(sessionToken !== undefined && { sessionToken }) },
-    endpoint: read.url('MPS_ENDPOINT', 'https://mps.tencentcloudapi.com'),
+    // The DescribeImageTaskDetail page this subgraph follows (international site) names
+    // mps.intl.tencentcloudapi.com; China-site accounts set MPS_ENDPOINT (README, Configuration).
+    endpoint: read.url('MPS_ENDPOINT', DEFAULT_MPS_ENDPOINT),
     ...(region !== undefined && { region }),
   };
 }

@@ -26,7 +26,7 @@ describe('loadConfig', () => {
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
-        tencent: { credentials: null, endpoint: 'https://mps.tencentcloudapi.com' },
+        tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
         upstream: {
           timeoutMs: 10_000,
@@ -57,7 +57,7 @@ describe('loadConfig', () => {
     it('treats blank variables as unset', () => {
       const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
       expect(config.port).toBe(4001);
-      expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.tencentcloudapi.com' });
+      expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' });
     });
 
     it('hides the schema in production unless EXPOSE_SCHEMA turns it on', () => {

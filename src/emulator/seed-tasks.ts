@@ -335,6 +335,59 @@ const IMAGE_TASKS = {
       },
     },
   },
+  /**
+   * FINISH with one result still PROCESSING and no ErrMsg at all: the provider does not say
+   * how the task ended (state UNKNOWN). The input is a VOD standard-edition file.
+   */
+  finishedUndecided: {
+    taskId: '24000089-WorkflowTask-6e2b1f0a9d8c4b7a8e5f3c2d1b0a9f8e',
+    response: {
+      TaskType: 'WorkflowTask',
+      Status: 'FINISH',
+      ErrCode: 0,
+      ImageProcessTaskResultSet: [
+        { Status: 'SUCCESS', ErrMsg: '', Message: 'SUCCESS', Progress: 100, Output: { Path: '/output/erase/poster-05.png', OutputStorage: COS_OUTPUT } },
+        { Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: 80, Output: null },
+      ],
+      CreateTime: '2026-05-04T06:50:00Z',
+      FinishTime: '2026-05-04T06:51:30Z',
+      Definition: 20004,
+      ImageTask: { EraseConfig: { EraseType: 'subtitle' }, EncodeConfig: { Format: 'PNG' } },
+      InputInfo: {
+        Type: 'VOD',
+        CosInputInfo: null,
+        UrlInputInfo: null,
+        S3InputInfo: null,
+        VODInputInfo: { SubAppId: 1500000001, VodBasic: 1, FileId: '5285890799710173651' },
+      },
+    },
+  },
+  /**
+   * An ErrCode beyond GraphQL's 32-bit Int (the field is an int64) and a Definition beyond it
+   * too; a VOD professional-edition input (bucket object, no VodBasic).
+   */
+  hugeErrCode: {
+    taskId: '24000089-WorkflowTask-7a3c5e9b1d2f4a6c8e0b2d4f6a8c0e2b',
+    response: {
+      TaskType: 'WorkflowTask',
+      Status: 'FINISH',
+      ErrCode: 1099511627776,
+      ErrMsg: 'InternalError',
+      Message: 'Internal Error',
+      ImageProcessTaskResultSet: [],
+      CreateTime: '2026-05-04T06:40:00Z',
+      FinishTime: '2026-05-04T06:40:02Z',
+      Definition: 4294967297,
+      ImageTask: { EnhanceConfig: { SuperResolution: { Switch: 'ON', Type: 'lq', Size: 2 } } },
+      InputInfo: {
+        Type: 'VOD',
+        CosInputInfo: null,
+        UrlInputInfo: null,
+        S3InputInfo: null,
+        VODInputInfo: { Bucket: 'vodbucket-1500000001', Region: 'ap-guangzhou', Object: '/input/poster-06.jpg', SubAppId: 1500000001 },
+      },
+    },
+  },
 } as const satisfies Record<string, { taskId: string; response: ImageTaskSeed }>;
 
 // ---------------------------------------------------------------- Alibaba ICE
@@ -674,6 +727,43 @@ const WORKFLOW_TASKS = {
         }),
       ),
       NodeResults: json({ start: { status: 'succeeded' }, end: 'succeeded' }),
+      Version: '7d2cec0a-e3b9-40b1-abf2-6549d00e5c31',
+    },
+  },
+  /**
+   * Other graph shapes: nodes as a map keyed by id (`Nodes`), successors as `next`/`children`
+   * lists, one `Edges` entry in `{Source,Target}` form and one unreadable; NodeResults as an
+   * array in a `{"nodes": [...]}` wrapper with one entry that names no node.
+   */
+  graphShapes: {
+    taskId: '0d5a7c9e-3b1f-4e2a-9c8d-6f4b2a1e0c3d',
+    workflowTask: {
+      TaskId: '0d5a7c9e-3b1f-4e2a-9c8d-6f4b2a1e0c3d',
+      Status: 'running',
+      Inputs: json(LIVE_INPUTS),
+      CreateTime: '2026-05-04T08:10:00Z',
+      Workflow: workflow(
+        json({
+          Nodes: {
+            start: { Type: 'Start', Name: 'Start', next: ['asr_1'] },
+            asr_1: { Type: 'ASR', Name: 'Speech "to" text <live>', children: [{ id: 'llm_1', label: 'transcript' }] },
+            llm_1: { Type: 'LLM', Name: 'Translate', next: 'end' },
+            end: { Type: 'End', Name: 'End' },
+            note: 'a sticky note the console keeps beside the nodes',
+          },
+          Edges: [{ Source: 'start', Target: 'asr_1' }, { Label: 'an edge without endpoints' }],
+        }),
+        { Name: 'LiveTranslationMap' },
+      ),
+      NodeResults: json({
+        nodes: [
+          { nodeId: 'start', status: 'succeeded', output: LIVE_INPUTS },
+          { nodeId: 'asr_1', status: 'succeeded', output: { text: 'Hola a todos' } },
+          { nodeId: 'llm_1', status: 'running' },
+          { status: 'succeeded', output: 'a result that names no node' },
+        ],
+      }),
+      UserData: json(NOTIFY),
       Version: '7d2cec0a-e3b9-40b1-abf2-6549d00e5c31',
     },
   },

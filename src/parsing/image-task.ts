@@ -14,8 +14,7 @@ import type {
   TaskState,
 } from './models.js';
 import { isRecord } from './json-value.js';
-import { parseJsonField } from './json-field.js';
-import { stripSecrets } from './secrets.js';
+import { integerText, parseImageInput, parseImageStorage, strippedJson } from './image-locations.js';
 import { asNumber, asString, mapEnum } from './scalars.js';
 import { durationSeconds, toRfc3339Seconds } from './time.js';
 
@@ -44,17 +43,22 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
   const status = parseImageTaskStatus(r.Status);
   const errCode = asNumber(r.ErrCode);
   const errMsg = asString(r.ErrMsg);
-  const results = parseResults(r.ImageProcessTaskResultSet);
+  const resultSet = parseResults(r.ImageProcessTaskResultSet);
   return {
     // The requested id, not the echoed one: loaders key their results by it.
     taskId,
     taskType: asString(r.TaskType),
     status,
-    state: imageTaskState(status, errCode, errMsg, results),
+    state: imageTaskState(status, errCode, errMsg, resultSet),
     errCode,
+    errCodeText: integerText(r.ErrCode) ?? (errCode === null ? null : String(errCode)),
     errMsg,
     message: asString(r.Message),
-    results,
+    results: resultSet ?? [],
+    resultSet,
+    definition: integerText(r.Definition),
+    launchConfig: strippedJson(r.ImageTask),
+    input: parseImageInput(r.InputInfo),
     createTime: toRfc3339Seconds(r.CreateTime),
     finishTime: toRfc3339Seconds(r.FinishTime),
     durationSeconds: durationSeconds(r.CreateTime, r.FinishTime),
@@ -65,19 +69,25 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
 }
 
 /**
- * FINISH means "done", not "succeeded" (reference §4): the task-level error
- * fields decide first, then the per-result statuses.
- * A FAIL with no SUCCESS beside it is FAILED even if other results are still
- * PROCESSING/UNKNOWN/null: calling that SUCCEEDED would report success when
- * nothing is known to have succeeded. PARTIALLY_SUCCEEDED needs at least one
- * SUCCESS and one FAIL. No FAIL at all (including no results, as in the doc
- * example) is SUCCEEDED.
+ * FINISH means "done", not "succeeded" (reference §4). For a FINISH task, in order:
+ * 1. A task-level error (ErrCode a non-zero number, or ErrMsg not blank) is FAILED,
+ *    whatever the results say.
+ * 2. A FAIL result is PARTIALLY_SUCCEEDED beside a SUCCESS result, else FAILED
+ *    (even with others still PROCESSING/unknown: nothing is known to have succeeded).
+ * 3. At least one result, every one SUCCESS: SUCCEEDED.
+ * 4. Otherwise the results do not decide (none sent, a null set, or some still
+ *    PROCESSING/unknown/without status): SUCCEEDED only when the provider says so,
+ *    which the doc defines as ErrMsg sent and empty ("A null string indicates that
+ *    the task is successful") with ErrCode absent or 0; else UNKNOWN. ErrCode 0 alone
+ *    is not enough: 0 is also what an SDK's int field holds when nothing was said.
+ * `Message` never decides: it explains a failure the codes report (and other MPS
+ * results carry text such as `SUCCESS` there on success).
  */
 export function imageTaskState(
   status: ImageTaskStatus | null,
   errCode: number | null,
   errMsg: string | null,
-  results: readonly Pick<ImageProcessResultModel, 'status'>[],
+  results: readonly Pick<ImageProcessResultModel, 'status'>[] | null,
 ): TaskState {
   switch (status) {
     case 'WAITING':
@@ -90,10 +100,11 @@ export function imageTaskState(
       return 'UNKNOWN';
   }
   if ((errCode !== null && errCode !== 0) || (errMsg !== null && errMsg.trim() !== '')) return 'FAILED';
-  const failed = results.filter((result) => result.status === 'FAIL').length;
-  if (failed === 0) return 'SUCCEEDED';
-  const succeeded = results.filter((result) => result.status === 'SUCCESS').length;
-  return succeeded > 0 ? 'PARTIALLY_SUCCEEDED' : 'FAILED';
+  const list = results ?? [];
+  const succeeded = list.filter((result) => result.status === 'SUCCESS').length;
+  if (list.some((result) => result.status === 'FAIL')) return succeeded > 0 ? 'PARTIALLY_SUCCEEDED' : 'FAILED';
+  if (list.length > 0 && succeeded === list.length) return 'SUCCEEDED';
+  return errMsg !== null ? 'SUCCEEDED' : 'UNKNOWN';
 }
 
 function unwrapEnvelope(response: unknown): Readonly<Record<string, unknown>> {
@@ -106,10 +117,12 @@ function unwrapEnvelope(response: unknown): Readonly<Record<string, unknown>> {
 
 /**
  * Non-object entries (null in the array) carry no data and are skipped, so
- * every result in the model is a real one; a non-array set means no results.
+ * every result in the model is a real one. A null or absent set is null (the
+ * provider does not say), kept apart from an empty one (no results); a set
+ * that is not an array cannot be read and counts as not said.
  */
-function parseResults(value: unknown): ImageProcessResultModel[] {
-  if (!Array.isArray(value)) return [];
+function parseResults(value: unknown): ImageProcessResultModel[] | null {
+  if (!Array.isArray(value)) return null;
   const results: ImageProcessResultModel[] = [];
   for (const entry of value as unknown[]) {
     if (!isRecord(entry)) continue;
@@ -131,17 +144,8 @@ function parseOutput(value: unknown): ImageOutputModel | null {
     signedUrl: asString(value.SignedUrl),
     content: asString(value.Content),
     fileId: asString(value.FileId),
-    storage: parseStorage(value.OutputStorage),
+    // Unreadable storage text is dropped rather than returned: it could carry the very secrets we must not echo.
+    storage: strippedJson(value.OutputStorage),
+    outputStorage: parseImageStorage(value.OutputStorage),
   };
-}
-
-/**
- * The storage target as JSON, secrets removed. When it cannot be read as JSON
- * we return null instead of the raw text: raw text could carry the very
- * secrets we must not echo, and nothing else depends on this field.
- */
-function parseStorage(value: unknown): ImageOutputModel['storage'] {
-  const parsed = parseJsonField(value);
-  if (!parsed.ok) return null;
-  return stripSecrets(parsed.value);
 }

@@ -7,6 +7,7 @@ export { toJsonValue, isRecord, isJsonObject } from './json-value.js';
 export { toRfc3339Seconds, toEpochSeconds, durationSeconds } from './time.js';
 export { stripSecrets } from './secrets.js';
 export { parseImageTask, imageTaskState, parseImageTaskStatus, parseImageResultStatus } from './image-task.js';
+export { parseImageInput, parseImageStorage, integerText } from './image-locations.js';
 export {
   parseWorkflowTask,
   parseWorkflow,
@@ -18,5 +19,5 @@ export {
   isTerminalWorkflowStatus,
   notifyAddressOf,
 } from './workflow-task.js';
-export { parseWorkflowGraph } from './workflow-graph.js';
+export { parseWorkflowGraph, entriesOf } from './workflow-graph.js';
 export { parseNodeResults, nodeResultIndex } from './node-results.js';

@@ -1,9 +1,10 @@
 /**
- * Alibaba ICE `WorkflowTask.NodeResults` -> WorkflowNodeResultModel[].
+ * Alibaba ICE `WorkflowTask.NodeResults` -> WorkflowNodeResultsModel.
  * "The structure of this JSON varies based on the workflow's configuration"
- * and no schema is published, so two common shapes are read:
+ * and no schema is published, so the common shapes are read:
  * - an object keyed by node id: `{"asr_1": {...}, "llm_1": "text"}`
  * - an array of entries that name their node: `[{"nodeId": "asr_1", ...}]`
+ * - that array inside a wrapper object: `{"nodes": [...]}`, `{"results": [...]}`
  * From each entry we lift status, output and error in their usual spellings;
  * `raw` keeps the entry exactly as sent, so nothing depends on our guesses.
  *
@@ -11,39 +12,35 @@
  * - In the keyed form a value that is not an object (text, number, array) is
  *   the node's output. An object entry without any output key has output null;
  *   its content is still in `raw`.
- * - An array entry without a node id fails the whole list: results we cannot
- *   join to a node are not results we can show in the right place.
+ * - A wrapper is an object whose only key is one of WRAPPER_KEYS and whose
+ *   value is an array with at least one entry naming a node: a node that
+ *   happens to be called `nodes` has a result object, not such a list, so it
+ *   is still read as a node map.
+ * - An array entry without a node id (or not an object) is skipped with a
+ *   warning: it cannot be joined to a node, and the others still can. The
+ *   whole value stays reachable as `WorkflowTask.nodeResultsSource`.
  * - `error` is text for GraphQL; a structured error becomes compact JSON.
  */
 
-import type { JsonObject, JsonValue, Parsed, WorkflowNodeResultModel } from './models.js';
+import type { JsonObject, JsonValue, Parsed, WorkflowNodeResultModel, WorkflowNodeResultsModel, WorkflowParseWarningModel } from './models.js';
 import { compactJson, isJsonObject, kindOf, toJsonValue } from './json-value.js';
 import { asId, asString, pickAs } from './scalars.js';
+import { entriesOf } from './workflow-graph.js';
 
 const NODE_ID_KEYS = ['nodeId', 'NodeId', 'node_id', 'id', 'Id', 'ID'] as const;
 const STATUS_KEYS = ['status', 'Status', 'state', 'State'] as const;
 const OUTPUT_KEYS = ['output', 'Output', 'outputs', 'Outputs', 'result', 'Result'] as const;
 const ERROR_KEYS = ['error', 'Error', 'errorMessage', 'ErrorMessage', 'error_message', 'message', 'Message'] as const;
+const WRAPPER_KEYS: ReadonlySet<string> = new Set(['nodes', 'Nodes', 'nodeResults', 'NodeResults', 'results', 'Results', 'items', 'Items', 'data', 'Data']);
 
-export function parseNodeResults(input: unknown): Parsed<readonly WorkflowNodeResultModel[]> {
+export function parseNodeResults(input: unknown): Parsed<WorkflowNodeResultsModel> {
   const shaped = toJsonValue(input);
   if (!shaped.ok) return { ok: false, reason: `node results are ${shaped.reason}` };
   const value = shaped.value;
 
-  if (Array.isArray(value)) {
-    const results: WorkflowNodeResultModel[] = [];
-    for (const [index, entry] of value.entries()) {
-      if (!isJsonObject(entry)) {
-        return { ok: false, reason: `node result ${index}: expected an object, got ${kindOf(entry)}`, raw: value };
-      }
-      const nodeId = pickAs(entry, NODE_ID_KEYS, asId)?.value ?? null;
-      if (nodeId === null) {
-        return { ok: false, reason: `node result ${index}: no node id (looked for ${NODE_ID_KEYS.join('/')})`, raw: value };
-      }
-      results.push(fromObject(nodeId, entry));
-    }
-    return { ok: true, value: results };
-  }
+  const wrapped = unwrap(value);
+  if (wrapped !== null) return { ok: true, value: fromArray(wrapped.list, wrapped.path) };
+  if (Array.isArray(value)) return { ok: true, value: fromArray(value, '') };
 
   if (isJsonObject(value)) {
     const results: WorkflowNodeResultModel[] = [];
@@ -52,7 +49,7 @@ export function parseNodeResults(input: unknown): Parsed<readonly WorkflowNodeRe
         isJsonObject(entry) ? fromObject(nodeId, entry) : { nodeId, status: null, output: entry, error: null, raw: entry },
       );
     }
-    return { ok: true, value: results };
+    return { ok: true, value: { results, skipped: 0, warnings: [] } };
   }
 
   return {
@@ -60,6 +57,37 @@ export function parseNodeResults(input: unknown): Parsed<readonly WorkflowNodeRe
     reason: `node results must be an object keyed by node id or an array of entries, got ${kindOf(value)}`,
     raw: value,
   };
+}
+
+function unwrap(value: JsonValue): { readonly list: readonly JsonValue[]; readonly path: string } | null {
+  if (!isJsonObject(value)) return null;
+  const keys = Object.keys(value);
+  const key = keys[0];
+  if (keys.length !== 1 || key === undefined || !WRAPPER_KEYS.has(key)) return null;
+  const list = value[key];
+  if (!Array.isArray(list)) return null;
+  return list.some((entry) => isJsonObject(entry) && pickAs(entry, NODE_ID_KEYS, asId) !== null) ? { list, path: key } : null;
+}
+
+function fromArray(list: readonly JsonValue[], base: string): WorkflowNodeResultsModel {
+  const results: WorkflowNodeResultModel[] = [];
+  const warnings: WorkflowParseWarningModel[] = [];
+  for (const entry of entriesOf(list, base)) {
+    const skip = (reason: string): void => {
+      warnings.push({ part: 'NODE_RESULT', index: entry.index, key: null, path: entry.path, reason, skipped: true });
+    };
+    if (!isJsonObject(entry.value)) {
+      skip(`expected an object, got ${kindOf(entry.value)}`);
+      continue;
+    }
+    const nodeId = pickAs(entry.value, NODE_ID_KEYS, asId)?.value ?? null;
+    if (nodeId === null) {
+      skip(`no node id (looked for ${NODE_ID_KEYS.join('/')})`);
+      continue;
+    }
+    results.push(fromObject(nodeId, entry.value));
+  }
+  return { results, skipped: warnings.length, warnings };
 }
 
 function fromObject(nodeId: string, entry: JsonObject): WorkflowNodeResultModel {
@@ -86,10 +114,10 @@ function presentJson(value: unknown): JsonValue | null {
  * guess whether later entries are retries; the full list stays available.
  */
 export function nodeResultIndex(
-  results: Parsed<readonly WorkflowNodeResultModel[]> | readonly WorkflowNodeResultModel[] | null | undefined,
+  results: Parsed<WorkflowNodeResultsModel> | readonly WorkflowNodeResultModel[] | null | undefined,
 ): Map<string, WorkflowNodeResultModel> {
   const index = new Map<string, WorkflowNodeResultModel>();
-  const list = results == null ? [] : isParsed(results) ? (results.ok ? results.value : []) : results;
+  const list = results == null ? [] : isParsed(results) ? (results.ok ? results.value.results : []) : results;
   for (const result of list) {
     if (!index.has(result.nodeId)) index.set(result.nodeId, result);
   }
@@ -97,7 +125,7 @@ export function nodeResultIndex(
 }
 
 function isParsed(
-  value: Parsed<readonly WorkflowNodeResultModel[]> | readonly WorkflowNodeResultModel[],
-): value is Parsed<readonly WorkflowNodeResultModel[]> {
+  value: Parsed<WorkflowNodeResultsModel> | readonly WorkflowNodeResultModel[],
+): value is Parsed<WorkflowNodeResultsModel> {
   return !Array.isArray(value);
 }

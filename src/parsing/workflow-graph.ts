@@ -1,87 +1,184 @@
 /**
  * Alibaba ICE `Workflow.Graph` -> WorkflowGraphModel.
  * The doc only says `{"nodes":[...],"edges":[...]}`; there is no public schema
- * for nodes or edges (reference §4), so we read the usual spellings of id,
- * type, name, source and target and keep everything else in `properties`.
+ * for nodes or edges (reference §4), so this reads the shapes such graphs come
+ * in and keeps everything it does not model in `properties`:
+ * - nodes under `nodes`/`Nodes`, as an array or as a map keyed by node id;
+ * - edges under `edges`/`Edges` as `{source,target}`, `{from,to}`,
+ *   `{Source,Target}` (and the other spellings below), and/or as
+ *   `next`/`children` lists on the nodes (ids, or objects naming their target).
  *
  * Decisions:
+ * - Parsing is per node and per edge: an entry that cannot be read (no id, not
+ *   an object) is skipped and named in `warnings`, and `skipped` counts it, so
+ *   one odd node never hides the others. The provider's whole value stays
+ *   reachable as `Workflow.graphSource`.
+ * - The graph as a whole fails only when there is nothing graph-like: not an
+ *   object, or no nodes at all.
  * - A key counts as modelled only when its value was usable (an id/type/name
  *   that is a string or number). Unused aliases, null values and objects stay
- *   in `properties`, so the graph keeps every key the provider sent.
- * - `nodes` must be an array: without it this is not a graph we understand.
- *   A missing (or null) `edges` is an empty list: a one-node workflow has no
- *   edges and a provider may leave out an empty array. Present but not an
- *   array is an error.
- * - One bad node or edge fails the whole graph: a graph with holes would draw
- *   a different workflow than the one that ran. The reason names the culprit.
+ *   in `properties`.
+ * - A repeated node id is kept (both nodes are the provider's data) with a
+ *   warning that is not a skip; joins and pictures use the first.
+ * - An edge derived from `next`/`children` that repeats an explicit edge
+ *   (same source and target) is not added twice.
  * - Edges are not checked against node ids: a dangling edge is the provider's
  *   data, and hiding it would hide the problem.
  */
 
-import type { JsonObject, JsonValue, Parsed, WorkflowEdgeModel, WorkflowGraphModel, WorkflowNodeModel } from './models.js';
+import type {
+  JsonObject,
+  JsonValue,
+  Parsed,
+  WorkflowEdgeModel,
+  WorkflowGraphModel,
+  WorkflowNodeModel,
+  WorkflowParseWarningModel,
+} from './models.js';
 import { defineKey, isJsonObject, kindOf, toJsonValue } from './json-value.js';
 import { asId, asString, pickAs, pickKey } from './scalars.js';
 
 const NODES_KEYS = ['nodes', 'Nodes'] as const;
 const EDGES_KEYS = ['edges', 'Edges'] as const;
-const NODE_ID_KEYS = ['id', 'Id', 'ID', 'nodeId', 'NodeId', 'node_id', 'key', 'Key'] as const;
+export const NODE_ID_KEYS = ['id', 'Id', 'ID', 'nodeId', 'NodeId', 'node_id', 'key', 'Key'] as const;
 const NODE_TYPE_KEYS = ['type', 'Type', 'nodeType', 'NodeType', 'node_type'] as const;
 const NODE_NAME_KEYS = ['name', 'Name', 'label', 'Label', 'title', 'Title'] as const;
+const NEXT_KEYS = ['next', 'Next', 'children', 'Children'] as const;
 const EDGE_SOURCE_KEYS = ['source', 'Source', 'from', 'From', 'sourceNodeId', 'SourceNodeId', 'source_node_id'] as const;
 const EDGE_TARGET_KEYS = ['target', 'Target', 'to', 'To', 'targetNodeId', 'TargetNodeId', 'target_node_id'] as const;
+
+/** One entry of a list or map, with where it was found. */
+export interface Entry {
+  readonly index: number;
+  readonly key: string | null;
+  readonly path: string;
+  readonly value: JsonValue;
+}
+
+/** The entries of an array, or of an object read as a map in key order. */
+export function entriesOf(container: readonly JsonValue[] | JsonObject, base: string): Entry[] {
+  if (Array.isArray(container)) return container.map((value, index) => ({ index, key: null, path: `${base}[${index}]`, value }));
+  return Object.entries(container).map(([key, value], index) => ({ index, key, path: `${base}.${key}`, value }));
+}
 
 export function parseWorkflowGraph(input: unknown): Parsed<WorkflowGraphModel> {
   const shaped = toJsonValue(input);
   if (!shaped.ok) return { ok: false, reason: `graph is ${shaped.reason}` };
   const graph = shaped.value;
   if (!isJsonObject(graph)) {
-    return { ok: false, reason: `graph must be an object with a nodes array, got ${kindOf(graph)}`, raw: graph };
+    return { ok: false, reason: `graph must be an object with nodes, got ${kindOf(graph)}`, raw: graph };
+  }
+  const nodesEntry = pickKey(graph, NODES_KEYS);
+  if (nodesEntry === null || !(Array.isArray(nodesEntry.value) || isJsonObject(nodesEntry.value))) {
+    const got = nodesEntry === null ? 'no nodes' : `${nodesEntry.key} is ${kindOf(nodesEntry.value)}`;
+    return { ok: false, reason: `graph must have nodes (an array, or a map keyed by node id), got ${got}`, raw: graph };
   }
 
-  const nodesEntry = pickKey(graph, NODES_KEYS);
-  if (nodesEntry === null || !Array.isArray(nodesEntry.value)) {
-    const got = nodesEntry === null ? 'no nodes' : `${nodesEntry.key} is ${kindOf(nodesEntry.value)}`;
-    return { ok: false, reason: `graph must have a nodes array, got ${got}`, raw: graph };
-  }
-  const edgesEntry = pickKey(graph, EDGES_KEYS);
-  let edgeList: readonly JsonValue[] = [];
-  if (edgesEntry !== null) {
-    if (!Array.isArray(edgesEntry.value)) {
-      return { ok: false, reason: `graph ${edgesEntry.key} must be an array, got ${kindOf(edgesEntry.value)}`, raw: graph };
-    }
-    edgeList = edgesEntry.value;
-  }
+  const warnings: WorkflowParseWarningModel[] = [];
+  const skip = (part: WorkflowParseWarningModel['part'], entry: Entry, reason: string): void => {
+    warnings.push({ part, index: entry.index, key: entry.key, path: entry.path, reason, skipped: true });
+  };
 
   const nodes: WorkflowNodeModel[] = [];
-  for (const [index, entry] of nodesEntry.value.entries()) {
+  const derived: { edge: WorkflowEdgeModel }[] = [];
+  const seen = new Set<string>();
+  for (const entry of entriesOf(nodesEntry.value, nodesEntry.key)) {
     const node = parseNode(entry);
-    if (typeof node === 'string') return { ok: false, reason: `graph node ${index}: ${node}`, raw: graph };
-    nodes.push(node);
+    if (typeof node === 'string') {
+      skip('NODE', entry, node);
+      continue;
+    }
+    if (seen.has(node.model.id)) {
+      warnings.push({ part: 'NODE', index: entry.index, key: entry.key, path: entry.path, reason: `repeats node id ${node.model.id}; kept`, skipped: false });
+    }
+    seen.add(node.model.id);
+    nodes.push(node.model);
+    for (const next of node.next) {
+      if (typeof next.edge === 'string') skip('EDGE', next.entry, next.edge);
+      else derived.push({ edge: next.edge });
+    }
   }
+
   const edges: WorkflowEdgeModel[] = [];
-  for (const [index, entry] of edgeList.entries()) {
-    const edge = parseEdge(entry);
-    if (typeof edge === 'string') return { ok: false, reason: `graph edge ${index}: ${edge}`, raw: graph };
+  const edgesEntry = pickKey(graph, EDGES_KEYS);
+  if (edgesEntry !== null) {
+    if (Array.isArray(edgesEntry.value)) {
+      for (const entry of entriesOf(edgesEntry.value, edgesEntry.key)) {
+        const edge = parseEdge(entry.value);
+        if (typeof edge === 'string') skip('EDGE', entry, edge);
+        else edges.push(edge);
+      }
+    } else {
+      skip('EDGE', { index: 0, key: null, path: edgesEntry.key, value: edgesEntry.value }, `${edgesEntry.key} must be an array, got ${kindOf(edgesEntry.value)}`);
+    }
+  }
+  const pairs = new Set(edges.map((edge) => pairKey(edge)));
+  for (const { edge } of derived) {
+    if (pairs.has(pairKey(edge))) continue;
+    pairs.add(pairKey(edge));
     edges.push(edge);
   }
-  return { ok: true, value: { nodes, edges } };
+
+  return { ok: true, value: { nodes, edges, skipped: warnings.filter((w) => w.skipped).length, warnings } };
 }
 
-/** A node, or the reason it is not one. */
-function parseNode(entry: JsonValue | undefined): WorkflowNodeModel | string {
-  if (!isJsonObject(entry)) return `expected an object, got ${kindOf(entry)}`;
+function pairKey(edge: WorkflowEdgeModel): string {
+  return JSON.stringify([edge.source, edge.target]);
+}
+
+interface ParsedNode {
+  readonly model: WorkflowNodeModel;
+  /** Edges this node names in `next`/`children`, or why one could not be read. */
+  readonly next: readonly { readonly entry: Entry; readonly edge: WorkflowEdgeModel | string }[];
+}
+
+/** A node, or the reason it is not one. In a map the key is the id. */
+function parseNode(entry: Entry): ParsedNode | string {
+  const node = entry.value;
+  if (!isJsonObject(node)) return `expected an object, got ${kindOf(node)}`;
   const used = new Set<string>();
-  const id = read(entry, NODE_ID_KEYS, asId, used);
-  if (id === null) return `no id (looked for ${NODE_ID_KEYS.join('/')})`;
+  let id: string | null;
+  if (entry.key !== null) {
+    id = entry.key;
+    // The node's own id key is modelled only when it agrees with the map key; otherwise it stays in properties.
+    const own = pickAs(node, NODE_ID_KEYS, asId);
+    if (own !== null && own.value === id) used.add(own.key);
+    if (id.trim() === '') return 'the map key is blank';
+  } else {
+    id = read(node, NODE_ID_KEYS, asId, used);
+    if (id === null) return `no id (looked for ${NODE_ID_KEYS.join('/')})`;
+  }
+  const next = nextEdges(id, node, entry.path, used);
   return {
-    id,
-    type: read(entry, NODE_TYPE_KEYS, asString, used),
-    name: read(entry, NODE_NAME_KEYS, asString, used),
-    properties: rest(entry, used),
+    model: { id, type: read(node, NODE_TYPE_KEYS, asString, used), name: read(node, NODE_NAME_KEYS, asString, used), properties: rest(node, used) },
+    next,
   };
 }
 
-function parseEdge(entry: JsonValue | undefined): WorkflowEdgeModel | string {
+/**
+ * Edges given as a node's successor list. The key is modelled (left out of
+ * properties) because every element becomes an edge or a warning.
+ */
+function nextEdges(source: string, node: JsonObject, path: string, used: Set<string>): ParsedNode['next'] {
+  const found = pickKey(node, NEXT_KEYS);
+  if (found === null) return [];
+  const value = found.value;
+  if (!(Array.isArray(value) || isJsonObject(value) || asId(value) !== null)) return [];
+  used.add(found.key);
+  const list: readonly JsonValue[] = Array.isArray(value) ? value : [value];
+  return list.map((element, index) => {
+    const entry: Entry = { index, key: null, path: `${path}.${found.key}[${index}]`, value: element };
+    const plain = asId(element);
+    if (plain !== null) return { entry, edge: { source, target: plain, properties: null } };
+    if (!isJsonObject(element)) return { entry, edge: `expected a node id or an object naming one, got ${kindOf(element)}` };
+    const elementUsed = new Set<string>();
+    const target = read(element, EDGE_TARGET_KEYS, asId, elementUsed) ?? read(element, NODE_ID_KEYS, asId, elementUsed);
+    if (target === null) return { entry, edge: `no target (looked for ${[...EDGE_TARGET_KEYS, ...NODE_ID_KEYS].join('/')})` };
+    return { entry, edge: { source, target, properties: rest(element, elementUsed) } };
+  });
+}
+
+function parseEdge(entry: JsonValue): WorkflowEdgeModel | string {
   if (!isJsonObject(entry)) return `expected an object, got ${kindOf(entry)}`;
   const used = new Set<string>();
   const source = read(entry, EDGE_SOURCE_KEYS, asId, used);

@@ -4,7 +4,8 @@
  * strings or objects; `inputs`/`outputs`/`userData` never fail (the text is
  * kept when it is not JSON), while `graph` and `nodeResults` are typed
  * structures and say why when they cannot be typed, without touching the
- * other fields.
+ * other fields; their `graphSource`/`nodeResultsSource` twins always carry
+ * what the provider sent, decoded as far as it decodes.
  */
 
 import type {
@@ -13,7 +14,7 @@ import type {
   TaskState,
   WorkflowGraphModel,
   WorkflowModel,
-  WorkflowNodeResultModel,
+  WorkflowNodeResultsModel,
   WorkflowStatus,
   WorkflowTaskModel,
   WorkflowTaskStatus,
@@ -81,6 +82,7 @@ export function parseWorkflowTask(taskId: string, body: unknown): WorkflowTaskMo
     durationSeconds: durationSeconds(task.CreateTime, task.FinishTime),
     workflow: parseWorkflow(task.Workflow),
     nodeResults: parseNodeResultsField(task.NodeResults),
+    nodeResultsSource: optionalJson(task.NodeResults),
     outputs: optionalJson(task.Outputs),
     userData,
     notifyAddress: notifyAddressOf(userData),
@@ -118,6 +120,7 @@ export function parseWorkflow(value: unknown): WorkflowModel | null {
     modifiedTime: toRfc3339Seconds(value.ModifiedTime),
     version: asString(value.Version),
     graph: parseGraphField(value.Graph),
+    graphSource: optionalJson(value.Graph),
   };
 }
 
@@ -130,7 +133,7 @@ export function parseGraphField(value: unknown): Parsed<WorkflowGraphModel> | nu
 }
 
 /** Same absent/blank rule as the graph. */
-export function parseNodeResultsField(value: unknown): Parsed<readonly WorkflowNodeResultModel[]> | null {
+export function parseNodeResultsField(value: unknown): Parsed<WorkflowNodeResultsModel> | null {
   return parseStructured(value, parseNodeResults);
 }
 

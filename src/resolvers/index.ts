@@ -4,7 +4,7 @@ import { ImageTask } from './image-task.js';
 import { MediaTask } from './media-task.js';
 import { Query } from './query.js';
 import { DateTimeScalar, JsonScalar } from './scalars.js';
-import { Workflow, WorkflowTask } from './workflow-task.js';
+import { Workflow, WorkflowGraph, WorkflowTask } from './workflow-task.js';
 
 export const resolvers: Resolvers = {
   DateTime: DateTimeScalar,
@@ -14,4 +14,5 @@ export const resolvers: Resolvers = {
   ImageTask,
   WorkflowTask,
   Workflow,
+  WorkflowGraph,
 };

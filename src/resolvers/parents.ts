@@ -3,7 +3,7 @@
  * in the task's NodeResults, not in the template, so the task's results travel down
  * with the workflow and are joined onto nodes by id.
  */
-import type { WorkflowEdgeModel, WorkflowModel, WorkflowNodeModel, WorkflowNodeResultModel } from '../parsing/models.js';
+import type { WorkflowEdgeModel, WorkflowModel, WorkflowNodeModel, WorkflowNodeResultModel, WorkflowParseWarningModel } from '../parsing/models.js';
 
 export interface WorkflowParent extends WorkflowModel {
   readonly taskNodeResults: ReadonlyMap<string, WorkflowNodeResultModel>;
@@ -18,4 +18,6 @@ export interface WorkflowNodeParent extends WorkflowNodeModel {
 export interface WorkflowGraphParent {
   readonly nodes: readonly WorkflowNodeParent[];
   readonly edges: readonly WorkflowEdgeModel[];
+  readonly skipped: number;
+  readonly warnings: readonly WorkflowParseWarningModel[];
 }

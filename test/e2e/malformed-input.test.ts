@@ -49,7 +49,7 @@ describe('malformed input', () => {
         { __typename: 'ImageTask', taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4' },
       ],
     });
-    expect(body.data?._entities).toEqual([null, { taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4', state: 'SUCCEEDED' }]);
+    expect(body.data?._entities).toEqual([null, { taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4', state: 'UNKNOWN' }]);
     expect(body.errors).toEqual([expect.objectContaining({ path: ['_entities', 0], message: 'taskId must be a string', extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(stack.emulator.callCount()).toBe(1);
   });

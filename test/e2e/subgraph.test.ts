@@ -8,6 +8,9 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const IMAGE_FIELDS = `taskId taskType status state errCode errMsg message createTime finishTime durationSeconds requestId
   results { status errMsg message progress output { path signedUrl content fileId storage } }`;
+const IMAGE_NEW_FIELDS = `errCodeText definition launchConfig resultSet { status }
+  input { type url source cos { bucket region object } s3 { bucket region object } vod { bucket region object subAppId vodBasic fileId } }
+  results { output { outputStorage { type bucket region subAppId vodBasic } } }`;
 const WORKFLOW_FIELDS = `taskId status state inputs createTime finishTime durationSeconds outputs userData notifyAddress version requestId
   nodeResults { nodeId status output error raw }
   workflow { workflowId name status type createTime modifiedTime version
@@ -36,7 +39,7 @@ describe('subgraph over HTTP', () => {
         taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4',
         taskType: 'WorkflowTask',
         status: 'FINISH',
-        state: 'SUCCEEDED',
+        state: 'UNKNOWN',
         errCode: null,
         errMsg: null,
         message: null,
@@ -72,6 +75,10 @@ describe('subgraph over HTTP', () => {
       ['finishedPartial', 'FINISH', 'PARTIALLY_SUCCEEDED'],
       ['nullFields', null, 'UNKNOWN'],
       ['unknownStatus', 'UNKNOWN', 'UNKNOWN'],
+      ['finishedNoResults', 'FINISH', 'SUCCEEDED'],
+      ['finishedUndecided', 'FINISH', 'UNKNOWN'],
+      ['hugeErrCode', 'FINISH', 'FAILED'],
+      ['docExampleFinished', 'FINISH', 'UNKNOWN'],
     ])('maps the %s task to status %s and state %s', async (name, status, state) => {
       const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { status state results { status } } }`, {
         id: SEED.image[name],
@@ -92,11 +99,51 @@ describe('subgraph over HTTP', () => {
       });
     });
 
+    it('returns an ErrCode beyond a 32-bit Int without failing the field, in full as errCodeText', async () => {
+      const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { state errCode errCodeText errMsg definition } }`, {
+        id: SEED.image.hugeErrCode,
+      });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.imageTask).toEqual({ state: 'FAILED', errCode: null, errCodeText: '1099511627776', errMsg: 'InternalError', definition: '4294967297' });
+    });
+
+    it('keeps a null result set (not known) apart from an empty one (no results)', async () => {
+      const query = `query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { results { status } resultSet { status } } }`;
+      const { body } = await stack.query(query, { ids: [SEED.image.nullFields, SEED.image.finishedNoResults, SEED.image.docExampleFinished] });
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.imageTasks).toEqual([
+        { results: [], resultSet: null },
+        { results: [], resultSet: [] },
+        { results: [], resultSet: null },
+      ]);
+    });
+
+    it('returns the launch configuration, the typed input and the typed output storage', async () => {
+      const { body } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { ${IMAGE_NEW_FIELDS} } }`, {
+        ids: [SEED.image.finishedSuccess, SEED.image.finishedUndecided, SEED.image.hugeErrCode],
+      });
+      expect(body.errors).toBeUndefined();
+      const [success, undecided, huge] = body.data?.imageTasks as [Record<string, any>, Record<string, any>, Record<string, any>];
+      expect(success).toMatchObject({
+        definition: '20002',
+        launchConfig: { EncodeConfig: { Format: 'PNG' }, UnderstandImageConfig: { Switch: 'ON' } },
+        input: { type: 'URL', url: 'https://assets.example.com/photos/portrait-02.jpg', cos: null, s3: null, vod: null },
+      });
+      expect(success.results.map((result: Record<string, any>) => result.output.outputStorage)).toEqual([
+        { type: 'COS', bucket: 'media-output-1250000000', region: 'ap-guangzhou', subAppId: null, vodBasic: null },
+        null,
+        { type: 'VOD', bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', subAppId: '1500000001', vodBasic: true },
+      ]);
+      expect(undecided.input).toMatchObject({ type: 'VOD', vod: { bucket: null, subAppId: '1500000001', vodBasic: true, fileId: '5285890799710173651' } });
+      expect(undecided.resultSet).toEqual([{ status: 'SUCCESS' }, { status: 'PROCESSING' }]);
+      expect(huge.input.vod).toEqual({ bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', object: '/input/poster-06.jpg', subAppId: '1500000001', vodBasic: null, fileId: null });
+    });
+
     it('never echoes the caller S3 keys that MPS returns in output storage', async () => {
       const response = await fetch(stack.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} } }` }),
+        body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} ${IMAGE_NEW_FIELDS} } }` }),
       });
       const text = await response.text();
       expect(text).toContain('AWS-S3');
@@ -134,6 +181,113 @@ describe('subgraph over HTTP', () => {
         ].sort(),
       );
       for (const error of errors) expect(error.extensions?.provider).toBe('alibaba-ice');
+    });
+
+    it('keeps what the doc example sent for Graph and NodeResults reachable as graphSource and nodeResultsSource', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { nodeResultsSource nodeResultsSkipped nodeResultsWarnings { path } workflow { graphSource } } }`,
+        { id: SEED.workflow.docExample },
+      );
+      expect(body.errors).toBeUndefined();
+      expect(body.data?.workflowTask).toEqual({
+        nodeResultsSource: '{...}',
+        nodeResultsSkipped: null,
+        nodeResultsWarnings: [],
+        workflow: { graphSource: '{\n"nodes":[...],\n"edges":[...]\n}' },
+      });
+    });
+
+    it('reads a node map, next/children lists and wrapped node results, naming what it skipped', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) {
+          nodeResults { nodeId status } nodeResultsSkipped nodeResultsWarnings { part index key path reason skipped }
+          workflow { graphSource graph { nodes { id type name result { status } } edges { source target properties }
+            skipped warnings { part index key path reason skipped } } } } }`,
+        { id: SEED.workflow.graphShapes },
+      );
+      expect(body.errors).toBeUndefined();
+      const task = body.data?.workflowTask as Record<string, any>;
+      expect(task.nodeResults).toEqual([
+        { nodeId: 'start', status: 'succeeded' },
+        { nodeId: 'asr_1', status: 'succeeded' },
+        { nodeId: 'llm_1', status: 'running' },
+      ]);
+      expect(task.nodeResultsSkipped).toBe(1);
+      expect(task.nodeResultsWarnings).toEqual([
+        { part: 'NODE_RESULT', index: 3, key: null, path: 'nodes[3]', reason: expect.stringContaining('no node id'), skipped: true },
+      ]);
+      const graph = task.workflow.graph;
+      expect(graph.nodes.map((node: Record<string, any>) => [node.id, node.type, node.result?.status ?? null])).toEqual([
+        ['start', 'Start', 'succeeded'],
+        ['asr_1', 'ASR', 'succeeded'],
+        ['llm_1', 'LLM', 'running'],
+        ['end', 'End', null],
+      ]);
+      expect(graph.edges).toEqual([
+        { source: 'start', target: 'asr_1', properties: null },
+        { source: 'asr_1', target: 'llm_1', properties: { label: 'transcript' } },
+        { source: 'llm_1', target: 'end', properties: null },
+      ]);
+      expect(graph.skipped).toBe(2);
+      expect(graph.warnings).toEqual([
+        { part: 'NODE', index: 4, key: 'note', path: 'Nodes.note', reason: 'expected an object, got a string', skipped: true },
+        { part: 'EDGE', index: 1, key: null, path: 'Edges[1]', reason: expect.stringContaining('no source'), skipped: true },
+      ]);
+      expect(task.workflow.graphSource.Nodes.note).toBe('a sticky note the console keeps beside the nodes');
+    });
+
+    it('draws the graph as Mermaid text and a layout, each node in its result state', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { mermaid
+          layout(direction: TB) { direction width height nodes { id x y width height label state } edges { source target points { x y } } } } } } }`,
+        { id: SEED.workflow.failed },
+      );
+      expect(body.errors).toBeUndefined();
+      const graph = (body.data?.workflowTask as Record<string, any>).workflow.graph;
+      expect(graph.mermaid).toMatch(/^flowchart LR\n/);
+      expect(graph.mermaid).toContain('class n0,n1 succeeded');
+      expect(graph.mermaid).toContain('class n2 failed');
+      expect(graph.mermaid).toContain('class n3,n4,n5 no_result');
+      expect(graph.layout.direction).toBe('TB');
+      expect(graph.layout.nodes.map((node: Record<string, unknown>) => [node.id, node.state])).toEqual([
+        ['start', 'SUCCEEDED'],
+        ['asr_1', 'SUCCEEDED'],
+        ['llm_1', 'FAILED'],
+        ['code_1', 'NO_RESULT'],
+        ['http_1', 'NO_RESULT'],
+        ['end', 'NO_RESULT'],
+      ]);
+      expect(graph.layout.edges).toHaveLength(5);
+      for (const edge of graph.layout.edges) expect(edge.points.length).toBeGreaterThanOrEqual(2);
+    });
+
+    it('lays out left to right by default', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { layout { direction nodes { id } } } } } }`,
+        { id: SEED.workflow.graphShapes },
+      );
+      expect(body.errors).toBeUndefined();
+      expect((body.data?.workflowTask as Record<string, any>).workflow.graph.layout).toEqual({
+        direction: 'LR',
+        nodes: [{ id: 'start' }, { id: 'asr_1' }, { id: 'llm_1' }, { id: 'end' }],
+      });
+    });
+
+    it('returns an irregular graph with the readable nodes and edges, and the skips visible', async () => {
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { workflow { graph { nodes { id } edges { source target } skipped warnings { part index skipped } } } } }`,
+        { id: SEED.workflow.irregularGraph },
+      );
+      expect(body.errors).toBeUndefined();
+      const graph = (body.data?.workflowTask as Record<string, any>).workflow.graph;
+      expect(graph.nodes.map((node: { id: string }) => node.id)).toEqual(['start', 'start', 'end']);
+      expect(graph.edges).toEqual([{ source: 'start', target: 'end' }, { source: 'start', target: 'ghost' }]);
+      expect(graph.skipped).toBe(2);
+      expect(graph.warnings).toEqual([
+        { part: 'NODE', index: 1, skipped: true },
+        { part: 'NODE', index: 2, skipped: false },
+        { part: 'EDGE', index: 2, skipped: true },
+      ]);
     });
 
     it('returns a multi-node graph with each node joined to its own result', async () => {

@@ -25,11 +25,17 @@ describe('parseImageTask', () => {
         taskId: '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4',
         taskType: 'WorkflowTask',
         status: 'FINISH',
-        state: 'SUCCEEDED',
+        // Finished without a result set or ErrMsg: the provider does not say how it ended.
+        state: 'UNKNOWN',
         errCode: null,
+        errCodeText: null,
         errMsg: null,
         message: null,
         results: [],
+        resultSet: null,
+        definition: null,
+        launchConfig: null,
+        input: null,
         createTime: '2025-05-16T07:44:26Z',
         finishTime: '2025-05-16T07:44:30Z',
         durationSeconds: 4,
@@ -47,9 +53,29 @@ describe('parseImageTask', () => {
         status: 'PROCESSING',
         state: 'RUNNING',
         errCode: null,
+        errCodeText: null,
         errMsg: null,
         message: null,
         results: [],
+        resultSet: null,
+        definition: null,
+        launchConfig: {
+          BeautyConfig: { BeautyEffectItems: [{ ExtInfo: '', ResourcePath: '', Switch: 'ON', Type: 'Smooth', Value: 40 }] },
+        },
+        input: {
+          type: 'URL',
+          cos: { bucket: '', region: '', object: '' },
+          url: 'http://***************.cos.ap-shanghai.tencentcos.cn/**********/01.jpeg',
+          s3: null,
+          vod: null,
+          source: {
+            CosInputInfo: { Bucket: '', Object: '', Region: '' },
+            S3InputInfo: null,
+            Type: 'URL',
+            UrlInputInfo: { Url: 'http://***************.cos.ap-shanghai.tencentcos.cn/**********/01.jpeg' },
+            VODInputInfo: null,
+          },
+        },
         createTime: '2026-04-30T06:26:49Z',
         finishTime: null,
         durationSeconds: null,
@@ -73,8 +99,8 @@ describe('parseImageTask', () => {
     it.each([
       ['WAITING', 'WAITING', 'PENDING', false],
       ['PROCESSING', 'PROCESSING', 'RUNNING', false],
-      ['FINISH', 'FINISH', 'SUCCEEDED', true],
-      ['finish', 'FINISH', 'SUCCEEDED', true],
+      ['FINISH', 'FINISH', 'UNKNOWN', true],
+      ['finish', 'FINISH', 'UNKNOWN', true],
       [' Waiting ', 'WAITING', 'PENDING', false],
       ['DONE', 'UNKNOWN', 'UNKNOWN', false],
       ['constructor', 'UNKNOWN', 'UNKNOWN', false],
@@ -88,44 +114,24 @@ describe('parseImageTask', () => {
       expect([task.status, task.state, task.terminal]).toEqual([status, state, terminal]);
     });
 
-    it('fails a finished task with a non-zero ErrCode, as a number or a numeric string', () => {
-      expect(finished({ ErrCode: 40000 })).toMatchObject({ state: 'FAILED', errCode: 40000 });
-      expect(finished({ ErrCode: '40000' })).toMatchObject({ state: 'FAILED', errCode: 40000 });
-      expect(finished({ ErrCode: -1 })).toMatchObject({ state: 'FAILED', errCode: -1 });
+    it('reads ErrCode as a number or a numeric string, of any size', () => {
+      expect(finished({ ErrCode: 40000 })).toMatchObject({ state: 'FAILED', errCode: 40000, errCodeText: '40000' });
+      expect(finished({ ErrCode: '40000' })).toMatchObject({ state: 'FAILED', errCode: 40000, errCodeText: '40000' });
+      expect(finished({ ErrCode: -1 })).toMatchObject({ state: 'FAILED', errCode: -1, errCodeText: '-1' });
+      expect(finished({ ErrCode: 2 ** 40 })).toMatchObject({ state: 'FAILED', errCode: 2 ** 40, errCodeText: '1099511627776' });
+      expect(finished({ ErrCode: '9223372036854775807' })).toMatchObject({ state: 'FAILED', errCodeText: '9223372036854775807' });
+      expect(finished({ ErrCode: 2 ** 63 })).toMatchObject({ errCodeText: '9223372036854775808' });
+      expect(finished({ ErrCode: 'oops' })).toMatchObject({ errCode: null, errCodeText: null });
+      expect(finished({ ErrCode: Number.NaN })).toMatchObject({ errCode: null, errCodeText: null });
+      expect(finished({ ErrCode: '0x10' })).toMatchObject({ errCode: null, errCodeText: null });
     });
 
-    it('does not fail on ErrCode 0 or "0" or a garbage ErrCode', () => {
-      expect(finished({ ErrCode: 0, ErrMsg: '' })).toMatchObject({ state: 'SUCCEEDED', errCode: 0, errMsg: '' });
-      expect(finished({ ErrCode: '0' })).toMatchObject({ state: 'SUCCEEDED', errCode: 0 });
-      expect(finished({ ErrCode: 'oops' })).toMatchObject({ state: 'SUCCEEDED', errCode: null });
-      expect(finished({ ErrCode: Number.NaN })).toMatchObject({ errCode: null });
-      expect(finished({ ErrCode: '0x10' })).toMatchObject({ errCode: null });
-    });
-
-    it('fails a finished task with a non-empty ErrMsg, keeping Message', () => {
+    it('keeps Message whatever the state', () => {
       expect(finished({ ErrMsg: 'InvalidParameterValue.FaceNotFound', Message: 'Face Not Found' })).toMatchObject({
         state: 'FAILED',
         errMsg: 'InvalidParameterValue.FaceNotFound',
         message: 'Face Not Found',
       });
-      expect(finished({ ErrMsg: '   ' }).state).toBe('SUCCEEDED');
-    });
-
-    it('lets a task-level error win over successful results', () => {
-      expect(finished({ ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') }).state).toBe('FAILED');
-    });
-
-    it.each<[string, (string | null)[], string]>([
-      ['no results', [], 'SUCCEEDED'],
-      ['all SUCCESS', ['SUCCESS', 'SUCCESS'], 'SUCCEEDED'],
-      ['SUCCESS and FAIL', ['SUCCESS', 'FAIL', 'SUCCESS'], 'PARTIALLY_SUCCEEDED'],
-      ['all FAIL', ['FAIL', 'FAIL'], 'FAILED'],
-      ['FAIL and PROCESSING (nothing succeeded)', ['FAIL', 'PROCESSING'], 'FAILED'],
-      ['FAIL and unknown', ['FAIL', 'WEIRD', null], 'FAILED'],
-      ['SUCCESS, FAIL and unknown', ['SUCCESS', 'FAIL', 'WEIRD'], 'PARTIALLY_SUCCEEDED'],
-      ['only PROCESSING/unknown', ['PROCESSING', null], 'SUCCEEDED'],
-    ])('a finished task with %s results is %s', (_label, statuses, state) => {
-      expect(finished({ ImageProcessTaskResultSet: results(...statuses) }).state).toBe(state);
     });
 
     it('never reports anything but PENDING/RUNNING/UNKNOWN for unfinished tasks, whatever the results', () => {
@@ -134,6 +140,83 @@ describe('parseImageTask', () => {
       );
       expect(imageTaskState(null, 5, 'x', [{ status: 'FAIL' }])).toBe('UNKNOWN');
       expect(imageTaskState('UNKNOWN', null, null, [])).toBe('UNKNOWN');
+    });
+  });
+
+  /**
+   * Every combination of the inputs that decide a FINISH task's state. Each input
+   * value is labelled with what it means under the rule written in the schema
+   * (ImageTask.state), and the expectation follows from the labels alone.
+   */
+  describe('the FINISH state rule, every combination', () => {
+    const ERR_CODES: [string, unknown, { error: boolean; zeroOrAbsent: boolean }][] = [
+      ['absent', undefined, { error: false, zeroOrAbsent: true }],
+      ['null', null, { error: false, zeroOrAbsent: true }],
+      ['0', 0, { error: false, zeroOrAbsent: true }],
+      ['"0"', '0', { error: false, zeroOrAbsent: true }],
+      ['40000', 40000, { error: true, zeroOrAbsent: false }],
+      ['2^40', 2 ** 40, { error: true, zeroOrAbsent: false }],
+      ['"oops"', 'oops', { error: false, zeroOrAbsent: true }],
+    ];
+    const ERR_MSGS: [string, unknown, { error: boolean; saysSuccess: boolean }][] = [
+      ['absent', undefined, { error: false, saysSuccess: false }],
+      ['null', null, { error: false, saysSuccess: false }],
+      ['""', '', { error: false, saysSuccess: true }],
+      ['"  "', '  ', { error: false, saysSuccess: true }],
+      ['a code', 'InternalError', { error: true, saysSuccess: false }],
+    ];
+    const MESSAGES: [string, unknown][] = [
+      ['absent', undefined],
+      ['""', ''],
+      ['"SUCCESS"', 'SUCCESS'],
+      ['"Face Not Found"', 'Face Not Found'],
+    ];
+    type Verdict = 'fail-with-success' | 'fail' | 'all-success' | 'undecided';
+    const RESULT_SETS: [string, unknown, Verdict][] = [
+      ['absent', undefined, 'undecided'],
+      ['null', null, 'undecided'],
+      ['not a list', { Status: 'SUCCESS' }, 'undecided'],
+      ['empty', [], 'undecided'],
+      ['SUCCESS', results('SUCCESS'), 'all-success'],
+      ['SUCCESS SUCCESS', results('SUCCESS', 'SUCCESS'), 'all-success'],
+      ['SUCCESS FAIL', results('SUCCESS', 'FAIL'), 'fail-with-success'],
+      ['SUCCESS FAIL PROCESSING', results('SUCCESS', 'FAIL', 'PROCESSING'), 'fail-with-success'],
+      ['FAIL', results('FAIL'), 'fail'],
+      ['FAIL PROCESSING', results('FAIL', 'PROCESSING'), 'fail'],
+      ['FAIL unknown', results('FAIL', 'WEIRD'), 'fail'],
+      ['PROCESSING', results('PROCESSING'), 'undecided'],
+      ['SUCCESS PROCESSING', results('SUCCESS', 'PROCESSING'), 'undecided'],
+      ['unknown status', results('WEIRD'), 'undecided'],
+      ['no status', results(null), 'undecided'],
+      ['SUCCESS and no status', results('SUCCESS', null), 'undecided'],
+    ];
+
+    const cases = ERR_CODES.flatMap((code) => ERR_MSGS.flatMap((msg) => MESSAGES.flatMap((message) => RESULT_SETS.map((set) => [code, msg, message, set] as const))));
+
+    it(`covers ${ERR_CODES.length * ERR_MSGS.length * MESSAGES.length * RESULT_SETS.length} combinations`, () => {
+      const wrong: string[] = [];
+      for (const [[codeLabel, ErrCode, code], [msgLabel, ErrMsg, msg], [messageLabel, Message], [setLabel, set, verdict]] of cases) {
+        let expected: string;
+        if (code.error || msg.error) expected = 'FAILED';
+        else if (verdict === 'fail-with-success') expected = 'PARTIALLY_SUCCEEDED';
+        else if (verdict === 'fail') expected = 'FAILED';
+        else if (verdict === 'all-success') expected = 'SUCCEEDED';
+        else expected = msg.saysSuccess && code.zeroOrAbsent ? 'SUCCEEDED' : 'UNKNOWN';
+        const actual = finished({ ErrCode, ErrMsg, Message, ImageProcessTaskResultSet: set }).state;
+        if (actual !== expected) wrong.push(`ErrCode ${codeLabel}, ErrMsg ${msgLabel}, Message ${messageLabel}, results ${setLabel}: ${actual}, expected ${expected}`);
+      }
+      expect(wrong).toEqual([]);
+    });
+
+    it.each<[string, Record<string, unknown>, string]>([
+      ['the international doc example: FINISH and nothing else', {}, 'UNKNOWN'],
+      ['FINISH, ErrCode 0 and ErrMsg "" with no results (the provider says it succeeded)', { ErrCode: 0, ErrMsg: '' }, 'SUCCEEDED'],
+      ['FINISH, ErrCode 0 only', { ErrCode: 0 }, 'UNKNOWN'],
+      ['FINISH with a result still PROCESSING and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
+      ['FINISH with every result SUCCESS and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS') }, 'SUCCEEDED'],
+      ['a task-level error beside successful results', { ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') }, 'FAILED'],
+    ])('%s is %s', (_label, fields, state) => {
+      expect(finished(fields).state).toBe(state);
     });
   });
 
@@ -179,6 +262,7 @@ describe('parseImageTask', () => {
             content: 'a cat',
             fileId: '528589078',
             storage: { Type: 'COS', CosOutputStorage: { Bucket: 'b-125', Region: 'ap-chongqing' } },
+            outputStorage: { type: 'COS', bucket: 'b-125', region: 'ap-chongqing', subAppId: null, vodBasic: null },
           },
         },
       ]);
@@ -209,6 +293,14 @@ describe('parseImageTask', () => {
       expect(finished({ ImageProcessTaskResultSet: [null, 3, 'x', { Status: 'SUCCESS' }] }).results).toHaveLength(1);
       expect(finished({ ImageProcessTaskResultSet: { Status: 'FAIL' } }).results).toEqual([]);
       expect(finished({ ImageProcessTaskResultSet: null }).results).toEqual([]);
+    });
+
+    it('keeps a null or absent result set (not known) apart from an empty one (no results)', () => {
+      expect(finished({ ImageProcessTaskResultSet: null })).toMatchObject({ results: [], resultSet: null });
+      expect(finished({})).toMatchObject({ results: [], resultSet: null });
+      expect(finished({ ImageProcessTaskResultSet: [] })).toMatchObject({ results: [], resultSet: [] });
+      const one = finished({ ImageProcessTaskResultSet: results('SUCCESS') });
+      expect(one.resultSet).toEqual(one.results);
     });
   });
 
@@ -259,9 +351,14 @@ describe('parseImageTask', () => {
       status: null,
       state: 'UNKNOWN',
       errCode: null,
+      errCodeText: null,
       errMsg: null,
       message: null,
       results: [],
+      resultSet: null,
+      definition: null,
+      launchConfig: null,
+      input: null,
       createTime: null,
       finishTime: null,
       durationSeconds: null,

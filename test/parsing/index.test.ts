@@ -8,6 +8,8 @@ describe('parsing entry point', () => {
       'toRfc3339Seconds',
       'durationSeconds',
       'parseImageTask',
+      'parseImageInput',
+      'parseImageStorage',
       'parseWorkflowTask',
       'parseWorkflowGraph',
       'parseNodeResults',

@@ -1,22 +1,24 @@
-import type { Parsed, WorkflowNodeResultModel } from '../../src/parsing/models.js';
+import type { Parsed, WorkflowNodeResultModel, WorkflowNodeResultsModel } from '../../src/parsing/models.js';
 import { nodeResultIndex, parseNodeResults } from '../../src/parsing/node-results.js';
 import { parseWorkflowGraph } from '../../src/parsing/workflow-graph.js';
 import { parseNodeResultsField } from '../../src/parsing/workflow-task.js';
 import { ALIBABA_DOC_FIELD_EXAMPLES, ALIBABA_DOC_RESPONSE } from '../fixtures/doc-examples.js';
 
-function values(parsed: Parsed<readonly WorkflowNodeResultModel[]> | null): readonly WorkflowNodeResultModel[] {
+function values(parsed: Parsed<WorkflowNodeResultsModel> | null): readonly WorkflowNodeResultModel[] {
   if (parsed === null || !parsed.ok) throw new Error(`expected ok results, got ${JSON.stringify(parsed)}`);
-  return parsed.value;
+  return parsed.value.results;
+}
+
+/** A whole read with nothing skipped. */
+function clean(results: WorkflowNodeResultModel[]): Parsed<WorkflowNodeResultsModel> {
+  return { ok: true, value: { results, skipped: 0, warnings: [] } };
 }
 
 describe('parseNodeResults', () => {
   describe('an object keyed by node id', () => {
     it('reads status, output and error, keeping the entry as raw', () => {
       const entry = { status: 'succeeded', output: { text: 'hola' }, elapsedMs: 12 };
-      expect(parseNodeResults({ llm_1: entry })).toEqual({
-        ok: true,
-        value: [{ nodeId: 'llm_1', status: 'succeeded', output: { text: 'hola' }, error: null, raw: entry }],
-      });
+      expect(parseNodeResults({ llm_1: entry })).toEqual(clean([{ nodeId: 'llm_1', status: 'succeeded', output: { text: 'hola' }, error: null, raw: entry }]));
     });
 
     it('uses a non-object value as the output', () => {
@@ -36,33 +38,55 @@ describe('parseNodeResults', () => {
     });
 
     it('accepts an empty object', () => {
-      expect(parseNodeResults({})).toEqual({ ok: true, value: [] });
+      expect(parseNodeResults({})).toEqual(clean([]));
     });
   });
 
   describe('an array of entries', () => {
     it.each(['nodeId', 'NodeId', 'id', 'node_id'])('reads the node id from %s', (key) => {
       const entry = { [key]: 'asr_1', Status: 'Succeeded' };
-      expect(parseNodeResults([entry])).toEqual({
-        ok: true,
-        value: [{ nodeId: 'asr_1', status: 'Succeeded', output: null, error: null, raw: entry }],
-      });
+      expect(parseNodeResults([entry])).toEqual(clean([{ nodeId: 'asr_1', status: 'Succeeded', output: null, error: null, raw: entry }]));
     });
 
     it('prefers nodeId over id (id may name the result itself) and stringifies numbers', () => {
       expect(values(parseNodeResults([{ id: 'r-1', nodeId: 'n-1' }, { NodeId: 5 }])).map((r) => r.nodeId)).toEqual(['n-1', '5']);
     });
 
-    it('fails when an entry has no node id or is not an object', () => {
-      expect(parseNodeResults([{ nodeId: 'a' }, { status: 'x' }])).toMatchObject({
-        ok: false,
-        reason: expect.stringContaining('node result 1: no node id'),
+    it('skips an entry without a node id or that is not an object, naming it, and keeps the others', () => {
+      const parsed = parseNodeResults([{ nodeId: 'a' }, { status: 'x' }, 'b', { nodeId: 'c' }]);
+      expect(values(parsed).map((r) => r.nodeId)).toEqual(['a', 'c']);
+      expect(parsed).toMatchObject({
+        value: {
+          skipped: 2,
+          warnings: [
+            { part: 'NODE_RESULT', index: 1, key: null, path: '[1]', reason: expect.stringContaining('no node id'), skipped: true },
+            { part: 'NODE_RESULT', index: 2, key: null, path: '[2]', reason: 'expected an object, got a string', skipped: true },
+          ],
+        },
       });
-      expect(parseNodeResults(['a'])).toMatchObject({ ok: false, reason: 'node result 0: expected an object, got a string' });
     });
 
     it('accepts an empty array', () => {
-      expect(parseNodeResults([])).toEqual({ ok: true, value: [] });
+      expect(parseNodeResults([])).toEqual(clean([]));
+    });
+  });
+
+  describe('a wrapper object around the array', () => {
+    it.each(['nodes', 'Nodes', 'results', 'NodeResults', 'items', 'data'])('unwraps {%s: [...]}', (key) => {
+      const parsed = parseNodeResults({ [key]: [{ nodeId: 'a', status: 'succeeded' }, { status: 'orphan' }] });
+      expect(values(parsed).map((r) => r.nodeId)).toEqual(['a']);
+      expect(parsed).toMatchObject({ value: { skipped: 1, warnings: [{ path: `${key}[1]` }] } });
+    });
+
+    it('reads a node that happens to be called nodes as a node, not as a wrapper', () => {
+      expect(values(parseNodeResults({ nodes: { status: 'succeeded' } }))).toEqual([
+        { nodeId: 'nodes', status: 'succeeded', output: null, error: null, raw: { status: 'succeeded' } },
+      ]);
+      expect(values(parseNodeResults({ nodes: ['x', 'y'] }))).toEqual([{ nodeId: 'nodes', status: null, output: ['x', 'y'], error: null, raw: ['x', 'y'] }]);
+    });
+
+    it('does not unwrap when the wrapper key has neighbours (a node map with a node called results)', () => {
+      expect(values(parseNodeResults({ results: [{ nodeId: 'a' }], llm: 'text' })).map((r) => r.nodeId)).toEqual(['results', 'llm']);
     });
   });
 

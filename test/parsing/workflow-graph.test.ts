@@ -18,6 +18,8 @@ const GRAPH = {
 };
 
 const EXPECTED = {
+  skipped: 0,
+  warnings: [],
   nodes: [
     { id: 'start', type: 'Start', name: 'Start', properties: { inputs: { live_url: { Url: 'rtmp://x' } } } },
     { id: 'asr_1', type: 'ASR', name: 'Speech recognition', properties: null },
@@ -59,7 +61,7 @@ describe('parseWorkflowGraph', () => {
       [{ id: 0 }, '0'],
     ])('node id from %p', (node, id) => {
       const result = parseWorkflowGraph({ nodes: [node] });
-      expect(result).toEqual({ ok: true, value: { nodes: [{ id, type: null, name: null, properties: null }], edges: [] } });
+      expect(result).toEqual({ ok: true, value: { nodes: [{ id, type: null, name: null, properties: null }], edges: [], skipped: 0, warnings: [] } });
     });
 
     it.each([
@@ -88,7 +90,7 @@ describe('parseWorkflowGraph', () => {
     ])('edge ends from %p', (edge) => {
       expect(parseWorkflowGraph({ nodes: [], edges: [edge] })).toEqual({
         ok: true,
-        value: { nodes: [], edges: [{ source: 'a', target: 'b', properties: null }] },
+        value: { nodes: [], edges: [{ source: 'a', target: 'b', properties: null }], skipped: 0, warnings: [] },
       });
     });
 
@@ -116,6 +118,8 @@ describe('parseWorkflowGraph', () => {
         value: {
           nodes: [{ id: 'a', type: 'LLM', name: 'L', properties: { nodeId: 'other', type: { kind: 'LLM' }, name: null } }],
           edges: [{ source: 'a', target: 'b', properties: { from: 'z' } }],
+          skipped: 0,
+          warnings: [],
         },
       });
     });
@@ -135,11 +139,11 @@ describe('parseWorkflowGraph', () => {
     });
 
     it('accepts an empty graph', () => {
-      expect(parseWorkflowGraph({ nodes: [], edges: [] })).toEqual({ ok: true, value: { nodes: [], edges: [] } });
+      expect(parseWorkflowGraph({ nodes: [], edges: [] })).toEqual({ ok: true, value: { nodes: [], edges: [], skipped: 0, warnings: [] } });
     });
 
     it('ignores extra top-level keys', () => {
-      expect(parseWorkflowGraph({ nodes: [], version: 2 })).toEqual({ ok: true, value: { nodes: [], edges: [] } });
+      expect(parseWorkflowGraph({ nodes: [], version: 2 })).toEqual({ ok: true, value: { nodes: [], edges: [], skipped: 0, warnings: [] } });
     });
 
     it('does not check that edges point at known nodes', () => {
@@ -147,18 +151,94 @@ describe('parseWorkflowGraph', () => {
     });
   });
 
-  describe('graphs that cannot be typed', () => {
+  describe('per node and per edge: what cannot be read is skipped, and the skip is visible', () => {
     it.each([
-      ['missing nodes', { edges: [] }, 'graph must have a nodes array, got no nodes'],
-      ['null nodes', { nodes: null }, 'graph must have a nodes array, got no nodes'],
-      ['non-array nodes', { nodes: { a: {} } }, 'graph must have a nodes array, got nodes is an object'],
-      ['non-array edges', { nodes: [], edges: 'a->b' }, 'graph edges must be an array, got a string'],
-      ['a node without id', { nodes: [{ id: 'a' }, { type: 'LLM' }] }, 'graph node 1: no id'],
-      ['a node that is not an object', { nodes: ['a'] }, 'graph node 0: expected an object, got a string'],
-      ['an edge without source', { nodes: [], edges: [{ target: 'b' }] }, 'graph edge 0: no source'],
-      ['an edge without target', { nodes: [], edges: [{ source: 'a', target: '' }] }, 'graph edge 0: no target'],
-      ['an array', [], 'graph must be an object with a nodes array, got an array'],
-      ['a number', 3, 'graph must be an object with a nodes array, got a number'],
+      ['a node without id', { nodes: [{ id: 'a' }, { type: 'LLM' }, { id: 'b' }] }, 'NODE', 1, 'nodes[1]', 'no id'],
+      ['a node that is not an object', { nodes: ['a', { id: 'b' }] }, 'NODE', 0, 'nodes[0]', 'expected an object, got a string'],
+      ['an edge without source', { nodes: [], edges: [{ target: 'b' }] }, 'EDGE', 0, 'edges[0]', 'no source'],
+      ['an edge without target', { nodes: [], edges: [{ source: 'a', target: 'b' }, { source: 'a', target: '' }] }, 'EDGE', 1, 'edges[1]', 'no target'],
+      ['non-array edges', { nodes: [], edges: 'a->b' }, 'EDGE', 0, 'edges', 'edges must be an array, got a string'],
+      ['a blank map key', { nodes: { ' ': {}, b: {} } }, 'NODE', 0, 'nodes. ', 'the map key is blank'],
+      ['an unreadable next entry', { nodes: [{ id: 'a', next: ['b', { label: 'x' }] }, { id: 'b' }] }, 'EDGE', 1, 'nodes[0].next[1]', 'no target'],
+    ])('%s', (_label, graph, part, index, path, reason) => {
+      const result = parseWorkflowGraph(graph);
+      if (!result.ok) throw new Error(result.reason);
+      expect(result.value.skipped).toBe(1);
+      expect(result.value.warnings).toEqual([{ part, index, key: path === 'nodes. ' ? ' ' : null, path, reason: expect.stringContaining(reason), skipped: true }]);
+    });
+
+    it('keeps every readable node and edge around the odd ones', () => {
+      const result = parseWorkflowGraph({
+        nodes: [{ id: 'a' }, { type: 'Note' }, { id: 'b' }, 7, { id: 'c' }],
+        edges: [{ source: 'a', target: 'b' }, { label: 'x' }, { source: 'b', target: 'c' }],
+      });
+      expect(result).toMatchObject({
+        ok: true,
+        value: { nodes: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], edges: [{ source: 'a' }, { source: 'b' }], skipped: 3 },
+      });
+    });
+
+    it('keeps a repeated node id, with a warning that is not a skip', () => {
+      const result = parseWorkflowGraph({ nodes: [{ id: 'a' }, { id: 'a', name: 'again' }] });
+      expect(result).toMatchObject({
+        ok: true,
+        value: { nodes: [{ id: 'a' }, { id: 'a', name: 'again' }], skipped: 0, warnings: [{ part: 'NODE', index: 1, path: 'nodes[1]', skipped: false }] },
+      });
+    });
+  });
+
+  describe('other shapes', () => {
+    it('reads a node map keyed by id, the key as the id', () => {
+      const result = parseWorkflowGraph({ nodes: { start: { type: 'Start' }, llm: { id: 'llm', name: 'LLM' }, end: { id: 'other' } }, edges: [] });
+      expect(result).toEqual({
+        ok: true,
+        value: {
+          nodes: [
+            { id: 'start', type: 'Start', name: null, properties: null },
+            { id: 'llm', type: null, name: 'LLM', properties: null },
+            { id: 'end', type: null, name: null, properties: { id: 'other' } },
+          ],
+          edges: [],
+          skipped: 0,
+          warnings: [],
+        },
+      });
+    });
+
+    it('reads next/children lists on nodes as edges, after the explicit ones and without repeating them', () => {
+      const result = parseWorkflowGraph({
+        nodes: [
+          { id: 'a', next: ['b', 'c'] },
+          { id: 'b', children: [{ id: 'd', label: 'yes' }] },
+          { id: 'c', Next: 'd' },
+          { id: 'd', next: [] },
+        ],
+        edges: [{ source: 'a', target: 'b' }],
+      });
+      expect(result).toEqual({
+        ok: true,
+        value: {
+          nodes: ['a', 'b', 'c', 'd'].map((id) => ({ id, type: null, name: null, properties: null })),
+          edges: [
+            { source: 'a', target: 'b', properties: null },
+            { source: 'a', target: 'c', properties: null },
+            { source: 'b', target: 'd', properties: { label: 'yes' } },
+            { source: 'c', target: 'd', properties: null },
+          ],
+          skipped: 0,
+          warnings: [],
+        },
+      });
+    });
+  });
+
+  describe('graphs that cannot be typed at all', () => {
+    it.each([
+      ['missing nodes', { edges: [] }, 'graph must have nodes (an array, or a map keyed by node id), got no nodes'],
+      ['null nodes', { nodes: null }, 'got no nodes'],
+      ['string nodes', { nodes: 'a,b' }, 'got nodes is a string'],
+      ['an array', [], 'graph must be an object with nodes, got an array'],
+      ['a number', 3, 'graph must be an object with nodes, got a number'],
     ])('%s', (_label, graph, reason) => {
       const result = parseWorkflowGraph(graph);
       expect(result.ok).toBe(false);
@@ -193,7 +273,7 @@ describe('parseGraphField', () => {
   it('fails JSON of the wrong shape, keeping the decoded value', () => {
     expect(parseGraphField('{"nodes":"none"}')).toEqual({
       ok: false,
-      reason: 'graph must have a nodes array, got nodes is a string',
+      reason: 'graph must have nodes (an array, or a map keyed by node id), got nodes is a string',
       raw: { nodes: 'none' },
     });
     expect(parseGraphField('42')).toMatchObject({ ok: false, raw: '42' });

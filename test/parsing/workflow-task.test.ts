@@ -32,8 +32,11 @@ describe('parseWorkflowTask', () => {
         modifiedTime: '2025-08-20T01:35:04Z',
         version: '****ec0a-e3b9-40b1-abf2-6549d00e****',
         graph: { ok: false, reason: expect.stringContaining('not valid JSON'), raw: '{\n"nodes":[...],\n"edges":[...]\n}' },
+        // What the provider sent stays reachable, exactly, even though it is not JSON.
+        graphSource: '{\n"nodes":[...],\n"edges":[...]\n}',
       },
       nodeResults: { ok: false, reason: expect.stringContaining('not valid JSON'), raw: '{...}' },
+      nodeResultsSource: '{...}',
       outputs: { result: 'test' },
       userData: { NotifyAddress: 'http://xx.xx.xxx' },
       notifyAddress: 'http://xx.xx.xxx',
@@ -169,11 +172,15 @@ describe('parseWorkflowTask', () => {
       });
       expect(parsed.workflow?.graph).toEqual({
         ok: true,
-        value: { nodes: [{ id: 'n1', type: 'Start', name: null, properties: null }], edges: [] },
+        value: { nodes: [{ id: 'n1', type: 'Start', name: null, properties: null }], edges: [], skipped: 0, warnings: [] },
       });
       expect(parsed.nodeResults).toEqual({
         ok: true,
-        value: [{ nodeId: 'n1', status: 'succeeded', output: 'ok', error: null, raw: { status: 'succeeded', output: 'ok' } }],
+        value: {
+          results: [{ nodeId: 'n1', status: 'succeeded', output: 'ok', error: null, raw: { status: 'succeeded', output: 'ok' } }],
+          skipped: 0,
+          warnings: [],
+        },
       });
     });
 
@@ -195,6 +202,7 @@ describe('parseWorkflowTask', () => {
       durationSeconds: null,
       workflow: null,
       nodeResults: null,
+      nodeResultsSource: null,
       outputs: null,
       userData: null,
       notifyAddress: null,
@@ -222,6 +230,7 @@ describe('parseWorkflowTask', () => {
         modifiedTime: null,
         version: null,
         graph: null,
+        graphSource: null,
       });
     });
 
