@@ -219,10 +219,17 @@ export class EnvReader {
     return null;
   }
 
-  /** A secret of our own (not a provider's): never echoed, and too short is a mistake worth stopping for. */
+  /**
+   * A secret of our own (not a provider's): never echoed, and too short is a mistake worth stopping for.
+   * Unlike other variables, set-but-blank is not "unset": `SUBGRAPH_SHARED_SECRET=` from a secret store
+   * that came back empty would otherwise switch authentication off without a word.
+   */
   secret(name: string, rules: { readonly minLength: number }): string | null {
     const value = this.raw(name);
-    if (value === undefined) return null;
+    if (value === undefined) {
+      if (this.env[name] !== undefined) this.fail(name, `is set but empty; it must be at least ${rules.minLength} characters long (unset it to turn the check off)`);
+      return null;
+    }
     if (value.length < rules.minLength) {
       this.fail(name, `must be at least ${rules.minLength} characters long`);
       return null;

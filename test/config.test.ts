@@ -193,6 +193,9 @@ describe('loadConfig', () => {
       [{ MAX_QUERY_ALIASES: 'none' }, 'MAX_QUERY_ALIASES'],
       [{ MAX_QUERY_TOKENS: '10' }, 'MAX_QUERY_TOKENS'],
       [{ SUBGRAPH_SHARED_SECRET: 'short' }, 'SUBGRAPH_SHARED_SECRET'],
+      // Set but empty or blank must not mean "no authentication" (a secret store that came back empty).
+      [{ SUBGRAPH_SHARED_SECRET: '' }, 'SUBGRAPH_SHARED_SECRET'],
+      [{ SUBGRAPH_SHARED_SECRET: '   ' }, 'SUBGRAPH_SHARED_SECRET'],
       [{ SUBGRAPH_SHARED_SECRET_HEADER: 'Router Authorization' }, 'SUBGRAPH_SHARED_SECRET_HEADER'],
       [{ SHUTDOWN_DELAY_MS: '1s' }, 'SHUTDOWN_DELAY_MS'],
       [{ ICE_REGION: 'CN_SHANGHAI' }, 'ICE_REGION'],
@@ -258,6 +261,11 @@ describe('loadConfig', () => {
       const error = configError({ SUBGRAPH_SHARED_SECRET: 'tiny-secret' });
       expect(error.message).toContain('SUBGRAPH_SHARED_SECRET must be at least 16 characters long');
       expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('tiny-secret');
+    });
+
+    it('reports an empty router secret as a mistake, not as "no check"', () => {
+      const error = configError({ SUBGRAPH_SHARED_SECRET: '' });
+      expect(error.message).toContain('SUBGRAPH_SHARED_SECRET is set but empty');
     });
 
     it('trims credentials (a trailing newline from a secret file is not part of the key)', () => {

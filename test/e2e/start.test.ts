@@ -1,46 +1,45 @@
 /**
- * What `npm start` does on a fresh machine: build, then serve with no credentials,
- * answering from the built-in emulator; SIGTERM ends the process cleanly.
+ * What `npm start` does as a real process: build, then serve; outside production with no
+ * credentials it answers from the built-in emulator; SIGTERM ends the process cleanly; a
+ * bad configuration stops it before it listens.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fetch from 'node-fetch';
+import { buildDist, readyUrl, spawnSubgraph } from '../support/process.js';
 
-const READY = /ready at (http:\/\/\S+)/;
+const BASE = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
+const IMAGE_QUERY = '{ imageTask(taskId: "24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4") { state } }';
 
-function waitForUrl(child: ChildProcessWithoutNullStreams): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = READY.exec(output);
-      if (match?.[1]) resolve(match[1]);
-    });
-    child.once('exit', (code) => reject(new Error(`exited with ${code} before it was ready:\n${output}`)));
-  });
+async function postQuery(url: string, query: string): Promise<unknown> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  return response.json();
 }
+
+beforeAll(() => buildDist());
 
 describe('npm start without credentials', () => {
   it('serves the subgraph from the built-in emulator and stops on SIGTERM', async () => {
-    execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
-    const child = spawn(process.execPath, ['dist/index.js'], {
-      env: { PATH: process.env.PATH ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
-    });
-    let stdout = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    const subgraph = spawnSubgraph(BASE);
     try {
-      const url = await waitForUrl(child);
-      expect(stdout).toContain('built-in provider emulator');
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: '{ imageTask(taskId: "24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4") { state } }' }),
-      });
-      expect(await response.json()).toEqual({ data: { imageTask: { state: 'SUCCEEDED' } } });
-      const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      const url = await readyUrl(subgraph);
+      expect(subgraph.stdout()).toContain('built-in provider emulator');
+      expect(await postQuery(url, IMAGE_QUERY)).toEqual({ data: { imageTask: { state: 'SUCCEEDED' } } });
+      subgraph.child.kill('SIGTERM');
+      expect(await subgraph.exited).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      subgraph.kill();
+    }
+  }, 60_000);
+});
+
+describe('npm start with a bad configuration', () => {
+  it.each([[''], ['   ']])('refuses SUBGRAPH_SHARED_SECRET=%j instead of turning authentication off', async (value) => {
+    const subgraph = spawnSubgraph({ ...BASE, SUBGRAPH_SHARED_SECRET: value });
+    try {
+      expect(await subgraph.exited).toBe(1);
+      expect(subgraph.stderr()).toContain('SUBGRAPH_SHARED_SECRET is set but empty');
+      expect(subgraph.stdout()).not.toContain('ready at');
+    } finally {
+      subgraph.kill();
     }
   }, 60_000);
 });
