@@ -48,6 +48,11 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
+  /**
+   * Whether the built-in emulator answers for a provider without credentials. Off, such a
+   * provider's lookups fail with PROVIDER_NOT_CONFIGURED: production never serves invented tasks.
+   */
+  readonly emulator: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
   readonly upstream: {
@@ -102,6 +107,12 @@ export class ConfigError extends Error {
 }
 
 type Env = NodeJS.ProcessEnv;
+
+/** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
+export const CREDENTIAL_VARIABLES = {
+  tencent: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'],
+  alibaba: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+} as const;
 
 /** `^[a-z0-9-]+$`: region ids end up in hostnames and headers. */
 const REGION_PATTERN = /^[a-z0-9-]+$/;
@@ -290,6 +301,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     // Production hides the schema unless EXPOSE_SCHEMA says otherwise.
     exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production'),
+    // Production never answers with invented tasks unless a person asks for it (README, "Production rule").
+    emulator: read.oneOf('EMULATOR', ['on', 'off'], nodeEnv === 'production' ? 'off' : 'on') === 'on',
     tencent,
     alibaba,
     upstream: {

@@ -24,8 +24,9 @@ async function main(): Promise<void> {
     { port: config.port, host: config.host },
   );
 
-  const emulated = [!config.tencent.credentials && 'Tencent MPS', !config.alibaba.credentials && 'Alibaba ICE'].filter(Boolean);
-  if (emulated.length > 0) {
+  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
+  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(Boolean);
+  if (app.emulator && emulated.length > 0) {
     const samples = sampleTaskIds();
     logger.info(
       { emulator: app.emulator?.url, sampleImageTaskIds: samples.image, sampleWorkflowTaskIds: samples.workflow },
@@ -33,11 +34,12 @@ async function main(): Promise<void> {
     );
     process.stdout.write(
       `\nNo credentials for ${emulated.join(' and ')}: answering from the built-in provider emulator.\n` +
-        `Sample ids to paste into Sandbox:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
+        `Sample ids${config.exposeSchema ? ' to paste into Sandbox' : ''}:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
         `  workflowTask: ${samples.workflow.join('\n                ')}\n\n`,
     );
   }
-  process.stdout.write(`media-task-subgraph ready at ${app.url} (open it in a browser for Apollo Sandbox)\n`);
+  // Sandbox is offered only where it is served (exposeSchema); in production the landing page is off.
+  process.stdout.write(`media-task-subgraph ready at ${app.url}${config.exposeSchema ? ' (open it in a browser for Apollo Sandbox)' : ''}\n`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {

@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
+        emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
         upstream: {
@@ -58,6 +59,14 @@ describe('loadConfig', () => {
       const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
       expect(config.port).toBe(4001);
       expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.tencentcloudapi.com' });
+    });
+
+    it('serves the emulator outside production, and in production only with EMULATOR=on', () => {
+      expect(loadConfig({}).emulator).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'development' }).emulator).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).emulator).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', EMULATOR: 'on' }).emulator).toBe(true);
+      expect(loadConfig({ EMULATOR: 'off' }).emulator).toBe(false);
     });
 
     it('hides the schema in production unless EXPOSE_SCHEMA turns it on', () => {
@@ -123,6 +132,7 @@ describe('loadConfig', () => {
         nodeEnv: 'test',
         logLevel: 'debug',
         exposeSchema: true,
+        emulator: true,
         tencent: {
           credentials: { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
           endpoint: 'http://127.0.0.1:9000',
@@ -208,6 +218,7 @@ describe('loadConfig', () => {
       [{ ICE_ENDPOINT: 'not a url' }, 'ICE_ENDPOINT'],
       [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
       [{ EXPOSE_SCHEMA: 'maybe' }, 'EXPOSE_SCHEMA'],
+      [{ EMULATOR: 'yes' }, 'EMULATOR'],
     ])('%j -> %s', (env, variable) => {
       const error = configError(env);
       expect(error.variables).toEqual([variable]);
