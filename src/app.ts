@@ -138,6 +138,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens },
     routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
     shutdownDelayMs: config.shutdownDelayMs,
+    shutdownGraceMs: config.shutdownGraceMs,
     metrics,
     logger: deps.logger,
   });

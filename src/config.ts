@@ -93,7 +93,15 @@ export interface AppConfig {
   };
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
+  /**
+   * How long the drain waits for in-flight requests once the listener is closed, before it
+   * cuts their connections. Never below the request deadline, or a request still within it is cut.
+   */
+  readonly shutdownGraceMs: number;
 }
+
+/** What a request may still need after its deadline: formatting and writing the answer, its log line. */
+export const SHUTDOWN_GRACE_MARGIN_MS = 5_000;
 
 export class ConfigError extends Error {
   /** Names of the variables at fault, for tests and structured logs. */
@@ -294,6 +302,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = read.string('NODE_ENV', '');
   const tencent = loadTencent(read);
   const alibaba = loadAlibaba(read);
+  const requestDeadlineMs = read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 });
   const config: AppConfig = {
     port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
     host: read.raw('HOST'),
@@ -312,7 +321,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxAttempts: read.int('UPSTREAM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
       retryBaseDelayMs: read.int('UPSTREAM_RETRY_BASE_DELAY_MS', 100, { min: 1 }),
       retryMaxDelayMs: read.int('UPSTREAM_RETRY_MAX_DELAY_MS', 2_000, { min: 1 }),
-      requestDeadlineMs: read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 }),
+      requestDeadlineMs,
       rateLimit: {
         // MPS documents 20 requests/second for DescribeImageTaskDetail.
         mpsRps: read.int('MPS_RATE_LIMIT_RPS', 20, { min: 1 }),
@@ -342,7 +351,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sharedSecretHeader: read.pattern('SUBGRAPH_SHARED_SECRET_HEADER', HEADER_NAME_PATTERN, 'router-authorization'),
     },
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };
+  if (config.shutdownGraceMs < requestDeadlineMs) {
+    read.fail('SHUTDOWN_GRACE_MS', `must be at least REQUEST_DEADLINE_MS (${requestDeadlineMs}): a shorter drain cuts requests still within their deadline`);
+  }
   if (config.upstream.retryMaxDelayMs < config.upstream.retryBaseDelayMs) {
     read.fail('UPSTREAM_RETRY_MAX_DELAY_MS', `must be at least UPSTREAM_RETRY_BASE_DELAY_MS (${config.upstream.retryBaseDelayMs})`);
   }

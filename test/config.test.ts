@@ -44,6 +44,7 @@ describe('loadConfig', () => {
         limits: { maxTaskIds: 100, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         shutdownDelayMs: 0,
+        shutdownGraceMs: 20_000,
       });
     });
 
@@ -125,6 +126,7 @@ describe('loadConfig', () => {
         SUBGRAPH_SHARED_SECRET: ROUTER_SECRET,
         SUBGRAPH_SHARED_SECRET_HEADER: 'x-router-secret',
         SHUTDOWN_DELAY_MS: '5000',
+        SHUTDOWN_GRACE_MS: '9000',
       });
       expect(config).toEqual({
         port: 0,
@@ -158,6 +160,7 @@ describe('loadConfig', () => {
         limits: { maxTaskIds: 10, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         shutdownDelayMs: 5000,
+        shutdownGraceMs: 9000,
       });
     });
 
@@ -208,6 +211,10 @@ describe('loadConfig', () => {
       [{ SUBGRAPH_SHARED_SECRET: '   ' }, 'SUBGRAPH_SHARED_SECRET'],
       [{ SUBGRAPH_SHARED_SECRET_HEADER: 'Router Authorization' }, 'SUBGRAPH_SHARED_SECRET_HEADER'],
       [{ SHUTDOWN_DELAY_MS: '1s' }, 'SHUTDOWN_DELAY_MS'],
+      [{ SHUTDOWN_GRACE_MS: '10s' }, 'SHUTDOWN_GRACE_MS'],
+      // Below the request deadline, the drain would cut requests still within it.
+      [{ SHUTDOWN_GRACE_MS: '10000' }, 'SHUTDOWN_GRACE_MS'],
+      [{ REQUEST_DEADLINE_MS: '5000', SHUTDOWN_GRACE_MS: '4999' }, 'SHUTDOWN_GRACE_MS'],
       [{ ICE_REGION: 'CN_SHANGHAI' }, 'ICE_REGION'],
       [{ ICE_REGION: 'cn-shanghai.evil.com/' }, 'ICE_REGION'],
       [{ MPS_REGION: 'ap guangzhou' }, 'MPS_REGION'],
@@ -283,6 +290,11 @@ describe('loadConfig', () => {
       const config = loadConfig({ TENCENTCLOUD_SECRET_ID: ' id\n', TENCENTCLOUD_SECRET_KEY: `${SECRET_KEY}\n` });
       expect(config.tencent.credentials).toEqual({ secretId: 'id', secretKey: SECRET_KEY });
     });
+  });
+
+  it('drains for the request deadline plus a margin unless SHUTDOWN_GRACE_MS says more', () => {
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '3000' }).shutdownGraceMs).toBe(8000);
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '3000', SHUTDOWN_GRACE_MS: '3000' }).shutdownGraceMs).toBe(3000);
   });
 
   it('reads process.env by default', () => {
