@@ -39,6 +39,6 @@ export async function measureEconomy(url: string, emulator: RunningEmulator, tas
 }
 
 function countFor(emulator: RunningEmulator, ids: readonly string[]): number {
-  const wanted = new Set(ids);
-  return emulator.calls().filter((call) => call.taskId !== null && wanted.has(call.taskId)).length;
+  // Counts, not emulator.calls(): that holds only the most recent CALL_LOG_WINDOW calls.
+  return [...new Set(ids)].reduce((sum, taskId) => sum + emulator.callCount({ taskId }), 0);
 }

@@ -1,17 +1,18 @@
 /**
  * Assembles the running subgraph from config: provider clients (against the real
- * endpoints, or the built-in emulator for a provider without credentials), the task
- * sources over them, and the HTTP server. Every outside effect comes in through `deps`.
+ * endpoints, or, when config.emulator allows it, the built-in emulator for a provider
+ * without credentials), the task sources over them, and the HTTP server. A provider with
+ * neither answers PROVIDER_NOT_CONFIGURED. Every outside effect comes in through `deps`.
  */
 import type { Logger } from 'pino';
-import type { AlibabaConfig, AppConfig, TencentConfig } from './config.js';
+import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config.js';
 import { EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from './emulator/index.js';
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';
 import { createMpsClient } from './providers/tencent/client.js';
 import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
-import { imageTaskSource, workflowTaskSource } from './sources/provider-sources.js';
+import { imageTaskSource, notConfiguredSource, workflowTaskSource } from './sources/provider-sources.js';
 import { cachePolicy } from './upstream/cache.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
@@ -28,11 +29,15 @@ export interface AppDeps {
   readonly upstreamEvents?: Partial<UpstreamEvents>;
 }
 
+/** Who answers a provider's lookups: its real API, the built-in emulator, or nobody (PROVIDER_NOT_CONFIGURED). */
+export type ProviderMode = 'credentials' | 'emulator' | 'not-configured';
+
 export interface RunningApp {
   readonly url: string;
   readonly server: SubgraphServer;
-  /** The in-process emulator, when a provider had no credentials. */
+  /** The in-process emulator, when a provider had no credentials and config.emulator allowed it. */
   readonly emulator: RunningEmulator | null;
+  readonly providers: { readonly tencent: ProviderMode; readonly alibaba: ProviderMode };
   /** This app's Prometheus registry and recorders, served at GET /metrics. */
   readonly metrics: Metrics;
   stop(): Promise<void>;
@@ -49,20 +54,28 @@ function emulatedAlibaba(config: AlibabaConfig, emulator: RunningEmulator): With
 }
 
 export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
-  const needsEmulator = !config.tencent.credentials || !config.alibaba.credentials;
-  const emulator = needsEmulator ? await startEmulator({ now: deps.now }) : null;
+  const modeOf = (configured: boolean): ProviderMode => (configured ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
+  const providers = { tencent: modeOf(config.tencent.credentials !== null), alibaba: modeOf(config.alibaba.credentials !== null) };
+  // The only place an emulator is started: config.emulator is off in production unless EMULATOR=on.
+  const emulator = providers.tencent === 'emulator' || providers.alibaba === 'emulator' ? await startEmulator({ now: deps.now }) : null;
 
-  const tencent = config.tencent.credentials ? { ...config.tencent, credentials: config.tencent.credentials } : emulatedTencent(config.tencent, emulator!);
-  const alibaba = config.alibaba.credentials ? { ...config.alibaba, credentials: config.alibaba.credentials } : emulatedAlibaba(config.alibaba, emulator!);
+  const tencent = config.tencent.credentials
+    ? { ...config.tencent, credentials: config.tencent.credentials }
+    : emulator && emulatedTencent(config.tencent, emulator);
+  const alibaba = config.alibaba.credentials
+    ? { ...config.alibaba, credentials: config.alibaba.credentials }
+    : emulator && emulatedAlibaba(config.alibaba, emulator);
 
-  const mps = createMpsClient({ fetch: deps.fetch, now: deps.now, config: tencent, timeoutMs: config.upstream.timeoutMs });
-  const ice = createIceClient({
-    fetch: deps.fetch,
-    now: deps.now,
-    randomNonce: deps.randomNonce,
-    config: alibaba,
-    timeoutMs: config.upstream.timeoutMs,
-  });
+  const mps = tencent && createMpsClient({ fetch: deps.fetch, now: deps.now, config: tencent, timeoutMs: config.upstream.timeoutMs });
+  const ice =
+    alibaba &&
+    createIceClient({
+      fetch: deps.fetch,
+      now: deps.now,
+      randomNonce: deps.randomNonce,
+      config: alibaba,
+      timeoutMs: config.upstream.timeoutMs,
+    });
 
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
   const { upstream } = config;
@@ -78,15 +91,38 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
   };
-  const imageTasks = upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
-  const workflowTasks = upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
-  metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
-  metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
-  metrics.watchTaskCache('tencent-mps', imageTasks.cacheSize);
-  metrics.watchTaskCache('alibaba-ice', workflowTasks.cacheSize);
+  const imageTasks = mps && upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
+  const workflowTasks = ice && upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
+  if (imageTasks) metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
+  if (workflowTasks) metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
+  if (imageTasks) metrics.watchTaskCache('tencent-mps', imageTasks.cacheSize);
+  if (workflowTasks) metrics.watchTaskCache('alibaba-ice', workflowTasks.cacheSize);
+
+  // Said at start-up, at warn, so the deployment that forgot its keys shows it before the first query does.
+  if (!imageTasks) {
+    deps.logger.warn(
+      { provider: 'tencent-mps', set: CREDENTIAL_VARIABLES.tencent },
+      `no credentials for Tencent MPS and the emulator is off: every imageTask lookup answers PROVIDER_NOT_CONFIGURED; set ${CREDENTIAL_VARIABLES.tencent.join(' and ')}`,
+    );
+  }
+  if (!workflowTasks) {
+    deps.logger.warn(
+      { provider: 'alibaba-ice', set: CREDENTIAL_VARIABLES.alibaba },
+      `no credentials for Alibaba ICE and the emulator is off: every workflowTask lookup answers PROVIDER_NOT_CONFIGURED; set ${CREDENTIAL_VARIABLES.alibaba.join(' and ')}`,
+    );
+  }
+  if (!imageTasks && !workflowTasks) {
+    deps.logger.warn(
+      { set: [...CREDENTIAL_VARIABLES.tencent, ...CREDENTIAL_VARIABLES.alibaba] },
+      'no provider is configured and the emulator is off: this subgraph can answer no task (EMULATOR=on serves the built-in emulator for local use)',
+    );
+  }
 
   const server = await createSubgraphServer({
-    sources: { imageTask: imageTasks.source, workflowTask: workflowTasks.source },
+    sources: {
+      imageTask: imageTasks?.source ?? notConfiguredSource('tencent-mps', CREDENTIAL_VARIABLES.tencent),
+      workflowTask: workflowTasks?.source ?? notConfiguredSource('alibaba-ice', CREDENTIAL_VARIABLES.alibaba),
+    },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,
     maxEntityRepresentations: config.limits.maxEntityRepresentations,
@@ -106,16 +142,27 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     inputBounds: { maxDepth: config.limits.maxInputDepth, maxValues: config.limits.maxInputValues },
     routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
     shutdownDelayMs: config.shutdownDelayMs,
+    shutdownGraceMs: config.shutdownGraceMs,
     metrics,
     logger: deps.logger,
   });
   const url = await server.listen(listen.port, listen.host);
 
-  deps.logger.info({ url, mps: config.tencent.credentials ? tencent.endpoint : 'emulator', ice: config.alibaba.credentials ? alibaba.endpoint : 'emulator' }, 'subgraph listening');
+  const answeredBy = (mode: ProviderMode, endpoint: string | undefined): string => (mode === 'credentials' ? (endpoint ?? '') : mode);
+  deps.logger.info(
+    {
+      url,
+      mps: answeredBy(providers.tencent, tencent?.endpoint),
+      ice: answeredBy(providers.alibaba, alibaba?.endpoint),
+      emulator: emulator?.url ?? null,
+    },
+    'subgraph listening',
+  );
   return {
     url,
     server,
     emulator,
+    providers,
     metrics,
     stop: async () => {
       await server.stop();

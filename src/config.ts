@@ -48,6 +48,11 @@ export interface AppConfig {
   readonly logLevel: LogLevel;
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
+  /**
+   * Whether the built-in emulator answers for a provider without credentials. Off, such a
+   * provider's lookups fail with PROVIDER_NOT_CONFIGURED: production never serves invented tasks.
+   */
+  readonly emulator: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
   readonly upstream: {
@@ -105,7 +110,15 @@ export interface AppConfig {
   };
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
+  /**
+   * How long the drain waits for in-flight requests once the listener is closed, before it
+   * cuts their connections. Never below the request deadline, or a request still within it is cut.
+   */
+  readonly shutdownGraceMs: number;
 }
+
+/** What a request may still need after its deadline: formatting and writing the answer, its log line. */
+export const SHUTDOWN_GRACE_MARGIN_MS = 5_000;
 
 export class ConfigError extends Error {
   /** Names of the variables at fault, for tests and structured logs. */
@@ -119,6 +132,12 @@ export class ConfigError extends Error {
 }
 
 type Env = NodeJS.ProcessEnv;
+
+/** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
+export const CREDENTIAL_VARIABLES = {
+  tencent: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'],
+  alibaba: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+} as const;
 
 /** `^[a-z0-9-]+$`: region ids end up in hostnames and headers. */
 const REGION_PATTERN = /^[a-z0-9-]+$/;
@@ -236,10 +255,17 @@ export class EnvReader {
     return null;
   }
 
-  /** A secret of our own (not a provider's): never echoed, and too short is a mistake worth stopping for. */
+  /**
+   * A secret of our own (not a provider's): never echoed, and too short is a mistake worth stopping for.
+   * Unlike other variables, set-but-blank is not "unset": `SUBGRAPH_SHARED_SECRET=` from a secret store
+   * that came back empty would otherwise switch authentication off without a word.
+   */
   secret(name: string, rules: { readonly minLength: number }): string | null {
     const value = this.raw(name);
-    if (value === undefined) return null;
+    if (value === undefined) {
+      if (this.env[name] !== undefined) this.fail(name, `is set but empty; it must be at least ${rules.minLength} characters long (unset it to turn the check off)`);
+      return null;
+    }
     if (value.length < rules.minLength) {
       this.fail(name, `must be at least ${rules.minLength} characters long`);
       return null;
@@ -298,6 +324,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const nodeEnv = read.string('NODE_ENV', '');
   const tencent = loadTencent(read);
   const alibaba = loadAlibaba(read);
+  const requestDeadlineMs = read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 });
   const config: AppConfig = {
     port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
     host: read.raw('HOST'),
@@ -305,6 +332,8 @@ export function loadConfig(env: Env = process.env): AppConfig {
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
     // Production hides the schema unless EXPOSE_SCHEMA says otherwise.
     exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production'),
+    // Production never answers with invented tasks unless a person asks for it (README, "Production rule").
+    emulator: read.oneOf('EMULATOR', ['on', 'off'], nodeEnv === 'production' ? 'off' : 'on') === 'on',
     tencent,
     alibaba,
     upstream: {
@@ -314,7 +343,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxAttempts: read.int('UPSTREAM_MAX_ATTEMPTS', 3, { min: 1, max: 10 }),
       retryBaseDelayMs: read.int('UPSTREAM_RETRY_BASE_DELAY_MS', 100, { min: 1 }),
       retryMaxDelayMs: read.int('UPSTREAM_RETRY_MAX_DELAY_MS', 2_000, { min: 1 }),
-      requestDeadlineMs: read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 }),
+      requestDeadlineMs,
       rateLimit: {
         // MPS documents 20 requests/second for DescribeImageTaskDetail.
         mpsRps: read.int('MPS_RATE_LIMIT_RPS', 20, { min: 1 }),
@@ -359,7 +388,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sharedSecretHeader: read.pattern('SUBGRAPH_SHARED_SECRET_HEADER', HEADER_NAME_PATTERN, 'router-authorization'),
     },
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
+    shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };
+  if (config.shutdownGraceMs < requestDeadlineMs) {
+    read.fail('SHUTDOWN_GRACE_MS', `must be at least REQUEST_DEADLINE_MS (${requestDeadlineMs}): a shorter drain cuts requests still within their deadline`);
+  }
   if (config.upstream.retryMaxDelayMs < config.upstream.retryBaseDelayMs) {
     read.fail('UPSTREAM_RETRY_MAX_DELAY_MS', `must be at least UPSTREAM_RETRY_BASE_DELAY_MS (${config.upstream.retryBaseDelayMs})`);
   }

@@ -4,9 +4,34 @@ import fetch from 'node-fetch';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { sampleTaskIds } from './emulator/index.js';
-import { createLogger } from './logger.js';
+import { createLogger, stdoutDestination } from './logger.js';
+
+/** Once stdout has failed, how long exit waits for a flush that can no longer complete. */
+const EXIT_FLUSH_TIMEOUT_MS = 5_000;
+
+/**
+ * The banner goes through process.stdout, which reports a closed reader (EPIPE) as an
+ * 'error' event: unhandled, that event would crash the process, and pino's exit hook would
+ * then spin on the log lines it still holds. The banner is a courtesy; losing it is fine.
+ */
+function guardStdout(): (text: string) => void {
+  let lost = false;
+  process.stdout.on('error', () => {
+    lost = true;
+  });
+  return (text) => {
+    if (!lost && process.stdout.writable) process.stdout.write(text);
+  };
+}
+
+/** For notices about stdout itself; if stderr is gone too, there is no one left to tell. */
+function toStderr(text: string): void {
+  if (process.stderr.writable) process.stderr.write(text);
+}
 
 async function main(): Promise<void> {
+  const print = guardStdout();
+  process.stderr.on('error', () => undefined);
   let config;
   try {
     config = loadConfig();
@@ -17,35 +42,46 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel, undefined, { redactHeaders: [config.security.sharedSecretHeader] });
+  const destination = stdoutDestination({
+    onLost: (error) => toStderr(`media-task-subgraph: stdout failed (${(error as NodeJS.ErrnoException).code ?? error.message}); dropping log lines and serving on\n`),
+  });
+  const logger = createLogger(config.logLevel, destination, { redactHeaders: [config.security.sharedSecretHeader] });
   const app = await startApp(
     config,
     { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },
     { port: config.port, host: config.host },
   );
 
-  const emulated = [!config.tencent.credentials && 'Tencent MPS', !config.alibaba.credentials && 'Alibaba ICE'].filter(Boolean);
-  if (emulated.length > 0) {
+  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
+  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(Boolean);
+  if (app.emulator && emulated.length > 0) {
     const samples = sampleTaskIds();
     logger.info(
       { emulator: app.emulator?.url, sampleImageTaskIds: samples.image, sampleWorkflowTaskIds: samples.workflow },
       `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
     );
-    process.stdout.write(
+    print(
       `\nNo credentials for ${emulated.join(' and ')}: answering from the built-in provider emulator.\n` +
-        `Sample ids to paste into Sandbox:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
+        `Sample ids${config.exposeSchema ? ' to paste into Sandbox' : ''}:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
         `  workflowTask: ${samples.workflow.join('\n                ')}\n\n`,
     );
   }
-  process.stdout.write(`media-task-subgraph ready at ${app.url} (open it in a browser for Apollo Sandbox)\n`);
+  // Sandbox is offered only where it is served (exposeSchema); in production the landing page is off.
+  print(`media-task-subgraph ready at ${app.url}${config.exposeSchema ? ' (open it in a browser for Apollo Sandbox)' : ''}\n`);
 
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests before exit');
-    // Logs go out asynchronously: flush what is queued before the process ends.
-    const exit = (code: number): void => logger.flush(() => process.exit(code));
+    // Logs go out asynchronously: flush what is queued before the process ends. The timer only
+    // matters if a flush can never finish (a destination that stopped answering); unref'd, it
+    // holds nothing open.
+    const exit = (code: number): void => {
+      process.exitCode = code;
+      setTimeout(() => process.exit(code), EXIT_FLUSH_TIMEOUT_MS).unref();
+      logger.flush(() => process.exit(code));
+    };
     app.stop().then(
       () => exit(0),
       (error: unknown) => {

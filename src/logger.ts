@@ -27,8 +27,57 @@ export function createLogger(level: string, destination?: DestinationStream, ext
   const headerPaths = (extra.redactHeaders ?? []).flatMap((name) => [`headers["${name}"]`, `*.headers["${name}"]`]);
   const paths = [...new Set([...REDACTED_PATHS, ...headerPaths])];
   const options = { level, base: { service: 'media-task-subgraph' }, redact: { paths, censor: '[redacted]' } };
-  // Asynchronous stdout: under load, lines queued while a write is in flight go out in one
-  // syscall instead of one each (see docs/BENCHMARKS.md); idle, a line is written at once.
-  // index.ts flushes before the process exits.
-  return pino(options, destination ?? pino.destination({ dest: 1, sync: false }));
+  return pino(options, destination ?? stdoutDestination());
+}
+
+export interface StdoutDestinationOptions {
+  /** Told once, when stdout fails and logs start being dropped (index.ts says so on stderr). */
+  readonly onLost?: (error: Error) => void;
+}
+
+/**
+ * Asynchronous stdout: under load, lines queued while a write is in flight go out in one
+ * syscall instead of one each (see docs/BENCHMARKS.md); idle, a line is written at once.
+ * index.ts flushes before the process exits.
+ *
+ * A log destination that goes away must never stop the service. When stdout's reader exits
+ * (`npm start | head`, a dead log shipper) writes fail with EPIPE; sonic-boom then emits an
+ * error, and its flushSync, which pino calls from its exit hook, retries a failed write
+ * forever (only EAGAIN is meant to be retried), blocking the event loop: no request, no
+ * probe and no SIGTERM handler runs again. So on the first write error of any kind the
+ * destination gives up: every later line is dropped, flush answers at once, and the exit
+ * hook has nothing to spin on. A broken stdout does not come back, so there is nothing to retry.
+ */
+/** What pino needs of a destination to flush it (logger.flush) and at exit. */
+export interface FlushableDestination extends DestinationStream {
+  flush(cb?: (error?: Error) => void): void;
+  flushSync(): void;
+}
+
+export function stdoutDestination(options: StdoutDestinationOptions = {}): FlushableDestination {
+  const sonic = pino.destination({ dest: 1, sync: false });
+  let lost = false;
+  sonic.on('error', (error: Error) => {
+    if (lost) return;
+    lost = true;
+    // Replaced on the instance, the way pino's own EPIPE filter does, because pino's exit hook
+    // holds the sonic-boom instance itself, not this wrapper.
+    sonic.write = () => true;
+    sonic.flushSync = () => undefined;
+    sonic.end = () => undefined;
+    options.onLost?.(error);
+  });
+  return {
+    write: (line) => {
+      if (!lost) sonic.write(line);
+    },
+    // pino's logger.flush(cb) calls this; a lost stdout has nothing left to flush.
+    flush: (cb) => {
+      if (lost) cb?.();
+      else sonic.flush(cb);
+    },
+    flushSync: () => {
+      if (!lost) sonic.flushSync();
+    },
+  };
 }

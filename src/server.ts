@@ -61,6 +61,8 @@ export interface ServerOptions {
   readonly routerAuth: { readonly secret: string; readonly header: string } | null;
   /** How long stop() answers /ready with 503, listener still open, before draining. */
   readonly shutdownDelayMs: number;
+  /** How long the drain waits for in-flight requests before cutting them; at least requestDeadlineMs (config.ts). */
+  readonly shutdownGraceMs: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -111,7 +113,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   let ready = false;
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
-    ApolloServerPluginDrainHttpServer({ httpServer }),
+    // Apollo's default grace (10 s) is shorter than the default request deadline (15 s): a slow
+    // request still within its deadline would get an empty reply and no log line.
+    ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     queryCostPlugin<RequestContext>(options.queryLimits.maxCost),

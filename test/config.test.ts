@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
+        emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
         upstream: {
@@ -43,6 +44,7 @@ describe('loadConfig', () => {
         limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         shutdownDelayMs: 0,
+        shutdownGraceMs: 20_000,
       });
     });
 
@@ -58,6 +60,14 @@ describe('loadConfig', () => {
       const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
       expect(config.port).toBe(4001);
       expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' });
+    });
+
+    it('serves the emulator outside production, and in production only with EMULATOR=on', () => {
+      expect(loadConfig({}).emulator).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'development' }).emulator).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).emulator).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', EMULATOR: 'on' }).emulator).toBe(true);
+      expect(loadConfig({ EMULATOR: 'off' }).emulator).toBe(false);
     });
 
     it('hides the schema in production unless EXPOSE_SCHEMA turns it on', () => {
@@ -120,6 +130,7 @@ describe('loadConfig', () => {
         SUBGRAPH_SHARED_SECRET: ROUTER_SECRET,
         SUBGRAPH_SHARED_SECRET_HEADER: 'x-router-secret',
         SHUTDOWN_DELAY_MS: '5000',
+        SHUTDOWN_GRACE_MS: '9000',
       });
       expect(config).toEqual({
         port: 0,
@@ -127,6 +138,7 @@ describe('loadConfig', () => {
         nodeEnv: 'test',
         logLevel: 'debug',
         exposeSchema: true,
+        emulator: true,
         tencent: {
           credentials: { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
           endpoint: 'http://127.0.0.1:9000',
@@ -152,6 +164,7 @@ describe('loadConfig', () => {
         limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         shutdownDelayMs: 5000,
+        shutdownGraceMs: 9000,
       });
     });
 
@@ -202,8 +215,15 @@ describe('loadConfig', () => {
       [{ MAX_INPUT_DEPTH: '2' }, 'MAX_INPUT_DEPTH'],
       [{ MAX_INPUT_VALUES: '5' }, 'MAX_INPUT_VALUES'],
       [{ SUBGRAPH_SHARED_SECRET: 'short' }, 'SUBGRAPH_SHARED_SECRET'],
+      // Set but empty or blank must not mean "no authentication" (a secret store that came back empty).
+      [{ SUBGRAPH_SHARED_SECRET: '' }, 'SUBGRAPH_SHARED_SECRET'],
+      [{ SUBGRAPH_SHARED_SECRET: '   ' }, 'SUBGRAPH_SHARED_SECRET'],
       [{ SUBGRAPH_SHARED_SECRET_HEADER: 'Router Authorization' }, 'SUBGRAPH_SHARED_SECRET_HEADER'],
       [{ SHUTDOWN_DELAY_MS: '1s' }, 'SHUTDOWN_DELAY_MS'],
+      [{ SHUTDOWN_GRACE_MS: '10s' }, 'SHUTDOWN_GRACE_MS'],
+      // Below the request deadline, the drain would cut requests still within it.
+      [{ SHUTDOWN_GRACE_MS: '10000' }, 'SHUTDOWN_GRACE_MS'],
+      [{ REQUEST_DEADLINE_MS: '5000', SHUTDOWN_GRACE_MS: '4999' }, 'SHUTDOWN_GRACE_MS'],
       [{ ICE_REGION: 'CN_SHANGHAI' }, 'ICE_REGION'],
       [{ ICE_REGION: 'cn-shanghai.evil.com/' }, 'ICE_REGION'],
       [{ MPS_REGION: 'ap guangzhou' }, 'MPS_REGION'],
@@ -214,6 +234,7 @@ describe('loadConfig', () => {
       [{ ICE_ENDPOINT: 'not a url' }, 'ICE_ENDPOINT'],
       [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
       [{ EXPOSE_SCHEMA: 'maybe' }, 'EXPOSE_SCHEMA'],
+      [{ EMULATOR: 'yes' }, 'EMULATOR'],
     ])('%j -> %s', (env, variable) => {
       const error = configError(env);
       expect(error.variables).toEqual([variable]);
@@ -269,10 +290,20 @@ describe('loadConfig', () => {
       expect(`${error.message} ${JSON.stringify(error)}`).not.toContain('tiny-secret');
     });
 
+    it('reports an empty router secret as a mistake, not as "no check"', () => {
+      const error = configError({ SUBGRAPH_SHARED_SECRET: '' });
+      expect(error.message).toContain('SUBGRAPH_SHARED_SECRET is set but empty');
+    });
+
     it('trims credentials (a trailing newline from a secret file is not part of the key)', () => {
       const config = loadConfig({ TENCENTCLOUD_SECRET_ID: ' id\n', TENCENTCLOUD_SECRET_KEY: `${SECRET_KEY}\n` });
       expect(config.tencent.credentials).toEqual({ secretId: 'id', secretKey: SECRET_KEY });
     });
+  });
+
+  it('drains for the request deadline plus a margin unless SHUTDOWN_GRACE_MS says more', () => {
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '3000' }).shutdownGraceMs).toBe(8000);
+    expect(loadConfig({ REQUEST_DEADLINE_MS: '3000', SHUTDOWN_GRACE_MS: '3000' }).shutdownGraceMs).toBe(3000);
   });
 
   it('reads process.env by default', () => {

@@ -7,7 +7,8 @@
  *   GET    /__emulator/seed                        SEED (name -> taskId)
  *   POST   /__emulator/faults   {"target"?:{"provider"?,"taskId"?},"fault":{"kind",...}}
  *   DELETE /__emulator/faults                      clear all faults
- *   GET    /__emulator/calls?provider=&action=&taskId=   {"count":n,"calls":[...]}
+ *   GET    /__emulator/calls?provider=&action=&taskId=   {"count":n,"calls":[...]}: count is every matching call
+ *                                                  since the last reset, calls only the recent ones (CALL_LOG_WINDOW)
  *   DELETE /__emulator/calls                       reset the call log
  */
 import { faultProblem } from './faults.js';
@@ -23,6 +24,7 @@ export interface ControlSurface {
   injectFault(target: FaultTarget, fault: Fault): void;
   clearFaults(): void;
   calls(filter: CallFilter): readonly CallRecord[];
+  callCount(filter: CallFilter): number;
   resetCalls(): void;
 }
 
@@ -48,8 +50,7 @@ export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface
       if (query['provider'] === 'tencent-mps' || query['provider'] === 'alibaba-ice') filter.provider = query['provider'];
       if (query['action'] !== undefined) filter.action = query['action'];
       if (query['taskId'] !== undefined) filter.taskId = query['taskId'];
-      const calls = emulator.calls(filter);
-      return jsonResponse(200, { count: calls.length, calls }, CONTROL_OUTCOME);
+      return jsonResponse(200, { count: emulator.callCount(filter), calls: emulator.calls(filter) }, CONTROL_OUTCOME);
     }
     case 'DELETE calls':
       emulator.resetCalls();

@@ -66,7 +66,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const request = toReceivedRequest(req, await readBody(req));
 
     if (request.path.startsWith(CONTROL_PREFIX)) {
-      send(res, controlAnswer(request, { ...emulator, calls: (filter) => log.all(filter) }));
+      send(res, controlAnswer(request, { ...emulator, calls: (filter) => log.all(filter), callCount: (filter) => log.count(filter) }));
       return;
     }
     const handler = routeProvider(request);

@@ -78,7 +78,9 @@ export interface RunningEmulator {
   url: string;
   injectFault(target: FaultTarget, fault: Fault): void;
   clearFaults(): void;
+  /** Every matching call since the last reset (counts outlive the window of full records). */
   callCount(filter?: CallFilter): number;
+  /** The most recent calls in full, oldest first: at most CALL_LOG_WINDOW of them (src/emulator/call-log.ts). */
   calls(): readonly CallRecord[];
   resetCalls(): void;
   /** Add or replace a Tencent task: the fields of `Response` (RequestId is added per answer). */

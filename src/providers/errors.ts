@@ -13,7 +13,12 @@ export type ProviderErrorKind =
   | 'FORBIDDEN'
   | 'RATE_LIMITED'
   | 'UPSTREAM_UNAVAILABLE'
-  | 'UPSTREAM_BAD_RESPONSE';
+  | 'UPSTREAM_BAD_RESPONSE'
+  /**
+   * No call was made: this deployment has no credentials for the provider and the emulator
+   * is off (see config.ts, EMULATOR). Not retryable, and never a fact about the task.
+   */
+  | 'NOT_CONFIGURED';
 
 export interface ProviderErrorDetails {
   readonly provider: ProviderName;
@@ -237,6 +242,18 @@ export function classifyHttpStatus(
     httpStatus,
     requestId: options.requestId,
     retryAfterMs: options.retryAfterMs,
+  });
+}
+
+/**
+ * The answer for every lookup of a provider this deployment has no credentials for (and
+ * no emulator standing in): an operator's mistake to fix, named with the variables to set.
+ */
+export function notConfigured(provider: ProviderName, variables: readonly string[]): ProviderError {
+  return new ProviderError({
+    provider,
+    kind: 'NOT_CONFIGURED',
+    message: `${provider} is not configured on this subgraph: set ${variables.join(' and ')}`,
   });
 }
 

@@ -18,6 +18,7 @@ export type ErrorCode =
   | 'UPSTREAM_UNAVAILABLE'
   | 'UPSTREAM_BAD_RESPONSE'
   | 'UNAUTHENTICATED'
+  | 'PROVIDER_NOT_CONFIGURED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {
@@ -28,6 +29,7 @@ const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {
   RATE_LIMITED: 'RATE_LIMITED',
   UPSTREAM_UNAVAILABLE: 'UPSTREAM_UNAVAILABLE',
   UPSTREAM_BAD_RESPONSE: 'UPSTREAM_BAD_RESPONSE',
+  NOT_CONFIGURED: 'PROVIDER_NOT_CONFIGURED',
 };
 
 /** Codes Apollo Server and graphql-js assign themselves; they are already safe to show. */

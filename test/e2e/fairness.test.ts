@@ -10,7 +10,7 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const QUEUE = 30;
 const FLOOD = { requests: 6, idsPerRequest: 500 } as const;
-const IMAGE_ID = SEED.image.docExampleFinished;
+const IMAGE_ID = SEED.image.finishedSuccess;
 
 describe('fairness between requests (issue 9)', () => {
   let stack: TestStack;

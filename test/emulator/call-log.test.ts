@@ -1,5 +1,5 @@
-import { startEmulator, SEED, type RunningEmulator } from '../../src/emulator/index.js';
-import { alibabaRequest, fixedClock, send, tencentRequest } from './helpers.js';
+import { CALL_LOG_WINDOW, startEmulator, SEED, type RunningEmulator } from '../../src/emulator/index.js';
+import { alibabaRequest, fixedClock, json, send, tencentRequest } from './helpers.js';
 
 describe('emulator call log', () => {
   let emulator: RunningEmulator;
@@ -100,4 +100,32 @@ describe('emulator call log', () => {
     expect(emulator.callCount()).toBe(0);
     expect(emulator.calls()).toEqual([]);
   });
+
+  it('keeps counts of every call but full records of only the last CALL_LOG_WINDOW (memory stays bounded)', async () => {
+    const extra = 50;
+    const total = CALL_LOG_WINDOW + extra;
+    // One connection at a time, as a long-running `npm start` would see them; half to one task, half to another.
+    for (let i = 0; i < total; i += 1) {
+      const taskId = i % 2 === 0 ? SEED.image.waiting : SEED.image.processing;
+      await send(emulator.url, tencentRequest(emulator.url, { taskId, body: JSON.stringify({ TaskId: taskId, n: i }) }));
+    }
+
+    expect(emulator.callCount()).toBe(total);
+    expect(emulator.callCount({ provider: 'tencent-mps', action: 'DescribeImageTaskDetail' })).toBe(total);
+    expect(emulator.callCount({ taskId: SEED.image.waiting })).toBe(total / 2);
+    const recent = emulator.calls();
+    expect(recent).toHaveLength(CALL_LOG_WINDOW);
+    // The oldest calls went; the window is the newest ones, oldest first.
+    expect(JSON.parse(recent[0]!.body)).toMatchObject({ n: extra });
+    expect(JSON.parse(recent[recent.length - 1]!.body)).toMatchObject({ n: total - 1 });
+
+    // The HTTP face says the same: the count is every call, the records the recent ones.
+    const control = json(await send(emulator.url, { method: 'GET', path: '/__emulator/calls?provider=tencent-mps', headers: { host: new URL(emulator.url).host }, body: '' }));
+    expect(control['count']).toBe(total);
+    expect(control['calls']).toHaveLength(CALL_LOG_WINDOW);
+
+    emulator.resetCalls();
+    expect(emulator.callCount()).toBe(0);
+    expect(emulator.calls()).toEqual([]);
+  }, 60_000);
 });

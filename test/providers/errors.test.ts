@@ -1,6 +1,7 @@
 import {
   ProviderError,
   badResponse,
+  notConfigured,
   classifyAlibabaError,
   classifyHttpStatus,
   classifyTencentError,
@@ -203,6 +204,14 @@ describe('provider error classification', () => {
         requestId: 'r',
         message: 'tencent-mps returned an unusable response: body is not JSON',
       });
+    });
+  });
+
+  describe('a provider this subgraph has no credentials for', () => {
+    it('is NOT_CONFIGURED, not retryable, and names the variables to set', () => {
+      const error = notConfigured('alibaba-ice', ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']);
+      expect(error).toMatchObject({ provider: 'alibaba-ice', kind: 'NOT_CONFIGURED', retryable: false });
+      expect(error.message).toBe('alibaba-ice is not configured on this subgraph: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
     });
   });
 

@@ -21,6 +21,7 @@ describe('error formatting', () => {
     ['RATE_LIMITED', 'RATE_LIMITED'],
     ['UPSTREAM_UNAVAILABLE', 'UPSTREAM_UNAVAILABLE'],
     ['UPSTREAM_BAD_RESPONSE', 'UPSTREAM_BAD_RESPONSE'],
+    ['NOT_CONFIGURED', 'PROVIDER_NOT_CONFIGURED'],
   ] as const)('gives a provider %s failure the stable code %s with provider, providerCode and requestId', (kind, code) => {
     const error = new ProviderError({ provider: 'tencent-mps', kind, message: 'tencent-mps X: y', providerCode: 'X', requestId: 'req-1' });
     const formatted = production(...thrownInResolver(error));

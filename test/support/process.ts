@@ -1,0 +1,67 @@
+/**
+ * The subgraph as a real process (`node dist/index.js`), for what only a process shows:
+ * the start-up banner, signals, exit codes, and what happens to its stdout. The
+ * environment is exactly what the test passes (plus PATH), never the test runner's own.
+ */
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+
+const READY = /ready at (http:\/\/\S+)/;
+
+/** Compiles src/ to dist/ (what `npm start` runs); once per test file is enough. */
+export function buildDist(): void {
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', 'tsconfig.build.json'], { stdio: 'pipe' });
+}
+
+export interface SubgraphProcess {
+  readonly child: ChildProcessWithoutNullStreams;
+  /** Everything written to stdout so far (banner and JSON log lines), while the test still reads it. */
+  stdout(): string;
+  stderr(): string;
+  /** The JSON log lines of stdout, parsed; other lines (the banner) are skipped. */
+  logLines(): Array<Record<string, unknown>>;
+  /** Resolves with the exit code (null when killed by a signal). */
+  readonly exited: Promise<number | null>;
+  /** SIGKILL if still running: for `finally` blocks. */
+  kill(): void;
+}
+
+export function spawnSubgraph(env: Record<string, string>): SubgraphProcess {
+  const child = spawn(process.execPath, ['dist/index.js'], { env: { PATH: process.env.PATH ?? '', ...env } });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
+  // A test may close its end of stdout on purpose; that is not an error of the test.
+  child.stdout.on('error', () => undefined);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    child,
+    stdout: () => out,
+    stderr: () => err,
+    logLines: () =>
+      out
+        .split('\n')
+        .filter((line) => line.startsWith('{'))
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
+    exited,
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
+
+/** The URL from the banner's "ready at" line; rejects if the process exits first. */
+export function readyUrl(subgraph: SubgraphProcess): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const check = (): void => {
+      const match = READY.exec(subgraph.stdout());
+      if (match?.[1]) {
+        subgraph.child.stdout.off('data', check);
+        resolve(match[1]);
+      }
+    };
+    subgraph.child.stdout.on('data', check);
+    check();
+    void subgraph.exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${subgraph.stdout()}\n${subgraph.stderr()}`)));
+  });
+}
