@@ -16,7 +16,7 @@ describe('fairness between requests (issue 9)', () => {
   let stack: TestStack;
   beforeAll(async () => {
     stack = await startTestStack({
-      MPS_RATE_LIMIT_RPS: '10',
+      MPS_RATE_LIMIT_RPS: '3',
       RATE_LIMIT_MAX_QUEUE: String(QUEUE),
       UPSTREAM_CONCURRENCY: '16',
       REQUEST_DEADLINE_MS: '15000',
@@ -32,7 +32,7 @@ describe('fairness between requests (issue 9)', () => {
 
   it('serves a one-id request while a flood of 3000 distinct ids fills the rate-limit queue', async () => {
     const flood = startFlood(stack, { ...FLOOD, prefix: 'fair-served' });
-    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === QUEUE, 'the flood fills the queue');
+    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === QUEUE, 'the flood fills the queue', 200);
 
     const { body } = await stack.query(ENTITIES, { representations: [{ __typename: 'ImageTask', taskId: IMAGE_ID }] });
     expect(countCodes(body.errors)).toEqual({});
@@ -46,13 +46,13 @@ describe('fairness between requests (issue 9)', () => {
 
   it('stops calling the provider once the flooding client hangs up, and its waiters leave the queue', async () => {
     const flood = startFlood(stack, { ...FLOOD, prefix: 'fair-dropped' });
-    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === QUEUE, 'the flood fills the queue');
+    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === QUEUE, 'the flood fills the queue', 200);
     flood.abort();
     const outcomes = await flood.done;
     expect(outcomes.every((outcome) => outcome.status === null)).toBe(true);
 
-    // At 10 calls a second, 30 waiters would take three seconds to drain; abandoned, they leave at once.
-    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === 0, 'the abandoned flood leaves the queue', 10, 50);
+    // At 3 calls a second, 30 waiters would take ten seconds to drain; abandoned, they leave at once.
+    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === 0, 'the abandoned flood leaves the queue', 60, 50);
     // Calls granted just before the disconnect may still be on their way to the emulator.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const callsAfterDisconnect = stack.emulator.callCount({ provider: 'tencent-mps' });
