@@ -141,6 +141,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens, maxCost: config.limits.maxQueryCost },
     inputBounds: { maxDepth: config.limits.maxInputDepth, maxValues: config.limits.maxInputValues },
     routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
+    documentCacheMaxBytes: config.documentCacheMaxBytes,
     shutdownDelayMs: config.shutdownDelayMs,
     shutdownGraceMs: config.shutdownGraceMs,
     metrics,

@@ -108,6 +108,11 @@ export interface AppConfig {
     /** Lower-case header name. */
     readonly sharedSecretHeader: string;
   };
+  /**
+   * Apollo's cache of parsed and validated documents, in Apollo's own measure (each document's
+   * JSON length; its heap is about 4 times that); 0 turns it off.
+   */
+  readonly documentCacheMaxBytes: number;
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
   /**
@@ -387,6 +392,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       sharedSecret: read.secret('SUBGRAPH_SHARED_SECRET', { minLength: 16 }),
       sharedSecretHeader: read.pattern('SUBGRAPH_SHARED_SECRET_HEADER', HEADER_NAME_PATTERN, 'router-authorization'),
     },
+    // Apollo's default is 30 MiB by its measure, about 120 MiB of heap; distinct documents are
+    // cheap to send, so the bound is smaller here: 8 MiB, about 32 MiB of heap, still thousands
+    // of the documents real clients send.
+    documentCacheMaxBytes: read.int('DOCUMENT_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };

@@ -54,8 +54,13 @@ export interface FlushableDestination extends DestinationStream {
   flushSync(): void;
 }
 
+/** Log bytes waiting for stdout, at most; see stdoutDestination. */
+export const LOG_BUFFER_MAX_BYTES = 16 * 1024 * 1024;
+
 export function stdoutDestination(options: StdoutDestinationOptions = {}): FlushableDestination {
-  const sonic = pino.destination({ dest: 1, sync: false });
+  // Bounded: when stdout drains slower than lines are written (a stalled reader, a full pipe), lines
+  // past this many queued bytes are dropped rather than held in memory without limit.
+  const sonic = pino.destination({ dest: 1, sync: false, maxLength: LOG_BUFFER_MAX_BYTES });
   let lost = false;
   sonic.on('error', (error: Error) => {
     if (lost) return;

@@ -12,6 +12,7 @@ import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import express from 'express';
+import type { DocumentNode } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from './context.js';
 import { createTaskLoaders, type TaskLoaderOptions, type TaskSources } from './loaders/task-loaders.js';
@@ -22,6 +23,7 @@ import { createEdgeCache } from './http-cache/edge-cache.js';
 import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
+import { answerClientErrors } from './security/client-errors.js';
 import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
 import type { InputBounds } from './security/input-bounds.js';
 import { inputBoundsMiddleware } from './security/input-bounds-middleware.js';
@@ -53,6 +55,8 @@ export interface ServerOptions {
    * two response caches (Apollo's, and the edge cache in front of Express); 0 turns both off.
    */
   readonly responseCacheMaxBytes: number;
+  /** Apollo's parsed-document cache, in its own measure (JSON length); 0 turns it off. */
+  readonly documentCacheMaxBytes: number;
   /** Depth, alias, token and cost bounds of one GraphQL operation. */
   readonly queryLimits: QueryLimits;
   /** Nesting and size of `variables` and `extensions`, checked before anything walks them. */
@@ -110,6 +114,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   });
   options.metrics.watchEdgeCache(() => ({ entries: edgeCache.size, bytes: edgeCache.bytes }));
   const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
+  // No request object exists for these, so no caller's x-request-id either: a fresh id names the log line.
+  answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
   let ready = false;
 
   const plugins: ApolloServerPlugin<RequestContext>[] = [
@@ -129,6 +135,11 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   ];
   const apollo = new ApolloServer<RequestContext>({
     schema: buildSchema(),
+    // Bounded by DOCUMENT_CACHE_MAX_BYTES rather than Apollo's 30 MiB default (src/config.ts says why).
+    documentStore:
+      options.documentCacheMaxBytes > 0
+        ? new InMemoryLRUCache<DocumentNode>({ maxSize: options.documentCacheMaxBytes, sizeCalculation: InMemoryLRUCache.sizeCalculation })
+        : null,
     // Our own rule below refuses it when the schema is hidden, with a message naming EXPOSE_SCHEMA.
     introspection: true,
     includeStacktraceInErrorResponses: options.includeStacktrace,

@@ -43,6 +43,7 @@ describe('loadConfig', () => {
         },
         limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
+        documentCacheMaxBytes: 8_388_608,
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
       });
@@ -129,6 +130,7 @@ describe('loadConfig', () => {
         MAX_INPUT_VALUES: '100',
         SUBGRAPH_SHARED_SECRET: ROUTER_SECRET,
         SUBGRAPH_SHARED_SECRET_HEADER: 'x-router-secret',
+        DOCUMENT_CACHE_MAX_BYTES: '1048576',
         SHUTDOWN_DELAY_MS: '5000',
         SHUTDOWN_GRACE_MS: '9000',
       });
@@ -163,6 +165,7 @@ describe('loadConfig', () => {
         },
         limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
+        documentCacheMaxBytes: 1_048_576,
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
       });
@@ -205,6 +208,7 @@ describe('loadConfig', () => {
       [{ CACHE_MAX_ENTRIES: 'lots' }, 'CACHE_MAX_ENTRIES'],
       [{ CACHE_MAX_BYTES: '64MiB' }, 'CACHE_MAX_BYTES'],
       [{ RESPONSE_CACHE_MAX_BYTES: '-1' }, 'RESPONSE_CACHE_MAX_BYTES'],
+      [{ DOCUMENT_CACHE_MAX_BYTES: '8MiB' }, 'DOCUMENT_CACHE_MAX_BYTES'],
       [{ MAX_TASK_IDS: '0' }, 'MAX_TASK_IDS'],
       [{ MAX_ENTITY_REPRESENTATIONS: '0' }, 'MAX_ENTITY_REPRESENTATIONS'],
       [{ BODY_LIMIT_BYTES: '1kb' }, 'BODY_LIMIT_BYTES'],

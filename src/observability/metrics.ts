@@ -29,7 +29,15 @@ export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
 export type GraphQLOutcome = 'ok' | 'partial' | 'failed';
 
 /** Why a request was turned away before GraphQL saw it. */
-export type RefusalReason = 'unauthenticated' | 'body_too_large' | 'bad_request_body' | 'input_too_deep' | 'input_too_large';
+export type RefusalReason =
+  | 'unauthenticated'
+  | 'body_too_large'
+  | 'bad_request_body'
+  | 'input_too_deep'
+  | 'input_too_large'
+  | 'headers_too_large'
+  | 'bad_http_request'
+  | 'request_timeout';
 
 export interface GraphQLRequestSample {
   readonly operationName: string | null;
@@ -110,7 +118,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   const httpRefusals = new Counter({
     name: 'http_requests_refused_total',
-    help: 'Requests refused before GraphQL execution (unauthenticated, body_too_large, bad_request_body, input_too_deep, input_too_large).',
+    help: 'Requests refused before GraphQL execution (unauthenticated, body_too_large, bad_request_body, input_too_deep, input_too_large, headers_too_large, bad_http_request, request_timeout).',
     labelNames: ['reason'] as const,
     registers,
   });

@@ -19,8 +19,8 @@ export interface SubgraphProcess {
   stderr(): string;
   /** The JSON log lines of stdout, parsed; other lines (the banner) are skipped. */
   logLines(): Array<Record<string, unknown>>;
-  /** Resolves with the exit code (null when killed by a signal). */
-  readonly exited: Promise<number | null>;
+  /** Resolves with the exit code, or the name of the signal that killed it. */
+  readonly exited: Promise<number | NodeJS.Signals | null>;
   /** SIGKILL if still running: for `finally` blocks. */
   kill(): void;
 }
@@ -33,7 +33,8 @@ export function spawnSubgraph(env: Record<string, string>): SubgraphProcess {
   child.stderr.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
   // A test may close its end of stdout on purpose; that is not an error of the test.
   child.stdout.on('error', () => undefined);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // The signal's name when a signal ended it, so a failing expectation says which one.
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
   return {
     child,
     stdout: () => out,
