@@ -101,6 +101,8 @@ export class RateLimiter {
   private timer: TimerHandle | undefined;
   /** A question to the shared quota is under way; the pump asks one at a time, for the waiter whose turn it is. */
   private asking = false;
+  /** When the shared quota last stopped answering; undefined while it answers. */
+  private sharedLostAt: number | undefined;
   private readonly events: UpstreamEvents;
   private readonly windowMs: number;
   private readonly fallbackRate: number;
@@ -271,16 +273,21 @@ export class RateLimiter {
         if (this.waiting === 0) return;
         const now = clock.now();
         if (answer === null) {
-          // The shared quota cannot be asked: this replica keeps to its own share.
-          const at = this.nextGrantAt(this.fallbackRate);
+          // The shared quota cannot be asked: this replica keeps to its own share. Other replicas may
+          // have spent the whole budget of the last window before Redis went away, and this one cannot
+          // know: its own share starts only once that window is over.
+          this.sharedLostAt ??= now;
+          const at = Math.max(this.nextGrantAt(this.fallbackRate), this.sharedLostAt + this.windowMs);
           if (at > now) {
             this.timer = clock.setTimeout(() => this.pump(), at - now);
             return;
           }
         } else if (!answer.granted) {
+          this.sharedLostAt = undefined;
           this.timer = clock.setTimeout(() => this.pump(), Math.max(1, answer.retryAfterMs));
           return;
         }
+        if (answer !== null) this.sharedLostAt = undefined;
         this.grantNext(now);
       }
     } finally {

@@ -6,7 +6,12 @@
  * The window is the limiter's window plus its margin (see rate-limiter.ts): grants spaced
  * that way arrive at the provider within the budget even when send delays differ.
  *
- * A refused call learns how long until the oldest grant leaves the window, and asks again then.
+ * Grants are also paced, at least window/limit apart: replicas answering a burst together would
+ * otherwise send up to the whole budget at once, and the spread of a burst's send delays (signing
+ * and sending dozens of calls on a busy event loop) is exactly what lets a burst leak into the
+ * provider's next second. Paced, the budget is still reached in one window.
+ *
+ * A refused call learns how long until it may go, and asks again then.
  */
 import type { QuotaAnswer, SharedQuota } from '../rate-limiter.js';
 import { UNAVAILABLE, type RedisLink } from './redis-link.js';
@@ -17,14 +22,21 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local limit = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
+local spacing = window / limit
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-if redis.call('ZCARD', KEYS[1]) < limit then
+local wait = 0
+local newest = redis.call('ZRANGE', KEYS[1], -1, -1, 'WITHSCORES')
+if newest[2] then wait = math.max(wait, tonumber(newest[2]) + spacing - now) end
+if redis.call('ZCARD', KEYS[1]) >= limit then
+  local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+  wait = math.max(wait, tonumber(oldest[2]) + window - now)
+end
+if wait <= 0 then
   redis.call('ZADD', KEYS[1], now, ARGV[3])
   redis.call('PEXPIRE', KEYS[1], window)
   return {1, 0}
 end
-local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
-return {0, tonumber(oldest[2]) + window - now}
+return {0, math.ceil(wait)}
 `;
 
 export interface SharedQuotaOptions {
