@@ -82,14 +82,23 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const policy = (ratePerSecond: number): UpstreamPolicy => ({
     cache: upstream.cache,
     retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
-    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue },
+    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs },
     defaultDeadlineMs: upstream.requestDeadlineMs,
   });
   const metrics = createMetrics();
+  const clock = systemClock(deps.now);
+  // Imported only in shared mode: the default process loads neither this nor a Redis client.
+  const sharedMode = config.redis
+    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
+        redisUp: (up) => metrics.redisUp(up),
+        redisFallback: () => metrics.redisFallback(),
+      })
+    : null;
   const upstreamDeps = {
-    clock: systemClock(deps.now),
+    clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
+    ...(sharedMode && { shared: sharedMode.deps }),
   };
   const imageTasks = mps && upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
   const workflowTasks = ice && upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
@@ -156,6 +165,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
       mps: answeredBy(providers.tencent, tencent?.endpoint),
       ice: answeredBy(providers.alibaba, alibaba?.endpoint),
       emulator: emulator?.url ?? null,
+      // Whether replicas share cache, calls and quota; the URL itself is a secret.
+      shared: sharedMode !== null,
     },
     'subgraph listening',
   );
@@ -167,6 +178,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     metrics,
     stop: async () => {
       await server.stop();
+      await sharedMode?.close();
       await emulator?.close();
     },
   };

@@ -69,7 +69,7 @@ export interface AppConfig {
     /** What one GraphQL request may spend on provider calls, waits and retries included. */
     readonly requestDeadlineMs: number;
     /** Provider calls per second in any one-second window, per provider; calls over it wait in a bounded queue. */
-    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number };
+    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number };
     /**
      * Process-wide cache of answers by task state, bounded by entries and by estimated bytes;
      * either bound at 0 turns it off, a TTL of 0 skips that kind.
@@ -113,6 +113,11 @@ export interface AppConfig {
    * JSON length; its heap is about 4 times that); 0 turns it off.
    */
   readonly documentCacheMaxBytes: number;
+  /**
+   * Shared mode: the cache, the in-flight calls and the provider quota shared by every replica
+   * through Redis. null: this process owns the whole quota (no Redis client is loaded).
+   */
+  readonly redis: RedisConfig | null;
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
   /**
@@ -120,6 +125,19 @@ export interface AppConfig {
    * cuts their connections. Never below the request deadline, or a request still within it is cut.
    */
   readonly shutdownGraceMs: number;
+}
+
+export interface RedisConfig {
+  /** redis:// or rediss://, user and password allowed: a secret as a whole, never logged. */
+  readonly url: string;
+  /** Namespaces every key and channel, so several deployments can share one Redis. */
+  readonly keyPrefix: string;
+  /** Longest any one Redis command may take before the shared tier gives up on it and falls back. */
+  readonly commandTimeoutMs: number;
+  /** Share of each provider's budget one replica may use while Redis is unavailable (e.g. 1/N for N replicas). */
+  readonly fallbackRpsShare: number;
+  /** How long a replica's claim on a task's provider call lasts without renewal (renewed while the call runs). */
+  readonly leaseMs: number;
 }
 
 /** What a request may still need after its deadline: formatting and writing the answer, its log line. */
@@ -285,6 +303,47 @@ export class EnvReader {
     return pairPresent ? value : undefined;
   }
 
+  /** A decimal fraction in (0, 1]. */
+  fraction(name: string, fallback: number): number {
+    const text = this.raw(name);
+    if (text === undefined) return fallback;
+    const value = /^(0(\.\d+)?|1(\.0+)?|\.\d+)$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value > 0 && value <= 1)) {
+      this.fail(name, `must be a number greater than 0 and at most 1 (got ${JSON.stringify(text)})`);
+      return fallback;
+    }
+    return value;
+  }
+
+  /**
+   * A Redis URL. The value is never echoed, not even in part: it may carry a password.
+   */
+  redisUrl(name: string): string | null {
+    const text = this.raw(name);
+    if (text === undefined) return null;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.fail(name, 'must be a redis:// or rediss:// URL');
+      return null;
+    }
+    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
+      this.fail(name, 'must be a redis:// or rediss:// URL');
+      return null;
+    }
+    if (!url.hostname) {
+      this.fail(name, 'must name a host');
+      return null;
+    }
+    const db = url.pathname.replace(/^\//, '');
+    if (db !== '' && !/^\d{1,2}$/.test(db)) {
+      this.fail(name, 'must have no path other than a database number');
+      return null;
+    }
+    return text;
+  }
+
   finish(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
@@ -323,6 +382,15 @@ function loadAlibaba(read: EnvReader): AlibabaConfig {
   };
 }
 
+function loadRedis(read: EnvReader): RedisConfig | null {
+  const url = read.redisUrl('REDIS_URL');
+  const keyPrefix = read.pattern('REDIS_KEY_PREFIX', /^[A-Za-z0-9:_.-]{1,64}$/, 'media-task-subgraph:');
+  const commandTimeoutMs = read.int('REDIS_COMMAND_TIMEOUT_MS', 250, { min: 10, max: 10_000 });
+  const fallbackRpsShare = read.fraction('REDIS_FALLBACK_RPS_SHARE', 0.5);
+  const leaseMs = read.int('REDIS_LEASE_MS', 3_000, { min: 100, max: 600_000 });
+  return url === null ? null : { url, keyPrefix, commandTimeoutMs, fallbackRpsShare, leaseMs };
+}
+
 export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
   // Unset is neither: Sandbox stays on (as Apollo does), stack traces stay off (only `development` shows them).
@@ -354,6 +422,9 @@ export function loadConfig(env: Env = process.env): AppConfig {
         mpsRps: read.int('MPS_RATE_LIMIT_RPS', 20, { min: 1 }),
         iceRps: read.int('ICE_RATE_LIMIT_RPS', 20, { min: 1 }),
         maxQueue: read.int('RATE_LIMIT_MAX_QUEUE', 1_000, { min: 0 }),
+        // The provider counts arrivals; send delays that differ by up to this much cannot put
+        // more than the budget into one of its seconds (src/upstream/rate-limiter.ts).
+        marginMs: read.int('RATE_LIMIT_MARGIN_MS', 100, { min: 0, max: 10_000 }),
       },
       cache: {
         terminalTtlMs: read.int('CACHE_TERMINAL_TTL_MS', 600_000, { min: 0 }),
@@ -396,6 +467,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // cheap to send, so the bound is smaller here: 8 MiB, about 32 MiB of heap, still thousands
     // of the documents real clients send.
     documentCacheMaxBytes: read.int('DOCUMENT_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
+    redis: loadRedis(read),
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };

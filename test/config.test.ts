@@ -37,13 +37,14 @@ describe('loadConfig', () => {
           retryBaseDelayMs: 100,
           retryMaxDelayMs: 2_000,
           requestDeadlineMs: 15_000,
-          rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000 },
+          rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000, marginMs: 100 },
           cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000, maxBytes: 67_108_864 },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
         limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         documentCacheMaxBytes: 8_388_608,
+        redis: null,
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
       });
@@ -159,13 +160,14 @@ describe('loadConfig', () => {
           retryBaseDelayMs: 50,
           retryMaxDelayMs: 800,
           requestDeadlineMs: 5000,
-          rateLimit: { mpsRps: 10, iceRps: 30, maxQueue: 0 },
+          rateLimit: { mpsRps: 10, iceRps: 30, maxQueue: 0, marginMs: 100 },
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0, maxBytes: 1_048_576 },
           responseCacheMaxBytes: 65_536,
         },
         limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         documentCacheMaxBytes: 1_048_576,
+        redis: null,
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
       });
@@ -312,5 +314,42 @@ describe('loadConfig', () => {
 
   it('reads process.env by default', () => {
     expect(() => loadConfig()).not.toThrow();
+  });
+});
+
+describe('loadConfig: shared mode (REDIS_URL)', () => {
+  const PASSWORD = 'redis-config-password-77';
+
+  it('is off without REDIS_URL, and reads the Redis settings when it is set', () => {
+    expect(loadConfig({}).redis).toBeNull();
+    expect(
+      loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
+    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000 });
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
+      url: 'redis://127.0.0.1:6379',
+      keyPrefix: 'media-task-subgraph:',
+      fallbackRpsShare: 0.5,
+      commandTimeoutMs: 250,
+      leaseMs: 3000,
+    });
+  });
+
+  it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
+    'refuses REDIS_URL=%j naming the variable, never echoing it',
+    (url) => {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: url });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual(['REDIS_URL']);
+      expect((error as ConfigError).message).not.toContain(PASSWORD);
+    },
+  );
+
+  it.each([['0'], ['1.5'], ['half'], ['-0.2']])('refuses REDIS_FALLBACK_RPS_SHARE=%j', (share) => {
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(/REDIS_FALLBACK_RPS_SHARE/);
   });
 });

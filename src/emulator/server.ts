@@ -63,6 +63,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    // Taken before the body is read: a provider counts a request against its quota when it arrives.
+    const receivedAt = now();
     const request = toReceivedRequest(req, await readBody(req));
 
     if (request.path.startsWith(CONTROL_PREFIX)) {
@@ -84,6 +86,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       url: request.url,
       headers: { ...request.headers },
       body: request.body.toString('utf8'),
+      receivedAt,
     });
     const answer = (response: EmulatorResponse): void => {
       call.settle(response.outcome);

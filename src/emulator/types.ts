@@ -63,6 +63,11 @@ export interface CallRecord {
   /** Lowercase names, as received. */
   headers: Record<string, string>;
   body: string;
+  /**
+   * Epoch ms when the request arrived, by the emulator's clock: the provider's clock, which is
+   * the one a quota of N calls in any one-second window is counted by.
+   */
+  receivedAt: number;
   /** 'ok' | provider error code | fault kind ('pending' while a request is still being answered). */
   outcome: string;
 }

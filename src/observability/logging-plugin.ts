@@ -118,7 +118,10 @@ type RequestLine = {
 function requestLine({ tally, ...fields }: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
   const { upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries } = tally;
   const { errors, ...rest } = fields;
-  return { ...rest, upstream: { calls: upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries }, errors };
+  // Which tier answered: cacheHits (this process), sharedCacheHits (Redis), inFlightShared (a call
+  // of this process), sharedInFlight (another replica's call), calls (the provider).
+  const shared = { sharedCacheHits: tally.sharedCacheHits ?? 0, sharedInFlight: tally.sharedInFlight ?? 0, rateLimitWaitMs: Math.round(tally.rateLimitWaitMs ?? 0) };
+  return { ...rest, upstream: { calls: upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries, ...shared }, errors };
 }
 
 const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };

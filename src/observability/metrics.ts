@@ -71,6 +71,12 @@ export interface Metrics {
   watchTaskCache(provider: ProviderName, size: () => TaskCacheSize): void;
   /** A request answered by the edge cache (src/http-cache/). */
   edgeCacheHit(): void;
+  sharedCacheHit(provider: ProviderName): void;
+  sharedInFlight(provider: ProviderName): void;
+  /** Shared mode: Redis answers (1) or not (0). */
+  redisUp(up: boolean): void;
+  /** Shared mode: a Redis command not run or failed, so its caller did what one process does alone. */
+  redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
   watchEdgeCache(size: () => EdgeCacheSize): void;
 }
@@ -230,6 +236,27 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     registers,
   });
 
+  const sharedCacheHits = new Counter({
+    name: 'upstream_shared_cache_hits_total',
+    help: 'Task lookups answered by the shared (Redis) cache: another replica asked the provider.',
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  const sharedInFlight = new Counter({
+    name: 'upstream_shared_in_flight_total',
+    help: "Task lookups that waited for another replica's provider call instead of making their own.",
+    labelNames: ['provider'] as const,
+    registers,
+  });
+  // Created only in shared mode, so a single process exposes no Redis series at all.
+  let redisUpGauge: Gauge | undefined;
+  let redisFallbacks: Counter | undefined;
+  const redisSeries = (): { up: Gauge; fallbacks: Counter } => {
+    redisUpGauge ??= new Gauge({ name: 'redis_up', help: 'Shared mode: 1 while Redis answers, 0 while every replica falls back to its own cache and quota share.', registers });
+    redisFallbacks ??= new Counter({ name: 'redis_fallbacks_total', help: 'Shared mode: Redis commands not run or failed, answered by in-process behaviour instead.', registers });
+    return { up: redisUpGauge, fallbacks: redisFallbacks };
+  };
+
   function operationLabel(name: string | null, refused: boolean): string {
     if (refused) return '(refused)';
     if (name === null || name === '') return '(anonymous)';
@@ -274,6 +301,10 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
       taskCacheReaders.set(provider, size);
     },
     edgeCacheHit: () => edgeCacheHits.inc(),
+    sharedCacheHit: (provider) => sharedCacheHits.inc({ provider }),
+    sharedInFlight: (provider) => sharedInFlight.inc({ provider }),
+    redisUp: (up) => redisSeries().up.set(up ? 1 : 0),
+    redisFallback: () => redisSeries().fallbacks.inc(),
     watchEdgeCache(size) {
       edgeCacheSize = size;
     },
@@ -306,6 +337,12 @@ export function upstreamSubscriber(metrics: Metrics): Partial<UpstreamEvents> {
     },
     onRateLimitRejected(provider, queueLength) {
       metrics.rateLimitRejected(provider, queueLength);
+    },
+    onSharedCacheHit(provider) {
+      metrics.sharedCacheHit(provider);
+    },
+    onSharedInFlight(provider) {
+      metrics.sharedInFlight(provider);
     },
   };
 }

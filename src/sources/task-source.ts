@@ -19,6 +19,12 @@ export interface CallTally {
   /** Lookups that joined a call already in flight instead of making their own. */
   inFlightShared: number;
   retries: number;
+  /** Lookups answered by the shared (Redis) cache, another replica's answer (shared mode only). */
+  sharedCacheHits?: number;
+  /** Lookups that waited for another replica's provider call (its lease) instead of making their own. */
+  sharedInFlight?: number;
+  /** Milliseconds this request's provider calls waited for their turn in the rate limit (local or shared quota). */
+  rateLimitWaitMs?: number;
 }
 
 /** What one lookup may spend: the GraphQL request's deadline and, optionally, its cancellation. */

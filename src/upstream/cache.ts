@@ -74,6 +74,11 @@ export interface CacheOptions {
   readonly maxBytes: number;
   readonly clock: Pick<Clock, 'now'>;
   readonly events?: Partial<UpstreamEvents>;
+  /**
+   * How long an answer had left where the layer below found it (the shared tier's Redis); it is
+   * kept here no longer than that, so a second tier never stretches an answer's lifetime.
+   */
+  readonly remainingTtlMs?: (subject: object) => number | undefined;
 }
 
 /** What the cache holds now, for gauges. Expired entries count until they are read or pushed out. */
@@ -139,7 +144,10 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
       if (!(error instanceof Error)) throw error;
       entry = { ok: false, error };
     }
-    const { ttlMs } = cachePolicy(entry.ok ? entry.value : entry.error, options.ttls);
+    const subject = entry.ok ? entry.value : entry.error;
+    const policyTtlMs = cachePolicy(subject, options.ttls).ttlMs;
+    const leftMs = options.remainingTtlMs?.(subject);
+    const ttlMs = leftMs === undefined ? policyTtlMs : Math.min(policyTtlMs, leftMs);
     if (ttlMs > 0) {
       // lru-cache keeps an entry while its age is at most the TTL; starting the age one ms
       // early makes it stale at exactly the TTL, like the Cache-Control max-age sent with it.

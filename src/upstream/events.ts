@@ -23,6 +23,10 @@ export interface UpstreamEvents {
   onRateLimitWait(provider: ProviderName, waitedMs: number, queueLength: number): void;
   /** The rate limiter's queue was full, so the call failed at once. */
   onRateLimitRejected(provider: ProviderName, queueLength: number): void;
+  /** Answered from the shared (Redis) cache: another replica's answer. */
+  onSharedCacheHit(provider: ProviderName): void;
+  /** A lookup waited for another replica's provider call (it held the task's lease). */
+  onSharedInFlight(provider: ProviderName): void;
   /** One provider call (one attempt) and its parse, timed from after the rate limiter let it go. */
   onUpstreamCall(provider: ProviderName, outcome: UpstreamOutcome, durationMs: number): void;
 }
@@ -50,6 +54,8 @@ export function upstreamEvents(partial: Partial<UpstreamEvents> = {}): UpstreamE
     onRateLimitWait: guarded(partial.onRateLimitWait?.bind(partial)),
     onRateLimitRejected: guarded(partial.onRateLimitRejected?.bind(partial)),
     onUpstreamCall: guarded(partial.onUpstreamCall?.bind(partial)),
+    onSharedCacheHit: guarded(partial.onSharedCacheHit?.bind(partial)),
+    onSharedInFlight: guarded(partial.onSharedInFlight?.bind(partial)),
   };
 }
 

@@ -20,6 +20,18 @@
  *   joining a backlog it would only time out in.
  * A waiter whose signal aborts (its client went away, its deadline passed) leaves at once.
  * It sits under the retry layer, so every attempt, retries included, spends budget.
+ *
+ * The provider counts calls when they *arrive*, not when they are granted here. Two grants
+ * exactly a window apart can land inside one window of the provider's clock when their send
+ * delays differ (a cold connection vs a warm one, a busy event loop), so the log's window is
+ * `windowMs + marginMs`: the guarantee then holds at the provider for any spread of send
+ * delays below the margin, while a burst up to the budget still goes at once.
+ *
+ * With a `shared` quota (Redis, shared by every replica), the shared quota decides instead of
+ * the local log, one question at a time, for the waiter whose turn it is; the fair queue and
+ * its bounds stay here. While the shared quota is unavailable, the local log decides with
+ * `fallbackRatePerSecond` (this replica's share of the budget), and it remembers the shared
+ * grants too, so switching over never adds a burst.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
@@ -36,6 +48,20 @@ export interface RateLimiterOptions {
   readonly events?: Partial<UpstreamEvents>;
   /** The window; 1000 except in tests that want a different scale. */
   readonly windowMs?: number;
+  /** Added to the window so that differing send delays cannot put more than the budget into one window at the provider; default 0. */
+  readonly marginMs?: number;
+  /** The quota shared by every replica; absent: this process owns the whole budget. */
+  readonly shared?: SharedQuota;
+  /** Calls per window while `shared` is unavailable; defaults to `ratePerSecond`. */
+  readonly fallbackRatePerSecond?: number;
+}
+
+/** The shared quota's answer: go, wait this long and ask again, or null when it cannot be asked (then the local fallback decides). */
+export type QuotaAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number } | null;
+
+export interface SharedQuota {
+  /** Takes one call's place in the shared window when there is one; never rejects. */
+  take(): Promise<QuotaAnswer>;
 }
 
 interface Waiter {
@@ -73,13 +99,19 @@ export class RateLimiter {
   private waiting = 0;
   /** Pending wake-up for the queue; set whenever the queue is not empty. */
   private timer: TimerHandle | undefined;
+  /** A question to the shared quota is under way; the pump asks one at a time, for the waiter whose turn it is. */
+  private asking = false;
+  /** When the shared quota last stopped answering; undefined while it answers. */
+  private sharedLostAt: number | undefined;
   private readonly events: UpstreamEvents;
   private readonly windowMs: number;
+  private readonly fallbackRate: number;
 
   constructor(private readonly options: RateLimiterOptions) {
     if (!(Number.isInteger(options.ratePerSecond) && options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be a positive integer');
     this.events = upstreamEvents(options.events);
-    this.windowMs = options.windowMs ?? 1000;
+    this.windowMs = (options.windowMs ?? 1000) + (options.marginMs ?? 0);
+    this.fallbackRate = Math.min(options.ratePerSecond, Math.max(1, Math.floor(options.fallbackRatePerSecond ?? options.ratePerSecond)));
   }
 
   /** Calls waiting now (for a gauge). */
@@ -107,7 +139,8 @@ export class RateLimiter {
     const { maxQueue, clock } = this.options;
     if (signal?.aborted) return Promise.reject(this.abortedError());
     const now = clock.now();
-    if (this.waiting === 0 && this.nextGrantAt() <= now) {
+    // With a shared quota every call asks it, so there is no synchronous way through.
+    if (this.options.shared === undefined && this.waiting === 0 && this.nextGrantAt() <= now) {
       this.grant(now);
       return Promise.resolve();
     }
@@ -131,7 +164,7 @@ export class RateLimiter {
       signal?.addEventListener('abort', waiter.onAbort, { once: true });
       owner.waiters.push(waiter);
       this.waiting += 1;
-      if (this.timer === undefined) this.pump();
+      if (this.timer === undefined && !this.asking) this.pump();
     });
   }
 
@@ -183,8 +216,7 @@ export class RateLimiter {
   }
 
   /** When the next call may go: now while under budget, else when the oldest remembered grant leaves the window. */
-  private nextGrantAt(): number {
-    const { ratePerSecond } = this.options;
+  private nextGrantAt(ratePerSecond = this.options.ratePerSecond): number {
     if (this.grants.length < ratePerSecond) return Number.NEGATIVE_INFINITY;
     return this.grants[this.grants.length - ratePerSecond]! + this.windowMs;
   }
@@ -196,8 +228,12 @@ export class RateLimiter {
 
   /** Lets waiters go, one owner after another, while the budget allows, then sleeps until it allows the next. */
   private pump(): void {
-    const { clock, provider } = this.options;
+    const { clock } = this.options;
     this.timer = undefined;
+    if (this.options.shared !== undefined) {
+      void this.pumpShared(this.options.shared);
+      return;
+    }
     while (this.waiting > 0) {
       const now = clock.now();
       const at = this.nextGrantAt();
@@ -206,15 +242,56 @@ export class RateLimiter {
         this.timer = clock.setTimeout(() => this.pump(), at - now);
         return;
       }
-      const owner = this.ring[this.next]!;
-      const head = owner.waiters[0]!;
-      // Past this owner before removing its waiter, so remove() keeps the cursor on the owner after it.
-      this.next = (this.next + 1) % this.ring.length;
-      this.remove(head);
-      head.signal?.removeEventListener('abort', head.onAbort);
-      this.grant(now);
-      this.events.onRateLimitWait(provider, now - head.enqueuedAt, this.waiting);
-      head.resolve();
+      this.grantNext(now);
+    }
+  }
+
+  /** The waiter whose turn it is goes now. */
+  private grantNext(now: number): void {
+    const owner = this.ring[this.next]!;
+    const head = owner.waiters[0]!;
+    // Past this owner before removing its waiter, so remove() keeps the cursor on the owner after it.
+    this.next = (this.next + 1) % this.ring.length;
+    this.remove(head);
+    head.signal?.removeEventListener('abort', head.onAbort);
+    this.grant(now);
+    this.events.onRateLimitWait(this.options.provider, now - head.enqueuedAt, this.waiting);
+    head.resolve();
+  }
+
+  /**
+   * Asks the shared quota for the waiter whose turn it is, one question at a time, so turns keep
+   * their fair order. A place granted after its waiter has gone (aborted meanwhile) is spent
+   * unused: the quota only ever errs on the side of fewer calls.
+   */
+  private async pumpShared(shared: SharedQuota): Promise<void> {
+    const { clock } = this.options;
+    this.asking = true;
+    try {
+      while (this.waiting > 0) {
+        const answer = await shared.take();
+        if (this.waiting === 0) return;
+        const now = clock.now();
+        if (answer === null) {
+          // The shared quota cannot be asked: this replica keeps to its own share. Other replicas may
+          // have spent the whole budget of the last window before Redis went away, and this one cannot
+          // know: its own share starts only once that window is over.
+          this.sharedLostAt ??= now;
+          const at = Math.max(this.nextGrantAt(this.fallbackRate), this.sharedLostAt + this.windowMs);
+          if (at > now) {
+            this.timer = clock.setTimeout(() => this.pump(), at - now);
+            return;
+          }
+        } else if (!answer.granted) {
+          this.sharedLostAt = undefined;
+          this.timer = clock.setTimeout(() => this.pump(), Math.max(1, answer.retryAfterMs));
+          return;
+        }
+        if (answer !== null) this.sharedLostAt = undefined;
+        this.grantNext(now);
+      }
+    } finally {
+      this.asking = false;
     }
   }
 
@@ -241,9 +318,13 @@ export class RateLimiter {
 }
 
 /** Each call through the source first takes its turn from `limiter`. */
-export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter): TaskSource<T> {
+export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>): TaskSource<T> {
   return async (taskId, call) => {
+    const tally = call?.tally;
+    const startedAt = tally && clock ? clock.now() : 0;
     await limiter.acquire({ signal: call?.signal, owner: call?.owner });
+    // The request's log line says how long its calls waited for their turn.
+    if (tally && clock) tally.rateLimitWaitMs = (tally.rateLimitWaitMs ?? 0) + (clock.now() - startedAt);
     return source(taskId, call);
   };
 }

@@ -1,7 +1,12 @@
 /**
  * The production stack around a plain source, outermost first:
  *
- *   cache ─▶ in-flight sharing ─▶ retry (deadline) ─▶ rate limiter ─▶ timing ─▶ client call + parse
+ *   cache ─▶ in-flight sharing ─▶ [shared tier] ─▶ retry (deadline) ─▶ rate limiter ─▶ timing ─▶ client call + parse
+ *
+ * In shared mode (REDIS_URL) the shared tier (Redis: the cache and the lease of every replica,
+ * see shared/shared-source.ts) sits under the process's own in-flight sharing, so concurrent
+ * lookups in one replica make one Redis round trip, and the rate limiter asks the quota shared
+ * by every replica (shared/quota.ts) instead of its own log. Without it, nothing here changes.
  *
  * - cache outermost: a hit costs nothing, not even a place in the in-flight map;
  * - in-flight sharing under it: concurrent misses for one task become one call, and
@@ -28,11 +33,15 @@ import { sharedInFlight } from './in-flight.js';
 import { measuredSource } from './measured.js';
 import { RateLimiter, rateLimitedSource } from './rate-limiter.js';
 import { retryingSource, type RetryPolicy } from './retry.js';
+import { sharedKeys } from './shared/keys.js';
+import { redisQuota } from './shared/quota.js';
+import type { RedisLink } from './shared/redis-link.js';
+import { sharedTier } from './shared/shared-source.js';
 
 export interface UpstreamPolicy {
   readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
   readonly retry: RetryPolicy;
-  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number };
+  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number; readonly marginMs?: number };
   /** Deadline for a call that arrives without one. */
   readonly defaultDeadlineMs: number;
 }
@@ -41,6 +50,20 @@ export interface UpstreamDeps {
   readonly clock: Clock;
   readonly random: () => number;
   readonly events?: Partial<UpstreamEvents>;
+  /** Shared mode: the Redis link and what this replica needs to take part. */
+  readonly shared?: SharedDeps;
+}
+
+export interface SharedDeps {
+  readonly link: RedisLink;
+  readonly keyPrefix: string;
+  readonly leaseMs: number;
+  /** Share of the budget this replica keeps to while Redis is unavailable. */
+  readonly fallbackRpsShare: number;
+  /** Unique per process. */
+  readonly replicaId: string;
+  /** A fresh random lease token. */
+  readonly token: () => string;
 }
 
 export interface UpstreamSource<T> {
@@ -57,12 +80,35 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   policy: UpstreamPolicy,
   deps: UpstreamDeps,
 ): UpstreamSource<T> {
-  const { clock, random, events } = deps;
-  const limiter = new RateLimiter({ provider, ...policy.rateLimit, clock, events });
+  const { clock, random, events, shared } = deps;
+  const { ratePerSecond, maxQueue, marginMs = 0 } = policy.rateLimit;
+  const keys = shared && sharedKeys(shared.keyPrefix, provider);
+  const quota = shared && keys && redisQuota({ link: shared.link, key: keys.quota, ratePerSecond, windowMs: 1000 + marginMs, replicaId: shared.replicaId });
+  const limiter = new RateLimiter({
+    provider,
+    ratePerSecond,
+    maxQueue,
+    marginMs,
+    clock,
+    events,
+    ...(quota && shared && { shared: quota, fallbackRatePerSecond: ratePerSecond * shared.fallbackRpsShare }),
+  });
   const measured = measuredSource(plain, { provider, clock, events });
-  const limited = rateLimitedSource(measured, limiter);
+  const limited = rateLimitedSource(measured, limiter, clock);
   const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
-  const shared = sharedInFlight(retried, { provider, clock, events });
-  const cached = cachedSource(shared, { provider, ttls: policy.cache, maxEntries: policy.cache.maxEntries, maxBytes: policy.cache.maxBytes, clock, events });
+  const tier =
+    shared && keys
+      ? sharedTier(retried, { provider, link: shared.link, keys, ttls: policy.cache, leaseMs: shared.leaseMs, defaultDeadlineMs: policy.defaultDeadlineMs, clock, token: shared.token, events })
+      : undefined;
+  const inFlight = sharedInFlight(tier?.source ?? retried, { provider, clock, events });
+  const cached = cachedSource(inFlight, {
+    provider,
+    ttls: policy.cache,
+    maxEntries: policy.cache.maxEntries,
+    maxBytes: policy.cache.maxBytes,
+    clock,
+    events,
+    ...(tier && { remainingTtlMs: tier.remainingTtlMs }),
+  });
   return { source: cached.source, limiter, cacheSize: cached.size };
 }

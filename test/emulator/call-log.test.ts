@@ -43,6 +43,7 @@ describe('emulator call log', () => {
       taskId: SEED.image.finishedSuccess,
       method: 'POST',
       url: '/',
+      receivedAt: expect.any(Number),
       headers: expect.objectContaining({
         'content-type': 'application/json; charset=utf-8',
         'x-tc-action': 'DescribeImageTaskDetail',

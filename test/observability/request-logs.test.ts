@@ -17,7 +17,7 @@ interface RequestLine {
   outcome: string;
   httpStatus: number;
   durationMs: number;
-  upstream: { calls: number; cacheHits: number; cacheMisses: number; inFlightShared: number; retries: number };
+  upstream: { calls: number; cacheHits: number; cacheMisses: number; inFlightShared: number; retries: number; sharedCacheHits: number; sharedInFlight: number; rateLimitWaitMs: number };
   errors: Record<string, number>;
 }
 
@@ -72,7 +72,7 @@ describe('request logs', () => {
       durationMs: expect.any(Number),
       responseCacheHit: false,
       edgeCacheHit: false,
-      upstream: { calls: 3, cacheHits: 0, cacheMisses: 3, inFlightShared: 0, retries: 0 },
+      upstream: { calls: 3, cacheHits: 0, cacheMisses: 3, inFlightShared: 0, retries: 0, sharedCacheHits: 0, sharedInFlight: 0, rateLimitWaitMs: expect.any(Number) },
       errors: { NOT_FOUND: 1 },
     });
     expect(stack.emulator.callCount()).toBe(3);
@@ -86,7 +86,7 @@ describe('request logs', () => {
     await stack.query('query Dashboard($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId status } }', { ids }, { 'x-request-id': 'cached' });
     expect(stack.emulator.callCount()).toBe(0);
     expect(requestLines(stack, 'cached')[0]).toMatchObject({ responseCacheHit: false });
-    expect(requestLines(stack, 'cached')[0]?.upstream).toEqual({ calls: 0, cacheHits: 2, cacheMisses: 0, inFlightShared: 0, retries: 0 });
+    expect(requestLines(stack, 'cached')[0]?.upstream).toEqual({ calls: 0, cacheHits: 2, cacheMisses: 0, inFlightShared: 0, retries: 0, sharedCacheHits: 0, sharedInFlight: 0, rateLimitWaitMs: 0 });
   });
 
   it('says when the whole response came from the response cache', async () => {

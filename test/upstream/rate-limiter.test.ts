@@ -74,6 +74,17 @@ describe('rate limiter', () => {
     expect(waits).toEqual([1000]);
   });
 
+  it('with a margin, lets a full burst go at once but the next one only a window plus the margin later', async () => {
+    const sent: number[] = [];
+    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond: 3, maxQueue: 100, marginMs: 100, clock });
+    const source = rateLimitedSource(async () => void sent.push(clock.now()), limiter);
+    const calls = Array.from({ length: 7 }, () => source('t'));
+    await clock.runAll();
+    await Promise.all(calls);
+    // Send delays that differ by less than 100 ms can no longer put 4 arrivals into one second.
+    expect(sent).toEqual([0, 0, 0, 1100, 1100, 1100, 2200]);
+  });
+
   it('fails at once with RATE_LIMITED, not retryable, when the queue is full', async () => {
     const { source, sent, rejected } = limited(1, 2);
     const calls = ['a', 'b', 'c', 'd'].map((id) => source(id).catch((error: unknown) => error));

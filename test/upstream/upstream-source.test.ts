@@ -62,7 +62,7 @@ describe('upstream source (cache, in-flight sharing, retry, rate limit composed)
     await clock.runAll();
     await Promise.all(lookups);
     expect(calls).toHaveLength(3);
-    expect(first).toEqual({ upstreamCalls: 3, cacheHits: 0, cacheMisses: 1, inFlightShared: 0, retries: 2 });
+    expect(first).toEqual({ upstreamCalls: 3, cacheHits: 0, cacheMisses: 1, inFlightShared: 0, retries: 2, rateLimitWaitMs: 0 });
     expect(second).toEqual({ upstreamCalls: 0, cacheHits: 0, cacheMisses: 1, inFlightShared: 1, retries: 0 });
 
     const later = newTally();

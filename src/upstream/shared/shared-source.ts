@@ -1,0 +1,206 @@
+/**
+ * The shared tier: one cache and one provider call per task across every replica.
+ *
+ * One round trip (a Lua script, atomic) asks Redis for the task's answer and, when there is
+ * none, claims the task's lease (SET NX PX with a random token):
+ * - an answer: another replica's, served with what is left of its lifetime (the local cache
+ *   above keeps it no longer, so no replica serves a changed task later than one process would);
+ * - the lease: this replica makes the provider call (through retry and the rate limiter below),
+ *   renewing the lease while it runs; then one script stores the answer with today's
+ *   state-dependent lifetime, releases the lease (only if still its own) and publishes the task
+ *   id on the provider's `done` channel;
+ * - another replica holds the lease: wait for its `done` message, or for the lease to expire
+ *   (its holder died or stalled), then ask again. Nobody waits past its own deadline, and a
+ *   caller that goes away stops waiting at once.
+ * Failures other than NOT_FOUND are never stored: waiters then claim the lease and try themselves.
+ *
+ * Whenever Redis cannot answer (see redis-link.ts), the lookup goes straight to the source:
+ * exactly what one process does alone.
+ */
+import { ProviderError, type ProviderName } from '../../providers/errors.js';
+import type { TaskCall, TaskSource } from '../../sources/task-source.js';
+import { cachePolicy, type CacheTtls } from '../cache.js';
+import type { Clock, TimerHandle } from '../clock.js';
+import { DeadlineExceededError } from '../deadline.js';
+import { upstreamEvents, type UpstreamEvents } from '../events.js';
+import { decodeEntry, encodeEntry, type SharedEntry } from './codec.js';
+import type { SharedKeys } from './keys.js';
+import { UNAVAILABLE, type RedisLink } from './redis-link.js';
+
+/** KEYS task, lease; ARGV token, lease ms. {'hit', text, pttl} | {'lease'} | {'wait', lease pttl}. */
+const LOOKUP_SCRIPT = `
+local value = redis.call('GET', KEYS[1])
+if value then return {'hit', value, redis.call('PTTL', KEYS[1])} end
+if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'lease'} end
+return {'wait', redis.call('PTTL', KEYS[2])}
+`;
+
+/** KEYS task, lease; ARGV token, entry ('' = nothing to store), ttl ms, channel, task id. */
+const FINISH_SCRIPT = `
+if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
+redis.call('PUBLISH', ARGV[4], ARGV[5])
+return 1
+`;
+
+/** KEYS lease; ARGV token, lease ms: extends the lease only while it is still ours. */
+const RENEW_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+/** A lease's PTTL can be read just before it ends; wait a little past it so the next claim succeeds. */
+const LEASE_EXPIRY_SLACK_MS = 5;
+
+export interface SharedTierOptions {
+  readonly provider: ProviderName;
+  readonly link: RedisLink;
+  readonly keys: SharedKeys;
+  readonly ttls: CacheTtls;
+  readonly leaseMs: number;
+  readonly defaultDeadlineMs: number;
+  readonly clock: Clock;
+  /** A fresh random lease token. */
+  readonly token: () => string;
+  readonly events?: Partial<UpstreamEvents>;
+}
+
+export interface SharedTier<T> {
+  readonly source: TaskSource<T>;
+  /**
+   * For answers this tier took from Redis: how long they had left there when read. The local
+   * cache keeps such an answer no longer than that.
+   */
+  remainingTtlMs(subject: object): number | undefined;
+}
+
+function aborted(provider: ProviderName): ProviderError {
+  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+}
+
+export function sharedTier<T extends { readonly terminal: boolean }>(source: TaskSource<T>, options: SharedTierOptions): SharedTier<T> {
+  const { provider, link, keys, clock } = options;
+  const events = upstreamEvents(options.events);
+  const remaining = new WeakMap<object, number>();
+  const waiters = new Map<string, Set<() => void>>();
+
+  link.onMessage(keys.done, (taskId) => {
+    const set = waiters.get(taskId);
+    if (set) for (const wake of [...set]) wake();
+  });
+
+  /** Registered before the lookup, so a `done` published between the lookup and the wait is not missed. */
+  const watch = (taskId: string) => {
+    let woken = false;
+    let wake: () => void = () => {
+      woken = true;
+    };
+    const listener = (): void => wake();
+    let set = waiters.get(taskId);
+    if (!set) waiters.set(taskId, (set = new Set()));
+    set.add(listener);
+    const cancel = (): void => {
+      set.delete(listener);
+      if (set.size === 0 && waiters.get(taskId) === set) waiters.delete(taskId);
+    };
+    const until = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+      new Promise<void>((resolve, reject) => {
+        let timer: TimerHandle | undefined;
+        const finish = (): void => {
+          cancel();
+          if (timer !== undefined) clock.clearTimeout(timer);
+          signal?.removeEventListener('abort', onAbort);
+        };
+        const onAbort = (): void => {
+          finish();
+          reject(aborted(provider));
+        };
+        wake = () => {
+          finish();
+          resolve();
+        };
+        if (woken) return wake();
+        if (signal?.aborted) return onAbort();
+        signal?.addEventListener('abort', onAbort, { once: true });
+        timer = clock.setTimeout(() => wake(), Math.max(0, ms));
+      });
+    return { cancel, until };
+  };
+
+  const answer = (entry: SharedEntry<T>): T => {
+    if (entry.ok) return entry.value;
+    throw entry.error;
+  };
+
+  /** This replica holds the lease: call, store, release, announce. */
+  const hold = async (taskId: string, token: string, call: TaskCall | undefined): Promise<T> => {
+    let renewal: TimerHandle | undefined;
+    let running = true;
+    const renew = (): void => {
+      renewal = clock.setTimeout(() => {
+        void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
+          if (running) renew();
+        });
+      }, Math.max(1, Math.floor(options.leaseMs / 3)));
+    };
+    renew();
+    let entry: SharedEntry<T>;
+    try {
+      entry = { ok: true, value: await source(taskId, call) };
+    } catch (error) {
+      if (!(error instanceof Error)) throw error;
+      entry = { ok: false, error };
+    } finally {
+      running = false;
+      if (renewal !== undefined) clock.clearTimeout(renewal);
+    }
+    const { ttlMs } = cachePolicy(entry.ok ? entry.value : entry.error, options.ttls);
+    const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
+    // Awaited: a request answered here may be followed at once by the same lookup on another replica.
+    await link.eval(FINISH_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, encoded ?? '', Math.max(1, ttlMs), keys.done, taskId]);
+    return answer(entry);
+  };
+
+  const shared: TaskSource<T> = async (taskId, call) => {
+    const deadline = call?.deadline ?? clock.now() + options.defaultDeadlineMs;
+    let waited = false;
+    for (;;) {
+      if (call?.signal?.aborted) throw aborted(provider);
+      if (clock.now() >= deadline) {
+        events.onDeadlineExceeded(provider);
+        throw new DeadlineExceededError(provider);
+      }
+      const token = options.token();
+      const watcher = watch(taskId);
+      const reply = await link.eval(LOOKUP_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, options.leaseMs]);
+      if (reply === UNAVAILABLE || !Array.isArray(reply)) {
+        watcher.cancel();
+        return source(taskId, call);
+      }
+      const [what, first, second] = reply as unknown[];
+      if (what === 'hit') {
+        watcher.cancel();
+        const entry = typeof first === 'string' ? decodeEntry<T>(first, provider) : null;
+        // Not a shape this version wrote: answer as one process would.
+        if (entry === null) return source(taskId, call);
+        events.onSharedCacheHit(provider);
+        if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
+        if (typeof second === 'number' && second > 0) remaining.set(entry.ok ? (entry.value as object) : entry.error, second);
+        return answer(entry);
+      }
+      if (what === 'lease') {
+        watcher.cancel();
+        return hold(taskId, token, call);
+      }
+      if (!waited) {
+        waited = true;
+        events.onSharedInFlight(provider);
+        if (call?.tally) call.tally.sharedInFlight = (call.tally.sharedInFlight ?? 0) + 1;
+      }
+      const leaseLeftMs = typeof first === 'number' && first > 0 ? first : 0;
+      await watcher.until(Math.min(leaseLeftMs + LEASE_EXPIRY_SLACK_MS, deadline - clock.now()), call?.signal);
+    }
+  };
+
+  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject) };
+}
