@@ -18,7 +18,7 @@ import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/su
 import type { Logger } from 'pino';
 
 export function callbackSubscriptionPlugin<TContext extends object>(logger: Logger): ApolloServerPlugin<TContext> {
-  return ApolloServerPluginSubscriptionCallback({
+  const plugin = ApolloServerPluginSubscriptionCallback({
     logger: {
       debug: (message) => logger.debug({ transport: 'callback' }, message),
       info: (message) => logger.info({ transport: 'callback' }, message),
@@ -26,4 +26,22 @@ export function callbackSubscriptionPlugin<TContext extends object>(logger: Logg
       error: (message) => logger.error({ transport: 'callback' }, message),
     },
   }) as ApolloServerPlugin<TContext>;
+  return {
+    ...plugin,
+    async requestDidStart(requestContext) {
+      const listener = await plugin.requestDidStart?.(requestContext);
+      if (!listener) return listener;
+      return {
+        ...listener,
+        async willSendResponse(responseContext) {
+          // Apollo calls willSendResponse for refused requests too (a limit, a validation error,
+          // the router secret aside); the plugin would then check the callback URL and subscribe
+          // all the same. Only a request that resolved its operation and has no error subscribes.
+          const { body } = responseContext.response;
+          if (!responseContext.operation || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0)) return;
+          await listener.willSendResponse?.(responseContext);
+        },
+      };
+    },
+  };
 }
