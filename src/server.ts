@@ -241,7 +241,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // GraphQL over WebSocket on the same path, with the same schema, rules, limits and formatter.
   const ws = startWsTransport({
     httpServer,
-    path: '/graphql',
+    paths: ['/graphql', '/'],
     schema,
     validationRules,
     maxTokens: options.queryLimits.maxTokens,

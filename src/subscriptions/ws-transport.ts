@@ -1,6 +1,6 @@
 /**
  * GraphQL over WebSocket: the `graphql-transport-ws` protocol (the graphql-ws library) on the
- * HTTP server's `/graphql` path, as Apollo Router's subgraph passthrough mode and browsers use it.
+ * HTTP server's GraphQL paths (`/graphql`, and `/` like HTTP), as Apollo Router's subgraph passthrough mode and browsers use it.
  * Queries sent over the socket work too.
  *
  * Nothing here bypasses what HTTP requests go through: the router secret (handshake header or
@@ -9,6 +9,7 @@
  * progress per connection are bounded, and a socket that never sends `connection_init` is closed.
  */
 import type http from 'node:http';
+import type { Duplex } from 'node:stream';
 import { createHash } from 'node:crypto';
 import {
   GraphQLError,
@@ -35,7 +36,8 @@ import { subscriptionLimitError } from './errors.js';
 
 export interface WsTransportOptions {
   readonly httpServer: http.Server;
-  readonly path: string;
+  /** Where GraphQL is served over HTTP too (`/graphql`, and `/`, where Sandbox derives its subscription URL from). */
+  readonly paths: readonly string[];
   readonly schema: GraphQLSchema;
   /** The same rules Apollo validates HTTP operations with (beyond graphql-js's own). */
   readonly validationRules: readonly ValidationRule[];
@@ -79,7 +81,17 @@ function parseOrError(query: unknown, maxTokens: number): DocumentNode | GraphQL
 }
 
 export function startWsTransport(options: WsTransportOptions): WsTransport {
-  const wsServer = new WebSocketServer({ server: options.httpServer, path: options.path, maxPayload: options.maxPayloadBytes });
+  // noServer: ws's own `path` option takes one path; upgrades are routed here instead.
+  const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    const path = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (!options.paths.includes(path)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    wsServer.handleUpgrade(request, socket, head, (webSocket) => wsServer.emit('connection', webSocket, request));
+  };
+  options.httpServer.on('upgrade', onUpgrade);
   const secretDigest = options.routerAuth ? createHash('sha256').update(options.routerAuth.secret, 'utf8').digest() : null;
   const rules = [...specifiedRules, ...options.validationRules];
   // One abort per operation, so a socket that goes away stops its queries' provider work too.
@@ -158,9 +170,11 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
   // stop() may run twice (SIGTERM, then a test's own stop); ws refuses to close a closed server.
   let disposing: Promise<void> | null = null;
   return {
-    dispose: () =>
-      (disposing ??= Promise.resolve(server.dispose()).catch((error: unknown) => {
+    dispose: () => {
+      options.httpServer.off('upgrade', onUpgrade);
+      return (disposing ??= Promise.resolve(server.dispose()).catch((error: unknown) => {
         options.logger.debug({ err: error }, 'WebSocket server already closed');
-      })),
+      }));
+    },
   };
 }

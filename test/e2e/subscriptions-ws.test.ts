@@ -154,11 +154,15 @@ describe('subscriptions over WebSocket', () => {
     await staysQuiet(id);
   });
 
-  it('answers a query sent over the socket', async () => {
-    const client = connect();
-    const result = record(client, `query ($id: ID!) { imageTask(taskId: $id) { taskId state } }`, { id: 'scripted-ws-mps-1' });
-    await until(() => result.done, 'the answer');
-    expect(result.results).toEqual([{ data: { imageTask: { taskId: 'scripted-ws-mps-1', state: 'SUCCEEDED' } } }]);
+  it('answers a query sent over the socket, on /graphql and on / (where Sandbox connects) alike', async () => {
+    for (const path of ['/graphql', '/']) {
+      const result = record(connect({ path }), `query ($id: ID!) { imageTask(taskId: $id) { taskId state } }`, { id: 'scripted-ws-mps-1' });
+      await until(() => result.done, 'the answer');
+      expect(result.results).toEqual([{ data: { imageTask: { taskId: 'scripted-ws-mps-1', state: 'SUCCEEDED' } } }]);
+    }
+    const elsewhere = record(connect({ path: '/metrics' }), '{ __typename }');
+    await until(() => elsewhere.done, 'the refusal');
+    expect(elsewhere.results).toEqual([]);
   });
 
   it('applies the query limits to subscription documents', async () => {

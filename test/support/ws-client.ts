@@ -6,14 +6,16 @@
 import { createClient, type Client, type FormattedExecutionResult } from 'graphql-ws';
 import WebSocket from 'ws';
 
-export function wsUrl(httpUrl: string): string {
-  return new URL('/graphql', httpUrl.replace(/^http/, 'ws')).toString();
+export function wsUrl(httpUrl: string, path = '/graphql'): string {
+  return new URL(path, httpUrl.replace(/^http/, 'ws')).toString();
 }
 
 export interface WsClientOptions {
   readonly connectionParams?: Record<string, unknown>;
   /** Sent on the HTTP upgrade request (as the router sends its headers). */
   readonly headers?: Record<string, string>;
+  /** Default `/graphql`. */
+  readonly path?: string;
 }
 
 export interface ClosedSocket {
@@ -29,7 +31,7 @@ export function wsClient(httpUrl: string, options: WsClientOptions = {}): { clie
     }
   }
   const client = createClient({
-    url: wsUrl(httpUrl),
+    url: wsUrl(httpUrl, options.path),
     webSocketImpl: HeaderSocket,
     retryAttempts: 0,
     lazy: true,
