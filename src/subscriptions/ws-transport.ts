@@ -94,8 +94,16 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
   options.httpServer.on('upgrade', onUpgrade);
   const secretDigest = options.routerAuth ? createHash('sha256').update(options.routerAuth.secret, 'utf8').digest() : null;
   const rules = [...specifiedRules, ...options.validationRules];
-  // One abort per operation, so a socket that goes away stops its queries' provider work too.
-  const operations = new WeakMap<object, Map<string, AbortController>>();
+  // One abort per operation, so a socket that goes away stops its queries' provider work too;
+  // and what its log line needs when it ends.
+  interface Operation {
+    readonly controller: AbortController;
+    readonly requestId: string;
+    readonly operationType: string;
+    readonly operationName: string | null;
+    readonly startedAt: number;
+  }
+  const operations = new WeakMap<object, Map<string, Operation>>();
 
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
@@ -138,15 +146,22 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
         const cost = operationCost({ operation, fragments, variables: payload.variables ?? undefined });
         if (cost > options.maxCost) return [coded(queryCostMessage(cost, options.maxCost), 'BAD_USER_INPUT')];
         const controller = new AbortController();
-        const perSocket = operations.get(ctx) ?? new Map<string, AbortController>();
+        const contextValue = options.newContext(controller.signal);
+        const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
         operations.set(ctx, perSocket);
-        perSocket.set(id, controller);
+        perSocket.set(id, {
+          controller,
+          requestId: contextValue.requestId,
+          operationType: operation.operation,
+          operationName: operation.name?.value ?? null,
+          startedAt: performance.now(),
+        });
         return {
           schema: options.schema,
           document,
           operationName: payload.operationName ?? undefined,
           variableValues: payload.variables ?? undefined,
-          contextValue: options.newContext(controller.signal),
+          contextValue,
         };
       },
       onNext: (_ctx, _id, _payload, _args, result) => {
@@ -156,11 +171,24 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
       onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON(), error)),
       onComplete: (ctx, id) => {
         const perSocket = operations.get(ctx);
-        perSocket?.get(id)?.abort();
+        const ended = perSocket?.get(id);
         perSocket?.delete(id);
+        if (!ended) return;
+        ended.controller.abort();
+        // One line per operation, as HTTP requests get; variables and results are never logged.
+        options.logger.info(
+          {
+            requestId: ended.requestId,
+            transport: 'websocket',
+            operationType: ended.operationType,
+            operationName: ended.operationName,
+            durationMs: Math.round(performance.now() - ended.startedAt),
+          },
+          'graphql operation ended',
+        );
       },
       onClose: (ctx) => {
-        for (const controller of operations.get(ctx)?.values() ?? []) controller.abort();
+        for (const operation of operations.get(ctx)?.values() ?? []) operation.controller.abort();
         operations.delete(ctx);
       },
     },

@@ -74,6 +74,13 @@ describe('subscriptions over WebSocket', () => {
     await until(() => events.done, 'completion');
     expect(imageEvents(events)).toEqual(['WAITING/PENDING/', 'PROCESSING/RUNNING/0', 'PROCESSING/RUNNING/50', 'FINISH/SUCCEEDED/100']);
     expect(events.failure).toBeUndefined();
+    await until(() => stack.logLines.some((line) => line.includes('"graphql operation ended"')), 'the log line');
+    expect(JSON.parse(stack.logLines.find((line) => line.includes('"graphql operation ended"'))!)).toMatchObject({
+      transport: 'websocket',
+      operationType: 'subscription',
+      requestId: expect.any(String),
+      durationMs: expect.any(Number),
+    });
     await staysQuiet(id);
   });
 
