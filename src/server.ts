@@ -238,7 +238,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       return newContext(locals.requestId, abandoned.signal);
     },
   });
-  // GraphQL over WebSocket on the same path, with the same schema, rules, limits and formatter.
+  // GraphQL over WebSocket on the same paths, with the same schema, rules, limits and formatter.
   const ws = startWsTransport({
     httpServer,
     paths: ['/graphql', '/'],
