@@ -6,6 +6,7 @@ import type { FanOutSummary } from './fanout.js';
 import type { LatencySummary } from './latency.js';
 import type { MemorySummary } from './memory.js';
 import { fixed, mib } from './stats.js';
+import type { SubscriptionSummary } from './subscriptions.js';
 import type { ThroughputSummary } from './throughput.js';
 
 export interface BenchResults {
@@ -131,4 +132,28 @@ export function renderCacheBytes(summary: CacheBytesSummary): string {
     '',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/** Measurement 8's own section (printed alone with BENCH_ONLY=8, and after the others in a full run). */
+export function renderSubscriptions(summary: SubscriptionSummary): string {
+  const lines = [
+    `## 8. Live updates (WebSocket subscribers of one running task that changes at every provider call; ${summary.settings.seconds} s per row)`,
+    '',
+    '| running interval (CACHE_RUNNING_TTL_MS) | subscribers | events delivered | events / s | provider calls for the task | calls / task / min | subscribers with every event |',
+    '|---|---|---|---|---|---|---|',
+    ...summary.runs.map(
+      (run) =>
+        `| ${run.runningIntervalMs} ms | ${run.subscribers} | ${run.events} | ${fixed(run.eventsPerSecond)} | ${run.providerCalls} | ${fixed(run.providerCallsPerMinute)} | ${run.subscribersInStep} / ${run.subscribers} |`,
+    ),
+    '',
+    `Goal met: ${yes(summary.runs.every((run) => run.subscribersInStep === run.subscribers) && subscriberIndependent(summary))} (provider calls for the task the same whatever the number of subscribers, within 5% or one call, what the edges of a window and the upstream latency's jitter move; every subscriber gets every event, none twice).`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function subscriberIndependent(summary: SubscriptionSummary): boolean {
+  const byInterval = new Map<number, number[]>();
+  for (const run of summary.runs) byInterval.set(run.runningIntervalMs, [...(byInterval.get(run.runningIntervalMs) ?? []), run.providerCalls]);
+  return [...byInterval.values()].every((calls) => Math.max(...calls) - Math.min(...calls) <= Math.max(1, 0.05 * Math.max(...calls)));
 }

@@ -6,6 +6,9 @@
  *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
  *   BENCH_ONLY=7                  only measurement 7 (task cache under large tasks); prints its
  *                                 section and writes bench/results-7.json, leaving results.json alone
+ *   BENCH_ONLY=8                  only measurement 8 (live updates: subscribers vs provider calls);
+ *                                 writes bench/results-8.json
+ *   BENCH_SUBSCRIPTION_SECONDS=30 length of each row of measurement 8
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
@@ -31,7 +34,8 @@ import { measureLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
-import { renderCacheBytes, renderReport } from './report.js';
+import { renderCacheBytes, renderReport, renderSubscriptions } from './report.js';
+import { measureSubscriptions } from './subscriptions.js';
 import { taskFactory } from './tasks.js';
 import { measureThroughput } from './throughput.js';
 
@@ -44,7 +48,7 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (only !== '' && only !== '7') throw new Error(`BENCH_ONLY can only be 7 (got ${JSON.stringify(only)})`);
+if (only !== '' && only !== '7' && only !== '8') throw new Error(`BENCH_ONLY can only be 7 or 8 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -74,6 +78,12 @@ const settings = {
   cacheBytesNodesPerTask: 200,
   cacheBytesConnections: 4,
   cacheBytesMaxBytes: 16 * 1024 * 1024,
+  /** Measurement 8: the default running interval, and the lowest one the subgraph allows. */
+  subscriptions: {
+    seconds: intSetting('BENCH_SUBSCRIPTION_SECONDS', quick ? 6 : 30),
+    counts: [1, 10, 100],
+    intervals: [2_000, 250],
+  },
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
   cacheMaxEntries: 10_000,
@@ -134,8 +144,24 @@ async function onlyCacheBytes(): Promise<void> {
   }
 }
 
+async function onlySubscriptions(): Promise<void> {
+  const emulator = await startEmulator();
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  try {
+    log('8/8 live updates (a fresh subgraph process per running interval)');
+    const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
+    writeFileSync(resolve(ROOT, 'bench/results-8.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, subscriptions }, null, 2)}\n`);
+    process.stdout.write(renderSubscriptions(subscriptions));
+    log('wrote bench/results-8.json');
+  } finally {
+    destroyClientAgent();
+    await emulator.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
+  if (only === '8') return onlySubscriptions();
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
@@ -196,6 +222,9 @@ async function main(): Promise<void> {
     log('7/7 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
 
+    log('8/8 live updates (a fresh subgraph process per running interval)');
+    const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
+
     const results = {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
@@ -208,9 +237,10 @@ async function main(): Promise<void> {
       memory,
       coldStart,
       cacheBytes,
+      subscriptions,
     };
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(renderReport(results));
+    process.stdout.write(renderReport(results) + renderSubscriptions(subscriptions));
     log('wrote bench/results.json');
   } finally {
     for (const child of children) await child.stop();

@@ -12,6 +12,7 @@ import type { FetchLike } from './providers/http.js';
 import { createMpsClient } from './providers/tencent/client.js';
 import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
+import { subscriptionWatches } from './subscriptions/wiring.js';
 import { imageTaskSource, notConfiguredSource, workflowTaskSource } from './sources/provider-sources.js';
 import { cachePolicy } from './upstream/cache.js';
 import { systemClock } from './upstream/clock.js';
@@ -127,11 +128,15 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     );
   }
 
+  const sources = {
+    imageTask: imageTasks?.source ?? notConfiguredSource('tencent-mps', CREDENTIAL_VARIABLES.tencent),
+    workflowTask: workflowTasks?.source ?? notConfiguredSource('alibaba-ice', CREDENTIAL_VARIABLES.alibaba),
+  };
   const server = await createSubgraphServer({
-    sources: {
-      imageTask: imageTasks?.source ?? notConfiguredSource('tencent-mps', CREDENTIAL_VARIABLES.tencent),
-      workflowTask: workflowTasks?.source ?? notConfiguredSource('alibaba-ice', CREDENTIAL_VARIABLES.alibaba),
-    },
+    sources,
+    // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
+    watches: subscriptionWatches(sources, config, { clock: upstreamDeps.clock, metrics, logger: deps.logger }),
+    subscriptions: { maxPerConnection: config.subscriptions.maxPerConnection, initTimeoutMs: config.subscriptions.initTimeoutMs },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,
     maxEntityRepresentations: config.limits.maxEntityRepresentations,

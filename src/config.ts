@@ -118,6 +118,19 @@ export interface AppConfig {
    * through Redis. null: this process owns the whole quota (no Redis client is loaded).
    */
   readonly redis: RedisConfig | null;
+  /** Live task updates (src/subscriptions/): poll intervals, lifetime and bounds. */
+  readonly subscriptions: {
+    /** Poll interval of a task that is waiting (or in an unknown state); a running one is polled every CACHE_RUNNING_TTL_MS. */
+    readonly waitingIntervalMs: number;
+    /** A subscription ends (SUBSCRIPTION_EXPIRED) this long after it started, terminal state or not. */
+    readonly maxDurationMs: number;
+    /** Operations in progress on one WebSocket connection. */
+    readonly maxPerConnection: number;
+    /** Distinct tasks polled at once by this process, both providers together. */
+    readonly maxWatchedTasks: number;
+    /** How long a WebSocket may stay open without `connection_init`. */
+    readonly initTimeoutMs: number;
+  };
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
   /**
@@ -468,6 +481,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // of the documents real clients send.
     documentCacheMaxBytes: read.int('DOCUMENT_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
     redis: loadRedis(read),
+    subscriptions: {
+      // A queued task can wait minutes; polling it at the running rate would spend budget on "still waiting".
+      waitingIntervalMs: read.int('SUBSCRIPTION_WAITING_INTERVAL_MS', 10_000, { min: 100 }),
+      // An hour outlasts any image task and most workflow runs; a client that still cares subscribes again.
+      maxDurationMs: read.int('SUBSCRIPTION_MAX_DURATION_MS', 3_600_000, { min: 1_000 }),
+      maxPerConnection: read.int('SUBSCRIPTION_MAX_PER_CONNECTION', 100, { min: 1 }),
+      // Each watched task costs one provider call per interval: 1,000 running tasks at 2 s is 500 calls/s,
+      // far over the default rate budget, so the budget, not this bound, is what slows polls first.
+      maxWatchedTasks: read.int('SUBSCRIPTION_MAX_WATCHED_TASKS', 1_000, { min: 1 }),
+      initTimeoutMs: read.int('SUBSCRIPTION_INIT_TIMEOUT_MS', 10_000, { min: 100 }),
+    },
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };

@@ -2,6 +2,7 @@
 import type { TaskLoaders } from './loaders/task-loaders.js';
 import type { RequestTelemetry } from './observability/request-telemetry.js';
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
+import type { TaskWatches } from './subscriptions/task-watches.js';
 
 export interface RequestLimits {
   /** Most ids one list query may name. */
@@ -23,4 +24,6 @@ export interface RequestContext {
   readonly deadline: number;
   /** Aborted when the client goes away before the response is finished; every lookup of the request listens to it. */
   readonly signal: AbortSignal;
+  /** The process's poller registry: what subscription fields subscribe to. */
+  readonly watches: TaskWatches;
 }

@@ -3,6 +3,7 @@
  * and when to stop. Tests build it on port 0 with an emulator behind it.
  */
 import { setMaxListeners } from 'node:events';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import http from 'node:http';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { expressMiddleware } from '@as-integrations/express5';
@@ -32,6 +33,10 @@ import { supportedOperationTypes } from './security/operation-types.js';
 import { queryCostPlugin } from './security/query-cost-plugin.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
+import { httpSubscriptionGuard } from './security/http-subscriptions.js';
+import { callbackSubscriptionPlugin } from './subscriptions/callback-transport.js';
+import type { TaskWatches } from './subscriptions/task-watches.js';
+import { startWsTransport } from './subscriptions/ws-transport.js';
 
 export interface ServerOptions {
   readonly sources: TaskSources;
@@ -67,6 +72,10 @@ export interface ServerOptions {
   readonly shutdownDelayMs: number;
   /** How long the drain waits for in-flight requests before cutting them; at least requestDeadlineMs (config.ts). */
   readonly shutdownGraceMs: number;
+  /** The process's poller registry, for subscription fields; stop() completes its subscriptions. */
+  readonly watches: TaskWatches;
+  /** WebSocket bounds: operations in progress per connection, time allowed before `connection_init`. */
+  readonly subscriptions: { readonly maxPerConnection: number; readonly initTimeoutMs: number };
   readonly metrics: Metrics;
   readonly logger: Logger;
 }
@@ -123,6 +132,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     // request still within its deadline would get an empty reply and no log line.
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
+    // A subscription over HTTP only with the router's callback extension; before the callback plugin answers it.
+    httpSubscriptionGuard<RequestContext>(),
+    callbackSubscriptionPlugin<RequestContext>(options.logger),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     queryCostPlugin<RequestContext>(options.queryLimits.maxCost),
     // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
@@ -133,8 +145,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       : []),
     options.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
   ];
+  const schema = buildSchema();
+  const validationRules = [supportedOperationTypes, ...queryLimitRules(options.queryLimits), ...(options.exposeSchema ? [] : [noIntrospection])];
   const apollo = new ApolloServer<RequestContext>({
-    schema: buildSchema(),
+    schema,
     // Bounded by DOCUMENT_CACHE_MAX_BYTES rather than Apollo's 30 MiB default (src/config.ts says why).
     documentStore:
       options.documentCacheMaxBytes > 0
@@ -148,7 +162,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
     stopOnTerminationSignals: false,
     // Depth and aliases here; tokens in the parser, which stops at the limit instead of reading it all.
-    validationRules: [supportedOperationTypes, ...queryLimitRules(options.queryLimits), ...(options.exposeSchema ? [] : [noIntrospection])],
+    validationRules,
     parseOptions: { maxTokens: options.queryLimits.maxTokens },
     // Federated tracing (ftv1) needs no plugin here: Apollo Server adds its inline-trace plugin itself for a
     // subgraph schema and answers with `extensions.ftv1` only when the router sends `apollo-federation-include-trace: ftv1`.
@@ -196,12 +210,26 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // Names each request for the rate limiter's fair queue; the caller's x-request-id cannot,
   // since two requests may carry the same one.
   let requestSerial = 0;
+  const newContext = (requestId: string, signal: AbortSignal): RequestContext => {
+    const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
+    // Every lookup of this request counts its upstream work here, for the request's log line.
+    const telemetry = newRequestTelemetry(requestId);
+    requestSerial += 1;
+    const call = { deadline, tally: telemetry, signal, owner: `request-${requestSerial}` };
+    return {
+      requestId,
+      telemetry,
+      loaders: createTaskLoaders(options.sources, options.loaderOptions, call),
+      limits: { maxTaskIds: options.maxTaskIds, maxEntityRepresentations: options.maxEntityRepresentations },
+      taskMaxAge: options.taskMaxAge,
+      deadline,
+      signal,
+      watches: options.watches,
+    };
+  };
   const graphql = expressMiddleware(apollo, {
     context: async ({ res }): Promise<RequestContext> => {
-      const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
       const locals = res.locals as RequestLocals;
-      // Every lookup of this request counts its upstream work here, for the request's log line.
-      const telemetry = newRequestTelemetry(locals.requestId);
       // A client that hangs up (or times out) before its answer is finished needs none of the work
       // still waiting or running for it: the signal stops the loaders' queued lookups, takes its calls
       // out of the rate-limit queue, ends retry waits and aborts provider requests (an in-flight call
@@ -218,18 +246,30 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
           if (!res.writableFinished) abandoned.abort();
         });
       }
-      requestSerial += 1;
-      const call = { deadline, tally: telemetry, signal: abandoned.signal, owner: `request-${requestSerial}` };
-      return {
-        requestId: locals.requestId,
-        telemetry,
-        loaders: createTaskLoaders(options.sources, options.loaderOptions, call),
-        limits: { maxTaskIds: options.maxTaskIds, maxEntityRepresentations: options.maxEntityRepresentations },
-        taskMaxAge: options.taskMaxAge,
-        deadline,
-        signal: abandoned.signal,
-      };
+      return newContext(locals.requestId, abandoned.signal);
     },
+  });
+  // GraphQL over WebSocket on the same paths, with the same schema, rules, limits and formatter.
+  const ws = startWsTransport({
+    httpServer,
+    paths: ['/graphql', '/'],
+    schema,
+    validationRules,
+    maxTokens: options.queryLimits.maxTokens,
+    maxCost: options.queryLimits.maxCost,
+    inputBounds: options.inputBounds,
+    maxPayloadBytes: options.bodyLimitBytes,
+    maxPerConnection: options.subscriptions.maxPerConnection,
+    initTimeoutMs: options.subscriptions.initTimeoutMs,
+    routerAuth: options.routerAuth,
+    newContext: (signal) => {
+      const requestId = requestIdFrom(undefined);
+      setMaxListeners(0, signal);
+      return newContext(requestId, signal);
+    },
+    formatError: createErrorFormatter({ includeStacktrace: options.includeStacktrace }),
+    onUnauthenticated: () => options.metrics.httpRefused('unauthenticated'),
+    logger: options.logger,
   });
   const json = express.json({ limit: options.bodyLimitBytes });
   // After the body parser (or the edge cache, which hands a miss on parsed) and before
@@ -284,6 +324,12 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       // keep-alive sockets and waits for in-flight requests (ApolloServerPluginDrainHttpServer).
       ready = false;
       if (options.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+      // Subscriptions end cleanly first: each stream completes, so WebSocket clients get `complete`
+      // and the router's callback URLs get `complete`; then the sockets close (1001 Going away),
+      // which the HTTP drain would otherwise wait on, since upgraded sockets never go idle.
+      options.watches.close();
+      await nextTurn();
+      await ws.dispose();
       await apollo.stop();
     },
   };

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         documentCacheMaxBytes: 8_388_608,
         redis: null,
+        subscriptions: { waitingIntervalMs: 10_000, maxDurationMs: 3_600_000, maxPerConnection: 100, maxWatchedTasks: 1_000, initTimeoutMs: 10_000 },
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
       });
@@ -134,6 +135,11 @@ describe('loadConfig', () => {
         DOCUMENT_CACHE_MAX_BYTES: '1048576',
         SHUTDOWN_DELAY_MS: '5000',
         SHUTDOWN_GRACE_MS: '9000',
+        SUBSCRIPTION_WAITING_INTERVAL_MS: '30000',
+        SUBSCRIPTION_MAX_DURATION_MS: '600000',
+        SUBSCRIPTION_MAX_PER_CONNECTION: '5',
+        SUBSCRIPTION_MAX_WATCHED_TASKS: '50',
+        SUBSCRIPTION_INIT_TIMEOUT_MS: '3000',
       });
       expect(config).toEqual({
         port: 0,
@@ -168,6 +174,7 @@ describe('loadConfig', () => {
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         documentCacheMaxBytes: 1_048_576,
         redis: null,
+        subscriptions: { waitingIntervalMs: 30_000, maxDurationMs: 600_000, maxPerConnection: 5, maxWatchedTasks: 50, initTimeoutMs: 3_000 },
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
       });
@@ -250,6 +257,25 @@ describe('loadConfig', () => {
     it('reports every problem at once', () => {
       const error = configError({ PORT: 'x', ICE_REGION: 'X', UPSTREAM_TIMEOUT_MS: '0' });
       expect([...error.variables].sort()).toEqual(['ICE_REGION', 'PORT', 'UPSTREAM_TIMEOUT_MS']);
+    });
+  });
+
+  describe('subscription bounds', () => {
+    it('refuses intervals and bounds that would poll in a loop or never end, naming each variable', () => {
+      const error = configError({
+        SUBSCRIPTION_WAITING_INTERVAL_MS: '0',
+        SUBSCRIPTION_MAX_DURATION_MS: '10',
+        SUBSCRIPTION_MAX_PER_CONNECTION: '0',
+        SUBSCRIPTION_MAX_WATCHED_TASKS: '-1',
+        SUBSCRIPTION_INIT_TIMEOUT_MS: 'soon',
+      });
+      expect(error.variables).toEqual([
+        'SUBSCRIPTION_WAITING_INTERVAL_MS',
+        'SUBSCRIPTION_MAX_DURATION_MS',
+        'SUBSCRIPTION_MAX_PER_CONNECTION',
+        'SUBSCRIPTION_MAX_WATCHED_TASKS',
+        'SUBSCRIPTION_INIT_TIMEOUT_MS',
+      ]);
     });
   });
 

@@ -10,10 +10,15 @@
  *   GET    /__emulator/calls?provider=&action=&taskId=   {"count":n,"calls":[...]}: count is every matching call
  *                                                  since the last reset, calls only the recent ones (CALL_LOG_WINDOW)
  *   DELETE /__emulator/calls                       reset the call log
+ *   POST   /__emulator/tasks/:taskId/script  {"provider","steps"?:[...],"advanceEveryCalls"?:n}
+ *                                                  script a task's progression (default steps: task-scripts.ts)
+ *   POST   /__emulator/tasks/:taskId/advance {"provider"}   one step on: {"step":i,"steps":n}
  */
 import { faultProblem } from './faults.js';
 import { isJsonObject, tryParseJson } from './json.js';
 import { SEED } from './seed-tasks.js';
+import type { JsonObject } from './json.js';
+import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 import type { CallFilter, CallRecord, Fault, FaultKind, FaultTarget, ProviderId } from './types.js';
 import { decodeQuery, jsonResponse, textResponse, type EmulatorResponse, type ReceivedRequest } from './wire.js';
 
@@ -26,9 +31,15 @@ export interface ControlSurface {
   calls(filter: CallFilter): readonly CallRecord[];
   callCount(filter: CallFilter): number;
   resetCalls(): void;
+  scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
+  advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
 }
 
+const TASK_ROUTE = /^tasks\/([^/]+)\/(script|advance)$/;
+
 export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface): EmulatorResponse {
+  const taskRoute = request.method === 'POST' ? TASK_ROUTE.exec(request.path.slice(CONTROL_PREFIX.length)) : null;
+  if (taskRoute) return taskAnswer(decodeURIComponent(taskRoute[1]!), taskRoute[2] === 'script', request, emulator);
   const route = `${request.method} ${request.path.slice(CONTROL_PREFIX.length)}`;
   switch (route) {
     case 'GET health':
@@ -58,6 +69,27 @@ export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface
     default:
       return jsonResponse(404, { error: `no control route ${route}` }, CONTROL_OUTCOME);
   }
+}
+
+function taskAnswer(taskId: string, script: boolean, request: ReceivedRequest, emulator: ControlSurface): EmulatorResponse {
+  const body = tryParseJson(request.body.toString('utf8'));
+  if (!isJsonObject(body)) return jsonResponse(400, { error: 'body must be a JSON object {"provider", ...}' }, CONTROL_OUTCOME);
+  const provider = body['provider'];
+  if (provider !== 'tencent-mps' && provider !== 'alibaba-ice') return jsonResponse(400, { error: 'provider must be tencent-mps or alibaba-ice' }, CONTROL_OUTCOME);
+  if (!script) {
+    const position = emulator.advanceTask(provider, taskId);
+    return position ? jsonResponse(200, position, CONTROL_OUTCOME) : jsonResponse(404, { error: `task ${taskId} has no script` }, CONTROL_OUTCOME);
+  }
+  const steps = body['steps'];
+  if (steps !== undefined && (!Array.isArray(steps) || steps.length === 0 || !steps.every(isJsonObject))) {
+    return jsonResponse(400, { error: 'steps must be a non-empty array of objects' }, CONTROL_OUTCOME);
+  }
+  const every = body['advanceEveryCalls'];
+  if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 1)) {
+    return jsonResponse(400, { error: 'advanceEveryCalls must be a positive integer' }, CONTROL_OUTCOME);
+  }
+  const position = emulator.scriptTask(provider, taskId, steps as JsonObject[] | undefined, every === undefined ? {} : { advanceEveryCalls: every });
+  return jsonResponse(200, position, CONTROL_OUTCOME);
 }
 
 /** The body is untrusted JSON: check every field's type before it becomes a Fault. */

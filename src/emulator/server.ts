@@ -15,6 +15,7 @@ import { NonceLedger } from './nonce-ledger.js';
 import type { HandlerContext } from './provider.js';
 import { routeProvider } from './routing.js';
 import { TaskStore } from './task-store.js';
+import { imageTaskProgression, workflowTaskProgression } from './task-scripts.js';
 import type { EmulatorOptions, RunningEmulator } from './types.js';
 import { textResponse, toReceivedRequest, type EmulatorResponse } from './wire.js';
 
@@ -51,6 +52,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     resetCalls: () => log.reset(),
     putImageTask: (taskId, response) => tasks.putImageTask(taskId, response),
     putWorkflowTask: (taskId, workflowTask) => tasks.putWorkflowTask(taskId, workflowTask),
+    scriptTask: (provider, taskId, steps, scriptOptions) =>
+      tasks.scripts.set(provider, taskId, steps ?? (provider === 'tencent-mps' ? imageTaskProgression() : workflowTaskProgression(taskId)), scriptOptions),
+    advanceTask: (provider, taskId) => tasks.scripts.advance(provider, taskId),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);

@@ -4,17 +4,20 @@
  */
 import type { ImageTaskSeed, WorkflowTaskSeed } from './json.js';
 import { seedImageTasks, seedWorkflowTasks } from './seed-tasks.js';
+import { TaskScripts } from './task-scripts.js';
 
 export class TaskStore {
   private readonly image = new Map(seedImageTasks());
   private readonly workflow = new Map(seedWorkflowTasks());
+  /** A scripted task answers its current step instead of (or in the absence of) a stored one. */
+  readonly scripts = new TaskScripts();
 
   imageTask(taskId: string): ImageTaskSeed | undefined {
-    return this.image.get(taskId);
+    return this.scripts.read('tencent-mps', taskId) ?? this.image.get(taskId);
   }
 
   workflowTask(taskId: string): WorkflowTaskSeed | undefined {
-    return this.workflow.get(taskId);
+    return this.scripts.read('alibaba-ice', taskId) ?? this.workflow.get(taskId);
   }
 
   /** Stored as a structured clone so later edits by the caller do not leak into answers. */

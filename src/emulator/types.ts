@@ -2,7 +2,8 @@
  * The emulator's public contract. Other modules (e2e tests, the dev banner, the
  * clients' tests) code against these types, so they change only by addition.
  */
-import type { ImageTaskSeed, WorkflowTaskSeed } from './json.js';
+import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
+import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 
 export type ProviderId = 'tencent-mps' | 'alibaba-ice';
 
@@ -92,6 +93,14 @@ export interface RunningEmulator {
   putImageTask(taskId: string, response: ImageTaskSeed): void;
   /** Add or replace an Alibaba task: the `WorkflowTask` object (RequestId is added per answer). */
   putWorkflowTask(taskId: string, workflowTask: WorkflowTaskSeed): void;
+  /**
+   * Makes a task answer `steps` in order (default: the provider's built-in progression,
+   * src/emulator/task-scripts.ts), starting at the first; it moves on with advanceTask, or by
+   * itself every `advanceEveryCalls` answers.
+   */
+  scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
+  /** One step on (staying at the last); null when the task has no script. */
+  advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
   /** Closes keep-alive sockets, pending latency timers and hung requests too, so test runners exit. */
   close(): Promise<void>;
 }

@@ -296,6 +296,42 @@ export type QueryWorkflowTasksArgs = {
   taskIds: ReadonlyArray<Scalars['ID']['input']>;
 };
 
+/**
+ * Live task updates. The subgraph polls the provider on the subscribers' behalf, once per task
+ * however many subscribers watch it, and pushes an event only when what the provider reports
+ * changes. Served over WebSocket (`graphql-transport-ws` at `/graphql`) and over Apollo Router's
+ * HTTP callback protocol; a plain HTTP request cannot subscribe.
+ */
+export type Subscription = {
+  readonly __typename?: 'Subscription';
+  /** The task now, then again every time what the provider reports changes; completes after a terminal state. */
+  readonly imageTaskUpdated: ImageTask;
+  /** The same for a workflow task. */
+  readonly workflowTaskUpdated: WorkflowTask;
+};
+
+
+/**
+ * Live task updates. The subgraph polls the provider on the subscribers' behalf, once per task
+ * however many subscribers watch it, and pushes an event only when what the provider reports
+ * changes. Served over WebSocket (`graphql-transport-ws` at `/graphql`) and over Apollo Router's
+ * HTTP callback protocol; a plain HTTP request cannot subscribe.
+ */
+export type SubscriptionImageTaskUpdatedArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
+
+/**
+ * Live task updates. The subgraph polls the provider on the subscribers' behalf, once per task
+ * however many subscribers watch it, and pushes an event only when what the provider reports
+ * changes. Served over WebSocket (`graphql-transport-ws` at `/graphql`) and over Apollo Router's
+ * HTTP callback protocol; a plain HTTP request cannot subscribe.
+ */
+export type SubscriptionWorkflowTaskUpdatedArgs = {
+  taskId: Scalars['ID']['input'];
+};
+
 /** One lifecycle state for tasks of every provider, so a dashboard can colour tasks without knowing where they ran. */
 export type TaskState =
   /** Finished with an error. */
@@ -734,6 +770,7 @@ export type ResolversTypes = {
   JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   MediaTask: ResolverTypeWrapper<ResolversInterfaceTypes<ResolversTypes>['MediaTask']>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   TaskState: TaskState;
   Workflow: ResolverTypeWrapper<WorkflowParent>;
   WorkflowEdge: ResolverTypeWrapper<WorkflowEdgeModel>;
@@ -771,6 +808,7 @@ export type ResolversParentTypes = {
   JSON: Scalars['JSON']['output'];
   MediaTask: ResolversInterfaceTypes<ResolversParentTypes>['MediaTask'];
   Query: Record<PropertyKey, never>;
+  Subscription: Record<PropertyKey, never>;
   Workflow: WorkflowParent;
   WorkflowEdge: WorkflowEdgeModel;
   WorkflowGraph: WorkflowGraphParent;
@@ -882,6 +920,11 @@ export type QueryResolvers<ContextType = RequestContext, ParentType extends Reso
   imageTasks?: Resolver<ReadonlyArray<Maybe<ResolversTypes['ImageTask']>>, ParentType, ContextType, RequireFields<QueryImageTasksArgs, 'taskIds'>>;
   workflowTask?: Resolver<Maybe<ResolversTypes['WorkflowTask']>, ParentType, ContextType, RequireFields<QueryWorkflowTaskArgs, 'taskId'>>;
   workflowTasks?: Resolver<ReadonlyArray<Maybe<ResolversTypes['WorkflowTask']>>, ParentType, ContextType, RequireFields<QueryWorkflowTasksArgs, 'taskIds'>>;
+};
+
+export type SubscriptionResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = {
+  imageTaskUpdated?: SubscriptionResolver<ResolversTypes['ImageTask'], "imageTaskUpdated", ParentType, ContextType, RequireFields<SubscriptionImageTaskUpdatedArgs, 'taskId'>>;
+  workflowTaskUpdated?: SubscriptionResolver<ResolversTypes['WorkflowTask'], "workflowTaskUpdated", ParentType, ContextType, RequireFields<SubscriptionWorkflowTaskUpdatedArgs, 'taskId'>>;
 };
 
 export type WorkflowResolvers<ContextType = RequestContext, ParentType extends ResolversParentTypes['Workflow'] = ResolversParentTypes['Workflow']> = {
@@ -999,6 +1042,7 @@ export type Resolvers<ContextType = RequestContext> = {
   JSON?: GraphQLScalarType;
   MediaTask?: MediaTaskResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   Workflow?: WorkflowResolvers<ContextType>;
   WorkflowEdge?: WorkflowEdgeResolvers<ContextType>;
   WorkflowGraph?: WorkflowGraphResolvers<ContextType>;

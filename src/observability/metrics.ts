@@ -79,7 +79,15 @@ export interface Metrics {
   redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
   watchEdgeCache(size: () => EdgeCacheSize): void;
+  /** One poll of a subscription poller (src/subscriptions/), by what it found. */
+  subscriptionPoll(provider: ProviderName, outcome: SubscriptionPollOutcome): void;
+  /** An event handed to one subscriber: a task state, or the error that ends it. */
+  subscriptionEventSent(provider: ProviderName, kind: 'task' | 'error'): void;
+  /** Reads a provider's active subscriptions and pollers at every scrape. */
+  watchSubscriptions(provider: ProviderName, counts: () => { readonly pollers: number; readonly subscribers: number }): void;
 }
+
+export type SubscriptionPollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
 
 export interface EdgeCacheSize {
   readonly entries: number;
@@ -256,6 +264,37 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisFallbacks ??= new Counter({ name: 'redis_fallbacks_total', help: 'Shared mode: Redis commands not run or failed, answered by in-process behaviour instead.', registers });
     return { up: redisUpGauge, fallbacks: redisFallbacks };
   };
+  const subscriptionReaders = new Map<ProviderName, () => { readonly pollers: number; readonly subscribers: number }>();
+  new Gauge({
+    name: 'subscriptions_active',
+    help: 'Subscriptions open now (WebSocket and HTTP callback), by provider of the task watched.',
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      for (const [provider, read] of subscriptionReaders) this.set({ provider }, read().subscribers);
+    },
+  });
+  new Gauge({
+    name: 'subscription_pollers_active',
+    help: 'Tasks polled now on behalf of subscribers: one poller per task, however many subscribers.',
+    labelNames: ['provider'] as const,
+    registers,
+    collect() {
+      for (const [provider, read] of subscriptionReaders) this.set({ provider }, read().pollers);
+    },
+  });
+  const subscriptionPolls = new Counter({
+    name: 'subscription_polls_total',
+    help: 'Polls made by subscription pollers, by outcome (changed, unchanged, transient_error, fatal_error).',
+    labelNames: ['provider', 'outcome'] as const,
+    registers,
+  });
+  const subscriptionEvents = new Counter({
+    name: 'subscription_events_sent_total',
+    help: 'Events handed to subscribers, one per subscriber: task states (task) and errors that ended a subscription (error).',
+    labelNames: ['provider', 'kind'] as const,
+    registers,
+  });
 
   function operationLabel(name: string | null, refused: boolean): string {
     if (refused) return '(refused)';
@@ -307,6 +346,11 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     redisFallback: () => redisSeries().fallbacks.inc(),
     watchEdgeCache(size) {
       edgeCacheSize = size;
+    },
+    subscriptionPoll: (provider, outcome) => subscriptionPolls.inc({ provider, outcome }),
+    subscriptionEventSent: (provider, kind) => subscriptionEvents.inc({ provider, kind }),
+    watchSubscriptions(provider, counts) {
+      subscriptionReaders.set(provider, counts);
     },
   };
 }

@@ -19,6 +19,10 @@ export type ErrorCode =
   | 'UPSTREAM_BAD_RESPONSE'
   | 'UNAUTHENTICATED'
   | 'PROVIDER_NOT_CONFIGURED'
+  /** A subscription limit (per connection, watched tasks) or shutdown refused it: src/subscriptions/errors.ts. */
+  | 'SUBSCRIPTION_LIMIT'
+  /** SUBSCRIPTION_MAX_DURATION_MS ended it. */
+  | 'SUBSCRIPTION_EXPIRED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {

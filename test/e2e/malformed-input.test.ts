@@ -15,13 +15,20 @@ describe('malformed input', () => {
     await stack?.stop();
   });
 
-  it.each([
-    ['a subscription', 'subscription { imageTask }', 'subscription'],
-    ['a mutation', 'mutation { imageTask }', 'mutation'],
-  ])('refuses %s: this subgraph has no such root type', async (_name, query, operation) => {
-    const { status, body } = await stack.query(query);
+  it('refuses a mutation: this subgraph has no such root type', async () => {
+    const { status, body } = await stack.query('mutation { imageTask }');
     expect(status).toBe(400);
-    expect(body.errors).toEqual([expect.objectContaining({ message: `This subgraph has no ${operation} type; only queries are supported`, extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(body.errors).toEqual([expect.objectContaining({ message: 'This subgraph has no mutation type; only queries and subscriptions are supported', extensions: { code: 'BAD_USER_INPUT' } })]);
+  });
+
+  it('refuses a subscription over plain HTTP, naming the two ways to subscribe, and calls no provider', async () => {
+    stack.emulator.resetCalls();
+    const { status, body } = await stack.query('subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { state } }', { id: 'x' });
+    expect(status).toBe(400);
+    expect(body.errors).toEqual([
+      expect.objectContaining({ message: expect.stringMatching(/WebSocket.*callback/), extensions: { code: 'BAD_USER_INPUT' } }),
+    ]);
+    expect(stack.emulator.callCount()).toBe(0);
   });
 
   it.each([

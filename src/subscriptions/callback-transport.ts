@@ -1,0 +1,47 @@
+/**
+ * Apollo Router's HTTP callback protocol (callbackSpec 1.0): a subscription POSTed with
+ * `extensions.subscription` ({callbackUrl, subscriptionId, verifier, heartbeatIntervalMs}) is
+ * answered at once, after a `check` to the callback URL, then its events are POSTed there as
+ * `next`, with `check` heartbeats, and a final `complete` (with errors when the subscription
+ * ended with one). Apollo Server's own plugin speaks the protocol; it fits because our
+ * subscribe resolvers return AsyncIterables (graphql-js `subscribe`).
+ *
+ * The request itself goes through everything an HTTP query does first: router secret, input
+ * bounds, validation rules, token and cost limits (didResolveOperation, which the plugin does
+ * not skip). What it skips are the execution hooks (`executionDidStart`, `willResolveField`),
+ * which nothing here relies on. The plugin sends results without Apollo's formatError, which is
+ * why subscription errors are built in their public shape (errors.ts). Apollo's drainServer
+ * hook of the plugin sends `complete` for every callback subscription still open at shutdown.
+ */
+import type { ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';
+import type { Logger } from 'pino';
+
+export function callbackSubscriptionPlugin<TContext extends object>(logger: Logger): ApolloServerPlugin<TContext> {
+  const plugin = ApolloServerPluginSubscriptionCallback({
+    logger: {
+      debug: (message) => logger.debug({ transport: 'callback' }, message),
+      info: (message) => logger.info({ transport: 'callback' }, message),
+      warn: (message) => logger.warn({ transport: 'callback' }, message),
+      error: (message) => logger.error({ transport: 'callback' }, message),
+    },
+  }) as ApolloServerPlugin<TContext>;
+  return {
+    ...plugin,
+    async requestDidStart(requestContext) {
+      const listener = await plugin.requestDidStart?.(requestContext);
+      if (!listener) return listener;
+      return {
+        ...listener,
+        async willSendResponse(responseContext) {
+          // Apollo calls willSendResponse for refused requests too (a limit, a validation error,
+          // the router secret aside); the plugin would then check the callback URL and subscribe
+          // all the same. Only a request that resolved its operation and has no error subscribes.
+          const { body } = responseContext.response;
+          if (!responseContext.operation || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0)) return;
+          await listener.willSendResponse?.(responseContext);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,149 @@
+/**
+ * One poller per watched task: it asks the task source (the same cache → in-flight sharing →
+ * retry → rate limiter stack the queries use) at an interval set by the task's state, and
+ * pushes the task to every subscriber when what the provider reports has changed.
+ *
+ * - A poll is scheduled when the previous one has settled, never overlapping, so one task
+ *   costs at most one provider call per interval however many subscribers watch it. Counting
+ *   from the settled poll also lets the cache entry the poll filled expire before the next one.
+ * - A failure the provider classification calls retryable (throttling, 5xx, timeouts, the
+ *   deadline) has already been retried by the source; the poller only tries again at the next
+ *   interval, and subscribers see nothing. Any other failure (not found, auth, forbidden, bad
+ *   input, an unreadable answer) will not heal: every subscriber gets it once and ends.
+ * - After a terminal state is pushed, every subscriber completes and the poller stops.
+ */
+import { ProviderError } from '../providers/errors.js';
+import type { TaskState } from '../parsing/models.js';
+import type { TaskSource } from '../sources/task-source.js';
+import type { Clock, TimerHandle } from '../upstream/clock.js';
+import { wasEndedByDeadline } from '../upstream/deadline.js';
+import { subscriptionError } from './errors.js';
+import { taskFingerprint } from './fingerprint.js';
+import type { Subscriber } from './subscriber.js';
+
+export interface WatchedTask {
+  readonly state: TaskState;
+  readonly terminal: boolean;
+}
+
+export interface PollIntervals {
+  /** A running task: CACHE_RUNNING_TTL_MS, so every poll finds the cache entry just expired. */
+  readonly runningMs: number;
+  /** Waiting, unknown, or not known yet after a transient failure: SUBSCRIPTION_WAITING_INTERVAL_MS. */
+  readonly waitingMs: number;
+}
+
+/** What one poll found; `changed` and `unchanged` are successful polls. */
+export type PollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
+
+export interface PollerOptions<T> {
+  readonly taskId: string;
+  readonly source: TaskSource<T>;
+  readonly intervals: PollIntervals;
+  readonly clock: Clock;
+  /** Names the poller's calls in the rate limiter's fair queue, as a GraphQL request's do. */
+  readonly owner: string;
+  readonly onPoll?: (outcome: PollOutcome) => void;
+  /** An error that is not the provider's (a bug): for the log. */
+  readonly onUnexpectedError?: (error: unknown) => void;
+  /** The poller stopped (last subscriber gone, terminal state, lasting error, shutdown). */
+  readonly onStop: () => void;
+}
+
+export class Poller<T extends WatchedTask> {
+  private readonly subscribers = new Set<Subscriber<T>>();
+  private last: { readonly fingerprint: string; readonly task: T } | null = null;
+  private timer: TimerHandle | null = null;
+  private polling: AbortController | null = null;
+  private stopped = false;
+
+  constructor(private readonly options: PollerOptions<T>) {}
+
+  get subscriberCount(): number {
+    return this.subscribers.size;
+  }
+
+  /** The first subscriber starts the first poll; a later one gets the last known state at once. */
+  add(subscriber: Subscriber<T>): void {
+    this.subscribers.add(subscriber);
+    if (this.last) subscriber.push(this.last.task);
+    if (this.timer === null && this.polling === null && !this.stopped) void this.poll();
+  }
+
+  remove(subscriber: Subscriber<T>): void {
+    if (!this.subscribers.delete(subscriber)) return;
+    if (this.subscribers.size === 0) this.stop();
+  }
+
+  /** Ends every subscriber cleanly (shutdown) and stops. */
+  close(): void {
+    for (const subscriber of [...this.subscribers]) subscriber.end({ kind: 'complete' });
+    this.stop();
+  }
+
+  private stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    if (this.timer !== null) this.options.clock.clearTimeout(this.timer);
+    this.timer = null;
+    // Nobody needs the answer: the in-flight sharing layer aborts the provider call if no query shares it.
+    this.polling?.abort();
+    this.polling = null;
+    this.options.onStop();
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = this.options.clock.setTimeout(() => {
+      this.timer = null;
+      void this.poll();
+    }, ms);
+  }
+
+  private intervalFor(task: T | undefined): number {
+    return task?.state === 'RUNNING' ? this.options.intervals.runningMs : this.options.intervals.waitingMs;
+  }
+
+  private async poll(): Promise<void> {
+    const controller = new AbortController();
+    this.polling = controller;
+    let task: T;
+    try {
+      task = await this.options.source(this.options.taskId, { owner: this.options.owner, signal: controller.signal });
+    } catch (error) {
+      if (controller.signal.aborted || this.stopped) return;
+      this.polling = null;
+      this.failed(error);
+      return;
+    }
+    if (controller.signal.aborted || this.stopped) return;
+    this.polling = null;
+    const fingerprint = taskFingerprint(task);
+    const changed = this.last?.fingerprint !== fingerprint;
+    this.options.onPoll?.(changed ? 'changed' : 'unchanged');
+    if (changed) {
+      this.last = { fingerprint, task };
+      for (const subscriber of this.subscribers) subscriber.push(task);
+    }
+    if (task.terminal) {
+      for (const subscriber of [...this.subscribers]) subscriber.end({ kind: 'complete' });
+      this.stop();
+      return;
+    }
+    this.schedule(this.intervalFor(task));
+  }
+
+  private failed(error: unknown): void {
+    const transient = error instanceof ProviderError ? error.retryable || wasEndedByDeadline(error) : false;
+    if (transient) {
+      this.options.onPoll?.('transient_error');
+      this.schedule(this.intervalFor(this.last?.task));
+      return;
+    }
+    this.options.onPoll?.('fatal_error');
+    if (!(error instanceof ProviderError)) this.options.onUnexpectedError?.(error);
+    const graphQLError = subscriptionError(error);
+    for (const subscriber of [...this.subscribers]) subscriber.end({ kind: 'error', error: graphQLError });
+    this.stop();
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The poller registry as the app configures it: intervals from config, events to metrics and
+ * the log. Kept out of app.ts so the assembly there stays one line.
+ */
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config.js';
+import type { Metrics } from '../observability/metrics.js';
+import type { Clock } from '../upstream/clock.js';
+import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
+
+/**
+ * A running task is polled as often as the cache lets a running answer live, so every poll finds
+ * a fresh answer from the provider (or from another replica through a shared cache). With that
+ * TTL at 0 (no caching of running tasks) polls would follow one another at once; this floor keeps
+ * them to a few per second, within the rate budget.
+ */
+export const MIN_RUNNING_INTERVAL_MS = 250;
+
+export function subscriptionWatches(
+  sources: TaskWatchSources,
+  config: Pick<AppConfig, 'subscriptions' | 'upstream'>,
+  deps: { readonly clock: Clock; readonly metrics: Metrics; readonly logger: Logger },
+): TaskWatches {
+  const { metrics, logger } = deps;
+  const watches = createTaskWatches(
+    sources,
+    {
+      intervals: {
+        runningMs: Math.max(config.upstream.cache.runningTtlMs, MIN_RUNNING_INTERVAL_MS),
+        waitingMs: config.subscriptions.waitingIntervalMs,
+      },
+      maxDurationMs: config.subscriptions.maxDurationMs,
+      maxWatchedTasks: config.subscriptions.maxWatchedTasks,
+    },
+    {
+      clock: deps.clock,
+      events: {
+        onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
+        onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),
+        onUnexpectedError: (provider, taskId, error) => logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
+      },
+    },
+  );
+  metrics.watchSubscriptions('tencent-mps', () => watches.counts('tencent-mps'));
+  metrics.watchSubscriptions('alibaba-ice', () => watches.counts('alibaba-ice'));
+  return watches;
+}
