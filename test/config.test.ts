@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
+        dashboard: true,
         emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
@@ -85,6 +86,16 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...real, NODE_ENV: 'production', EXPOSE_SCHEMA: 'true' }).exposeSchema).toBe(true);
       expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).exposeSchema).toBe(false);
     });
+
+    it('serves the dashboard where Sandbox is, unless DASHBOARD says otherwise', () => {
+      expect(loadConfig({}).dashboard).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).dashboard).toBe(false);
+      expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).dashboard).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', EXPOSE_SCHEMA: 'true' }).dashboard).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production', DASHBOARD: 'on' }).dashboard).toBe(true);
+      expect(loadConfig({ DASHBOARD: 'off' }).dashboard).toBe(false);
+      expect(configError({ DASHBOARD: 'yes' }).message).toContain('DASHBOARD');
+    });
   });
 
   describe('values', () => {
@@ -133,6 +144,7 @@ describe('loadConfig', () => {
         DOCUMENT_CACHE_MAX_BYTES: '1048576',
         SHUTDOWN_DELAY_MS: '5000',
         SHUTDOWN_GRACE_MS: '9000',
+        DASHBOARD: 'off',
       });
       expect(config).toEqual({
         port: 0,
@@ -140,6 +152,7 @@ describe('loadConfig', () => {
         nodeEnv: 'test',
         logLevel: 'debug',
         exposeSchema: true,
+        dashboard: false,
         emulator: true,
         tencent: {
           credentials: { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
