@@ -53,21 +53,7 @@ async function main(): Promise<void> {
     { port: config.port, host: config.host },
   );
 
-  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
-  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(
-    (name): name is string => typeof name === 'string',
-  );
-  const kinds = [...(app.providers.tencent === 'emulator' ? (['image'] as const) : []), ...(app.providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
-  const samples = app.emulator && emulated.length > 0 ? sampleTasks(kinds) : [];
-  if (samples.length > 0) {
-    const ids = sampleTaskIds();
-    logger.info(
-      { emulator: app.emulator?.url, sampleImageTaskIds: ids.image, sampleWorkflowTaskIds: ids.workflow },
-      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
-    );
-  }
-  print(startupBanner({ url: app.url, emulated: samples.length > 0 ? emulated : [], samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
-
+  // Before the banner: once it says "ready at", a SIGTERM (a test's, an orchestrator's) must find its handler.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -91,6 +77,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
+  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(
+    (name): name is string => typeof name === 'string',
+  );
+  const kinds = [...(app.providers.tencent === 'emulator' ? (['image'] as const) : []), ...(app.providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
+  const samples = app.emulator && emulated.length > 0 ? sampleTasks(kinds) : [];
+  if (samples.length > 0) {
+    const ids = sampleTaskIds();
+    logger.info(
+      { emulator: app.emulator?.url, sampleImageTaskIds: ids.image, sampleWorkflowTaskIds: ids.workflow },
+      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
+    );
+  }
+  print(startupBanner({ url: app.url, emulated: samples.length > 0 ? emulated : [], samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
 }
 
 main().catch((error: unknown) => {
