@@ -142,7 +142,7 @@ export function createLive(options) {
           if (!Array.isArray(error)) {
             // A CloseEvent or Event: the socket could not open, or closed for good.
             const detail = error && typeof error.code === 'number' ? ` (close code ${error.code})` : '';
-            startPolling(`the WebSocket at ${options.wsUrl} could not be used${detail}`);
+            startPolling(`no WebSocket could be opened at ${new URL(options.wsUrl).pathname}${detail}`);
             return;
           }
           const errors = error.map(normaliseError);
@@ -173,7 +173,7 @@ export function createLive(options) {
   return {
     start() {
       if (options.forcePolling) startPolling('polling was asked for (?transport=poll)');
-      else setMode('connecting', `opening ${options.wsUrl}`);
+      else setMode('connecting', `opening a WebSocket at ${new URL(options.wsUrl).pathname}`);
     },
     watch(key, kind, taskId) {
       if (watched.has(key)) return;

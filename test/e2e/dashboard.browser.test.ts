@@ -7,9 +7,15 @@
  * The page takes the WebSocket when the server offers task subscriptions and polls the
  * queries when it does not; the test asks the schema which to expect, so it holds on both.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
+import { Writable } from 'node:stream';
+import fetch from 'node-fetch';
 import type { Browser, Page } from 'puppeteer-core';
-import { SEED, type ImageTaskSeed } from '../../src/emulator/index.js';
+import { startApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { SEED, sampleTasks, type ImageTaskSeed } from '../../src/emulator/index.js';
+import { createLogger } from '../../src/logger.js';
 import { launchChromium } from '../support/chromium.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
@@ -158,4 +164,46 @@ describe('the task dashboard in Chromium', () => {
     mkdirSync(new URL('.', SCREENSHOT), { recursive: true });
     await page.screenshot({ path: SCREENSHOT.pathname as `${string}.png`, fullPage: true });
   }, 60_000);
+});
+
+describe('the dashboard in other deployments', () => {
+  it("adds the built-in emulator's sample tasks on a first visit, each with what it shows", async () => {
+    const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
+    const app = await startApp(
+      loadConfig({ LOG_LEVEL: 'silent' }),
+      { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger('silent', silent) },
+      { port: 0, host: '127.0.0.1' },
+    );
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(new URL('/dashboard/?poll=200', app.url).href, { waitUntil: 'domcontentloaded' });
+      const samples = sampleTasks();
+      // A string, evaluated in the page: this project's TypeScript has no DOM library.
+      await tab.waitForFunction(`document.querySelectorAll('#tasks tbody tr:not([data-state="LOADING"])').length === ${samples.length}`, WAIT);
+      const shown = await tab.$$eval('#tasks tbody tr', (rows) => rows.map((tr) => ({ key: tr.getAttribute('data-key'), note: tr.querySelector('.note')?.textContent })));
+      expect(shown).toEqual(samples.map((sample) => ({ key: `${sample.kind}:${sample.taskId}`, note: sample.outcome })));
+      expect(await tab.$eval(`tr[data-key="image:${SEED.image.finishedSuccess}"]`, (tr) => tr.getAttribute('data-state'))).toBe('SUCCEEDED');
+      expect(await tab.$eval('#add-samples', (button) => button.hasAttribute('hidden'))).toBe(false);
+    } finally {
+      await tab.close();
+      await app.stop();
+    }
+  }, 30_000);
+
+  it('shows the refusal of /graphql on every row, with its code, when the router secret is required', async () => {
+    const guarded = await startTestStack({ SUBGRAPH_SHARED_SECRET: 'router-secret-of-at-least-16-characters' });
+    const tab = await browser.newPage();
+    try {
+      await tab.goto(new URL(`/dashboard/?poll=200&image=${SEED.image.finishedSuccess}&workflow=${SEED.workflow.failed}`, guarded.url).href, { waitUntil: 'domcontentloaded' });
+      for (const key of [`image:${SEED.image.finishedSuccess}`, `workflow:${SEED.workflow.failed}`]) {
+        await tab.waitForSelector(`tr[data-key="${key}"][data-state="ERROR"]`, WAIT);
+        expect(await tab.$eval(`tr[data-key="${key}"] td.error-code`, (cell) => cell.textContent)).toBe('UNAUTHENTICATED');
+      }
+      // The graph panel says why it has no graph instead of staying blank.
+      expect(await tab.$eval('#graph-caption', (caption) => caption.textContent)).toBe('No graph: UNAUTHENTICATED');
+    } finally {
+      await tab.close();
+      await guarded.stop();
+    }
+  }, 30_000);
 });

@@ -33,6 +33,6 @@ export function launchChromium(): Promise<Browser> {
     headless: true,
     // Tests run as root, where Chromium's sandbox cannot start; /dev/shm is small in containers.
     args: ['--no-sandbox', '--headless=new', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--no-default-browser-check'],
-    defaultViewport: { width: 1440, height: 900, deviceScaleFactor: 1 },
+    defaultViewport: { width: 1720, height: 900, deviceScaleFactor: 1 },
   });
 }
