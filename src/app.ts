@@ -6,7 +6,7 @@
  */
 import type { Logger } from 'pino';
 import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config.js';
-import { EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from './emulator/index.js';
+import { EMULATOR_CREDENTIALS, sampleTasks, startEmulator, type RunningEmulator, type SampleKind } from './emulator/index.js';
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';
 import { createMpsClient } from './providers/tencent/client.js';
@@ -52,6 +52,10 @@ function emulatedTencent(config: TencentConfig, emulator: RunningEmulator): With
 
 function emulatedAlibaba(config: AlibabaConfig, emulator: RunningEmulator): WithCredentials<AlibabaConfig> {
   return { ...config, endpoint: emulator.url, credentials: { ...EMULATOR_CREDENTIALS.alibaba } };
+}
+
+function emulatedKinds(providers: RunningApp['providers']): SampleKind[] {
+  return [...(providers.tencent === 'emulator' ? (['image'] as const) : []), ...(providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
 }
 
 export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
@@ -150,6 +154,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     responseCacheMaxBytes: upstream.cache.maxEntries > 0 && upstream.cache.maxBytes > 0 ? upstream.responseCacheMaxBytes : 0,
     now: deps.now,
     exposeSchema: config.exposeSchema,
+    // Samples only for the providers the built-in emulator answers for: they are its ids, nobody else's.
+    dashboard: config.dashboard ? { samples: emulator ? sampleTasks(emulatedKinds(providers)) : null } : null,
     includeStacktrace: config.nodeEnv === 'development',
     bodyLimitBytes: config.limits.bodyLimitBytes,
     queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens, maxCost: config.limits.maxQueryCost },

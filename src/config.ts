@@ -49,6 +49,11 @@ export interface AppConfig {
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
   /**
+   * The task dashboard at /dashboard (static files; its GraphQL calls go through /graphql like
+   * any client's). Follows exposeSchema unless DASHBOARD says otherwise.
+   */
+  readonly dashboard: boolean;
+  /**
    * Whether the built-in emulator answers for a provider without credentials. Off, such a
    * provider's lookups fail with PROVIDER_NOT_CONFIGURED: production never serves invented tasks.
    */
@@ -411,13 +416,17 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const tencent = loadTencent(read);
   const alibaba = loadAlibaba(read);
   const requestDeadlineMs = read.int('REQUEST_DEADLINE_MS', 15_000, { min: 1 });
+  // Production hides the schema unless EXPOSE_SCHEMA says otherwise.
+  const exposeSchema = read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production');
   const config: AppConfig = {
     port: read.int('PORT', 4001, { min: 0, max: 65_535 }),
     host: read.raw('HOST'),
     nodeEnv,
     logLevel: read.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
-    // Production hides the schema unless EXPOSE_SCHEMA says otherwise.
-    exposeSchema: read.bool('EXPOSE_SCHEMA', nodeEnv !== 'production'),
+    exposeSchema,
+    // The page shows what any client may already ask for, but a production deployment exposes
+    // nothing it did not choose to: it follows Sandbox unless DASHBOARD says otherwise.
+    dashboard: read.oneOf('DASHBOARD', ['on', 'off'], exposeSchema ? 'on' : 'off') === 'on',
     // Production never answers with invented tasks unless a person asks for it (README, "Production rule").
     emulator: read.oneOf('EMULATOR', ['on', 'off'], nodeEnv === 'production' ? 'off' : 'on') === 'on',
     tencent,

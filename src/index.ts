@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import fetch from 'node-fetch';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
-import { sampleTaskIds } from './emulator/index.js';
+import { sampleTaskIds, sampleTasks } from './emulator/index.js';
+import { startupBanner } from './banner.js';
 import { createLogger, stdoutDestination } from './logger.js';
 
 /** Once stdout has failed, how long exit waits for a flush that can no longer complete. */
@@ -52,23 +53,7 @@ async function main(): Promise<void> {
     { port: config.port, host: config.host },
   );
 
-  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
-  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(Boolean);
-  if (app.emulator && emulated.length > 0) {
-    const samples = sampleTaskIds();
-    logger.info(
-      { emulator: app.emulator?.url, sampleImageTaskIds: samples.image, sampleWorkflowTaskIds: samples.workflow },
-      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
-    );
-    print(
-      `\nNo credentials for ${emulated.join(' and ')}: answering from the built-in provider emulator.\n` +
-        `Sample ids${config.exposeSchema ? ' to paste into Sandbox' : ''}:\n  imageTask:    ${samples.image.join('\n                ')}\n` +
-        `  workflowTask: ${samples.workflow.join('\n                ')}\n\n`,
-    );
-  }
-  // Sandbox is offered only where it is served (exposeSchema); in production the landing page is off.
-  print(`media-task-subgraph ready at ${app.url}${config.exposeSchema ? ' (open it in a browser for Apollo Sandbox)' : ''}\n`);
-
+  // Before the banner: once it says "ready at", a SIGTERM (a test's, an orchestrator's) must find its handler.
   let stopping = false;
   const shutdown = (signal: string): void => {
     if (stopping) return;
@@ -92,6 +77,21 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+
+  // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
+  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(
+    (name): name is string => typeof name === 'string',
+  );
+  const kinds = [...(app.providers.tencent === 'emulator' ? (['image'] as const) : []), ...(app.providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
+  const samples = app.emulator && emulated.length > 0 ? sampleTasks(kinds) : [];
+  if (samples.length > 0) {
+    const ids = sampleTaskIds();
+    logger.info(
+      { emulator: app.emulator?.url, sampleImageTaskIds: ids.image, sampleWorkflowTaskIds: ids.workflow },
+      `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
+    );
+  }
+  print(startupBanner({ url: app.url, emulated: samples.length > 0 ? emulated : [], samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
 }
 
 main().catch((error: unknown) => {

@@ -20,6 +20,7 @@ import { createTaskLoaders, type TaskLoaderOptions, type TaskSources } from './l
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
+import { dashboardRouter, type DashboardOptions } from './dashboard/routes.js';
 import { createEdgeCache } from './http-cache/edge-cache.js';
 import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
@@ -52,6 +53,8 @@ export interface ServerOptions {
   readonly now?: () => number;
   /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
+  /** The task dashboard at /dashboard; null: not served (config.dashboard). */
+  readonly dashboard: DashboardOptions | null;
   /** Stack traces in errors: only for local development. */
   readonly includeStacktrace: boolean;
   readonly bodyLimitBytes: number;
@@ -195,6 +198,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     res.setHeader('content-type', options.metrics.registry.contentType);
     res.send(await options.metrics.registry.metrics());
   });
+
+  // Before router authentication: a browser cannot add the router's header to a page load.
+  // The page is static; the data it asks /graphql for still needs whatever /graphql requires.
+  if (options.dashboard) app.use('/dashboard', dashboardRouter(options.dashboard));
 
   if (options.routerAuth) {
     const { secret, header } = options.routerAuth;

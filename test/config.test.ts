@@ -26,6 +26,7 @@ describe('loadConfig', () => {
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
+        dashboard: true,
         emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
@@ -87,6 +88,16 @@ describe('loadConfig', () => {
       expect(loadConfig({ ...real, NODE_ENV: 'production', EXPOSE_SCHEMA: 'true' }).exposeSchema).toBe(true);
       expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).exposeSchema).toBe(false);
     });
+
+    it('serves the dashboard where Sandbox is, unless DASHBOARD says otherwise', () => {
+      expect(loadConfig({}).dashboard).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production' }).dashboard).toBe(false);
+      expect(loadConfig({ EXPOSE_SCHEMA: 'false' }).dashboard).toBe(false);
+      expect(loadConfig({ NODE_ENV: 'production', EXPOSE_SCHEMA: 'true' }).dashboard).toBe(true);
+      expect(loadConfig({ NODE_ENV: 'production', DASHBOARD: 'on' }).dashboard).toBe(true);
+      expect(loadConfig({ DASHBOARD: 'off' }).dashboard).toBe(false);
+      expect(configError({ DASHBOARD: 'yes' }).message).toContain('DASHBOARD');
+    });
   });
 
   describe('values', () => {
@@ -140,6 +151,7 @@ describe('loadConfig', () => {
         SUBSCRIPTION_MAX_PER_CONNECTION: '5',
         SUBSCRIPTION_MAX_WATCHED_TASKS: '50',
         SUBSCRIPTION_INIT_TIMEOUT_MS: '3000',
+        DASHBOARD: 'off',
       });
       expect(config).toEqual({
         port: 0,
@@ -147,6 +159,7 @@ describe('loadConfig', () => {
         nodeEnv: 'test',
         logLevel: 'debug',
         exposeSchema: true,
+        dashboard: false,
         emulator: true,
         tencent: {
           credentials: { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },

@@ -20,6 +20,7 @@ export type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './j
 export { EMULATOR_CREDENTIALS } from './credentials.js';
 export { startEmulator } from './server.js';
 export { largeWorkflowTask } from './large-tasks.js';
+export { sampleTasks, type SampleKind, type SampleTask } from './samples.js';
 export { FINISHED_IMAGE_TASK, SEED, SEED_S3_SECRETS, sampleTaskIds, type ImageSeedName, type WorkflowSeedName } from './seed-tasks.js';
 export { DEFAULT_LATENCY_MS, FAULT_KINDS } from './faults.js';
 export { CONTROL_PREFIX } from './control.js';

@@ -7,8 +7,7 @@
  * Flags, not environment variables: config.ts is the only reader of process.env.
  */
 import { parseArgs } from 'node:util';
-import { EMULATOR_CREDENTIALS } from './credentials.js';
-import { sampleTaskIds } from './seed-tasks.js';
+import { emulatorBanner } from './banner.js';
 import { startEmulator } from './server.js';
 
 const { values } = parseArgs({ options: { port: { type: 'string', default: '0' }, host: { type: 'string', default: '127.0.0.1' } } });
@@ -16,16 +15,7 @@ const port = Number(values.port);
 if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port must be 0..65535, got ${values.port}`);
 
 const emulator = await startEmulator({ port, host: values.host });
-const samples = sampleTaskIds();
-process.stdout.write(
-  [
-    `media-task provider emulator listening on ${emulator.url}`,
-    `  Tencent MPS  SecretId ${EMULATOR_CREDENTIALS.tencent.secretId}  sample TaskIds ${samples.image.join(', ')}`,
-    `  Alibaba ICE  AccessKeyId ${EMULATOR_CREDENTIALS.alibaba.accessKeyId}  sample TaskIds ${samples.workflow.join(', ')}`,
-    `  controls     ${emulator.url}/__emulator/{health,seed,faults,calls}`,
-    '',
-  ].join('\n'),
-);
+process.stdout.write(emulatorBanner(emulator.url));
 
 const stop = (): void => {
   void emulator.close().then(() => process.exit(0));

@@ -147,10 +147,28 @@ describe('production rule: the emulator never stands in for a provider unless EM
     });
   }, 60_000);
 
-  it('outside production offers Sandbox and sample ids', async () => {
-    await withSubgraph({}, async (_url, subgraph) => {
-      expect(subgraph.stdout()).toContain('(open it in a browser for Apollo Sandbox)');
-      expect(subgraph.stdout()).toContain(SEED.image.finishedSuccess);
+  it('outside production offers Sandbox, the dashboard and sample ids, each saying what it shows', async () => {
+    await withSubgraph({}, async (url, subgraph) => {
+      const out = subgraph.stdout();
+      expect(out).toContain('(open it in a browser for Apollo Sandbox)');
+      expect(out).toContain(`GraphQL    POST ${url}graphql`);
+      expect(out).toContain(`Dashboard  ${url}dashboard`);
+      expect(out).toMatch(new RegExp(`${SEED.image.finishedSuccess}\\s+finished, 3 results succeeded`));
+      expect(out).toMatch(new RegExp(`${SEED.image.processing}\\s+running`));
+      expect(out).toMatch(new RegExp(`${SEED.workflow.failed}\\s+failed`));
+      expect((await fetch(new URL('/dashboard/', url))).status).toBe(200);
+    });
+  }, 60_000);
+
+  it('in production names neither the dashboard nor Sandbox unless they are served', async () => {
+    await withSubgraph({ NODE_ENV: 'production', EMULATOR: 'on' }, async (url, subgraph) => {
+      expect(subgraph.stdout()).toContain(`GraphQL    POST ${url}graphql`);
+      expect(subgraph.stdout()).not.toContain('Dashboard');
+      expect((await fetch(new URL('/dashboard/', url))).status).toBe(404);
+    });
+    await withSubgraph({ NODE_ENV: 'production', EMULATOR: 'on', DASHBOARD: 'on' }, async (url, subgraph) => {
+      expect(subgraph.stdout()).toContain(`Dashboard  ${url}dashboard`);
+      expect(subgraph.stdout()).toContain('Sample ids to paste into the dashboard:');
     });
   }, 60_000);
 });

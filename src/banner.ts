@@ -1,0 +1,41 @@
+/**
+ * The start-up banner a person reads on a terminal: which sample task shows what (when the
+ * built-in emulator serves them), then the URLs that are actually served. Pure text, so a
+ * test reads it without starting a process.
+ */
+import type { SampleTask } from './emulator/index.js';
+
+export interface BannerFacts {
+  /** The URL the listener bound, ending in '/'. */
+  readonly url: string;
+  /** Providers answered by the built-in emulator, by name; empty when none is. */
+  readonly emulated: readonly string[];
+  /** The emulated providers' sample tasks; empty when none is emulated. */
+  readonly samples: readonly SampleTask[];
+  readonly sandbox: boolean;
+  readonly dashboard: boolean;
+}
+
+const KIND_LABEL = { image: 'imageTask', workflow: 'workflowTask' } as const;
+
+export function startupBanner(facts: BannerFacts): string {
+  const lines: string[] = [];
+  if (facts.emulated.length > 0) {
+    const where = [facts.sandbox && 'Sandbox', facts.dashboard && 'the dashboard'].filter(Boolean).join(' or ');
+    lines.push('', `No credentials for ${facts.emulated.join(' and ')}: answering from the built-in provider emulator.`);
+    lines.push(`Sample ids${where ? ` to paste into ${where}` : ''}:`);
+    const width = Math.max(...facts.samples.map((sample) => sample.taskId.length));
+    let previous: string | null = null;
+    for (const sample of facts.samples) {
+      const label = previous === sample.kind ? '' : KIND_LABEL[sample.kind];
+      previous = sample.kind;
+      lines.push(`  ${label.padEnd(14)}${sample.taskId.padEnd(width)}  ${sample.outcome}`);
+    }
+    lines.push('');
+  }
+  // Sandbox and the dashboard are named only where they are served (EXPOSE_SCHEMA, DASHBOARD).
+  lines.push(`media-task-subgraph ready at ${facts.url}${facts.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`);
+  lines.push(`  GraphQL    POST ${facts.url}graphql`);
+  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard`);
+  return `${lines.join('\n')}\n`;
+}

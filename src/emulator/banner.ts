@@ -1,0 +1,35 @@
+/**
+ * What the standalone emulator prints: everything a client needs to talk to it (both halves
+ * of each credential, the variables that point a subgraph at it), the sample tasks and what
+ * they show, and its control routes with the fault kinds. These keys are public, fake ones.
+ */
+import { CONTROL_PREFIX } from './control.js';
+import { EMULATOR_CREDENTIALS } from './credentials.js';
+import { FAULT_KINDS } from './faults.js';
+import { sampleTasks } from './samples.js';
+
+export function emulatorBanner(url: string): string {
+  const { tencent, alibaba } = EMULATOR_CREDENTIALS;
+  const control = `${url}${CONTROL_PREFIX}`;
+  const samples = sampleTasks();
+  const width = Math.max(...samples.map((sample) => sample.taskId.length));
+  return [
+    `media-task provider emulator listening on ${url}`,
+    '',
+    'Point a subgraph at it with:',
+    `  MPS_ENDPOINT=${url} TENCENTCLOUD_SECRET_ID=${tencent.secretId} TENCENTCLOUD_SECRET_KEY=${tencent.secretKey} \\`,
+    `  ICE_ENDPOINT=${url} ALIBABA_CLOUD_ACCESS_KEY_ID=${alibaba.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${alibaba.accessKeySecret} \\`,
+    '  npm start',
+    '',
+    'Sample tasks (every seeded id by name: GET ' + `${control}seed):`,
+    ...samples.map((sample) => `  ${(sample.kind === 'image' ? 'Tencent MPS' : 'Alibaba ICE').padEnd(12)}${sample.taskId.padEnd(width)}  ${sample.outcome}`),
+    '',
+    'Controls:',
+    `  GET    ${control}health | ${control}seed`,
+    `  POST   ${control}faults  {"target"?:{"provider"?:"tencent-mps"|"alibaba-ice","taskId"?},"fault":{"kind","times"?,"latencyMs"?,"retryAfterSeconds"?}}`,
+    `         kinds: ${FAULT_KINDS.join(', ')}`,
+    `  DELETE ${control}faults`,
+    `  GET    ${control}calls?provider=&action=&taskId=    DELETE ${control}calls`,
+    '',
+  ].join('\n');
+}
