@@ -118,6 +118,8 @@ export interface AppConfig {
    * through Redis. null: this process owns the whole quota (no Redis client is loaded).
    */
   readonly redis: RedisConfig | null;
+  /** OpenTelemetry traces over OTLP/HTTP; null (no OTEL_EXPORTER_OTLP_ENDPOINT): no SDK is loaded and no span is made. */
+  readonly tracing: TracingConfig | null;
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
   /**
@@ -125,6 +127,13 @@ export interface AppConfig {
    * cuts their connections. Never below the request deadline, or a request still within it is cut.
    */
   readonly shutdownGraceMs: number;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP base URL (traces go to `<endpoint>/v1/traces`); may carry a collector's credentials, so never logged. */
+  readonly endpoint: string;
+  /** The `service.name` resource attribute. */
+  readonly serviceName: string;
 }
 
 export interface RedisConfig {
@@ -344,6 +353,24 @@ export class EnvReader {
     return text;
   }
 
+  /** An http(s) URL that may have a path; never echoed (it may carry credentials). */
+  httpUrl(name: string): string | null {
+    const text = this.raw(name);
+    if (text === undefined) return null;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.fail(name, 'must be an absolute http(s) URL');
+      return null;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.fail(name, 'must be an http(s) URL');
+      return null;
+    }
+    return text;
+  }
+
   finish(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
@@ -389,6 +416,13 @@ function loadRedis(read: EnvReader): RedisConfig | null {
   const fallbackRpsShare = read.fraction('REDIS_FALLBACK_RPS_SHARE', 0.5);
   const leaseMs = read.int('REDIS_LEASE_MS', 3_000, { min: 100, max: 600_000 });
   return url === null ? null : { url, keyPrefix, commandTimeoutMs, fallbackRpsShare, leaseMs };
+}
+
+/** The two standard OpenTelemetry variables this subgraph reads (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). */
+function loadTracing(read: EnvReader): TracingConfig | null {
+  const endpoint = read.httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const serviceName = read.pattern('OTEL_SERVICE_NAME', /^[\x21-\x7e]{1,128}$/, 'media-task-subgraph');
+  return endpoint === null ? null : { endpoint, serviceName };
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -468,6 +502,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     // of the documents real clients send.
     documentCacheMaxBytes: read.int('DOCUMENT_CACHE_MAX_BYTES', 8 * 1024 * 1024, { min: 0 }),
     redis: loadRedis(read),
+    tracing: loadTracing(read),
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };

@@ -1,6 +1,7 @@
 /** What every resolver receives: this request's loaders and limits. Built per request by server.ts. */
 import type { TaskLoaders } from './loaders/task-loaders.js';
 import type { RequestTelemetry } from './observability/request-telemetry.js';
+import type { TraceSpan } from './observability/tracing.js';
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 
 export interface RequestLimits {
@@ -23,4 +24,6 @@ export interface RequestContext {
   readonly deadline: number;
   /** Aborted when the client goes away before the response is finished; every lookup of the request listens to it. */
   readonly signal: AbortSignal;
+  /** This request's span, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly span?: TraceSpan;
 }

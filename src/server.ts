@@ -23,6 +23,8 @@ import { createEdgeCache } from './http-cache/edge-cache.js';
 import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
+import { tracingPlugin } from './observability/tracing-plugin.js';
+import { noTracing, type TraceSpan, type Tracing } from './observability/tracing.js';
 import { answerClientErrors } from './security/client-errors.js';
 import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
 import type { InputBounds } from './security/input-bounds.js';
@@ -69,6 +71,8 @@ export interface ServerOptions {
   readonly shutdownGraceMs: number;
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Spans for requests, loader batches, quota waits and provider attempts; `noTracing` (the default) makes none. */
+  readonly tracing?: Tracing;
 }
 
 /** Set on every request by the first middleware. */
@@ -86,7 +90,24 @@ export interface SubgraphServer {
   readonly isReady: () => boolean;
 }
 
+/** Ends when the response does (or the client goes away), with the status it got. */
+function requestSpan(tracing: Tracing, req: http.IncomingMessage, res: http.ServerResponse): TraceSpan {
+  const span = tracing.startRequest('graphql request', (name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }, { 'http.request.method': req.method ?? '' });
+  const end = (): void => {
+    span.setAttributes({ 'http.response.status_code': res.statusCode });
+    if (res.statusCode >= 500) span.fail(String(res.statusCode));
+    span.end();
+  };
+  if (res.closed) end();
+  else res.once('close', end);
+  return span;
+}
+
 export async function createSubgraphServer(options: ServerOptions): Promise<SubgraphServer> {
+  const tracing = options.tracing ?? noTracing;
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body; no GraphQL client here revalidates with one.
@@ -123,6 +144,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     // request still within its deadline would get an empty reply and no log line.
     ApolloServerPluginDrainHttpServer({ httpServer, stopGracePeriodMillis: options.shutdownGraceMs }),
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
+    ...(tracing.enabled ? [tracingPlugin()] : []),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     queryCostPlugin<RequestContext>(options.queryLimits.maxCost),
     // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
@@ -197,7 +219,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // since two requests may carry the same one.
   let requestSerial = 0;
   const graphql = expressMiddleware(apollo, {
-    context: async ({ res }): Promise<RequestContext> => {
+    context: async ({ req, res }): Promise<RequestContext> => {
       const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
       const locals = res.locals as RequestLocals;
       // Every lookup of this request counts its upstream work here, for the request's log line.
@@ -219,7 +241,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
         });
       }
       requestSerial += 1;
-      const call = { deadline, tally: telemetry, signal: abandoned.signal, owner: `request-${requestSerial}` };
+      // The router's traceparent makes this request's span a child of its own (W3C Trace Context).
+      const span = tracing.enabled ? requestSpan(tracing, req, res) : undefined;
+      const call = { deadline, tally: telemetry, signal: abandoned.signal, owner: `request-${requestSerial}`, ...(span && { span }) };
       return {
         requestId: locals.requestId,
         telemetry,
@@ -228,6 +252,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
         taskMaxAge: options.taskMaxAge,
         deadline,
         signal: abandoned.signal,
+        ...(span && { span }),
       };
     },
   });

@@ -45,6 +45,7 @@ describe('loadConfig', () => {
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
         documentCacheMaxBytes: 8_388_608,
         redis: null,
+        tracing: null,
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
       });
@@ -168,6 +169,7 @@ describe('loadConfig', () => {
         security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
         documentCacheMaxBytes: 1_048_576,
         redis: null,
+        tracing: null,
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
       });
@@ -351,5 +353,25 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
 
   it.each([['0'], ['1.5'], ['half'], ['-0.2']])('refuses REDIS_FALLBACK_RPS_SHARE=%j', (share) => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(/REDIS_FALLBACK_RPS_SHARE/);
+  });
+});
+
+describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
+  it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and names the service media-task-subgraph by default', () => {
+    expect(loadConfig({}).tracing).toBeNull();
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'mts' }).tracing).toBeNull();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({ endpoint: 'http://otel-collector:4318', serviceName: 'media-task-subgraph' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' }).tracing).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
+  });
+
+  it('refuses an endpoint that is not an http(s) URL without echoing it', () => {
+    const secretish = 'grpc://user:collector-password-1@otel:4317';
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: secretish })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    try {
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: secretish });
+    } catch (error) {
+      expect(String(error)).not.toContain('collector-password-1');
+    }
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

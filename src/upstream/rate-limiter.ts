@@ -114,6 +114,11 @@ export class RateLimiter {
     this.fallbackRate = Math.min(options.ratePerSecond, Math.max(1, Math.floor(options.fallbackRatePerSecond ?? options.ratePerSecond)));
   }
 
+  /** Which quota decides: Redis's, shared by every replica (with the local share as fallback), or this process's own. */
+  get quota(): 'shared' | 'local' {
+    return this.options.shared === undefined ? 'local' : 'shared';
+  }
+
   /** Calls waiting now (for a gauge). */
   get queueLength(): number {
     return this.waiting;
@@ -317,12 +322,23 @@ export class RateLimiter {
   }
 }
 
-/** Each call through the source first takes its turn from `limiter`. */
-export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>): TaskSource<T> {
+/** Each call through the source first takes its turn from `limiter`; traced, the wait is a span of its own. */
+export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>, provider?: ProviderName): TaskSource<T> {
   return async (taskId, call) => {
     const tally = call?.tally;
     const startedAt = tally && clock ? clock.now() : 0;
-    await limiter.acquire({ signal: call?.signal, owner: call?.owner });
+    const span = call?.span?.child('quota wait', { ...(provider !== undefined && { provider }), quota: limiter.quota, ...(call.attempt !== undefined && { attempt: call.attempt }) });
+    try {
+      await limiter.acquire({ signal: call?.signal, owner: call?.owner });
+      span?.setAttributes({ outcome: 'GRANTED' });
+    } catch (error) {
+      const code = error instanceof ProviderError ? error.kind : 'ERROR';
+      span?.setAttributes({ outcome: code });
+      span?.fail(code);
+      throw error;
+    } finally {
+      span?.end();
+    }
     // The request's log line says how long its calls waited for their turn.
     if (tally && clock) tally.rateLimitWaitMs = (tally.rateLimitWaitMs ?? 0) + (clock.now() - startedAt);
     return source(taskId, call);
