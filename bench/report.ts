@@ -5,6 +5,7 @@ import type { EconomyRow } from './economy.js';
 import type { FanOutSummary } from './fanout.js';
 import type { LatencySummary } from './latency.js';
 import type { MemorySummary } from './memory.js';
+import type { RedisMemorySummary } from './redis-memory.js';
 import { fixed, mib } from './stats.js';
 import type { ThroughputSummary } from './throughput.js';
 
@@ -128,6 +129,29 @@ export function renderCacheBytes(summary: CacheBytesSummary): string {
     ),
     '',
     `Goal met: ${yes(cacheBytesMet(summary))} (the bounded cache's gauge never above CACHE_MAX_BYTES, and its RSS over the second half of the walk rising at most a quarter as fast as the count-only cache's).`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const kib = (bytes: number): string => fixed(bytes / 1024, 2);
+
+export function redisMemorySummaryRow(summary: RedisMemorySummary): string {
+  const figures = summary.rows.map((row) => `${row.provider} ${mib(row.bytesPerTask * 10_000)} MiB (${kib(row.bytesPerTask)} KiB a task)`).join(' · ');
+  return `| 9 | Redis memory per 10,000 finished tasks (shared mode, used_memory) | ${figures} | (reported; sizes maxmemory) | - |`;
+}
+
+/** Measurement 9's own section (printed alone with BENCH_ONLY=9). */
+export function renderRedisMemory(summary: RedisMemorySummary): string {
+  const lines = [
+    `## 9. Redis memory per 10,000 finished tasks (${summary.tasks} per provider through the shared tier's write path, redis-server ${summary.rows[0]?.redisVersion ?? '?'})`,
+    '',
+    '| provider | task shape | tasks stored | used_memory before → after | per task | per 10,000 tasks | stored JSON per task | MEMORY USAGE per key |',
+    '|---|---|---|---|---|---|---|---|',
+    ...summary.rows.map(
+      (row) =>
+        `| ${row.provider} | ${row.shape} | ${row.taskKeys} of ${row.tasks} | ${mib(row.usedMemoryBeforeBytes)} → ${mib(row.usedMemoryAfterBytes)} MiB | ${kib(row.bytesPerTask)} KiB | ${mib(row.bytesPerTask * 10_000)} MiB | ${kib(row.meanValueBytes)} KiB | ${kib(row.meanMemoryUsageBytes)} KiB |`,
+    ),
     '',
   ];
   return `${lines.join('\n')}\n`;

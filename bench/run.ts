@@ -6,6 +6,9 @@
  *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
  *   BENCH_ONLY=7                  only measurement 7 (task cache under large tasks); prints its
  *                                 section and writes bench/results-7.json, leaving results.json alone
+ *   BENCH_ONLY=8                  only measurement 8 (scale-out: 1 replica vs 3 sharing a redis-server
+ *                                 the bench starts, and a Redis answer's cost); bench/results-8.json
+ *   BENCH_ONLY=9                  only measurement 9 (Redis memory per 10,000 finished tasks); bench/results-9.json
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
@@ -20,7 +23,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS, SEED, startEmulator } from '../src/emulator/index.js';
+import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { createIceClient } from '../src/providers/alibaba/client.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { measureColdStart } from './cold-start.js';
@@ -31,7 +34,8 @@ import { measureLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
-import { renderCacheBytes, renderReport } from './report.js';
+import { measureRedisMemory } from './redis-memory.js';
+import { renderCacheBytes, renderRedisMemory, renderReport } from './report.js';
 import { taskFactory } from './tasks.js';
 import { measureThroughput } from './throughput.js';
 
@@ -44,7 +48,7 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (only !== '' && only !== '7') throw new Error(`BENCH_ONLY can only be 7 (got ${JSON.stringify(only)})`);
+if (only !== '' && only !== '7' && only !== '8' && only !== '9') throw new Error(`BENCH_ONLY can only be 7, 8 or 9 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -74,6 +78,8 @@ const settings = {
   cacheBytesNodesPerTask: 200,
   cacheBytesConnections: 4,
   cacheBytesMaxBytes: 16 * 1024 * 1024,
+  /** Measurement 9: finished tasks per provider stored in a fresh redis-server. */
+  redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
   cacheMaxEntries: 10_000,
@@ -134,8 +140,24 @@ async function onlyCacheBytes(): Promise<void> {
   }
 }
 
+/** One measurement alone: its section on stdout, its figures in bench/results-<n>.json. */
+async function onlyOne<S>(n: string, title: string, measure: (emulator: RunningEmulator) => Promise<S>, render: (summary: S) => string): Promise<void> {
+  const emulator = await startEmulator();
+  try {
+    log(title);
+    const summary = await measure(emulator);
+    writeFileSync(resolve(ROOT, `bench/results-${n}.json`), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, summary }, null, 2)}\n`);
+    process.stdout.write(render(summary));
+    log(`wrote bench/results-${n}.json`);
+  } finally {
+    destroyClientAgent();
+    await emulator.close();
+  }
+}
+
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
+  if (only === '9') return onlyOne('9', '9/9 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
