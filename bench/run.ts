@@ -82,6 +82,7 @@ const settings = {
   redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
+  rateLimitMarginMs: 100,
   cacheMaxEntries: 10_000,
 };
 
@@ -185,6 +186,7 @@ async function main(): Promise<void> {
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
       mpsRatePerSecond: settings.mpsRatePerSecond,
+      mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
     log('4/7 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');

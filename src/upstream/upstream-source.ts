@@ -97,6 +97,8 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
     ratePerSecond,
     maxQueue,
     marginMs,
+    // Spread out, never a burst: a burst's send delays differ by more than the margin on a busy process (rate-limiter.ts).
+    pace: true,
     clock,
     events,
     ...(quota && shared && { shared: quota, fallbackRatePerSecond: ratePerSecond * shared.fallbackRpsShare }),

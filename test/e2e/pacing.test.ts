@@ -62,4 +62,21 @@ describe('single-process pacing at the default budget', () => {
     expect(arrivals).toHaveLength(80);
     expect(busiestWindow(arrivals)).toBeLessThanOrEqual(DEFAULT_RPS);
   }, 60_000);
+
+  it('keeps to 20 arrivals a second with several lists at once and a provider that takes 25 ms, as in the scale-out bench', async () => {
+    emulator.resetCalls();
+    emulator.injectFault({}, { kind: 'latency', latencyMs: 25 });
+    const lists = Array.from({ length: 6 }, (_, list) => ids(`9${list}`, 20));
+    const answers = await Promise.all(
+      lists.map(async (list) => {
+        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST, variables: { ids: list } }) });
+        return (await response.json()) as Answer;
+      }),
+    );
+    emulator.clearFaults();
+    expect(answers.flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code)).filter((code) => code !== 'NOT_FOUND')).toEqual([]);
+    const arrivals = emulator.calls().filter((call) => call.provider === 'tencent-mps').map((call) => call.receivedAt);
+    expect(arrivals).toHaveLength(120);
+    expect(busiestWindow(arrivals)).toBeLessThanOrEqual(DEFAULT_RPS);
+  }, 60_000);
 });
