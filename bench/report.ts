@@ -1,4 +1,4 @@
-/** The markdown the bench prints: one summary table of the seven figures against their goals, then details. */
+/** The markdown the bench prints: one summary table of the nine figures against their goals, then details. */
 import type { CacheBytesSummary } from './cache-bytes.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
@@ -6,6 +6,7 @@ import type { FanOutSummary } from './fanout.js';
 import type { LatencySummary } from './latency.js';
 import type { MemorySummary } from './memory.js';
 import type { RedisMemorySummary } from './redis-memory.js';
+import type { ScaleOutSummary } from './scale-out.js';
 import { fixed, mib } from './stats.js';
 import type { ThroughputSummary } from './throughput.js';
 
@@ -20,6 +21,8 @@ export interface BenchResults {
   readonly memory: MemorySummary;
   readonly coldStart: ColdStartSummary;
   readonly cacheBytes: CacheBytesSummary;
+  readonly scaleOut: ScaleOutSummary;
+  readonly redisMemory: RedisMemorySummary;
 }
 
 const TARGET_LABELS = {
@@ -49,6 +52,8 @@ export function renderReport(r: BenchResults): string {
     `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`,
     `| 6 | cold start to first successful query | median ${fixed(coldStart.medianMs, 0)} ms (min ${fixed(coldStart.minMs, 0)}, max ${fixed(coldStart.maxMs, 0)}, ${coldStart.starts} starts) | (reported) | - |`,
     cacheBytesSummaryRow(r.cacheBytes),
+    scaleOutSummaryRow(r.scaleOut),
+    redisMemorySummaryRow(r.redisMemory),
     '',
     '## 1. Upstream calls per operation',
     '',
@@ -88,7 +93,7 @@ export function renderReport(r: BenchResults): string {
     `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
     '',
   ];
-  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}`;
+  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;
 }
 
 /**
@@ -152,6 +157,48 @@ export function renderRedisMemory(summary: RedisMemorySummary): string {
       (row) =>
         `| ${row.provider} | ${row.shape} | ${row.taskKeys} of ${row.tasks} | ${mib(row.usedMemoryBeforeBytes)} → ${mib(row.usedMemoryAfterBytes)} MiB | ${kib(row.bytesPerTask)} KiB | ${mib(row.bytesPerTask * 10_000)} MiB | ${kib(row.meanValueBytes)} KiB | ${kib(row.meanMemoryUsageBytes)} KiB |`,
     ),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const countErrors = (errors: Record<string, number>): string => {
+  const entries = Object.entries(errors);
+  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${count} ${code}`).join(', ');
+};
+
+export function scaleOutSummaryRow(summary: ScaleOutSummary): string {
+  const rows = summary.scenarios.map((each) => `${each.label}: ${each.providerCalls} calls, busiest second ${each.busiestSecond}`).join(' · ');
+  const { tierCost } = summary;
+  return `| 8 | scale-out, ${summary.settings.distinctIds} distinct image tasks then their repeats, MPS ${summary.settings.ratePerSecond}/s | ${rows} · a Redis hit p50 ${fixed(tierCost.redisMs.p50, 3)} ms vs a local hit ${fixed(tierCost.localMs.p50, 3)} ms | with Redis as one replica: calls = distinct ids, busiest second ≤ ${summary.settings.ratePerSecond} | ${yes(scaleOutMet(summary))} |`;
+}
+
+function scaleOutMet(summary: ScaleOutSummary): boolean {
+  const shared = summary.scenarios.find((each) => each.redis);
+  return shared !== undefined && shared.providerCalls === summary.settings.distinctIds && shared.busiestSecond <= summary.settings.ratePerSecond && Object.keys(shared.errors).length === 0;
+}
+
+/** Measurement 8's own section (printed alone with BENCH_ONLY=8). */
+export function renderScaleOut(summary: ScaleOutSummary): string {
+  const { settings, tierCost } = summary;
+  const lines = [
+    `## 8. Scale-out: 1 replica vs 3 (${settings.distinctIds} distinct uncached image tasks in lists of ${settings.idsPerRequest}, spread over the replicas, then each asked again on the next replica; MPS_RATE_LIMIT_RPS ${settings.ratePerSecond})`,
+    '',
+    '| setup | requests | ids asked | provider calls | busiest second of arrivals | errors | first pass | repeats |',
+    '|---|---|---|---|---|---|---|---|',
+    ...summary.scenarios.map(
+      (each) =>
+        `| ${each.label} | ${each.requests} | ${each.idsAsked} | ${each.providerCalls} | ${each.busiestSecond} | ${countErrors(each.errors)} | ${fixed(each.firstPassMs, 0)} ms | ${fixed(each.repeatPassMs, 0)} ms |`,
+    ),
+    '',
+    `The shared tier's cost on a hit (${tierCost.samples} lookups each, alternating, in the bench process; ${tierCost.redisHits} answered by Redis, ${tierCost.localHits} by the local LRU):`,
+    '',
+    '| answered by | p50 ms | p95 ms | p99 ms |',
+    '|---|---|---|---|',
+    `| Redis (local cache off) | ${fixed(tierCost.redisMs.p50, 3)} | ${fixed(tierCost.redisMs.p95, 3)} | ${fixed(tierCost.redisMs.p99, 3)} |`,
+    `| local LRU | ${fixed(tierCost.localMs.p50, 3)} | ${fixed(tierCost.localMs.p95, 3)} | ${fixed(tierCost.localMs.p99, 3)} |`,
+    '',
+    `Goal met: ${yes(scaleOutMet(summary))} (three replicas sharing Redis make one call per distinct id and keep to the budget by arrival, with no errors).`,
     '',
   ];
   return `${lines.join('\n')}\n`;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the seven figures of docs/BENCHMARKS.md, measured side by side in one
+ * `npm run bench`: the nine figures of docs/BENCHMARKS.md, measured side by side in one
  * run against the provider emulator with a fixed injected upstream latency. Prints a
  * markdown table and writes bench/results.json.
  *
@@ -35,7 +35,8 @@ import { measureMemory } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { measureRedisMemory } from './redis-memory.js';
-import { renderCacheBytes, renderRedisMemory, renderReport } from './report.js';
+import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
+import { renderCacheBytes, renderRedisMemory, renderReport, renderScaleOut } from './report.js';
 import { taskFactory } from './tasks.js';
 import { measureThroughput } from './throughput.js';
 
@@ -78,6 +79,8 @@ const settings = {
   cacheBytesNodesPerTask: 200,
   cacheBytesConnections: 4,
   cacheBytesMaxBytes: 16 * 1024 * 1024,
+  /** Measurement 8: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
+  scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
   /** Measurement 9: finished tasks per provider stored in a fresh redis-server. */
   redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of src/config.ts the figures are about. */
@@ -130,7 +133,7 @@ async function onlyCacheBytes(): Promise<void> {
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   try {
-    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    log('7/9 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
     writeFileSync(resolve(ROOT, 'bench/results-7.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`);
     process.stdout.write(renderCacheBytes(cacheBytes));
@@ -156,8 +159,14 @@ async function onlyOne<S>(n: string, title: string, measure: (emulator: RunningE
   }
 }
 
+function measureScaleOutWith(emulator: RunningEmulator): ReturnType<typeof measureScaleOut> {
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  return measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), taskFactory(emulator), settings.scaleOut);
+}
+
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
+  if (only === '8') return onlyOne('8', '8/9 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
   if (only === '9') return onlyOne('9', '9/9 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
@@ -175,21 +184,21 @@ async function main(): Promise<void> {
     const subgraph = await startSubgraph(emulator.url);
     children.push(subgraph);
 
-    log('1/7 upstream calls per operation');
+    log('1/9 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/7 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    log('2/9 added latency (with a bare @apollo/subgraph making the same client call beside it)');
     const bareCaller = await startBare('standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
-    log('3/7 fan-out');
+    log('3/9 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
       mpsRatePerSecond: settings.mpsRatePerSecond,
       mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/7 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    log('4/9 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
     const bare = await startBare('standalone');
     const bareExpress = await startBare('express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
@@ -201,7 +210,7 @@ async function main(): Promise<void> {
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
 
-    log(`5/7 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    log(`5/9 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
     const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
     children.push(memoryChild);
     const memory = await measureMemory(memoryChild, tasks, {
@@ -214,11 +223,16 @@ async function main(): Promise<void> {
     });
     await memoryChild.stop();
 
-    log('6/7 cold start');
+    log('6/9 cold start');
     const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
 
-    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    log('7/9 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
+
+    log('8/9 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)');
+    const scaleOut = await measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), tasks, settings.scaleOut);
+    log('9/9 Redis memory per 10,000 finished tasks');
+    const redisMemory = await measureRedisMemory(emulator, settings.redisMemoryTasks);
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -232,6 +246,8 @@ async function main(): Promise<void> {
       memory,
       coldStart,
       cacheBytes,
+      scaleOut,
+      redisMemory,
     };
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderReport(results));
