@@ -1,5 +1,5 @@
 /**
- * Measurement 9: what Redis holds per finished task in shared mode. A fresh redis-server is
+ * Measurement 10: what Redis holds per finished task in shared mode. A fresh redis-server is
  * filled with 10,000 typical finished tasks per provider through the shared tier's own write path
  * (a lookup: the Lua lookup, the lease, the provider call against the emulator, the Lua finish
  * that stores the parsed answer), and `INFO memory`'s used_memory is read before and after.

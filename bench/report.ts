@@ -1,4 +1,4 @@
-/** The markdown the bench prints: one summary table of the nine figures against their goals, then details. */
+/** The markdown the bench prints: one summary table of the figures against their goals, then details. */
 import type { CacheBytesSummary } from './cache-bytes.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
@@ -143,13 +143,13 @@ const kib = (bytes: number): string => fixed(bytes / 1024, 2);
 
 export function redisMemorySummaryRow(summary: RedisMemorySummary): string {
   const figures = summary.rows.map((row) => `${row.provider} ${mib(row.bytesPerTask * 10_000)} MiB (${kib(row.bytesPerTask)} KiB a task)`).join(' · ');
-  return `| 9 | Redis memory per 10,000 finished tasks (shared mode, used_memory) | ${figures} | (reported; sizes maxmemory) | - |`;
+  return `| 10 | Redis memory per 10,000 finished tasks (shared mode, used_memory) | ${figures} | (reported; sizes maxmemory) | - |`;
 }
 
-/** Measurement 9's own section (printed alone with BENCH_ONLY=9). */
+/** Measurement 10's own section (printed alone with BENCH_ONLY=10). */
 export function renderRedisMemory(summary: RedisMemorySummary): string {
   const lines = [
-    `## 9. Redis memory per 10,000 finished tasks (${summary.tasks} per provider through the shared tier's write path, redis-server ${summary.rows[0]?.redisVersion ?? '?'})`,
+    `## 10. Redis memory per 10,000 finished tasks (${summary.tasks} per provider through the shared tier's write path, redis-server ${summary.rows[0]?.redisVersion ?? '?'})`,
     '',
     '| provider | task shape | tasks stored | used_memory before → after | per task | per 10,000 tasks | stored JSON per task | MEMORY USAGE per key |',
     '|---|---|---|---|---|---|---|---|',
@@ -170,7 +170,7 @@ const countErrors = (errors: Record<string, number>): string => {
 export function scaleOutSummaryRow(summary: ScaleOutSummary): string {
   const rows = summary.scenarios.map((each) => `${each.label}: ${each.providerCalls} calls, busiest second ${each.busiestSecond}`).join(' · ');
   const { tierCost } = summary;
-  return `| 8 | scale-out, ${summary.settings.distinctIds} distinct image tasks then their repeats, MPS ${summary.settings.ratePerSecond}/s | ${rows} · a Redis hit p50 ${fixed(tierCost.redisMs.p50, 3)} ms vs a local hit ${fixed(tierCost.localMs.p50, 3)} ms | with Redis as one replica: calls = distinct ids, busiest second ≤ ${summary.settings.ratePerSecond} | ${yes(scaleOutMet(summary))} |`;
+  return `| 9 | scale-out, ${summary.settings.distinctIds} distinct image tasks then their repeats, MPS ${summary.settings.ratePerSecond}/s | ${rows} · a Redis hit p50 ${fixed(tierCost.redisMs.p50, 3)} ms vs a local hit ${fixed(tierCost.localMs.p50, 3)} ms | with Redis as one replica: calls = distinct ids, busiest second ≤ ${summary.settings.ratePerSecond} | ${yes(scaleOutMet(summary))} |`;
 }
 
 function scaleOutMet(summary: ScaleOutSummary): boolean {
@@ -178,11 +178,11 @@ function scaleOutMet(summary: ScaleOutSummary): boolean {
   return shared !== undefined && shared.providerCalls === summary.settings.distinctIds && shared.busiestSecond <= summary.settings.ratePerSecond && Object.keys(shared.errors).length === 0;
 }
 
-/** Measurement 8's own section (printed alone with BENCH_ONLY=8). */
+/** Measurement 9's own section (printed alone with BENCH_ONLY=9). */
 export function renderScaleOut(summary: ScaleOutSummary): string {
   const { settings, tierCost } = summary;
   const lines = [
-    `## 8. Scale-out: 1 replica vs 3 (${settings.distinctIds} distinct uncached image tasks in lists of ${settings.idsPerRequest}, spread over the replicas, then each asked again on the next replica; MPS_RATE_LIMIT_RPS ${settings.ratePerSecond})`,
+    `## 9. Scale-out: 1 replica vs 3 (${settings.distinctIds} distinct uncached image tasks in lists of ${settings.idsPerRequest}, spread over the replicas, then each asked again on the next replica; MPS_RATE_LIMIT_RPS ${settings.ratePerSecond})`,
     '',
     '| setup | requests | ids asked | provider calls | busiest second of arrivals | errors | first pass | repeats |',
     '|---|---|---|---|---|---|---|---|',

@@ -1,14 +1,15 @@
 /**
- * `npm run bench`: the nine figures of docs/BENCHMARKS.md, measured side by side in one
+ * `npm run bench`: the figures of docs/BENCHMARKS.md, measured side by side in one
  * run against the provider emulator with a fixed injected upstream latency. Prints a
  * markdown table and writes bench/results.json.
  *
  *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
  *   BENCH_ONLY=7                  only measurement 7 (task cache under large tasks); prints its
  *                                 section and writes bench/results-7.json, leaving results.json alone
- *   BENCH_ONLY=8                  only measurement 8 (scale-out: 1 replica vs 3 sharing a redis-server
- *                                 the bench starts, and a Redis answer's cost); bench/results-8.json
- *   BENCH_ONLY=9                  only measurement 9 (Redis memory per 10,000 finished tasks); bench/results-9.json
+ *   BENCH_ONLY=9                  only measurement 9 (scale-out: 1 replica vs 3 sharing a redis-server
+ *                                 the bench starts, and a Redis answer's cost); bench/results-9.json
+ *                                 (8 is the live-updates figure of the subscriptions work)
+ *   BENCH_ONLY=10                 only measurement 10 (Redis memory per 10,000 finished tasks); bench/results-10.json
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
@@ -49,7 +50,7 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (only !== '' && only !== '7' && only !== '8' && only !== '9') throw new Error(`BENCH_ONLY can only be 7, 8 or 9 (got ${JSON.stringify(only)})`);
+if (only !== '' && only !== '7' && only !== '9' && only !== '10') throw new Error(`BENCH_ONLY can only be 7, 9 or 10 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -79,9 +80,9 @@ const settings = {
   cacheBytesNodesPerTask: 200,
   cacheBytesConnections: 4,
   cacheBytesMaxBytes: 16 * 1024 * 1024,
-  /** Measurement 8: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
+  /** Measurement 9: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
   scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
-  /** Measurement 9: finished tasks per provider stored in a fresh redis-server. */
+  /** Measurement 10: finished tasks per provider stored in a fresh redis-server. */
   redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
@@ -133,7 +134,7 @@ async function onlyCacheBytes(): Promise<void> {
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   try {
-    log('7/9 task cache under large tasks (two fresh subgraph processes)');
+    log('7/10 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
     writeFileSync(resolve(ROOT, 'bench/results-7.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`);
     process.stdout.write(renderCacheBytes(cacheBytes));
@@ -166,8 +167,8 @@ function measureScaleOutWith(emulator: RunningEmulator): ReturnType<typeof measu
 
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
-  if (only === '8') return onlyOne('8', '8/9 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
-  if (only === '9') return onlyOne('9', '9/9 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
+  if (only === '9') return onlyOne('9', '9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
+  if (only === '10') return onlyOne('10', '10/10 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
@@ -184,21 +185,21 @@ async function main(): Promise<void> {
     const subgraph = await startSubgraph(emulator.url);
     children.push(subgraph);
 
-    log('1/9 upstream calls per operation');
+    log('1/10 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/9 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    log('2/10 added latency (with a bare @apollo/subgraph making the same client call beside it)');
     const bareCaller = await startBare('standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
-    log('3/9 fan-out');
+    log('3/10 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
       mpsRatePerSecond: settings.mpsRatePerSecond,
       mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/9 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    log('4/10 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
     const bare = await startBare('standalone');
     const bareExpress = await startBare('express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
@@ -210,7 +211,7 @@ async function main(): Promise<void> {
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
 
-    log(`5/9 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    log(`5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
     const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
     children.push(memoryChild);
     const memory = await measureMemory(memoryChild, tasks, {
@@ -223,15 +224,15 @@ async function main(): Promise<void> {
     });
     await memoryChild.stop();
 
-    log('6/9 cold start');
+    log('6/10 cold start');
     const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
 
-    log('7/9 task cache under large tasks (two fresh subgraph processes)');
+    log('7/10 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
 
-    log('8/9 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)');
+    log('9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)');
     const scaleOut = await measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), tasks, settings.scaleOut);
-    log('9/9 Redis memory per 10,000 finished tasks');
+    log('10/10 Redis memory per 10,000 finished tasks');
     const redisMemory = await measureRedisMemory(emulator, settings.redisMemoryTasks);
 
     const results = {

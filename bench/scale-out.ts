@@ -1,5 +1,5 @@
 /**
- * Measurement 8: scale-out. The same workload against one subgraph process, against three that
+ * Measurement 9: scale-out. The same workload against one subgraph process, against three that
  * share nothing, and against three sharing one redis-server (started by the bench on a free
  * port): 300 distinct uncached image tasks in lists spread over the replicas, then every list
  * asked again on the next replica once its tasks are finished. Counted from the emulator's call log, the provider's

@@ -30,7 +30,7 @@
  * on one event loop, next to everything else the process does, and the last can leave a few
  * hundred milliseconds after the first on a loaded machine, then share a provider second with
  * the next burst's first calls (26 arrivals in one second at a budget of 20 in the scale-out
- * bench, docs/BENCHMARKS.md, measurement 8). With `pace`, grants are also at least
+ * bench, docs/BENCHMARKS.md, measurement 9). With `pace`, grants are also at least
  * window/budget apart (55 ms at 20/s with the default margin), as the shared quota's are: each
  * call is sent alone, so send delays barely differ, and the margin covers what is left. Pacing
  * costs no throughput once the budget is in use (the log allows no more than budget per window
