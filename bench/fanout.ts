@@ -26,8 +26,9 @@ export interface RateLimitedFanOut {
   readonly ratePerSecond: number;
   readonly wallMs: number;
   /**
-   * The least time the sliding one-second window allows: the first `ratePerSecond`
-   * calls go at once, then a window per further batch, plus one upstream round trip.
+   * The least time the budget allows: calls are paced (1 s + RATE_LIMIT_MARGIN_MS) /
+   * `ratePerSecond` apart (src/upstream/rate-limiter.ts, `pace`), so the last of N goes
+   * N - 1 spacings after the first, plus one upstream round trip.
    */
   readonly floorMs: number;
   /** tasks / ratePerSecond seconds: the "about 5 s" of the issue, an upper reference. */
@@ -46,7 +47,7 @@ export async function measureFanOut(
   url: string,
   ice: IceClient,
   tasks: TaskFactory,
-  options: { readonly rounds: number; readonly mpsRatePerSecond: number; readonly upstreamLatencyMs: number },
+  options: { readonly rounds: number; readonly mpsRatePerSecond: number; readonly mpsRateLimitMarginMs: number; readonly upstreamLatencyMs: number },
 ): Promise<FanOutSummary> {
   const count = 100;
   const subgraph: number[] = [];
@@ -78,7 +79,7 @@ export async function measureFanOut(
     assertNoErrors(body, 'rate-limited fan-out');
   });
   const rate = options.mpsRatePerSecond;
-  const floorMs = (Math.ceil(count / rate) - 1) * 1000 + options.upstreamLatencyMs;
+  const floorMs = ((count - 1) * (1000 + options.mpsRateLimitMarginMs)) / rate + options.upstreamLatencyMs;
   return {
     tasks: count,
     rounds: options.rounds,

@@ -1,10 +1,12 @@
-/** The markdown the bench prints: one summary table of the seven figures against their goals, then details. */
+/** The markdown the bench prints: one summary table of the figures against their goals, then details. */
 import type { CacheBytesSummary } from './cache-bytes.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
 import type { FanOutSummary } from './fanout.js';
 import type { LatencySummary } from './latency.js';
 import type { MemorySummary } from './memory.js';
+import type { RedisMemorySummary } from './redis-memory.js';
+import type { ScaleOutSummary } from './scale-out.js';
 import { fixed, mib } from './stats.js';
 import type { SubscriptionSummary } from './subscriptions.js';
 import type { ThroughputSummary } from './throughput.js';
@@ -20,6 +22,9 @@ export interface BenchResults {
   readonly memory: MemorySummary;
   readonly coldStart: ColdStartSummary;
   readonly cacheBytes: CacheBytesSummary;
+  readonly subscriptions: SubscriptionSummary;
+  readonly scaleOut: ScaleOutSummary;
+  readonly redisMemory: RedisMemorySummary;
 }
 
 const TARGET_LABELS = {
@@ -49,6 +54,8 @@ export function renderReport(r: BenchResults): string {
     `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`,
     `| 6 | cold start to first successful query | median ${fixed(coldStart.medianMs, 0)} ms (min ${fixed(coldStart.minMs, 0)}, max ${fixed(coldStart.maxMs, 0)}, ${coldStart.starts} starts) | (reported) | - |`,
     cacheBytesSummaryRow(r.cacheBytes),
+    scaleOutSummaryRow(r.scaleOut),
+    redisMemorySummaryRow(r.redisMemory),
     '',
     '## 1. Upstream calls per operation',
     '',
@@ -88,7 +95,7 @@ export function renderReport(r: BenchResults): string {
     `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
     '',
   ];
-  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}`;
+  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;
 }
 
 /**
@@ -129,6 +136,71 @@ export function renderCacheBytes(summary: CacheBytesSummary): string {
     ),
     '',
     `Goal met: ${yes(cacheBytesMet(summary))} (the bounded cache's gauge never above CACHE_MAX_BYTES, and its RSS over the second half of the walk rising at most a quarter as fast as the count-only cache's).`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const kib = (bytes: number): string => fixed(bytes / 1024, 2);
+
+export function redisMemorySummaryRow(summary: RedisMemorySummary): string {
+  const figures = summary.rows.map((row) => `${row.provider} ${mib(row.bytesPerTask * 10_000)} MiB (${kib(row.bytesPerTask)} KiB a task)`).join(' · ');
+  return `| 10 | Redis memory per 10,000 finished tasks (shared mode, used_memory) | ${figures} | (reported; sizes maxmemory) | - |`;
+}
+
+/** Measurement 10's own section (printed alone with BENCH_ONLY=10). */
+export function renderRedisMemory(summary: RedisMemorySummary): string {
+  const lines = [
+    `## 10. Redis memory per 10,000 finished tasks (${summary.tasks} per provider through the shared tier's write path, redis-server ${summary.rows[0]?.redisVersion ?? '?'})`,
+    '',
+    '| provider | task shape | tasks stored | used_memory before → after | per task | per 10,000 tasks | stored JSON per task | MEMORY USAGE per key |',
+    '|---|---|---|---|---|---|---|---|',
+    ...summary.rows.map(
+      (row) =>
+        `| ${row.provider} | ${row.shape} | ${row.taskKeys} of ${row.tasks} | ${mib(row.usedMemoryBeforeBytes)} → ${mib(row.usedMemoryAfterBytes)} MiB | ${kib(row.bytesPerTask)} KiB | ${mib(row.bytesPerTask * 10_000)} MiB | ${kib(row.meanValueBytes)} KiB | ${kib(row.meanMemoryUsageBytes)} KiB |`,
+    ),
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+const countErrors = (errors: Record<string, number>): string => {
+  const entries = Object.entries(errors);
+  return entries.length === 0 ? 'none' : entries.map(([code, count]) => `${count} ${code}`).join(', ');
+};
+
+export function scaleOutSummaryRow(summary: ScaleOutSummary): string {
+  const rows = summary.scenarios.map((each) => `${each.label}: ${each.providerCalls} calls, busiest second ${each.busiestSecond}`).join(' · ');
+  const { tierCost } = summary;
+  return `| 9 | scale-out, ${summary.settings.distinctIds} distinct image tasks then their repeats, MPS ${summary.settings.ratePerSecond}/s | ${rows} · a Redis hit p50 ${fixed(tierCost.redisMs.p50, 3)} ms vs a local hit ${fixed(tierCost.localMs.p50, 3)} ms | with Redis as one replica: calls = distinct ids, busiest second ≤ ${summary.settings.ratePerSecond} | ${yes(scaleOutMet(summary))} |`;
+}
+
+function scaleOutMet(summary: ScaleOutSummary): boolean {
+  const shared = summary.scenarios.find((each) => each.redis);
+  return shared !== undefined && shared.providerCalls === summary.settings.distinctIds && shared.busiestSecond <= summary.settings.ratePerSecond && Object.keys(shared.errors).length === 0;
+}
+
+/** Measurement 9's own section (printed alone with BENCH_ONLY=9). */
+export function renderScaleOut(summary: ScaleOutSummary): string {
+  const { settings, tierCost } = summary;
+  const lines = [
+    `## 9. Scale-out: 1 replica vs 3 (${settings.distinctIds} distinct uncached image tasks in lists of ${settings.idsPerRequest}, spread over the replicas, then each asked again on the next replica; MPS_RATE_LIMIT_RPS ${settings.ratePerSecond})`,
+    '',
+    '| setup | requests | ids asked | provider calls | busiest second of arrivals | errors | first pass | repeats |',
+    '|---|---|---|---|---|---|---|---|',
+    ...summary.scenarios.map(
+      (each) =>
+        `| ${each.label} | ${each.requests} | ${each.idsAsked} | ${each.providerCalls} | ${each.busiestSecond} | ${countErrors(each.errors)} | ${fixed(each.firstPassMs, 0)} ms | ${fixed(each.repeatPassMs, 0)} ms |`,
+    ),
+    '',
+    `The shared tier's cost on a hit (${tierCost.samples} lookups each, alternating, in the bench process; ${tierCost.redisHits} answered by Redis, ${tierCost.localHits} by the local LRU):`,
+    '',
+    '| answered by | p50 ms | p95 ms | p99 ms |',
+    '|---|---|---|---|',
+    `| Redis (local cache off) | ${fixed(tierCost.redisMs.p50, 3)} | ${fixed(tierCost.redisMs.p95, 3)} | ${fixed(tierCost.redisMs.p99, 3)} |`,
+    `| local LRU | ${fixed(tierCost.localMs.p50, 3)} | ${fixed(tierCost.localMs.p95, 3)} | ${fixed(tierCost.localMs.p99, 3)} |`,
+    '',
+    `Goal met: ${yes(scaleOutMet(summary))} (three replicas sharing Redis make one call per distinct id and keep to the budget by arrival, with no errors).`,
     '',
   ];
   return `${lines.join('\n')}\n`;

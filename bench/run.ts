@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the seven figures of docs/BENCHMARKS.md, measured side by side in one
+ * `npm run bench`: the figures of docs/BENCHMARKS.md, measured side by side in one
  * run against the provider emulator with a fixed injected upstream latency. Prints a
  * markdown table and writes bench/results.json.
  *
@@ -9,6 +9,10 @@
  *   BENCH_ONLY=8                  only measurement 8 (live updates: subscribers vs provider calls);
  *                                 writes bench/results-8.json
  *   BENCH_SUBSCRIPTION_SECONDS=30 length of each row of measurement 8
+ *   BENCH_ONLY=9                  only measurement 9 (scale-out: 1 replica vs 3 sharing a redis-server
+ *                                 the bench starts, and a Redis answer's cost); bench/results-9.json
+ *                                 (8 is the live-updates figure of the subscriptions work)
+ *   BENCH_ONLY=10                 only measurement 10 (Redis memory per 10,000 finished tasks); bench/results-10.json
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
@@ -23,7 +27,7 @@ import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
 import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS, SEED, startEmulator } from '../src/emulator/index.js';
+import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { createIceClient } from '../src/providers/alibaba/client.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { measureColdStart } from './cold-start.js';
@@ -34,7 +38,9 @@ import { measureLatency } from './latency.js';
 import { measureMemory } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
-import { renderCacheBytes, renderReport, renderSubscriptions } from './report.js';
+import { measureRedisMemory } from './redis-memory.js';
+import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
+import { renderCacheBytes, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
 import { measureSubscriptions } from './subscriptions.js';
 import { taskFactory } from './tasks.js';
 import { measureThroughput } from './throughput.js';
@@ -48,7 +54,7 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (only !== '' && only !== '7' && only !== '8') throw new Error(`BENCH_ONLY can only be 7 or 8 (got ${JSON.stringify(only)})`);
+if (!['', '7', '8', '9', '10'].includes(only)) throw new Error(`BENCH_ONLY can only be 7, 8, 9 or 10 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -84,8 +90,13 @@ const settings = {
     counts: [1, 10, 100],
     intervals: [2_000, 250],
   },
+  /** Measurement 9: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
+  scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
+  /** Measurement 10: finished tasks per provider stored in a fresh redis-server. */
+  redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of src/config.ts the figures are about. */
   mpsRatePerSecond: 20,
+  rateLimitMarginMs: 100,
   cacheMaxEntries: 10_000,
 };
 
@@ -133,7 +144,7 @@ async function onlyCacheBytes(): Promise<void> {
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   try {
-    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    log('7/10 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
     writeFileSync(resolve(ROOT, 'bench/results-7.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`);
     process.stdout.write(renderCacheBytes(cacheBytes));
@@ -144,24 +155,36 @@ async function onlyCacheBytes(): Promise<void> {
   }
 }
 
-async function onlySubscriptions(): Promise<void> {
+/** One measurement alone: its section on stdout, its figures in bench/results-<n>.json. */
+async function onlyOne<S>(n: string, title: string, measure: (emulator: RunningEmulator) => Promise<S>, render: (summary: S) => string): Promise<void> {
   const emulator = await startEmulator();
-  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   try {
-    log('8/8 live updates (a fresh subgraph process per running interval)');
-    const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
-    writeFileSync(resolve(ROOT, 'bench/results-8.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, subscriptions }, null, 2)}\n`);
-    process.stdout.write(renderSubscriptions(subscriptions));
-    log('wrote bench/results-8.json');
+    log(title);
+    const summary = await measure(emulator);
+    writeFileSync(resolve(ROOT, `bench/results-${n}.json`), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, summary }, null, 2)}\n`);
+    process.stdout.write(render(summary));
+    log(`wrote bench/results-${n}.json`);
   } finally {
     destroyClientAgent();
     await emulator.close();
   }
 }
 
+function measureScaleOutWith(emulator: RunningEmulator): ReturnType<typeof measureScaleOut> {
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  return measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), taskFactory(emulator), settings.scaleOut);
+}
+
+function measureSubscriptionsWith(emulator: RunningEmulator): ReturnType<typeof measureSubscriptions> {
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  return measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
+}
+
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
-  if (only === '8') return onlySubscriptions();
+  if (only === '8') return onlyOne('8', '8/10 live updates (a fresh subgraph process per running interval)', measureSubscriptionsWith, renderSubscriptions);
+  if (only === '9') return onlyOne('9', '9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
+  if (only === '10') return onlyOne('10', '10/10 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
@@ -178,20 +201,21 @@ async function main(): Promise<void> {
     const subgraph = await startSubgraph(emulator.url);
     children.push(subgraph);
 
-    log('1/7 upstream calls per operation');
+    log('1/10 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/7 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    log('2/10 added latency (with a bare @apollo/subgraph making the same client call beside it)');
     const bareCaller = await startBare('standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
-    log('3/7 fan-out');
+    log('3/10 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
       mpsRatePerSecond: settings.mpsRatePerSecond,
+      mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/7 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    log('4/10 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
     const bare = await startBare('standalone');
     const bareExpress = await startBare('express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
@@ -203,7 +227,7 @@ async function main(): Promise<void> {
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
 
-    log(`5/7 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+    log(`5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
     const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
     children.push(memoryChild);
     const memory = await measureMemory(memoryChild, tasks, {
@@ -216,14 +240,19 @@ async function main(): Promise<void> {
     });
     await memoryChild.stop();
 
-    log('6/7 cold start');
+    log('6/10 cold start');
     const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
 
-    log('7/7 task cache under large tasks (two fresh subgraph processes)');
+    log('7/10 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
 
-    log('8/8 live updates (a fresh subgraph process per running interval)');
+    log('8/10 live updates (a fresh subgraph process per running interval)');
     const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
+
+    log('9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)');
+    const scaleOut = await measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), tasks, settings.scaleOut);
+    log('10/10 Redis memory per 10,000 finished tasks');
+    const redisMemory = await measureRedisMemory(emulator, settings.redisMemoryTasks);
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -238,9 +267,11 @@ async function main(): Promise<void> {
       coldStart,
       cacheBytes,
       subscriptions,
+      scaleOut,
+      redisMemory,
     };
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
-    process.stdout.write(renderReport(results) + renderSubscriptions(subscriptions));
+    process.stdout.write(renderReport(results));
     log('wrote bench/results.json');
   } finally {
     for (const child of children) await child.stop();

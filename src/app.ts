@@ -17,6 +17,7 @@ import { imageTaskSource, notConfiguredSource, workflowTaskSource } from './sour
 import { cachePolicy } from './upstream/cache.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
+import { noTracing, type Tracing } from './observability/tracing.js';
 import { upstreamSource, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
@@ -28,6 +29,8 @@ export interface AppDeps {
   readonly random?: () => number;
   /** Subscribers to cache, retry, rate-limit and call events (metrics, logs). */
   readonly upstreamEvents?: Partial<UpstreamEvents>;
+  /** Spans (tests pass an in-memory one); absent, OpenTelemetry when config.tracing is set, else none. */
+  readonly tracing?: Tracing;
 }
 
 /** Who answers a provider's lookups: its real API, the built-in emulator, or nobody (PROVIDER_NOT_CONFIGURED). */
@@ -99,6 +102,9 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
         redisFallback: () => metrics.redisFallback(),
       })
     : null;
+  // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
+  const ownTracing = deps.tracing === undefined && config.tracing ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing) : null;
+  const tracing = deps.tracing ?? ownTracing ?? noTracing;
   const upstreamDeps = {
     clock,
     random: deps.random ?? Math.random,
@@ -166,6 +172,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     shutdownGraceMs: config.shutdownGraceMs,
     metrics,
     logger: deps.logger,
+    tracing,
   });
   const url = await server.listen(listen.port, listen.host);
 
@@ -178,6 +185,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
       emulator: emulator?.url ?? null,
       // Whether replicas share cache, calls and quota; the URL itself is a secret.
       shared: sharedMode !== null,
+      // Whether spans are exported; the endpoint may carry a collector's credentials.
+      tracing: tracing.enabled,
     },
     'subgraph listening',
   );
@@ -190,6 +199,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     stop: async () => {
       await server.stop();
       await sharedMode?.close();
+      // Sends the spans still batched; a collector that does not answer must not hold up the exit for long.
+      await ownTracing?.shutdown().catch(() => undefined);
       await emulator?.close();
     },
   };

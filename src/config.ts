@@ -136,6 +136,8 @@ export interface AppConfig {
     /** How long a WebSocket may stay open without `connection_init`. */
     readonly initTimeoutMs: number;
   };
+  /** OpenTelemetry traces over OTLP/HTTP; null (no OTEL_EXPORTER_OTLP_ENDPOINT): no SDK is loaded and no span is made. */
+  readonly tracing: TracingConfig | null;
   /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
   /**
@@ -143,6 +145,13 @@ export interface AppConfig {
    * cuts their connections. Never below the request deadline, or a request still within it is cut.
    */
   readonly shutdownGraceMs: number;
+}
+
+export interface TracingConfig {
+  /** OTLP/HTTP base URL (traces go to `<endpoint>/v1/traces`); may carry a collector's credentials, so never logged. */
+  readonly endpoint: string;
+  /** The `service.name` resource attribute. */
+  readonly serviceName: string;
 }
 
 export interface RedisConfig {
@@ -362,6 +371,24 @@ export class EnvReader {
     return text;
   }
 
+  /** An http(s) URL that may have a path; never echoed (it may carry credentials). */
+  httpUrl(name: string): string | null {
+    const text = this.raw(name);
+    if (text === undefined) return null;
+    let url: URL;
+    try {
+      url = new URL(text);
+    } catch {
+      this.fail(name, 'must be an absolute http(s) URL');
+      return null;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      this.fail(name, 'must be an http(s) URL');
+      return null;
+    }
+    return text;
+  }
+
   finish(): void {
     if (this.problems.length > 0) throw new ConfigError(this.problems);
   }
@@ -407,6 +434,13 @@ function loadRedis(read: EnvReader): RedisConfig | null {
   const fallbackRpsShare = read.fraction('REDIS_FALLBACK_RPS_SHARE', 0.5);
   const leaseMs = read.int('REDIS_LEASE_MS', 3_000, { min: 100, max: 600_000 });
   return url === null ? null : { url, keyPrefix, commandTimeoutMs, fallbackRpsShare, leaseMs };
+}
+
+/** The two standard OpenTelemetry variables this subgraph reads (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/). */
+function loadTracing(read: EnvReader): TracingConfig | null {
+  const endpoint = read.httpUrl('OTEL_EXPORTER_OTLP_ENDPOINT');
+  const serviceName = read.pattern('OTEL_SERVICE_NAME', /^[\x21-\x7e]{1,128}$/, 'media-task-subgraph');
+  return endpoint === null ? null : { endpoint, serviceName };
 }
 
 export function loadConfig(env: Env = process.env): AppConfig {
@@ -501,6 +535,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxWatchedTasks: read.int('SUBSCRIPTION_MAX_WATCHED_TASKS', 1_000, { min: 1 }),
       initTimeoutMs: read.int('SUBSCRIPTION_INIT_TIMEOUT_MS', 10_000, { min: 100 }),
     },
+    tracing: loadTracing(read),
     shutdownDelayMs: read.int('SHUTDOWN_DELAY_MS', 0, { min: 0, max: 600_000 }),
     shutdownGraceMs: read.int('SHUTDOWN_GRACE_MS', requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS, { min: 1 }),
   };

@@ -1,6 +1,7 @@
 /** What every resolver receives: this request's loaders and limits. Built per request by server.ts. */
 import type { TaskLoaders } from './loaders/task-loaders.js';
 import type { RequestTelemetry } from './observability/request-telemetry.js';
+import type { TraceSpan } from './observability/tracing.js';
 import type { TaskMaxAge } from './resolvers/cache-hints.js';
 import type { TaskWatches } from './subscriptions/task-watches.js';
 
@@ -26,4 +27,6 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** The process's poller registry: what subscription fields subscribe to. */
   readonly watches: TaskWatches;
+  /** This request's span, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  readonly span?: TraceSpan;
 }

@@ -25,6 +25,8 @@ import { createEdgeCache } from './http-cache/edge-cache.js';
 import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
+import { tracingPlugin } from './observability/tracing-plugin.js';
+import { noTracing, type TraceSpan, type Tracing } from './observability/tracing.js';
 import { answerClientErrors } from './security/client-errors.js';
 import { BAD_JSON_BODY_MESSAGE, sendGraphQLError } from './security/http-errors.js';
 import type { InputBounds } from './security/input-bounds.js';
@@ -81,6 +83,8 @@ export interface ServerOptions {
   readonly subscriptions: { readonly maxPerConnection: number; readonly initTimeoutMs: number };
   readonly metrics: Metrics;
   readonly logger: Logger;
+  /** Spans for requests, loader batches, quota waits and provider attempts; `noTracing` (the default) makes none. */
+  readonly tracing?: Tracing;
 }
 
 /** Set on every request by the first middleware. */
@@ -98,7 +102,24 @@ export interface SubgraphServer {
   readonly isReady: () => boolean;
 }
 
+/** Ends when the response does (or the client goes away), with the status it got. */
+function requestSpan(tracing: Tracing, req: http.IncomingMessage, res: http.ServerResponse): TraceSpan {
+  const span = tracing.startRequest('graphql request', (name) => {
+    const value = req.headers[name];
+    return Array.isArray(value) ? value[0] : value;
+  }, { 'http.request.method': req.method ?? '' });
+  const end = (): void => {
+    span.setAttributes({ 'http.response.status_code': res.statusCode });
+    if (res.statusCode >= 500) span.fail(String(res.statusCode));
+    span.end();
+  };
+  if (res.closed) end();
+  else res.once('close', end);
+  return span;
+}
+
 export async function createSubgraphServer(options: ServerOptions): Promise<SubgraphServer> {
+  const tracing = options.tracing ?? noTracing;
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body; no GraphQL client here revalidates with one.
@@ -138,6 +159,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     // A subscription over HTTP only with the router's callback extension; before the callback plugin answers it.
     httpSubscriptionGuard<RequestContext>(),
     callbackSubscriptionPlugin<RequestContext>(options.logger),
+    ...(tracing.enabled ? [tracingPlugin()] : []),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     queryCostPlugin<RequestContext>(options.queryLimits.maxCost),
     // Whole responses of cacheable operations (every task in them has a max-age, no errors) are
@@ -217,12 +239,12 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // Names each request for the rate limiter's fair queue; the caller's x-request-id cannot,
   // since two requests may carry the same one.
   let requestSerial = 0;
-  const newContext = (requestId: string, signal: AbortSignal): RequestContext => {
+  const newContext = (requestId: string, signal: AbortSignal, span?: TraceSpan): RequestContext => {
     const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
     // Every lookup of this request counts its upstream work here, for the request's log line.
     const telemetry = newRequestTelemetry(requestId);
     requestSerial += 1;
-    const call = { deadline, tally: telemetry, signal, owner: `request-${requestSerial}` };
+    const call = { deadline, tally: telemetry, signal, owner: `request-${requestSerial}`, ...(span && { span }) };
     return {
       requestId,
       telemetry,
@@ -232,10 +254,11 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       deadline,
       signal,
       watches: options.watches,
+      ...(span && { span }),
     };
   };
   const graphql = expressMiddleware(apollo, {
-    context: async ({ res }): Promise<RequestContext> => {
+    context: async ({ req, res }): Promise<RequestContext> => {
       const locals = res.locals as RequestLocals;
       // A client that hangs up (or times out) before its answer is finished needs none of the work
       // still waiting or running for it: the signal stops the loaders' queued lookups, takes its calls
@@ -253,7 +276,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
           if (!res.writableFinished) abandoned.abort();
         });
       }
-      return newContext(locals.requestId, abandoned.signal);
+      // The router's traceparent makes this request's span a child of its own (W3C Trace Context).
+      const span = tracing.enabled ? requestSpan(tracing, req, res) : undefined;
+      return newContext(locals.requestId, abandoned.signal, span);
     },
   });
   // GraphQL over WebSocket on the same paths, with the same schema, rules, limits and formatter.

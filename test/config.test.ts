@@ -47,6 +47,7 @@ describe('loadConfig', () => {
         documentCacheMaxBytes: 8_388_608,
         redis: null,
         subscriptions: { waitingIntervalMs: 10_000, maxDurationMs: 3_600_000, maxPerConnection: 100, maxWatchedTasks: 1_000, initTimeoutMs: 10_000 },
+        tracing: null,
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
       });
@@ -188,6 +189,7 @@ describe('loadConfig', () => {
         documentCacheMaxBytes: 1_048_576,
         redis: null,
         subscriptions: { waitingIntervalMs: 30_000, maxDurationMs: 600_000, maxPerConnection: 5, maxWatchedTasks: 50, initTimeoutMs: 3_000 },
+        tracing: null,
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
       });
@@ -390,5 +392,25 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
 
   it.each([['0'], ['1.5'], ['half'], ['-0.2']])('refuses REDIS_FALLBACK_RPS_SHARE=%j', (share) => {
     expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(/REDIS_FALLBACK_RPS_SHARE/);
+  });
+});
+
+describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
+  it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and names the service media-task-subgraph by default', () => {
+    expect(loadConfig({}).tracing).toBeNull();
+    expect(loadConfig({ OTEL_SERVICE_NAME: 'mts' }).tracing).toBeNull();
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({ endpoint: 'http://otel-collector:4318', serviceName: 'media-task-subgraph' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' }).tracing).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
+  });
+
+  it('refuses an endpoint that is not an http(s) URL without echoing it', () => {
+    const secretish = 'grpc://user:collector-password-1@otel:4317';
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: secretish })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+    try {
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: secretish });
+    } catch (error) {
+      expect(String(error)).not.toContain('collector-password-1');
+    }
+    expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
   });
 });

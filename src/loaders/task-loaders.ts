@@ -55,11 +55,20 @@ export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOp
   const { signal } = call;
   // Checked when p-limit starts the job, not when it is queued. Not limit.clearQueue(): it
   // would leave the queued lookups unsettled, and the request's execution with them.
-  const lookup = (taskId: string): Promise<T> => (signal?.aborted ? Promise.reject(abandoned(provider)) : source(taskId, call));
-  return new DataLoader<string, T>(
-    (taskIds) => Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId)).catch(asError))),
-    { maxBatchSize: options.maxBatchSize },
-  );
+  const lookup = (taskId: string, batchCall: TaskCall): Promise<T> => (signal?.aborted ? Promise.reject(abandoned(provider)) : source(taskId, batchCall));
+  const batch = (taskIds: readonly string[]): Promise<Array<T | Error>> => {
+    // Without tracing the request's own call object goes down unchanged: nothing is built per batch.
+    if (call.span === undefined) return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, call)).catch(asError)));
+    const span = call.span.child('loader batch', { ...(provider !== undefined && { provider }), 'batch.size': taskIds.length });
+    const batchCall: TaskCall = { ...call, span };
+    return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, batchCall)).catch(asError))).then((results) => {
+      const failed = results.filter((result) => result instanceof Error).length;
+      span.setAttributes({ 'batch.failed': failed });
+      span.end();
+      return results;
+    });
+  };
+  return new DataLoader<string, T>(batch, { maxBatchSize: options.maxBatchSize });
 }
 
 export function createTaskLoaders(sources: TaskSources, options: TaskLoaderOptions, call: TaskCall = {}): TaskLoaders {

@@ -4,6 +4,7 @@
  * in-flight sharing, retries, rate limits; see src/upstream/) wrap a source without
  * changing its shape.
  */
+import type { TraceSpan } from '../observability/tracing.js';
 
 /**
  * What the lookups of one GraphQL request cost upstream, counted by the src/upstream/
@@ -45,6 +46,13 @@ export interface TaskCall {
   readonly signal?: AbortSignal;
   /** Where this lookup's upstream work is counted; a call without one is simply not counted. */
   readonly tally?: CallTally;
+  /**
+   * The span this lookup's work is traced under (its loader batch); absent when tracing is off,
+   * and then no layer builds a span at all.
+   */
+  readonly span?: TraceSpan;
+  /** Which attempt of the lookup this is, 1 first: set by the retry layer, for the attempt's span. */
+  readonly attempt?: number;
 }
 
 export type TaskSource<T> = (taskId: string, call?: TaskCall) => Promise<T>;

@@ -5,7 +5,8 @@
  *
  * Every attempt passes through here exactly once, after the rate limiter let it go,
  * so this is also where it is counted on the call's tally: one upstream call per
- * attempt sent, whatever its outcome.
+ * attempt sent, whatever its outcome; and, when traced, where its span is (provider,
+ * action, attempt, outcome code).
  */
 import type { ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
@@ -14,6 +15,8 @@ import { outcomeOf, upstreamEvents, type UpstreamEvents } from './events.js';
 
 export interface MeasuredOptions {
   readonly provider: ProviderName;
+  /** The provider API action every call makes, for the attempt's span. */
+  readonly action?: string;
   readonly clock: Pick<Clock, 'now'>;
   readonly events?: Partial<UpstreamEvents>;
 }
@@ -22,14 +25,26 @@ export function measuredSource<T>(source: TaskSource<T>, options: MeasuredOption
   const events = upstreamEvents(options.events);
   return async (taskId, call) => {
     if (call?.tally) call.tally.upstreamCalls += 1;
+    // Names, a number and a code only: never the task id's payload, a URL or a signature.
+    const span = call?.span?.child('provider attempt', {
+      provider: options.provider,
+      ...(options.action !== undefined && { action: options.action }),
+      attempt: call.attempt ?? 1,
+    });
     const started = options.clock.now();
     try {
       const value = await source(taskId, call);
       events.onUpstreamCall(options.provider, 'OK', options.clock.now() - started);
+      span?.setAttributes({ outcome: 'OK' });
       return value;
     } catch (error) {
-      events.onUpstreamCall(options.provider, outcomeOf(error), options.clock.now() - started);
+      const outcome = outcomeOf(error);
+      events.onUpstreamCall(options.provider, outcome, options.clock.now() - started);
+      span?.setAttributes({ outcome });
+      span?.fail(outcome);
       throw error;
+    } finally {
+      span?.end();
     }
   };
 }

@@ -25,7 +25,16 @@
  * exactly a window apart can land inside one window of the provider's clock when their send
  * delays differ (a cold connection vs a warm one, a busy event loop), so the log's window is
  * `windowMs + marginMs`: the guarantee then holds at the provider for any spread of send
- * delays below the margin, while a burst up to the budget still goes at once.
+ * delays below the margin. A burst of the whole budget granted at once is what spreads send
+ * delays beyond any small margin, though: its calls are signed and written one after another
+ * on one event loop, next to everything else the process does, and the last can leave a few
+ * hundred milliseconds after the first on a loaded machine, then share a provider second with
+ * the next burst's first calls (26 arrivals in one second at a budget of 20 in the scale-out
+ * bench, docs/BENCHMARKS.md, measurement 9). With `pace`, grants are also at least
+ * window/budget apart (55 ms at 20/s with the default margin), as the shared quota's are: each
+ * call is sent alone, so send delays barely differ, and the margin covers what is left. Pacing
+ * costs no throughput once the budget is in use (the log allows no more than budget per window
+ * either way); only the very first burst of an idle limiter is spread out.
  *
  * With a `shared` quota (Redis, shared by every replica), the shared quota decides instead of
  * the local log, one question at a time, for the waiter whose turn it is; the fair queue and
@@ -54,6 +63,8 @@ export interface RateLimiterOptions {
   readonly shared?: SharedQuota;
   /** Calls per window while `shared` is unavailable; defaults to `ratePerSecond`. */
   readonly fallbackRatePerSecond?: number;
+  /** Grants at least (window + margin) / budget apart, never as a burst; production sets it (upstream-source.ts). */
+  readonly pace?: boolean;
 }
 
 /** The shared quota's answer: go, wait this long and ask again, or null when it cannot be asked (then the local fallback decides). */
@@ -112,6 +123,11 @@ export class RateLimiter {
     this.events = upstreamEvents(options.events);
     this.windowMs = (options.windowMs ?? 1000) + (options.marginMs ?? 0);
     this.fallbackRate = Math.min(options.ratePerSecond, Math.max(1, Math.floor(options.fallbackRatePerSecond ?? options.ratePerSecond)));
+  }
+
+  /** Which quota decides: Redis's, shared by every replica (with the local share as fallback), or this process's own. */
+  get quota(): 'shared' | 'local' {
+    return this.options.shared === undefined ? 'local' : 'shared';
   }
 
   /** Calls waiting now (for a gauge). */
@@ -215,10 +231,15 @@ export class RateLimiter {
     if (this.next >= this.ring.length) this.next = 0;
   }
 
-  /** When the next call may go: now while under budget, else when the oldest remembered grant leaves the window. */
+  /**
+   * When the next call may go: now while under budget, else when the oldest remembered grant leaves
+   * the window; paced, also no sooner than window/budget after the latest grant.
+   */
   private nextGrantAt(ratePerSecond = this.options.ratePerSecond): number {
-    if (this.grants.length < ratePerSecond) return Number.NEGATIVE_INFINITY;
-    return this.grants[this.grants.length - ratePerSecond]! + this.windowMs;
+    const latest = this.grants[this.grants.length - 1];
+    const paced = this.options.pace && latest !== undefined ? latest + this.windowMs / ratePerSecond : Number.NEGATIVE_INFINITY;
+    if (this.grants.length < ratePerSecond) return paced;
+    return Math.max(paced, this.grants[this.grants.length - ratePerSecond]! + this.windowMs);
   }
 
   private grant(now: number): void {
@@ -317,12 +338,23 @@ export class RateLimiter {
   }
 }
 
-/** Each call through the source first takes its turn from `limiter`. */
-export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>): TaskSource<T> {
+/** Each call through the source first takes its turn from `limiter`; traced, the wait is a span of its own. */
+export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>, provider?: ProviderName): TaskSource<T> {
   return async (taskId, call) => {
     const tally = call?.tally;
     const startedAt = tally && clock ? clock.now() : 0;
-    await limiter.acquire({ signal: call?.signal, owner: call?.owner });
+    const span = call?.span?.child('quota wait', { ...(provider !== undefined && { provider }), quota: limiter.quota, ...(call.attempt !== undefined && { attempt: call.attempt }) });
+    try {
+      await limiter.acquire({ signal: call?.signal, owner: call?.owner });
+      span?.setAttributes({ outcome: 'GRANTED' });
+    } catch (error) {
+      const code = error instanceof ProviderError ? error.kind : 'ERROR';
+      span?.setAttributes({ outcome: code });
+      span?.fail(code);
+      throw error;
+    } finally {
+      span?.end();
+    }
     // The request's log line says how long its calls waited for their turn.
     if (tally && clock) tally.rateLimitWaitMs = (tally.rateLimitWaitMs ?? 0) + (clock.now() - startedAt);
     return source(taskId, call);

@@ -16,7 +16,8 @@
  *   DeadlineExceededError when no attempt finished.
  * - Every attempt carries the caller's tally down (the layer that sends it counts it),
  *   and each retry is counted on it here; and its owner, so the rate limiter queues it
- *   with the rest of that request's calls.
+ *   with the rest of that request's calls; and, when traced, its span with the attempt's
+ *   number, so each attempt's span (measured.ts) says which one it was.
  * - The caller's signal aborts the running attempt and any wait between attempts.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
@@ -71,7 +72,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
   };
 
   /** One attempt, aborted at the deadline or when the caller aborts, whichever comes first. */
-  const attemptOnce = async (taskId: string, deadline: number, caller: TaskCall | undefined): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
+  const attemptOnce = async (taskId: string, attempt: number, deadline: number, caller: TaskCall | undefined): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
     const callerSignal = caller?.signal;
     const controller = new AbortController();
     let deadlineHit = false;
@@ -93,6 +94,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
         signal: controller.signal,
         ...(caller?.tally !== undefined && { tally: caller.tally }),
         ...(caller?.owner !== undefined && { owner: caller.owner }),
+        ...(caller?.span !== undefined && { span: caller.span, attempt }),
       };
       return { value: await source(taskId, call) };
     } catch (error) {
@@ -108,7 +110,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
     let lastError: unknown;
     for (let attempt = 1; ; attempt += 1) {
       if (clock.now() >= deadline) throw outOfTime(lastError);
-      const result = await attemptOnce(taskId, deadline, call);
+      const result = await attemptOnce(taskId, attempt, deadline, call);
       if ('value' in result) return result.value;
       // The deadline cut this attempt short: its "aborted" error only means "out of time".
       if (result.deadlineHit) throw outOfTime(lastError);

@@ -1,7 +1,7 @@
 /**
  * The deployment files in deploy/ are kept true: supergraph.yaml names this subgraph, and the
  * subgraph's schema composes into a supergraph with @apollo/composition (what rover does), and
- * router.yaml configures the subgraph by the same name.
+ * router.yaml configures the subgraph by the same name and propagates trace context to it.
  */
 import { readFileSync } from 'node:fs';
 import { composeServices } from '@apollo/composition';
@@ -29,5 +29,9 @@ describe('deploy/supergraph.yaml and deploy/router.yaml', () => {
   it('router.yaml sends the router secret to that subgraph', () => {
     expect(routerYaml).toContain(`    ${name}:\n      request:`);
     expect(routerYaml).toContain('router-authorization');
+  });
+
+  it('router.yaml propagates W3C trace context, which the subgraph continues (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
+    expect(routerYaml).toMatch(/^telemetry:\n {2}exporters:\n {4}tracing:\n(?: {6}#.*\n)* {6}propagation:\n {8}trace_context: true$/m);
   });
 });

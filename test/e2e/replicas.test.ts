@@ -6,6 +6,7 @@
  */
 import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { busiestWindow } from '../support/arrivals.js';
 import { buildDist, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
@@ -35,18 +36,6 @@ async function lineOf(replica: SubgraphProcess, requestId: string): Promise<Reco
 
 const LIST = 'query List($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }';
 const ONE = 'query One($id: ID!) { imageTask(taskId: $id) { state } }';
-
-/** The most calls whose arrivals fall into any one-second window [t, t + 1000). */
-function busiestWindow(times: readonly number[]): number {
-  const sorted = [...times].sort((a, b) => a - b);
-  let most = 0;
-  let start = 0;
-  for (let end = 0; end < sorted.length; end += 1) {
-    while (sorted[end]! - sorted[start]! >= 1000) start += 1;
-    most = Math.max(most, end - start + 1);
-  }
-  return most;
-}
 
 /** Codes other than NOT_FOUND (unknown ids are answered NOT_FOUND by the emulator, which is an answer). */
 const failures = (answers: readonly Answer[]): string[] =>

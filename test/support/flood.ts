@@ -74,6 +74,13 @@ export async function queueLength(stack: TestStack, provider: 'tencent-mps' | 'a
   return Number(line.slice(line.lastIndexOf(' ') + 1));
 }
 
+/** `upstream_rate_limiter_rejected_total` of `provider`: calls refused (or evicted) because the queue was full. */
+export async function rejectedTotal(stack: TestStack, provider: 'tencent-mps' | 'alibaba-ice', headers: Record<string, string> = {}): Promise<number> {
+  const { text } = await stack.request('/metrics', { headers });
+  const line = text.split('\n').find((candidate) => candidate.startsWith(`upstream_rate_limiter_rejected_total{provider="${provider}"}`));
+  return line === undefined ? 0 : Number(line.slice(line.lastIndexOf(' ') + 1));
+}
+
 /** Polls `probe` until it holds; fails after `attempts` polls `intervalMs` apart (a bound on the wait, not a measurement). */
 export async function eventually(probe: () => Promise<boolean>, what: string, attempts = 100, intervalMs = 50): Promise<void> {
   for (let attempt = 0; attempt < attempts; attempt += 1) {

@@ -19,6 +19,7 @@ import {
   type RunningEmulator,
 } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
+import type { Tracing } from '../../src/observability/tracing.js';
 
 export interface GraphQLResponse {
   readonly status: number;
@@ -60,6 +61,8 @@ export interface StackOptions {
    */
   readonly tencentCredentials?: EmulatorOptions['tencentCredentials'];
   readonly alibabaCredentials?: EmulatorOptions['alibabaCredentials'];
+  /** Spans go here (e.g. an in-memory exporter) instead of nowhere. */
+  readonly tracing?: Tracing;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
@@ -93,7 +96,11 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     },
   });
   const logger = createLogger(config.logLevel, sink, { redactHeaders: [config.security.sharedSecretHeader] });
-  const app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger }, { port: 0, host: '127.0.0.1' });
+  const app = await startApp(
+    config,
+    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger, ...(options.tracing && { tracing: options.tracing }) },
+    { port: 0, host: '127.0.0.1' },
+  );
   const url = app.url;
   const responses: RecordedResponse[] = [];
   const secrets = configuredSecrets(config);

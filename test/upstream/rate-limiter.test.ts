@@ -231,3 +231,31 @@ describe('rate limiter', () => {
     });
   });
 });
+
+describe('rate limiter, paced', () => {
+  it('spaces grants (window + margin) / budget apart instead of granting a burst, and still never more than the budget in a window', async () => {
+    const clock = new FakeClock(0);
+    const sent: number[] = [];
+    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond: 4, maxQueue: 100, marginMs: 200, pace: true, clock });
+    const source = rateLimitedSource(async () => void sent.push(clock.now()), limiter);
+    const calls = Array.from({ length: 9 }, () => source('t'));
+    await clock.runAll();
+    await Promise.all(calls);
+    // (1000 + 200) / 4 = 300 ms apart, from the first call on.
+    expect(sent).toEqual([0, 300, 600, 900, 1200, 1500, 1800, 2100, 2400]);
+  });
+
+  it('lets a lone call go at once when the last grant is a spacing old, and waits out the rest of the spacing otherwise', async () => {
+    const clock = new FakeClock(0);
+    const sent: number[] = [];
+    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond: 10, maxQueue: 100, pace: true, clock });
+    const source = rateLimitedSource(async () => void sent.push(clock.now()), limiter);
+    await source('a');
+    await clock.advance(150);
+    await source('b');
+    const c = source('c');
+    await clock.runAll();
+    await c;
+    expect(sent).toEqual([0, 150, 250]);
+  });
+});
