@@ -65,9 +65,9 @@ export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<str
   };
 }
 
-/** Starts `node <script>` and returns at once; use `waitUntil` for readiness. */
-export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string): Child {
-  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node [nodeArgs] <script>` and returns at once; use `waitUntil` for readiness. */
+export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string, nodeArgs: readonly string[] = []): Child {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   // Drained so a chatty child (one log line per request) never blocks on a full pipe.
   child.stdout?.resume();
