@@ -43,8 +43,21 @@ function countCodes(errors: readonly GraphQLFormattedError[]): Record<string, nu
   return counts;
 }
 
+/**
+ * The logger of `graphql request` lines: the app's logger without its redaction. Redaction
+ * (src/logger.ts) guards against a careless object carrying a credential; its wildcard paths
+ * (`*.secretKey`) make pino walk every field of every line, which CPU profiles under load
+ * showed as a tenth of a cached request's time (docs/BENCHMARKS.md, "Profiles"). A request
+ * line is built here from a closed set of fields (ids, names, counts, codes) and never holds
+ * a header or a credential, so there is nothing to redact. Every other line keeps it.
+ */
+function requestLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}
+
 export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin<RequestContext> {
   const clock = options.clock ?? (() => performance.now());
+  const lines = requestLogger(options.logger);
   return {
     async requestDidStart({ contextValue }) {
       const startedAt = clock();
@@ -92,8 +105,8 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             tally: contextValue.telemetry,
             errors: errorCodes,
           });
-          if (errorCodes.INTERNAL_SERVER_ERROR) logger.error(line, 'graphql request');
-          else logger.info(line, 'graphql request');
+          if (errorCodes.INTERNAL_SERVER_ERROR) lines.error(line, 'graphql request');
+          else lines.info(line, 'graphql request');
         },
       };
     },
@@ -114,14 +127,22 @@ type RequestLine = {
   readonly errors: Record<string, number>;
 };
 
-/** The one shape of a `graphql request` line, whoever answered the request. */
-function requestLine({ tally, ...fields }: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
-  const { upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries } = tally;
-  const { errors, ...rest } = fields;
-  return { ...rest, upstream: { calls: upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries }, errors };
+/** The one shape of a `graphql request` line, whoever answered the request; built without spreads, once per request. */
+function requestLine(fields: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
+  const { tally } = fields;
+  return {
+    requestId: fields.requestId,
+    operationName: fields.operationName,
+    operationType: fields.operationType,
+    outcome: fields.outcome,
+    httpStatus: fields.httpStatus,
+    durationMs: fields.durationMs,
+    responseCacheHit: fields.responseCacheHit,
+    edgeCacheHit: fields.edgeCacheHit,
+    upstream: { calls: tally.upstreamCalls, cacheHits: tally.cacheHits, cacheMisses: tally.cacheMisses, inFlightShared: tally.inFlightShared, retries: tally.retries },
+    errors: fields.errors,
+  };
 }
-
-const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 
 export interface EdgeCacheAnswer {
   readonly requestId: string;
@@ -129,26 +150,69 @@ export interface EdgeCacheAnswer {
   readonly durationMs: number;
 }
 
+/** Operation names whose edge-cache hit line has its own child logger; further names take the general path. */
+const MAX_HIT_LOGGERS = 256;
+
 /**
- * The line and metrics of a request the edge cache answered (src/http-cache/), which
- * Apollo never saw: the same line as any other request, marked `edgeCacheHit`.
+ * Records a request the edge cache answered (src/http-cache/), which Apollo never saw: the
+ * same `graphql request` line as any other request, marked `edgeCacheHit`, and its metrics.
+ *
+ * Everything on a hit's line but the request id and duration is the same for every hit of
+ * one operation, so those fields are bindings of a child logger made once per operation
+ * name: pino serialises bindings when the child is made, and each hit serialises two fields.
+ * The line's fields are the same as before; only their order in the JSON differs.
  */
-export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>, answer: EdgeCacheAnswer): void {
-  const durationMs = roundMs(answer.durationMs);
-  const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
-  options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: [] });
-  options.metrics.edgeCacheHit();
-  const line = requestLine({
-    requestId: answer.requestId,
-    operationName,
-    operationType: 'query',
-    outcome: 'ok',
-    httpStatus: 200,
-    durationMs,
-    responseCacheHit: true,
-    edgeCacheHit: true,
-    tally: NOTHING_UPSTREAM,
-    errors: {},
-  });
-  options.logger.info(line, 'graphql request');
+export function edgeCacheRecorder(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>): (answer: EdgeCacheAnswer) => void {
+  const lines = requestLogger(options.logger);
+  const hitLoggers = new Map<string | null, Logger>();
+  const hitLogger = (operationName: string | null): Logger | undefined => {
+    let logger = hitLoggers.get(operationName);
+    if (logger === undefined && hitLoggers.size < MAX_HIT_LOGGERS) {
+      const { requestId: _requestId, durationMs: _durationMs, ...constant } = requestLine({
+        requestId: '',
+        operationName,
+        operationType: 'query',
+        outcome: 'ok',
+        httpStatus: 200,
+        durationMs: 0,
+        responseCacheHit: true,
+        edgeCacheHit: true,
+        tally: NOTHING_UPSTREAM,
+        errors: {},
+      });
+      logger = lines.child(constant);
+      hitLoggers.set(operationName, logger);
+    }
+    return logger;
+  };
+  return (answer) => {
+    const durationMs = roundMs(answer.durationMs);
+    const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
+    options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: NO_CODES });
+    options.metrics.edgeCacheHit();
+    if (!lines.isLevelEnabled('info')) return;
+    const logger = hitLogger(operationName);
+    if (logger !== undefined) {
+      logger.info({ requestId: answer.requestId, durationMs }, 'graphql request');
+      return;
+    }
+    lines.info(
+      requestLine({
+        requestId: answer.requestId,
+        operationName,
+        operationType: 'query',
+        outcome: 'ok',
+        httpStatus: 200,
+        durationMs,
+        responseCacheHit: true,
+        edgeCacheHit: true,
+        tally: NOTHING_UPSTREAM,
+        errors: {},
+      }),
+      'graphql request',
+    );
+  };
 }
+
+const NO_CODES: readonly string[] = [];
+const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
