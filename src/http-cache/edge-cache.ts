@@ -53,6 +53,13 @@ export type RequestWithBody = IncomingMessage & { body?: unknown };
 interface StoredAnswer {
   readonly body: Buffer;
   readonly headers: OutgoingHttpHeaders;
+  /**
+   * The headers of every hit as one flat [name, value, ...] list for writeHead, built once
+   * when the answer is stored: the stored headers, content-length, then x-request-id and age,
+   * whose values (at HIT_REQUEST_ID and HIT_AGE from the end) each hit writes in before
+   * writeHead reads the list, synchronously. A hit then builds no header object at all.
+   */
+  readonly hitHeaders: string[];
   readonly operationName: string | null;
   /** `now()` when the answer was stored, `ageSeconds` old. */
   readonly storedAt: number;
@@ -126,6 +133,21 @@ function storedHeaders(res: ServerResponse): OutgoingHttpHeaders {
   return headers;
 }
 
+/** Positions, from the end of `hitHeaders`, of the two values each hit writes. */
+const HIT_REQUEST_ID = 3;
+const HIT_AGE = 1;
+
+function hitHeaderList(headers: OutgoingHttpHeaders, bodyLength: number): string[] {
+  const list: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    // A repeated header (an array value) goes as repeated lines, as writeHead sends an array value.
+    for (const each of Array.isArray(value) ? value : [value]) list.push(name, String(each));
+  }
+  list.push('content-length', String(bodyLength), 'x-request-id', '', 'age', '');
+  return list;
+}
+
 function sizeOf(key: string, answer: StoredAnswer): number {
   // A rough but safe upper bound: UTF-16 key, the body, and the header text.
   return 2 * key.length + answer.body.length + JSON.stringify(answer.headers).length + 64;
@@ -139,7 +161,10 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
 
   const serve = (res: ServerResponse, answer: StoredAnswer, startedAt: number, requestId: string): void => {
     const ageSeconds = answer.ageSeconds + Math.floor((options.now() - answer.storedAt) / 1000);
-    res.writeHead(200, { ...answer.headers, 'x-request-id': requestId, age: String(ageSeconds), 'content-length': String(answer.body.length) });
+    const headers = answer.hitHeaders;
+    headers[headers.length - HIT_REQUEST_ID] = requestId;
+    headers[headers.length - HIT_AGE] = String(ageSeconds);
+    res.writeHead(200, headers);
     res.end(answer.body);
     options.onHit({ requestId, operationName: answer.operationName, durationMs: options.now() - startedAt });
   };
@@ -159,9 +184,11 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
       if (freshness && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
         const storedAt = options.now();
         const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+        const headers = storedHeaders(res);
         answers.set(key, {
           body,
-          headers: storedHeaders(res),
+          headers,
+          hitHeaders: hitHeaderList(headers, body.length),
           operationName: operationNameOf(requestBody),
           storedAt,
           ageSeconds: freshness.ageSeconds,
