@@ -4,7 +4,8 @@
  *
  *   node dist/bench/bench/ab.js <dirA> <dirB> cached|uncached [rounds] [seconds]
  *
- * <dirA>/<dirB> are compiled trees (a copy of dist/ under this repository, so packages resolve).
+ * <dirA>/<dirB> are compiled trees (a copy of dist/ under this repository, so packages resolve),
+ * or `bare` for the bare @apollo/subgraph of measurement 2 (uncached mode).
  * - cached: autocannon on the edge-cache hit path, alternating A and B, `rounds` runs each;
  * - uncached: single `workflowTask` queries for fresh ids, one at a time, alternating A and B
  *   per sample (as measurement 2 does), 100 × rounds samples each.
@@ -32,6 +33,12 @@ async function main(): Promise<void> {
   const start = async (dir: string): Promise<Child> => {
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/`;
+    if (dir === 'bare') {
+      // The bare @apollo/subgraph of measurement 2 (uncached only), as one side.
+      const bare = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--ice-endpoint', emulator.url], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
+      await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, 'the bare subgraph');
+      return bare;
+    }
     const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: 'info' }), url);
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, dir);
     return child;
