@@ -5,14 +5,16 @@
  *   node dist/bench/bench/ab.js <dirA> <dirB> cached|uncached [rounds] [seconds]
  *
  * <dirA>/<dirB> are compiled trees (a copy of dist/ under this repository, so packages resolve),
- * or `bare` for the bare @apollo/subgraph of measurement 2 (uncached mode).
+ * or `bare` for the bare @apollo/subgraph of measurement 2 (uncached mode), or as <dirA> `nodehttp`
+ * for the node:http reference of measurement 4 (cached mode).
  * - cached: autocannon on the edge-cache hit path, alternating A and B, `rounds` runs each;
  * - uncached: single `workflowTask` queries for fresh ids, one at a time, alternating A and B
  *   per sample (as measurement 2 does), 100 × rounds samples each.
  */
 import { resolve } from 'node:path';
 import { SEED, startEmulator } from '../src/emulator/index.js';
-import { assertNoErrors, destroyClientAgent, postGraphQL } from './graphql.js';
+import { assertNoErrors, destroyClientAgent, postGraphQL, postRaw } from './graphql.js';
+import { cachedAnswer } from './throughput.js';
 import { runLoad } from './load.js';
 import { answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
@@ -25,6 +27,15 @@ const dirA: string = dirArg;
 const dirB: string = dirArgB;
 const rounds = Number(roundsText);
 const seconds = Number(secondsText);
+
+async function startReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
+  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
+  await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
+  return child;
+}
 
 async function main(): Promise<void> {
   const emulator = await startEmulator();
@@ -39,14 +50,18 @@ async function main(): Promise<void> {
       await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, 'the bare subgraph');
       return bare;
     }
-    const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: 'info' }), url);
+    // AB_LOG_LEVEL (default info) applies to both sides, e.g. silent to see the request log's share.
+    const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: process.env['AB_LOG_LEVEL'] ?? 'info' }), url);
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, dir);
     return child;
   };
-  const sides = { A: await start(dirA), B: await start(dirB) };
+  const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: tasks.image(1)[0]! } });
+  const B = await start(dirB);
+  // `nodehttp` as side A (cached mode): the node:http reference of goal 4, answering B's cached bytes.
+  const A = dirA === 'nodehttp' ? await startReference(await cachedAnswer(B.url, body)) : await start(dirA);
+  const sides = { A, B };
   try {
     if (mode === 'cached') {
-      const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: tasks.image(1)[0]! } });
       const rps: Record<'A' | 'B', number[]> = { A: [], B: [] };
       for (const side of ['A', 'B'] as const) await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: 2 });
       for (let round = 0; round < rounds; round += 1) {
