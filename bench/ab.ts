@@ -1,6 +1,6 @@
 /**
  * A/B of two builds of the subgraph, run back to back on one machine, for judging a
- * hot-path change where absolute timings are noise (docs/BENCHMARKS.md, "Profiles").
+ * hot-path change where absolute timings are noise (docs/BENCHMARKS.md, sections 2 and 4).
  *
  *   node dist/bench/bench/ab.js <dirA> <dirB> cached|uncached [rounds] [seconds]
  *

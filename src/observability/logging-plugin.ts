@@ -47,7 +47,7 @@ function countCodes(errors: readonly GraphQLFormattedError[]): Record<string, nu
  * The logger of `graphql request` lines: the app's logger without its redaction. Redaction
  * (src/logger.ts) guards against a careless object carrying a credential; its wildcard paths
  * (`*.secretKey`) make pino walk every field of every line, which CPU profiles under load
- * showed as a tenth of a cached request's time (docs/BENCHMARKS.md, "Profiles"). A request
+ * showed as a tenth of a cached request's time (docs/BENCHMARKS.md, sections 2 and 4). A request
  * line is built here from a closed set of fields (ids, names, counts, codes) and never holds
  * a header or a credential, so there is nothing to redact. Every other line keeps it.
  */
