@@ -39,7 +39,7 @@ export function destroyClientAgent(): void {
 }
 
 /** The answer exactly as sent, for byte-for-byte comparison under load. */
-export async function postRaw(url: string, body: string): Promise<{ status: number; text: string }> {
+export async function postRaw(url: string, body: string): Promise<{ status: number; text: string; headers: Record<string, string> }> {
   const response = await fetch(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, text: await response.text() };
+  return { status: response.status, text: await response.text(), headers: Object.fromEntries(response.headers.entries()) };
 }

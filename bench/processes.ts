@@ -65,12 +65,17 @@ export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<str
   };
 }
 
-/** Starts `node <script>` and returns at once; use `waitUntil` for readiness. */
-export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string): Child {
-  const child: ChildProcess = spawn(process.execPath, [resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** Starts `node [nodeArgs] <script>` and returns at once; use `waitUntil` for readiness. */
+export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string, nodeArgs: readonly string[] = []): Child {
+  // The child's stdout (one log line per request) goes to a pipe read by a process of its own, as
+  // a container's log collector reads it in production. Read here instead, the log bytes cost
+  // this process, which is also the load generator, CPU that the measured server's peers (the
+  // node:http reference, the bare servers) never take from it.
+  const drain: ChildProcess = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', drain.stdin!, 'pipe'] });
+  // The child holds its own end now; ours is closed so the drain ends when the child does.
+  drain.stdin!.destroy();
   let stderr = '';
-  // Drained so a chatty child (one log line per request) never blocks on a full pipe.
-  child.stdout?.resume();
   child.stderr?.on('data', (chunk: Buffer) => {
     stderr = (stderr + chunk.toString('utf8')).slice(-4000);
   });

@@ -1,5 +1,12 @@
-/** The markdown the bench prints: one summary table of the figures against their goals, then details. */
+/**
+ * The markdown the bench prints: one summary table of the figures against their goals, then details.
+ *
+ * Goals 2 and 4 are ratios between processes; when the run's calibration rounds against the
+ * node:http reference spread by more than their margin (calibration.ts), those rows say "not
+ * comparable" instead of yes or no. Measurements a quick run skips say "not measured".
+ */
 import type { CacheBytesSummary } from './cache-bytes.js';
+import type { CalibrationSummary } from './calibration.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
 import type { FanOutSummary } from './fanout.js';
@@ -15,13 +22,16 @@ export interface BenchResults {
   readonly measuredAt: string;
   readonly machine: { readonly node: string; readonly platform: string; readonly cpus: number; readonly cpuModel: string };
   readonly settings: { readonly quick: boolean; readonly upstreamLatencyMs: number; readonly connections: number };
+  readonly calibration: CalibrationSummary;
   readonly economy: EconomyRow[];
   readonly latency: LatencySummary;
   readonly fanOut: FanOutSummary;
   readonly throughput: ThroughputSummary;
-  readonly memory: MemorySummary;
+  /** null: not measured (BENCH_QUICK). */
+  readonly memory: MemorySummary | null;
   readonly coldStart: ColdStartSummary;
-  readonly cacheBytes: CacheBytesSummary;
+  /** null: not measured (BENCH_QUICK). */
+  readonly cacheBytes: CacheBytesSummary | null;
   readonly subscriptions: SubscriptionSummary;
   readonly scaleOut: ScaleOutSummary;
   readonly redisMemory: RedisMemorySummary;
@@ -29,12 +39,43 @@ export interface BenchResults {
 
 const TARGET_LABELS = {
   subgraph: 'subgraph (LOG_LEVEL=info)',
+  nodeHttp: 'plain node:http answering the same bytes (the reference)',
   bare: 'bare @apollo/subgraph, standalone',
   bareExpress: 'bare @apollo/subgraph on Express 5',
   subgraphSilent: 'subgraph, LOG_LEVEL=silent',
 } as const;
 
 const yes = (met: boolean): string => (met ? 'yes' : '**no**');
+
+/** For a goal that is a ratio between processes: yes or no only on a quiet machine. */
+function comparable(calibration: CalibrationSummary, met: boolean): string {
+  if (!calibration.busy) return yes(met);
+  const spread = Number.isNaN(calibration.spread) ? 'fewer than two rounds' : `calibration varied by ${fixed(calibration.spread * 100)}%`;
+  return `not comparable (machine busy: ${spread}; ${met ? 'would read yes' : 'would read no'})`;
+}
+
+const NOT_MEASURED_QUICK = 'not measured (BENCH_QUICK=1: too short for this figure)';
+
+function memoryRow(memory: MemorySummary | null): string {
+  if (memory === null) return `| 5 | RSS over sustained load after warm-up | ${NOT_MEASURED_QUICK} | flat after warm-up (≤ 5% over the load, warm-up settled) | - |`;
+  return `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`;
+}
+
+function memorySection(memory: MemorySummary | null): string[] {
+  if (memory === null) return ['## 5. Memory load', '', `${NOT_MEASURED_QUICK}.`, ''];
+  return [
+    '## 5. Memory load',
+    '',
+    `Warm-up: ${memory.warmupRequests} requests in ${fixed(memory.warmupSeconds)} s (until the cache was full and RSS moved at most ${fixed(memory.settings.settleShare * 100, 0)}% over ${memory.settings.settleSeconds} s, at most ${memory.settings.maxWarmupSeconds} s); RSS grew ${fixed(memory.growthCacheFullToWarm * 100)}% from the moment the cache was full to the end of warm-up.`,
+    '',
+    `Measured load: ${memory.load.requests} requests at ${fixed(memory.load.requestsPerSecond, 0)} req/s, ${memory.load.failed} failed. Over both phases ${memory.churnRequests} requests named ${memory.churnDistinctTasks} distinct tasks outside the hot set, each a cache miss (CACHE_MAX_ENTRIES ${memory.settings.cacheMaxEntries}); V8 heap used ${mib(memory.heapUsedIdleBytes)} MiB idle, ${mib(memory.heapUsedAfterBytes)} MiB after.`,
+    '',
+    `RSS (MiB) each second, warm-up: ${memory.samples.filter((each) => each.phase === 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    '',
+    `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    '',
+  ];
+}
 
 export function renderReport(r: BenchResults): string {
   const { economy, latency, fanOut, throughput, memory, coldStart } = r;
@@ -47,15 +88,16 @@ export function renderReport(r: BenchResults): string {
     '| # | measurement | figure | goal | met |',
     '|---|---|---|---|---|',
     `| 1 | upstream calls per operation | ${economy.filter((row) => row.meetsGoal).length} of ${economy.length} cases made exactly one call per distinct id | = distinct ids | ${yes(economy.every((row) => row.meetsGoal))} |`,
-    `| 2 | added latency, one task (subgraph / direct client) | p50 ${fixed(latency.ratio.p50, 2)}× (+${fixed(latency.overheadMs.p50, 2)} ms), p95 ${fixed(latency.ratio.p95, 2)}× (+${fixed(latency.overheadMs.p95, 2)} ms), p99 ${fixed(latency.ratio.p99, 2)}× (+${fixed(latency.overheadMs.p99, 2)} ms) (bare @apollo/subgraph making the same call: p50 ${fixed(latency.bareRatio.p50, 2)}×) | < 1.1× | ${yes(latency.ratio.p50 < 1.1 && latency.ratio.p95 < 1.1 && latency.ratio.p99 < 1.1)} |`,
+    `| 2 | uncached latency, one task (subgraph / bare @apollo/subgraph making the same signed call) | p50 ${fixed(latency.vsBare.p50, 3)}× (${fixed(latency.subgraph.p50, 2)} / ${fixed(latency.bare.p50, 2)} ms), p95 ${fixed(latency.vsBare.p95, 3)}× (${fixed(latency.subgraph.p95, 2)} / ${fixed(latency.bare.p95, 2)} ms) · for information, against the direct client call: subgraph p50 ${fixed(latency.ratio.p50, 2)}× (+${fixed(latency.overheadMs.p50, 2)} ms), bare p50 ${fixed(latency.bareRatio.p50, 2)}× | p50 ≤ 1.0×, p95 ≤ 1.05× | ${comparable(r.calibration, latency.vsBare.p50 <= 1.0 && latency.vsBare.p95 <= 1.05)} |`,
     `| 3 | fan-out, 100 workflow tasks | one query ${fixed(fanOut.subgraphListMs)} ms · sequential client ${fixed(fanOut.sequentialClientMs)} ms · Promise.all client ${fixed(fanOut.promiseAllClientMs)} ms | (reported) | - |`,
     `| 3 | fan-out, 100 image tasks at ${rl.ratePerSecond} req/s | ${fixed(rl.wallMs)} ms vs floor ${fixed(rl.floorMs)} ms (+${fixed(rl.overFloor * 100)}%) | within 10% of the floor | ${yes(rl.overFloor <= 0.1)} |`,
-    `| 4 | cached throughput (subgraph / bare @apollo/subgraph) | ${fixed(throughput.rps.subgraph, 0)} / ${fixed(throughput.rps.bare, 0)} req/s = ${fixed(throughput.ratio, 2)} | ≥ 0.8 | ${yes(throughput.ratio >= 0.8)} |`,
-    `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`,
+    `| 4 | cached throughput (subgraph / plain node:http answering the same bytes) | ${fixed(throughput.rps.subgraph, 0)} / ${fixed(throughput.rps.nodeHttp, 0)} req/s = ${fixed(throughput.ratio, 2)} · for information, bare @apollo/subgraph ${fixed(throughput.rps.bare, 0)} req/s (subgraph / bare ${fixed(throughput.ratioToBare, 2)}) | ≥ 0.8 | ${comparable(r.calibration, throughput.ratio >= 0.8)} |`,
+    memoryRow(memory),
     `| 6 | cold start to first successful query | median ${fixed(coldStart.medianMs, 0)} ms (min ${fixed(coldStart.minMs, 0)}, max ${fixed(coldStart.maxMs, 0)}, ${coldStart.starts} starts) | (reported) | - |`,
     cacheBytesSummaryRow(r.cacheBytes),
     scaleOutSummaryRow(r.scaleOut),
     redisMemorySummaryRow(r.redisMemory),
+    `| - | calibration: node:http reference, ${r.calibration.settings.durationSeconds} s rounds over the run | ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)}`).join(' · ')} req/s; spread ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`} | spread ≤ ${fixed(r.calibration.settings.maxSpread * 100, 0)}% (else 2 and 4 are not comparable) | ${r.calibration.busy ? '**busy**' : 'quiet'} |`,
     '',
     '## 1. Upstream calls per operation',
     '',
@@ -67,12 +109,14 @@ export function renderReport(r: BenchResults): string {
     '',
     '| path | p50 | p95 | p99 |',
     '|---|---|---|---|',
-    `| direct ICE client | ${fixed(latency.direct.p50, 2)} | ${fixed(latency.direct.p95, 2)} | ${fixed(latency.direct.p99, 2)} |`,
     `| through the subgraph | ${fixed(latency.subgraph.p50, 2)} | ${fixed(latency.subgraph.p95, 2)} | ${fixed(latency.subgraph.p99, 2)} |`,
-    `| through the subgraph, cached (no provider call) | ${fixed(latency.subgraphCached.p50, 2)} | ${fixed(latency.subgraphCached.p95, 2)} | ${fixed(latency.subgraphCached.p99, 2)} |`,
-    `| overhead | ${fixed(latency.overheadMs.p50, 2)} | ${fixed(latency.overheadMs.p95, 2)} | ${fixed(latency.overheadMs.p99, 2)} |`,
-    `| bare @apollo/subgraph (standalone) whose resolver makes the same client call | ${fixed(latency.bare.p50, 2)} | ${fixed(latency.bare.p95, 2)} | ${fixed(latency.bare.p99, 2)} |`,
+    `| bare @apollo/subgraph (standalone) whose resolver makes the same client call (the reference) | ${fixed(latency.bare.p50, 2)} | ${fixed(latency.bare.p95, 2)} | ${fixed(latency.bare.p99, 2)} |`,
+    `| subgraph / bare (the goal: p50 ≤ 1.0×, p95 ≤ 1.05×) | ${fixed(latency.vsBare.p50, 3)}× | ${fixed(latency.vsBare.p95, 3)}× | ${fixed(latency.vsBare.p99, 3)}× |`,
+    `| direct ICE client | ${fixed(latency.direct.p50, 2)} | ${fixed(latency.direct.p95, 2)} | ${fixed(latency.direct.p99, 2)} |`,
+    `| subgraph − direct | ${fixed(latency.overheadMs.p50, 2)} | ${fixed(latency.overheadMs.p95, 2)} | ${fixed(latency.overheadMs.p99, 2)} |`,
+    `| subgraph / direct | ${fixed(latency.ratio.p50, 2)}× | ${fixed(latency.ratio.p95, 2)}× | ${fixed(latency.ratio.p99, 2)}× |`,
     `| bare / direct | ${fixed(latency.bareRatio.p50, 2)}× | ${fixed(latency.bareRatio.p95, 2)}× | ${fixed(latency.bareRatio.p99, 2)}× |`,
+    `| through the subgraph, cached (no provider call) | ${fixed(latency.subgraphCached.p50, 2)} | ${fixed(latency.subgraphCached.p95, 2)} | ${fixed(latency.subgraphCached.p99, 2)} |`,
     '',
     `## 4. Cached throughput (${throughput.settings.connections} connections, ${throughput.settings.durationSeconds} s runs after a ${throughput.settings.warmupSeconds} s warm-up, alternating)`,
     '',
@@ -84,18 +128,13 @@ export function renderReport(r: BenchResults): string {
     '',
     `Mean req/s: ${Object.entries(throughput.rps).map(([name, rps]) => `${TARGET_LABELS[name as keyof typeof TARGET_LABELS]} ${fixed(rps, 0)}`).join(' · ')}`,
     '',
-    '## 5. Memory load',
+    ...memorySection(memory),
+    '## Calibration',
     '',
-    `Warm-up: ${memory.warmupRequests} requests in ${fixed(memory.warmupSeconds)} s (until the cache was full and RSS moved at most ${fixed(memory.settings.settleShare * 100, 0)}% over ${memory.settings.settleSeconds} s, at most ${memory.settings.maxWarmupSeconds} s); RSS grew ${fixed(memory.growthCacheFullToWarm * 100)}% from the moment the cache was full to the end of warm-up.`,
-    '',
-    `Measured load: ${memory.load.requests} requests at ${fixed(memory.load.requestsPerSecond, 0)} req/s, ${memory.load.failed} failed. Over both phases ${memory.churnRequests} requests named ${memory.churnDistinctTasks} distinct tasks outside the hot set, each a cache miss (CACHE_MAX_ENTRIES ${memory.settings.cacheMaxEntries}); V8 heap used ${mib(memory.heapUsedIdleBytes)} MiB idle, ${mib(memory.heapUsedAfterBytes)} MiB after.`,
-    '',
-    `RSS (MiB) each second, warm-up: ${memory.samples.filter((each) => each.phase === 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
-    '',
-    `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    `The node:http reference under the throughput load, ${r.calibration.rounds.length} rounds of ${r.calibration.settings.durationSeconds} s over the run: ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)} req/s`).join(', ')}. Spread (fastest − slowest) / fastest: ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`}; above ${fixed(r.calibration.settings.maxSpread * 100, 0)}% the machine was busy with other work and goals 2 and 4 read "not comparable".`,
     '',
   ];
-  return `${lines.join('\n')}\n${renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;
+  return `${lines.join('\n')}\n${r.cacheBytes === null ? `## 7. Task cache under large tasks\n\n${NOT_MEASURED_QUICK} (BENCH_QUICK=1 BENCH_ONLY=7 runs a short version).\n` : renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;
 }
 
 /**
@@ -109,7 +148,8 @@ function cacheBytesMet(summary: CacheBytesSummary): boolean {
   return bounded.cacheBytesMax <= bounded.cacheMaxBytes && bounded.rssSlopeSecondHalfMiBPer100 <= 0.25 * countOnly.rssSlopeSecondHalfMiBPer100;
 }
 
-function cacheBytesSummaryRow(summary: CacheBytesSummary): string {
+function cacheBytesSummaryRow(summary: CacheBytesSummary | null): string {
+  if (summary === null) return `| 7 | task cache under large workflow tasks | ${NOT_MEASURED_QUICK} | gauge ≤ CACHE_MAX_BYTES; RSS levels off | - |`;
   const [bounded, countOnly] = summary.runs;
   return `| 7 | task cache under ${summary.settings.tasks} large workflow tasks (${summary.settings.nodesPerTask} nodes) | CACHE_MAX_BYTES ${mib(bounded.cacheMaxBytes)} MiB: gauge at most ${mib(bounded.cacheBytesMax)} MiB, RSS ${mib(bounded.rssAtShareBytes[1])} → ${mib(bounded.rssAtShareBytes[3])} MiB over the second half, ${fixed(bounded.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks · count only: cache ${mib(countOnly.cacheBytesMax)} MiB, RSS ${mib(countOnly.rssAtShareBytes[1])} → ${mib(countOnly.rssAtShareBytes[3])} MiB, ${fixed(countOnly.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks | gauge ≤ CACHE_MAX_BYTES; RSS levels off (second-half slope ≤ ¼ of count only's) | ${yes(cacheBytesMet(summary))} |`;
 }

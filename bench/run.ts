@@ -3,7 +3,8 @@
  * run against the provider emulator with a fixed injected upstream latency. Prints a
  * markdown table and writes bench/results.json.
  *
- *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish)
+ *   BENCH_QUICK=1                 short runs (a smoke test of the bench, not figures to publish);
+ *                                 measurements 5 and 7 are not measured (too short to mean anything)
  *   BENCH_ONLY=7                  only measurement 7 (task cache under large tasks); prints its
  *                                 section and writes bench/results-7.json, leaving results.json alone
  *   BENCH_ONLY=8                  only measurement 8 (live updates: subscribers vs provider calls);
@@ -20,7 +21,9 @@
  *
  * The subgraph runs as it ships, `node dist/index.js` in a child process configured by
  * environment variables; the emulator, the load generator and the direct provider
- * client run in this process.
+ * client run in this process. A plain node:http server answering the cached answer's bytes
+ * (node-http-reference.ts) runs for the whole run: it is goal 4's reference, and its
+ * calibration rounds (calibration.ts) tell a quiet machine from a busy one.
  */
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -30,12 +33,13 @@ import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { createIceClient } from '../src/providers/alibaba/client.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
+import { calibrator } from './calibration.js';
 import { measureColdStart } from './cold-start.js';
 import { measureEconomy } from './economy.js';
 import { measureFanOut } from './fanout.js';
-import { destroyClientAgent } from './graphql.js';
+import { destroyClientAgent, postRaw } from './graphql.js';
 import { measureLatency } from './latency.js';
-import { measureMemory } from './memory.js';
+import { measureMemory, type MemorySummary } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { measureRedisMemory } from './redis-memory.js';
@@ -43,7 +47,7 @@ import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
 import { renderCacheBytes, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
 import { measureSubscriptions } from './subscriptions.js';
 import { taskFactory } from './tasks.js';
-import { measureThroughput } from './throughput.js';
+import { cachedAnswer, measureThroughput } from './throughput.js';
 
 function intSetting(name: string, fallback: number): number {
   const text = process.env[name];
@@ -64,6 +68,12 @@ const settings = {
   throughputSeconds: intSetting('BENCH_THROUGHPUT_SECONDS', quick ? 3 : 10),
   throughputRounds: quick ? 1 : 2,
   throughputWarmupSeconds: quick ? 1 : 5,
+  /**
+   * Calibration rounds against the node:http reference (start, after 2, after 4, after 6, end):
+   * their spread above `calibrationMaxSpread` makes the run's ratios not comparable.
+   */
+  calibrationSeconds: quick ? 1 : 5,
+  calibrationMaxSpread: 0.1,
   connections: intSetting('BENCH_CONNECTIONS', 50),
   memorySeconds: intSetting('BENCH_MEMORY_SECONDS', quick ? 10 : 60),
   /**
@@ -115,6 +125,15 @@ async function startSubgraph(emulatorUrl: string, extra: Record<string, string> 
   await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph').catch((error: unknown) => {
     throw new Error(`${String(error)}\n${child.stderr()}`);
   });
+  return child;
+}
+
+async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
+  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
+  await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
   return child;
 }
 
@@ -200,14 +219,29 @@ async function main(): Promise<void> {
     log('starting the subgraph (node dist/index.js)');
     const subgraph = await startSubgraph(emulator.url);
     children.push(subgraph);
+    // The throughput query's task, asked for once so its answer is cached: the node:http reference repeats those bytes.
+    const throughputTaskId = tasks.image(1)[0]!;
+    const throughputBody = JSON.stringify({ query: IMAGE_ONE, variables: { id: throughputTaskId } });
+    const answer = await cachedAnswer(subgraph.url, throughputBody);
+    log('starting the node:http reference (the cached answer\'s bytes)');
+    const nodeHttp = await startNodeHttpReference(answer);
+    children.push(nodeHttp);
+    const calibration = calibrator(
+      { url: nodeHttp.url, body: throughputBody, expectBody: answer.text },
+      { connections: settings.connections, durationSeconds: settings.calibrationSeconds, maxSpread: settings.calibrationMaxSpread },
+    );
+    log('calibration round (start)');
+    await calibration.round('start');
 
     log('1/10 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/10 added latency (with a bare @apollo/subgraph making the same client call beside it)');
+    log('2/10 uncached latency (alternating with a bare @apollo/subgraph making the same client call, and the direct call)');
     const bareCaller = await startBare('standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
+    log('calibration round (after 2)');
+    await calibration.round('after 2');
     log('3/10 fan-out');
     const fanOut = await measureFanOut(subgraph.url, ice, tasks, {
       rounds: settings.fanOutRounds,
@@ -215,36 +249,54 @@ async function main(): Promise<void> {
       mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/10 cached throughput (with the bare @apollo/subgraph servers and a silent-log subgraph beside it)');
+    log('4/10 cached throughput (alternating with the node:http reference, the bare @apollo/subgraph servers and a silent-log subgraph)');
     const bare = await startBare('standalone');
     const bareExpress = await startBare('express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
     children.push(bare, bareExpress, subgraphSilent);
     const throughput = await measureThroughput(
-      { subgraph: subgraph.url, bare: bare.url, bareExpress: bareExpress.url, subgraphSilent: subgraphSilent.url },
-      tasks.image(1)[0]!,
+      { subgraph: subgraph.url, nodeHttp: nodeHttp.url, bare: bare.url, bareExpress: bareExpress.url, subgraphSilent: subgraphSilent.url },
+      throughputTaskId,
       { connections: settings.connections, durationSeconds: settings.throughputSeconds, rounds: settings.throughputRounds, warmupSeconds: settings.throughputWarmupSeconds },
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
+    log('calibration round (after 4)');
+    await calibration.round('after 4');
 
-    log(`5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
-    const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
-    children.push(memoryChild);
-    const memory = await measureMemory(memoryChild, tasks, {
-      connections: settings.connections,
-      durationSeconds: settings.memorySeconds,
-      cacheMaxEntries: settings.cacheMaxEntries,
-      settleSeconds: settings.memorySettleSeconds,
-      settleShare: settings.memorySettleShare,
-      maxWarmupSeconds: settings.memoryMaxWarmupSeconds,
-    });
-    await memoryChild.stop();
+    // Too short to fill the cache and let RSS settle (5), or for V8 to settle around the byte bound (7):
+    // a quick run says "not measured" for them rather than print figures that cannot meet a goal.
+    let memory: MemorySummary | null = null;
+    if (!settings.quick) {
+      log(`5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+      const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
+      children.push(memoryChild);
+      memory = await measureMemory(memoryChild, tasks, {
+        connections: settings.connections,
+        durationSeconds: settings.memorySeconds,
+        cacheMaxEntries: settings.cacheMaxEntries,
+        settleSeconds: settings.memorySettleSeconds,
+        settleShare: settings.memorySettleShare,
+        maxWarmupSeconds: settings.memoryMaxWarmupSeconds,
+      });
+      await memoryChild.stop();
+    } else {
+      log('5/10 memory: not measured (BENCH_QUICK)');
+    }
 
     log('6/10 cold start');
     const coldStart = await measureColdStart(emulator.url, SEED.image.finishedSuccess, settings.coldStarts);
+    log('calibration round (after 6)');
+    await calibration.round('after 6');
 
-    log('7/10 task cache under large tasks (two fresh subgraph processes)');
-    const cacheBytes = await measureLargeTasks(emulator);
+    let cacheBytes: CacheBytesSummary | null = null;
+    if (!settings.quick) {
+      log('7/10 task cache under large tasks (two fresh subgraph processes)');
+      cacheBytes = await measureLargeTasks(emulator);
+    } else {
+      log('7/10 task cache under large tasks: not measured (BENCH_QUICK; BENCH_QUICK=1 BENCH_ONLY=7 runs a short version)');
+    }
+    log('calibration round (end)');
+    await calibration.round('end');
 
     log('8/10 live updates (a fresh subgraph process per running interval)');
     const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
@@ -259,6 +311,7 @@ async function main(): Promise<void> {
       machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
       settings,
       subgraphEnv: SUBGRAPH_ENV,
+      calibration: calibration.summary(),
       economy,
       latency,
       fanOut,

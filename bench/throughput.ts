@@ -1,20 +1,22 @@
 /**
  * Measurement 4, cached throughput: requests/second for a query of a finished task the
- * subgraph serves from its cache, versus the bare @apollo/subgraph server answering a
- * constant, under the same autocannon settings. Runs alternate between the targets so
- * machine drift hits all; every answer must be exactly the expected body, and each
- * target gets an unmeasured warm-up run first so the JIT has compiled its hot path.
+ * subgraph serves from its cache, versus a plain `node:http` server in its own process
+ * answering the same bytes (node-http-reference.ts: the most one Node process answers here),
+ * under the same autocannon settings. Runs alternate between the targets so machine drift
+ * hits all; every answer must be exactly the expected body, and each target gets an
+ * unmeasured warm-up run first so the JIT has compiled its hot path.
  *
- * Two more targets explain the ratio rather than enter it: the bare server mounted on
- * Express 5 like src/server.ts (the HTTP framework's share) and the subgraph with
- * LOG_LEVEL=silent (the request log's share).
+ * Three more targets explain the ratio rather than enter it: the bare @apollo/subgraph
+ * answering a constant (the reference of earlier runs), the same on Express 5 like
+ * src/server.ts (the HTTP framework's share) and the subgraph with LOG_LEVEL=silent (the
+ * request log's share).
  */
 import { postRaw } from './graphql.js';
 import { runLoad, type LoadResult, type LoadSettings } from './load.js';
 import { IMAGE_ONE } from './queries.js';
 import { mean } from './stats.js';
 
-export type ThroughputTargetName = 'subgraph' | 'bare' | 'bareExpress' | 'subgraphSilent';
+export type ThroughputTargetName = 'subgraph' | 'nodeHttp' | 'bare' | 'bareExpress' | 'subgraphSilent';
 
 export interface ThroughputSummary {
   readonly settings: LoadSettings & { readonly rounds: number; readonly warmupSeconds: number };
@@ -22,8 +24,10 @@ export interface ThroughputSummary {
   readonly runs: Array<LoadResult & { readonly target: ThroughputTargetName }>;
   /** Mean req/s per target. */
   readonly rps: Record<ThroughputTargetName, number>;
-  /** subgraph / bare: the figure the goal is about. */
+  /** subgraph / nodeHttp: the figure the goal is about. */
   readonly ratio: number;
+  /** subgraph / bare @apollo/subgraph: the figure of earlier runs, for information. */
+  readonly ratioToBare: number;
 }
 
 export async function measureThroughput(
@@ -46,12 +50,22 @@ export async function measureThroughput(
   const rps = Object.fromEntries(
     names.map((name) => [name, mean(runs.filter((run) => run.target === name).map((run) => run.requestsPerSecond))]),
   ) as Record<ThroughputTargetName, number>;
-  return { settings, runs, rps, ratio: rps.subgraph / rps.bare };
+  return { settings, runs, rps, ratio: rps.subgraph / rps.nodeHttp, ratioToBare: rps.subgraph / rps.bare };
 }
 
 async function expectedBody(url: string, body: string): Promise<string> {
+  return (await cachedAnswer(url, body)).text;
+}
+
+/** The throughput query's answer, with the headers a client needs of it (what the node:http reference repeats). */
+export async function cachedAnswer(url: string, body: string): Promise<{ readonly text: string; readonly headers: Record<string, string> }> {
   const first = await postRaw(url, body);
   const parsed = JSON.parse(first.text) as { data?: unknown; errors?: unknown };
   if (first.status !== 200 || parsed.errors !== undefined || !parsed.data) throw new Error(`${url} did not answer the throughput query: ${first.text}`);
-  return first.text;
+  const headers: Record<string, string> = {};
+  for (const name of ['content-type', 'cache-control']) {
+    const value = first.headers[name];
+    if (value !== undefined) headers[name] = value;
+  }
+  return { text: first.text, headers };
 }

@@ -65,7 +65,9 @@ async function main(): Promise<void> {
     const exit = (code: number): void => {
       process.exitCode = code;
       setTimeout(() => process.exit(code), EXIT_FLUSH_TIMEOUT_MS).unref();
-      logger.flush(() => process.exit(code));
+      // A request's log line is written in an immediate after its answer (logging-plugin.ts), and
+      // the drain can end in the same turn as the last answer: let those lines in before the flush.
+      setImmediate(() => logger.flush(() => process.exit(code)));
     };
     app.stop().then(
       () => exit(0),

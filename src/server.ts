@@ -22,7 +22,7 @@ import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
 import { dashboardRouter, type DashboardOptions } from './dashboard/routes.js';
 import { createEdgeCache } from './http-cache/edge-cache.js';
-import { loggingPlugin, recordEdgeCacheAnswer } from './observability/logging-plugin.js';
+import { edgeCacheRecorder, loggingPlugin } from './observability/logging-plugin.js';
 import type { Metrics, RefusalReason } from './observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from './observability/request-telemetry.js';
 import { tracingPlugin } from './observability/tracing-plugin.js';
@@ -143,7 +143,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       sendGraphQLError(res, 400, 'BAD_USER_INPUT', BAD_JSON_BODY_MESSAGE);
       refused(requestId, 400, 'bad_request_body');
     },
-    onHit: (hit) => recordEdgeCacheAnswer(options, hit),
+    onHit: edgeCacheRecorder(options),
   });
   options.metrics.watchEdgeCache(() => ({ entries: edgeCache.size, bytes: edgeCache.bytes }));
   const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));

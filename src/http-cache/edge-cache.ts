@@ -18,7 +18,6 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { getOperationAST, parse } from 'graphql';
-import getRawBody from 'raw-body';
 import { sharedFreshness } from './freshness.js';
 
 export interface EdgeCacheOptions {
@@ -53,7 +52,19 @@ export type RequestWithBody = IncomingMessage & { body?: unknown };
 interface StoredAnswer {
   readonly body: Buffer;
   readonly headers: OutgoingHttpHeaders;
-  readonly operationName: string | null;
+  /**
+   * The headers of every hit as one flat [name, value, ...] list for writeHead, built once
+   * when the answer is stored: the stored headers, content-length, then x-request-id and age,
+   * whose values (at HIT_REQUEST_ID and HIT_AGE from the end) each hit writes in before
+   * writeHead reads the list, synchronously. A hit then builds no header object at all.
+   */
+  readonly hitHeaders: string[];
+  /**
+   * The operation's name for the log line of hits; undefined until the first hit works it out
+   * from the request body. Most stored answers of a walk over many tasks are never hit, and the
+   * parse it takes was the largest part of storing an answer in CPU profiles of uncached requests.
+   */
+  operationName: string | null | undefined;
   /** `now()` when the answer was stored, `ageSeconds` old. */
   readonly storedAt: number;
   readonly ageSeconds: number;
@@ -80,14 +91,66 @@ function announcedLength(req: IncomingMessage): number | undefined {
   return header !== undefined && /^\d{1,15}$/.test(header) ? Number(header) : undefined;
 }
 
-function isCandidate(req: IncomingMessage, options: EdgeCacheOptions): boolean {
-  if (req.method !== 'POST' || req.url === undefined || !options.paths.includes(req.url)) return false;
+/** The announced body length of a request the cache may answer, or undefined for one it leaves to Express. */
+function candidateLength(req: IncomingMessage, options: EdgeCacheOptions): number | undefined {
+  if (req.method !== 'POST' || req.url === undefined || !options.paths.includes(req.url)) return undefined;
   const length = announcedLength(req);
-  if (length === undefined || length > options.bodyLimitBytes) return false;
+  if (length === undefined || length > options.bodyLimitBytes) return undefined;
   const encoding = req.headers['content-encoding'];
-  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return false;
-  if (req.headers[TRACE_HEADER] !== undefined) return false;
-  return JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '') && options.admits(req);
+  if (encoding !== undefined && encoding.toLowerCase() !== 'identity') return undefined;
+  if (req.headers[TRACE_HEADER] !== undefined) return undefined;
+  return JSON_CONTENT_TYPE.test(req.headers['content-type'] ?? '') && options.admits(req) ? length : undefined;
+}
+
+type BodyOutcome = { readonly text: string } | { readonly aborted: boolean };
+
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Reads a candidate's body, exactly `length` bytes announced, as UTF-8 text. Written for this
+ * one case instead of through raw-body (what Express's JSON parser uses): raw-body's general
+ * stream handling, iconv decoder and async-resource binding were the largest part of a hit's
+ * own work in CPU profiles, while a GraphQL POST here is a few hundred bytes that usually
+ * arrive in one chunk. Like raw-body with iconv, a leading byte-order mark is dropped, so a
+ * miss's body reads the same as Express would read it.
+ *
+ * `aborted`: the client went away (no answer is owed); otherwise a body that broke off short
+ * of its Content-Length, answered like a body that is not JSON.
+ */
+function readBody(req: IncomingMessage, length: number, done: (outcome: BodyOutcome) => void): void {
+  let first: Buffer | undefined;
+  let chunks: Buffer[] | undefined;
+  let received = 0;
+  let settled = false;
+  const finish = (outcome: BodyOutcome): void => {
+    if (settled) return;
+    settled = true;
+    req.off('data', onData);
+    req.off('end', onEnd);
+    req.off('error', onError);
+    req.off('close', onClose);
+    done(outcome);
+  };
+  const onData = (chunk: Buffer): void => {
+    received += chunk.length;
+    if (first === undefined) first = chunk;
+    else (chunks ??= [first]).push(chunk);
+  };
+  const onEnd = (): void => {
+    if (received !== length) {
+      finish({ aborted: false });
+      return;
+    }
+    const text = (chunks ? Buffer.concat(chunks, received) : (first ?? EMPTY)).toString('utf8');
+    finish({ text: text.charCodeAt(0) === 0xfeff ? text.slice(1) : text });
+  };
+  const onError = (): void => finish({ aborted: req.destroyed });
+  // 'close' before 'end': the connection went away mid-body.
+  const onClose = (): void => finish({ aborted: true });
+  req.on('data', onData);
+  req.on('end', onEnd);
+  req.on('error', onError);
+  req.on('close', onClose);
 }
 
 /** body-parser's strict JSON, so a miss is parsed as Express would: an object or array, and an empty body read as {}. */
@@ -103,8 +166,8 @@ function parseJsonBody(text: string): { ok: true; value: unknown } | { ok: false
 }
 
 /**
- * The operation's name for the request log of later hits. Worked out once, when an answer
- * is stored: parsing here costs nothing per hit, and Apollo has already accepted the document.
+ * The operation's name for the request log of hits, worked out once per stored answer, at its
+ * first hit: Apollo has already accepted the document, and later hits reuse the name.
  */
 function operationNameOf(body: unknown): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
@@ -126,6 +189,21 @@ function storedHeaders(res: ServerResponse): OutgoingHttpHeaders {
   return headers;
 }
 
+/** Positions, from the end of `hitHeaders`, of the two values each hit writes. */
+const HIT_REQUEST_ID = 3;
+const HIT_AGE = 1;
+
+function hitHeaderList(headers: OutgoingHttpHeaders, bodyLength: number): string[] {
+  const list: string[] = [];
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined) continue;
+    // A repeated header (an array value) goes as repeated lines, as writeHead sends an array value.
+    for (const each of Array.isArray(value) ? value : [value]) list.push(name, String(each));
+  }
+  list.push('content-length', String(bodyLength), 'x-request-id', '', 'age', '');
+  return list;
+}
+
 function sizeOf(key: string, answer: StoredAnswer): number {
   // A rough but safe upper bound: UTF-16 key, the body, and the header text.
   return 2 * key.length + answer.body.length + JSON.stringify(answer.headers).length + 64;
@@ -139,13 +217,20 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
 
   const serve = (res: ServerResponse, answer: StoredAnswer, startedAt: number, requestId: string): void => {
     const ageSeconds = answer.ageSeconds + Math.floor((options.now() - answer.storedAt) / 1000);
-    res.writeHead(200, { ...answer.headers, 'x-request-id': requestId, age: String(ageSeconds), 'content-length': String(answer.body.length) });
+    const headers = answer.hitHeaders;
+    headers[headers.length - HIT_REQUEST_ID] = requestId;
+    headers[headers.length - HIT_AGE] = String(ageSeconds);
+    res.writeHead(200, headers);
     res.end(answer.body);
-    options.onHit({ requestId, operationName: answer.operationName, durationMs: options.now() - startedAt });
+    options.onHit({ requestId, operationName: answer.operationName ?? null, durationMs: options.now() - startedAt });
   };
 
-  /** Keeps what Apollo answers to a miss, if its headers say a shared cache may. */
-  const capture = (res: ServerResponse, key: string, requestBody: unknown): void => {
+  /**
+   * Keeps what Apollo answers to a miss, if its headers say a shared cache may. The answer is
+   * stored after the real `end` has handed it to the socket: storing is work the client of this
+   * request need not wait for.
+   */
+  const capture = (res: ServerResponse, key: string): void => {
     const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
     const write = res.write.bind(res) as (...args: unknown[]) => boolean;
     let streamed = false;
@@ -155,20 +240,24 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
     }) as ServerResponse['write'];
     res.end = ((...args: unknown[]) => {
       const [chunk, encoding] = args;
+      // Read before `end`: the status and headers are what was sent; `res` keeps them after.
       const freshness = streamed ? null : sharedFreshness(res.statusCode, res.getHeaders());
+      const ended = end(...args);
       if (freshness && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
         const storedAt = options.now();
         const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
+        const headers = storedHeaders(res);
         answers.set(key, {
           body,
-          headers: storedHeaders(res),
-          operationName: operationNameOf(requestBody),
+          headers,
+          hitHeaders: hitHeaderList(headers, body.length),
+          operationName: undefined,
           storedAt,
           ageSeconds: freshness.ageSeconds,
           expiresAt: storedAt + (freshness.maxAgeSeconds - freshness.ageSeconds) * 1000,
         });
       }
-      return end(...args);
+      return ended;
     }) as ServerResponse['end'];
   };
 
@@ -180,23 +269,28 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
       return answers.calculatedSize;
     },
     handle(req, res, next) {
-      if (options.maxBytes <= 0 || !isCandidate(req, options)) {
+      const length = options.maxBytes <= 0 ? undefined : candidateLength(req, options);
+      if (length === undefined) {
         next(req, res);
         return;
       }
       const startedAt = options.now();
-      getRawBody(req, { length: announcedLength(req), limit: options.bodyLimitBytes, encoding: 'utf8' }, (error, text) => {
-        if (error) {
+      readBody(req, length, (body) => {
+        if (!('text' in body)) {
           // A client that went away gets no answer; one whose body broke off short of its
           // Content-Length gets the same answer as a body that is not JSON.
-          const aborted = (error as { type?: unknown }).type === 'request.aborted' || req.destroyed;
-          if (!aborted && !res.headersSent) options.onBadBody(req, res, options.requestId(req));
+          if (!body.aborted && !res.headersSent) options.onBadBody(req, res, options.requestId(req));
           return;
         }
+        const { text } = body;
         const key = `${req.headers['accept'] ?? ''}\n${text}`;
         const stored = answers.get(key);
         if (stored !== undefined) {
           if (stored.expiresAt > options.now()) {
+            if (stored.operationName === undefined) {
+              const parsed = parseJsonBody(text);
+              stored.operationName = parsed.ok ? operationNameOf(parsed.value) : null;
+            }
             serve(res, stored, startedAt, options.requestId(req));
             return;
           }
@@ -208,7 +302,7 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
           return;
         }
         (req as RequestWithBody).body = parsed.value;
-        capture(res, key, parsed.value);
+        capture(res, key);
         next(req, res);
       });
     },

@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import type { CallTally } from '../sources/task-source.js';
 import { ProviderError } from '../providers/errors.js';
-import type { GraphQLOutcome, Metrics } from './metrics.js';
+import type { GraphQLOutcome, GraphQLRequestSample, Metrics } from './metrics.js';
 
 export interface LoggingPluginOptions {
   readonly logger: Logger;
@@ -43,8 +43,21 @@ function countCodes(errors: readonly GraphQLFormattedError[]): Record<string, nu
   return counts;
 }
 
+/**
+ * The logger of `graphql request` lines: the app's logger without its redaction. Redaction
+ * (src/logger.ts) guards against a careless object carrying a credential; its wildcard paths
+ * (`*.secretKey`) make pino walk every field of every line, which CPU profiles under load
+ * showed as a tenth of a cached request's time (docs/BENCHMARKS.md, sections 2 and 4). A request
+ * line is built here from a closed set of fields (ids, names, counts, codes) and never holds
+ * a header or a credential, so there is nothing to redact. Every other line keeps it.
+ */
+function requestLogger(logger: Logger): Logger {
+  return logger.child({}, { redact: [] });
+}
+
 export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin<RequestContext> {
   const clock = options.clock ?? (() => performance.now());
+  const lines = requestLogger(options.logger);
   return {
     async requestDidStart({ contextValue }) {
       const startedAt = clock();
@@ -70,7 +83,7 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
           const errorCodes = countCodes(errors);
           const name = operationNameOf(operationName, request.operationName, document);
 
-          options.metrics.graphqlRequest({
+          const sample: GraphQLRequestSample = {
             operationName: name,
             // Executed (or answered from the response cache) means a `data` key: every refusal
             // before execution (parse, validation, unknown operation, a limit) answers errors only.
@@ -78,7 +91,7 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             outcome,
             durationMs,
             errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
-          });
+          };
           const line = requestLine({
             requestId,
             operationName: name,
@@ -92,8 +105,17 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             tally: contextValue.telemetry,
             errors: errorCodes,
           });
-          if (errorCodes.INTERNAL_SERVER_ERROR) logger.error(line, 'graphql request');
-          else logger.info(line, 'graphql request');
+          // Recorded once the answer has gone out: Apollo runs this hook before the HTTP integration
+          // writes the response, and the line's write (a syscall handed to libuv) and the metrics
+          // were the largest part of this hook in CPU profiles of uncached requests, all of it ahead
+          // of the answer. The request was handled in an I/O callback, so an immediate runs right
+          // after this turn, once the answer is on the socket and before any later I/O is read;
+          // everything in the line was fixed above, its duration included.
+          setImmediate(() => {
+            options.metrics.graphqlRequest(sample);
+            if (errorCodes.INTERNAL_SERVER_ERROR) lines.error(line, 'graphql request');
+            else lines.info(line, 'graphql request');
+          });
         },
       };
     },
@@ -114,17 +136,33 @@ type RequestLine = {
   readonly errors: Record<string, number>;
 };
 
-/** The one shape of a `graphql request` line, whoever answered the request. */
-function requestLine({ tally, ...fields }: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
-  const { upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries } = tally;
-  const { errors, ...rest } = fields;
-  // Which tier answered: cacheHits (this process), sharedCacheHits (Redis), inFlightShared (a call
-  // of this process), sharedInFlight (another replica's call), calls (the provider).
-  const shared = { sharedCacheHits: tally.sharedCacheHits ?? 0, sharedInFlight: tally.sharedInFlight ?? 0, rateLimitWaitMs: Math.round(tally.rateLimitWaitMs ?? 0) };
-  return { ...rest, upstream: { calls: upstreamCalls, cacheHits, cacheMisses, inFlightShared, retries, ...shared }, errors };
+/** The one shape of a `graphql request` line, whoever answered the request; built without spreads, once per request. */
+function requestLine(fields: RequestLine): Omit<RequestLine, 'tally'> & { readonly upstream: Record<string, number> } {
+  const { tally } = fields;
+  return {
+    requestId: fields.requestId,
+    operationName: fields.operationName,
+    operationType: fields.operationType,
+    outcome: fields.outcome,
+    httpStatus: fields.httpStatus,
+    durationMs: fields.durationMs,
+    responseCacheHit: fields.responseCacheHit,
+    edgeCacheHit: fields.edgeCacheHit,
+    // Which tier answered: cacheHits (this process), sharedCacheHits (Redis), inFlightShared (a call
+    // of this process), sharedInFlight (another replica's call), calls (the provider).
+    upstream: {
+      calls: tally.upstreamCalls,
+      cacheHits: tally.cacheHits,
+      cacheMisses: tally.cacheMisses,
+      inFlightShared: tally.inFlightShared,
+      retries: tally.retries,
+      sharedCacheHits: tally.sharedCacheHits ?? 0,
+      sharedInFlight: tally.sharedInFlight ?? 0,
+      rateLimitWaitMs: Math.round(tally.rateLimitWaitMs ?? 0),
+    },
+    errors: fields.errors,
+  };
 }
-
-const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 
 export interface EdgeCacheAnswer {
   readonly requestId: string;
@@ -132,26 +170,69 @@ export interface EdgeCacheAnswer {
   readonly durationMs: number;
 }
 
+/** Operation names whose edge-cache hit line has its own child logger; further names take the general path. */
+const MAX_HIT_LOGGERS = 256;
+
 /**
- * The line and metrics of a request the edge cache answered (src/http-cache/), which
- * Apollo never saw: the same line as any other request, marked `edgeCacheHit`.
+ * Records a request the edge cache answered (src/http-cache/), which Apollo never saw: the
+ * same `graphql request` line as any other request, marked `edgeCacheHit`, and its metrics.
+ *
+ * Everything on a hit's line but the request id and duration is the same for every hit of
+ * one operation, so those fields are bindings of a child logger made once per operation
+ * name: pino serialises bindings when the child is made, and each hit serialises two fields.
+ * The line's fields are the same as before; only their order in the JSON differs.
  */
-export function recordEdgeCacheAnswer(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>, answer: EdgeCacheAnswer): void {
-  const durationMs = roundMs(answer.durationMs);
-  const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
-  options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: [] });
-  options.metrics.edgeCacheHit();
-  const line = requestLine({
-    requestId: answer.requestId,
-    operationName,
-    operationType: 'query',
-    outcome: 'ok',
-    httpStatus: 200,
-    durationMs,
-    responseCacheHit: true,
-    edgeCacheHit: true,
-    tally: NOTHING_UPSTREAM,
-    errors: {},
-  });
-  options.logger.info(line, 'graphql request');
+export function edgeCacheRecorder(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>): (answer: EdgeCacheAnswer) => void {
+  const lines = requestLogger(options.logger);
+  const hitLoggers = new Map<string | null, Logger>();
+  const hitLogger = (operationName: string | null): Logger | undefined => {
+    let logger = hitLoggers.get(operationName);
+    if (logger === undefined && hitLoggers.size < MAX_HIT_LOGGERS) {
+      const { requestId: _requestId, durationMs: _durationMs, ...constant } = requestLine({
+        requestId: '',
+        operationName,
+        operationType: 'query',
+        outcome: 'ok',
+        httpStatus: 200,
+        durationMs: 0,
+        responseCacheHit: true,
+        edgeCacheHit: true,
+        tally: NOTHING_UPSTREAM,
+        errors: {},
+      });
+      logger = lines.child(constant);
+      hitLoggers.set(operationName, logger);
+    }
+    return logger;
+  };
+  return (answer) => {
+    const durationMs = roundMs(answer.durationMs);
+    const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
+    options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: NO_CODES });
+    options.metrics.edgeCacheHit();
+    if (!lines.isLevelEnabled('info')) return;
+    const logger = hitLogger(operationName);
+    if (logger !== undefined) {
+      logger.info({ requestId: answer.requestId, durationMs }, 'graphql request');
+      return;
+    }
+    lines.info(
+      requestLine({
+        requestId: answer.requestId,
+        operationName,
+        operationType: 'query',
+        outcome: 'ok',
+        httpStatus: 200,
+        durationMs,
+        responseCacheHit: true,
+        edgeCacheHit: true,
+        tally: NOTHING_UPSTREAM,
+        errors: {},
+      }),
+      'graphql request',
+    );
+  };
 }
+
+const NO_CODES: readonly string[] = [];
+const NOTHING_UPSTREAM: CallTally = { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };

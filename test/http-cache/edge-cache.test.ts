@@ -124,6 +124,23 @@ describe('edge cache', () => {
     expect(backend.bodies).toEqual([JSON.parse(body), {}]);
   });
 
+  it('reads a body sent in several chunks, and drops a leading byte-order mark as Express does', async () => {
+    await start();
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')]);
+    const chunked = await new Promise<number>((resolve, reject) => {
+      const request = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) } }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      request.on('error', reject);
+      request.write(bytes.subarray(0, 7));
+      setTimeout(() => request.end(bytes.subarray(7)), 20);
+    });
+    expect(chunked).toBe(200);
+    expect(backend.bodies).toEqual([JSON.parse(body)]);
+    expect(badBodies).toBe(0);
+  });
+
   it('stops answering when the stored answer reaches its max-age, counting the Age it arrived with', async () => {
     await start();
     backend.headers = { ...backend.headers, age: '50' };
