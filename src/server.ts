@@ -37,7 +37,7 @@ import { queryCostPlugin } from './security/query-cost-plugin.js';
 import { queryLimitRules, type QueryLimits } from './security/query-limits.js';
 import { carriesRouterSecret, routerAuthentication } from './security/router-auth.js';
 import { httpSubscriptionGuard } from './security/http-subscriptions.js';
-import { callbackSubscriptionPlugin } from './subscriptions/callback-transport.js';
+import { callbackSubscriptions } from './subscriptions/callback-transport.js';
 import type { TaskWatches } from './subscriptions/task-watches.js';
 import { startWsTransport } from './subscriptions/ws-transport.js';
 
@@ -151,6 +151,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
   let ready = false;
 
+  const callbacks = callbackSubscriptions<RequestContext>(options.logger);
   const plugins: ApolloServerPlugin<RequestContext>[] = [
     // Apollo's default grace (10 s) is shorter than the default request deadline (15 s): a slow
     // request still within its deadline would get an empty reply and no log line.
@@ -158,7 +159,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     loggingPlugin({ logger: options.logger, metrics: options.metrics }),
     // A subscription over HTTP only with the router's callback extension; before the callback plugin answers it.
     httpSubscriptionGuard<RequestContext>(),
-    callbackSubscriptionPlugin<RequestContext>(options.logger),
+    callbacks.plugin,
     ...(tracing.enabled ? [tracingPlugin()] : []),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     queryCostPlugin<RequestContext>(options.queryLimits.maxCost),
@@ -359,6 +360,9 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       // Subscriptions end cleanly first: each stream completes, so WebSocket clients get `complete`
       // and the router's callback URLs get `complete`; then the sockets close (1001 Going away),
       // which the HTTP drain would otherwise wait on, since upgraded sockets never go idle.
+      // The router's callback subscriptions first, heartbeats stopped before their `complete`
+      // (callback-transport.ts says why); then every stream that is left, WebSocket ones.
+      await callbacks.drain();
       options.watches.close();
       await nextTurn();
       await ws.dispose();

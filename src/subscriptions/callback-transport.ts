@@ -17,7 +17,36 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';
 import type { Logger } from 'pino';
 
-export function callbackSubscriptionPlugin<TContext extends object>(logger: Logger): ApolloServerPlugin<TContext> {
+export interface CallbackSubscriptions<TContext extends object> {
+  readonly plugin: ApolloServerPlugin<TContext>;
+  /**
+   * Ends every callback subscription the way Apollo's drain does: heartbeats stopped first, then
+   * `complete` for each. Run before the subscriptions' own streams are ended at shutdown: a stream
+   * that ends first makes the plugin send `complete` while its heartbeat interval still runs, and a
+   * `check` could then reach the router after `complete`, which the protocol forbids.
+   */
+  drain(): Promise<void>;
+}
+
+export function callbackSubscriptions<TContext extends object>(logger: Logger): CallbackSubscriptions<TContext> {
+  let drainPlugin: (() => Promise<void>) | undefined;
+  const plugin = callbackSubscriptionPlugin<TContext>(logger);
+  return {
+    plugin: {
+      ...plugin,
+      async serverWillStart(service) {
+        const listener = await plugin.serverWillStart?.(service);
+        drainPlugin = listener?.drainServer ? () => listener.drainServer!() : undefined;
+        return listener;
+      },
+    },
+    drain: async () => {
+      await drainPlugin?.();
+    },
+  };
+}
+
+function callbackSubscriptionPlugin<TContext extends object>(logger: Logger): ApolloServerPlugin<TContext> {
   const plugin = ApolloServerPluginSubscriptionCallback({
     logger: {
       debug: (message) => logger.debug({ transport: 'callback' }, message),
