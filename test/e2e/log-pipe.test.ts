@@ -4,27 +4,15 @@
  * still ends the process with 0. Before, the banner's EPIPE crashed into pino's exit hook,
  * which retried the failed write forever: /ready hung and SIGTERM was ignored.
  */
-import { createServer } from 'node:net';
 import fetch from 'node-fetch';
 import { SEED } from '../../src/emulator/index.js';
 import { buildDist, spawnSubgraph } from '../support/process.js';
+import { freePort } from '../support/free-port.js';
 
 const REQUESTS = 20;
 /** A hang fails the test instead of stalling it; nothing here asserts how long anything took. */
 const HANG = 15_000;
 
-/** A port nobody listens on right now: the test cannot read the URL from the stdout it closes. */
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 async function untilListening(url: string): Promise<number> {
   for (;;) {
@@ -41,6 +29,7 @@ describe('a closed stdout (real process)', () => {
   beforeAll(() => buildDist());
 
   it('keeps serving with its log pipe closed from the start, and exits 0 on SIGTERM', async () => {
+    // Chosen up front: the test cannot read the URL from the stdout it closes.
     const port = await freePort();
     const url = `http://127.0.0.1:${port}/`;
     const subgraph = spawnSubgraph({ PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'info' });

@@ -6,9 +6,9 @@
  * (RATE_LIMIT_MARGIN_MS) has to absorb.
  */
 import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { busiestWindow } from '../support/arrivals.js';
-import { buildDist, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
+import { buildDist, emulatorEnv, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
 
 const LIST = 'query List($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }';
 const DEFAULT_RPS = 20;
@@ -33,12 +33,7 @@ describe('single-process pacing at the default budget', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
-      TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
-      TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
-      MPS_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
-      ICE_ENDPOINT: emulator.url,
+      ...emulatorEnv(emulator.url),
       REQUEST_DEADLINE_MS: '30000',
     });
     url = await readyUrl(subgraph);

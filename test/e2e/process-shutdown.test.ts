@@ -7,8 +7,8 @@
  */
 import http from 'node:http';
 import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { buildDist, readyUrl, spawnSubgraph } from '../support/process.js';
+import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { buildDist, emulatorEnv, readyUrl, spawnSubgraph } from '../support/process.js';
 
 const SLOW_ID = SEED.image.finishedSuccess;
 /** Longer than Apollo's default drain grace (10 s) after the delay, shorter than the request deadline (15 s). */
@@ -34,12 +34,7 @@ describe('SIGTERM with a request in flight (real process)', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
-      TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
-      MPS_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
-      ICE_ENDPOINT: emulator.url,
+      ...emulatorEnv(emulator.url),
       // One attempt may take the whole wait: the per-attempt timeout is not what this tests.
       UPSTREAM_TIMEOUT_MS: '14000',
       SHUTDOWN_DELAY_MS: '1000',

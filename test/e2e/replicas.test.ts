@@ -7,7 +7,7 @@
 import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { busiestWindow } from '../support/arrivals.js';
-import { buildDist, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
+import { buildDist, emulatorEnv, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 const REDIS_PASSWORD = 'e2e-redis-password-5150';
@@ -60,12 +60,7 @@ describe('three replicas, one emulator, one redis-server', () => {
       PORT: '0',
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
-      TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
-      TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
-      MPS_ENDPOINT: emulator.url,
-      ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
-      ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
-      ICE_ENDPOINT: emulator.url,
+      ...emulatorEnv(emulator.url),
       REDIS_URL: redis.url,
       REDIS_LEASE_MS: '1000',
       REDIS_FALLBACK_RPS_SHARE: '0.33',

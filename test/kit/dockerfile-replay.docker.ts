@@ -8,11 +8,11 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fetch from 'node-fetch';
 import { parseDockerfile, type Instruction, type Stage } from './dockerfile.js';
+import { freePort } from '../support/free-port.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
@@ -20,16 +20,6 @@ const runtime = stages.at(-1) as Stage;
 const only = <K extends Instruction['kind']>(stage: Stage, kind: K): Extract<Instruction, { kind: K }>[] =>
   stage.instructions.filter((instruction): instruction is Extract<Instruction, { kind: K }> => instruction.kind === kind);
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
-}
 
 describe('the Dockerfile', () => {
   it('builds in one stage and runs production dependencies only, as a non-root user, with a health check', () => {

@@ -4,6 +4,7 @@
  * environment is exactly what the test passes (plus PATH), never the test runner's own.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { EMULATOR_CREDENTIALS } from '../../src/emulator/index.js';
 
 const READY = /ready at (http:\/\/\S+)/;
 
@@ -65,4 +66,16 @@ export function readyUrl(subgraph: SubgraphProcess): Promise<string> {
     check();
     void subgraph.exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${subgraph.stdout()}\n${subgraph.stderr()}`)));
   });
+}
+
+/** The variables that point a subgraph process at an emulator, with the credentials it accepts, for both providers. */
+export function emulatorEnv(emulatorUrl: string): Record<string, string> {
+  return {
+    TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
+    TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
+    MPS_ENDPOINT: emulatorUrl,
+    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
+    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
+    ICE_ENDPOINT: emulatorUrl,
+  };
 }
