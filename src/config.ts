@@ -348,17 +348,8 @@ export class EnvReader {
   redisUrl(name: string): string | null {
     const text = this.raw(name);
     if (text === undefined) return null;
-    let url: URL;
-    try {
-      url = new URL(text);
-    } catch {
-      this.fail(name, 'must be a redis:// or rediss:// URL');
-      return null;
-    }
-    if (url.protocol !== 'redis:' && url.protocol !== 'rediss:') {
-      this.fail(name, 'must be a redis:// or rediss:// URL');
-      return null;
-    }
+    const url = this.urlOf(name, text, ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', 'must be a redis:// or rediss:// URL');
+    if (url === null) return null;
     if (!url.hostname) {
       this.fail(name, 'must name a host');
       return null;
@@ -375,18 +366,23 @@ export class EnvReader {
   httpUrl(name: string): string | null {
     const text = this.raw(name);
     if (text === undefined) return null;
+    return this.urlOf(name, text, ['http:', 'https:'], 'must be an absolute http(s) URL', 'must be an http(s) URL') === null ? null : text;
+  }
+
+  /** Parses `text` as a URL of one of `protocols`, or records why not (never echoing the value). */
+  private urlOf(name: string, text: string, protocols: readonly string[], notAUrl: string, wrongProtocol: string): URL | null {
     let url: URL;
     try {
       url = new URL(text);
     } catch {
-      this.fail(name, 'must be an absolute http(s) URL');
+      this.fail(name, notAUrl);
       return null;
     }
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      this.fail(name, 'must be an http(s) URL');
+    if (!protocols.includes(url.protocol)) {
+      this.fail(name, wrongProtocol);
       return null;
     }
-    return text;
+    return url;
   }
 
   finish(): void {
