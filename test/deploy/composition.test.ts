@@ -34,4 +34,8 @@ describe('deploy/supergraph.yaml and deploy/router.yaml', () => {
   it('router.yaml propagates W3C trace context, which the subgraph continues (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
     expect(routerYaml).toMatch(/^telemetry:\n {2}exporters:\n {4}tracing:\n(?: {6}#.*\n)* {6}propagation:\n {8}trace_context: true$/m);
   });
+
+  it('router.yaml passes subscriptions through to the path and protocol the subgraph serves them on', () => {
+    expect(routerYaml).toMatch(/^subscription:\n {2}enabled: true\n {2}mode:\n {4}passthrough:\n {6}subgraphs:\n {8}media-tasks:\n {10}path: \/graphql\n {10}protocol: graphql_ws$/m);
+  });
 });
