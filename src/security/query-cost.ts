@@ -13,7 +13,8 @@
  * `... on ImageTask` and `... on WorkflowTask` selections count for it, an over-estimate
  * on the safe side.
  */
-import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionSetNode, type ValueNode } from 'graphql';
+import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
+import { foldSelections } from './fold-selections.js';
 
 /** Arguments whose list length multiplies their field's selection. */
 const LIST_ARGUMENTS = new Set(['taskIds', 'representations']);
@@ -40,48 +41,20 @@ function listLength(value: ValueNode, input: CostInput): number {
 }
 
 export function operationCost(input: CostInput): number {
-  const fragmentCosts = new Map<string, number>();
-  const inProgress = new Set<string>();
-
-  const fragmentCost = (name: string): number => {
-    const known = fragmentCosts.get(name);
-    if (known !== undefined) return known;
-    const fragment = input.fragments.get(name);
+  const costOf = foldSelections(
     // Unknown or cyclic fragments fail validation, which ran before this.
-    if (!fragment || inProgress.has(name)) return 0;
-    inProgress.add(name);
-    const cost = selectionCost(fragment.selectionSet);
-    inProgress.delete(name);
-    fragmentCosts.set(name, cost);
-    return cost;
-  };
-
-  function selectionCost(selectionSet: SelectionSetNode): number {
-    let cost = 0;
-    for (const selection of selectionSet.selections) {
-      switch (selection.kind) {
-        case Kind.FIELD: {
-          if (FREE_FIELDS.has(selection.name.value)) break;
-          const children = selection.selectionSet ? selectionCost(selection.selectionSet) : 0;
-          let multiplier = 1;
-          for (const argument of selection.arguments ?? []) {
-            if (LIST_ARGUMENTS.has(argument.name.value)) multiplier *= listLength(argument.value, input);
-          }
-          cost += multiplier * (1 + children);
-          break;
-        }
-        case Kind.INLINE_FRAGMENT:
-          cost += selectionCost(selection.selectionSet);
-          break;
-        case Kind.FRAGMENT_SPREAD:
-          cost += fragmentCost(selection.name.value);
-          break;
+    (name) => input.fragments.get(name),
+    (field, childCost) => {
+      if (FREE_FIELDS.has(field.name.value)) return 0;
+      let multiplier = 1;
+      for (const argument of field.arguments ?? []) {
+        if (LIST_ARGUMENTS.has(argument.name.value)) multiplier *= listLength(argument.value, input);
       }
-    }
-    return cost;
-  }
-
-  return selectionCost(input.operation.selectionSet);
+      return multiplier * (1 + childCost);
+    },
+    (a, b) => a + b,
+  );
+  return costOf(input.operation.selectionSet);
 }
 
 export function queryCostMessage(cost: number, maxCost: number): string {

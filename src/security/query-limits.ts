@@ -15,18 +15,10 @@
  *
  * Written here rather than taken from a library: the rules must report (not throw),
  * carry our BAD_USER_INPUT code, flatten fragments (`... on WorkflowTask` is no level)
- * and walk each fragment once however often it is spread.
+ * and walk each fragment once however often it is spread (fold-selections.ts, shared with the cost).
  */
-import {
-  GraphQLError,
-  Kind,
-  type ASTNode,
-  type FragmentDefinitionNode,
-  type GraphQLFormattedError,
-  type SelectionSetNode,
-  type ValidationContext,
-  type ValidationRule,
-} from 'graphql';
+import { GraphQLError, type ASTNode, type GraphQLFormattedError, type ValidationRule } from 'graphql';
+import { foldSelections } from './fold-selections.js';
 
 export interface QueryLimits {
   readonly maxDepth: number;
@@ -40,64 +32,14 @@ function limitError(message: string, node: ASTNode): GraphQLError {
   return new GraphQLError(message, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-/**
- * Folds over an operation's selections with fragments inlined, computing each
- * fragment once. `combine` merges siblings, `field` lifts a child's value over a field.
- * A fragment cycle counts as 0 here; graphql-js's NoFragmentCycles reports it.
- */
-function foldSelections(
-  context: ValidationContext,
-  visit: (field: { readonly aliased: boolean; readonly name: string }, childValue: number) => number,
-  combine: (a: number, b: number) => number,
-): (selectionSet: SelectionSetNode) => number {
-  const fragmentValues = new Map<string, number>();
-  const inProgress = new Set<string>();
-
-  const fragmentValue = (fragment: FragmentDefinitionNode): number => {
-    const name = fragment.name.value;
-    const known = fragmentValues.get(name);
-    if (known !== undefined) return known;
-    if (inProgress.has(name)) return 0;
-    inProgress.add(name);
-    const value = fold(fragment.selectionSet);
-    inProgress.delete(name);
-    fragmentValues.set(name, value);
-    return value;
-  };
-
-  function fold(selectionSet: SelectionSetNode): number {
-    let value = 0;
-    for (const selection of selectionSet.selections) {
-      switch (selection.kind) {
-        case Kind.FIELD: {
-          const name = selection.name.value;
-          const child = selection.selectionSet ? fold(selection.selectionSet) : 0;
-          value = combine(value, visit({ aliased: selection.alias !== undefined, name }, child));
-          break;
-        }
-        case Kind.INLINE_FRAGMENT:
-          value = combine(value, fold(selection.selectionSet));
-          break;
-        case Kind.FRAGMENT_SPREAD: {
-          const fragment = context.getFragment(selection.name.value);
-          if (fragment) value = combine(value, fragmentValue(fragment));
-          break;
-        }
-      }
-    }
-    return value;
-  }
-  return fold;
-}
-
 /** Introspection (`__schema`, `__type`) is exempt: Apollo switches it off in production, and it never reaches a provider. */
 const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
 
 export function maxDepthRule(maxDepth: number): ValidationRule {
   return (context) => {
     const depthOf = foldSelections(
-      context,
-      (field, childDepth) => (INTROSPECTION_ROOTS.has(field.name) ? 0 : 1 + childDepth),
+      (name) => context.getFragment(name) ?? undefined,
+      (field, childDepth) => (INTROSPECTION_ROOTS.has(field.name.value) ? 0 : 1 + childDepth),
       Math.max,
     );
     return {
@@ -116,8 +58,8 @@ export function maxAliasesRule(maxAliases: number): ValidationRule {
     // `__typename` aliases count too: they cost no resolver work, but each one adds a key to
     // every object of a list, and over a long `_entities` list that multiplies the response.
     const aliasesIn = foldSelections(
-      context,
-      (field, childAliases) => childAliases + (field.aliased ? 1 : 0),
+      (name) => context.getFragment(name) ?? undefined,
+      (field, childAliases) => childAliases + (field.alias !== undefined ? 1 : 0),
       (a, b) => a + b,
     );
     return {
