@@ -13,10 +13,10 @@
  */
 import { resolve } from 'node:path';
 import { SEED, startEmulator } from '../src/emulator/index.js';
-import { assertNoErrors, destroyClientAgent, postGraphQL, postRaw } from './graphql.js';
+import { assertNoErrors, destroyClientAgent, postGraphQL } from './graphql.js';
 import { cachedAnswer } from './throughput.js';
 import { runLoad } from './load.js';
-import { answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
+import { answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
 import { mean, percentile } from './stats.js';
 import { taskFactory } from './tasks.js';
@@ -27,15 +27,6 @@ const dirA: string = dirArg;
 const dirB: string = dirArgB;
 const rounds = Number(roundsText);
 const seconds = Number(secondsText);
-
-async function startReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
-  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
-  await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
-  return child;
-}
 
 async function main(): Promise<void> {
   const emulator = await startEmulator();
@@ -58,7 +49,7 @@ async function main(): Promise<void> {
   const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: tasks.image(1)[0]! } });
   const B = await start(dirB);
   // `nodehttp` as side A (cached mode): the node:http reference of goal 4, answering B's cached bytes.
-  const A = dirA === 'nodehttp' ? await startReference(await cachedAnswer(B.url, body)) : await start(dirA);
+  const A = dirA === 'nodehttp' ? await startNodeHttpReference(await cachedAnswer(B.url, body)) : await start(dirA);
   const sides = { A, B };
   try {
     if (mode === 'cached') {

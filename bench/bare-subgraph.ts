@@ -16,7 +16,6 @@
  * body parser, @as-integrations/express5), to tell the HTTP framework's share of the gap
  * from the subgraph's own.
  */
-import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import { parseArgs } from 'node:util';
 import { ApolloServer } from '@apollo/server';
@@ -25,9 +24,8 @@ import { expressMiddleware } from '@as-integrations/express5';
 import express from 'express';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
-import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS } from '../src/emulator/index.js';
-import { createIceClient, type IceClient } from '../src/providers/alibaba/client.js';
+import type { IceClient } from '../src/providers/alibaba/client.js';
+import { emulatorIceClient } from './emulator-clients.js';
 
 const typeDefs = parse(`
   extend schema @link(url: "https://specs.apollo.dev/federation/v2.7", import: ["@key"])
@@ -44,13 +42,7 @@ const { values } = parseArgs({
 });
 const iceEndpoint = values['ice-endpoint'];
 const ice: IceClient | null = iceEndpoint
-  ? createIceClient({
-      fetch,
-      now: Date.now,
-      randomNonce: () => randomBytes(16).toString('hex'),
-      config: { endpoint: iceEndpoint, region: 'cn-shanghai', credentials: { ...EMULATOR_CREDENTIALS.alibaba } },
-      timeoutMs: 10_000,
-    })
+  ? emulatorIceClient(iceEndpoint)
   : null;
 
 const resolvers = {

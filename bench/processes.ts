@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { EMULATOR_CREDENTIALS } from '../src/emulator/index.js';
-import { postGraphQL } from './graphql.js';
+import { subgraphEnvFor } from '../src/emulator/index.js';
+import { postGraphQL, postRaw } from './graphql.js';
 
 /** The repository root: this file runs from dist/bench/bench/. */
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -50,14 +50,11 @@ export function rssOf(pid: number): number {
 
 /** The environment that points a subgraph at the in-process emulator with its credentials. */
 export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+  const emulator = subgraphEnvFor(emulatorUrl);
   return {
     PATH: process.env['PATH'] ?? '',
-    TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
-    TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
-    MPS_ENDPOINT: emulatorUrl,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
-    ICE_ENDPOINT: emulatorUrl,
+    ...emulator.tencent,
+    ...emulator.alibaba,
     PORT: String(port),
     HOST: '127.0.0.1',
     NODE_ENV: 'production',
@@ -113,4 +110,14 @@ export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number
 export async function answersQuery(url: string, query: string, variables: Record<string, unknown>): Promise<boolean> {
   const { status, body } = await postGraphQL(url, query, variables, { timeoutMs: 2_000 });
   return status === 200 && !body.errors && body.data !== null && body.data !== undefined;
+}
+
+/** A plain node:http server in its own process answering `answer`'s exact bytes: the reference of the cached-throughput goal. */
+export async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}/`;
+  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
+  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
+  await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
+  return child;
 }

@@ -6,16 +6,14 @@
  * used_memory is what Redis allocated (keys, values, expiry entries, its dictionaries), the
  * figure `maxmemory` is compared with.
  */
-import fetch from 'node-fetch';
 import { Redis } from 'ioredis';
 import { randomBytes } from 'node:crypto';
-import { EMULATOR_CREDENTIALS, SEED, type RunningEmulator } from '../src/emulator/index.js';
+import { SEED, type RunningEmulator } from '../src/emulator/index.js';
 import { seedImageTasks, seedWorkflowTasks } from '../src/emulator/seed-tasks.js';
-import { createIceClient } from '../src/providers/alibaba/client.js';
 import type { ProviderName } from '../src/providers/errors.js';
-import { createMpsClient } from '../src/providers/tencent/client.js';
 import { imageTaskSource, workflowTaskSource } from '../src/sources/provider-sources.js';
 import { startRedisServer } from '../test/support/redis-server.js';
+import { emulatorIceClient, emulatorMpsClient } from './emulator-clients.js';
 import { eachConcurrently, sharedStack } from './shared-stack.js';
 
 export interface RedisMemoryRow {
@@ -65,14 +63,8 @@ async function fill(
       const seed = seedWorkflowTasks().get(SEED.workflow.succeeded)!;
       for (const taskId of ids) emulator.putWorkflowTask(taskId, { ...seed, TaskId: taskId });
     }
-    const mps = createMpsClient({ fetch, now: Date.now, config: { endpoint: emulator.url, credentials: { ...EMULATOR_CREDENTIALS.tencent } }, timeoutMs: 10_000 });
-    const ice = createIceClient({
-      fetch,
-      now: Date.now,
-      randomNonce: () => randomBytes(16).toString('hex'),
-      config: { endpoint: emulator.url, region: 'cn-shanghai', credentials: { ...EMULATOR_CREDENTIALS.alibaba } },
-      timeoutMs: 10_000,
-    });
+    const mps = emulatorMpsClient(emulator.url);
+    const ice = emulatorIceClient(emulator.url);
     const stack =
       provider === 'tencent-mps'
         ? await sharedStack(provider, imageTaskSource(mps), { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 })

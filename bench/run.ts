@@ -25,23 +25,21 @@
  * (node-http-reference.ts) runs for the whole run: it is goal 4's reference, and its
  * calibration rounds (calibration.ts) tell a quiet machine from a busy one.
  */
-import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
-import fetch from 'node-fetch';
-import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
-import { createIceClient } from '../src/providers/alibaba/client.js';
+import { SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { calibrator } from './calibration.js';
 import { measureColdStart } from './cold-start.js';
 import { measureEconomy } from './economy.js';
+import { emulatorIceClient } from './emulator-clients.js';
 import { measureFanOut } from './fanout.js';
-import { destroyClientAgent, postRaw } from './graphql.js';
+import { destroyClientAgent } from './graphql.js';
 import { measureLatency } from './latency.js';
 import { measureMemory, type MemorySummary } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
-import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil, type Child } from './processes.js';
+import { ROOT, answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { measureRedisMemory } from './redis-memory.js';
 import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
 import { renderCacheBytes, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
@@ -128,15 +126,6 @@ async function startSubgraph(emulatorUrl: string, extra: Record<string, string> 
   return child;
 }
 
-async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
-  const port = await freePort();
-  const url = `http://127.0.0.1:${port}/`;
-  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
-  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
-  await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
-  return child;
-}
-
 async function startBare(http: 'standalone' | 'express', iceEndpoint?: string): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
@@ -207,13 +196,7 @@ async function main(): Promise<void> {
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
-  const ice = createIceClient({
-    fetch,
-    now: Date.now,
-    randomNonce: () => randomBytes(16).toString('hex'),
-    config: { endpoint: emulator.url, region: 'cn-shanghai', credentials: { ...EMULATOR_CREDENTIALS.alibaba } },
-    timeoutMs: 10_000,
-  });
+  const ice = emulatorIceClient(emulator.url);
   const children: Child[] = [];
   try {
     log('starting the subgraph (node dist/index.js)');

@@ -4,12 +4,13 @@
  * they show, and its control routes with the fault kinds. These keys are public, fake ones.
  */
 import { CONTROL_PREFIX } from './control.js';
-import { EMULATOR_CREDENTIALS } from './credentials.js';
+import { subgraphEnvFor } from './credentials.js';
 import { FAULT_KINDS } from './faults.js';
 import { sampleTasks } from './samples.js';
 
 export function emulatorBanner(url: string): string {
-  const { tencent, alibaba } = EMULATOR_CREDENTIALS;
+  const env = subgraphEnvFor(url);
+  const assignments = (vars: Record<string, string>): string => Object.entries(vars).map(([name, value]) => `${name}=${value}`).join(' ');
   const control = `${url}${CONTROL_PREFIX}`;
   const samples = sampleTasks();
   const width = Math.max(...samples.map((sample) => sample.taskId.length));
@@ -17,8 +18,8 @@ export function emulatorBanner(url: string): string {
     `media-task provider emulator listening on ${url}`,
     '',
     'Point a subgraph at it with:',
-    `  MPS_ENDPOINT=${url} TENCENTCLOUD_SECRET_ID=${tencent.secretId} TENCENTCLOUD_SECRET_KEY=${tencent.secretKey} \\`,
-    `  ICE_ENDPOINT=${url} ALIBABA_CLOUD_ACCESS_KEY_ID=${alibaba.accessKeyId} ALIBABA_CLOUD_ACCESS_KEY_SECRET=${alibaba.accessKeySecret} \\`,
+    `  ${assignments(env.tencent)} \\`,
+    `  ${assignments(env.alibaba)} \\`,
     '  npm start',
     '',
     'Sample tasks (every seeded id by name: GET ' + `${control}seed):`,

@@ -9,6 +9,15 @@ export const EMULATOR_CREDENTIALS = {
   alibaba: { accessKeyId: 'LTAI5tEmulator0000000ACS', accessKeySecret: 'EmulatorAlibabaAccessKeySecret' },
 } as const;
 
+/** The variables that point a subgraph at an emulator at `url`, for both providers, with the keys it accepts. */
+export function subgraphEnvFor(url: string): { readonly tencent: Record<string, string>; readonly alibaba: Record<string, string> } {
+  const { tencent, alibaba } = EMULATOR_CREDENTIALS;
+  return {
+    tencent: { MPS_ENDPOINT: url, TENCENTCLOUD_SECRET_ID: tencent.secretId, TENCENTCLOUD_SECRET_KEY: tencent.secretKey },
+    alibaba: { ICE_ENDPOINT: url, ALIBABA_CLOUD_ACCESS_KEY_ID: alibaba.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: alibaba.accessKeySecret },
+  };
+}
+
 export interface CredentialBook {
   tencent(secretId: string): TencentCredential | undefined;
   alibaba(accessKeyId: string): AlibabaCredential | undefined;

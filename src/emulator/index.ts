@@ -17,7 +17,7 @@ export type {
   TencentCredential,
 } from './types.js';
 export type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './json.js';
-export { EMULATOR_CREDENTIALS } from './credentials.js';
+export { EMULATOR_CREDENTIALS, subgraphEnvFor } from './credentials.js';
 export { startEmulator } from './server.js';
 export { largeWorkflowTask } from './large-tasks.js';
 export { sampleTasks, type SampleKind, type SampleTask } from './samples.js';

@@ -4,7 +4,7 @@
  * environment is exactly what the test passes (plus PATH), never the test runner's own.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { EMULATOR_CREDENTIALS } from '../../src/emulator/index.js';
+import { subgraphEnvFor } from '../../src/emulator/index.js';
 
 const READY = /ready at (http:\/\/\S+)/;
 
@@ -70,12 +70,6 @@ export function readyUrl(subgraph: SubgraphProcess): Promise<string> {
 
 /** The variables that point a subgraph process at an emulator, with the credentials it accepts, for both providers. */
 export function emulatorEnv(emulatorUrl: string): Record<string, string> {
-  return {
-    TENCENTCLOUD_SECRET_ID: EMULATOR_CREDENTIALS.tencent.secretId,
-    TENCENTCLOUD_SECRET_KEY: EMULATOR_CREDENTIALS.tencent.secretKey,
-    MPS_ENDPOINT: emulatorUrl,
-    ALIBABA_CLOUD_ACCESS_KEY_ID: EMULATOR_CREDENTIALS.alibaba.accessKeyId,
-    ALIBABA_CLOUD_ACCESS_KEY_SECRET: EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
-    ICE_ENDPOINT: emulatorUrl,
-  };
+  const env = subgraphEnvFor(emulatorUrl);
+  return { ...env.tencent, ...env.alibaba };
 }
