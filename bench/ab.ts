@@ -16,6 +16,7 @@ import { SEED, startEmulator } from '../src/emulator/index.js';
 import { assertNoErrors, destroyClientAgent, postGraphQL } from './graphql.js';
 import { cachedAnswer } from './throughput.js';
 import { runLoad } from './load.js';
+import { corePlan, pinProcess } from './cores.js';
 import { answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
 import { mean, percentile } from './stats.js';
@@ -29,6 +30,9 @@ const rounds = Number(roundsText);
 const seconds = Number(secondsText);
 
 async function main(): Promise<void> {
+  // Pinned as the bench pins measurements 2 and 4 (cores.ts).
+  const plan = corePlan();
+  if (plan) pinProcess(process.pid, plan.loadGenerator);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: 25 });
   const tasks = taskFactory(emulator);
@@ -37,27 +41,27 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/`;
     if (dir === 'bare') {
       // The bare @apollo/subgraph of measurement 2 (uncached only), as one side.
-      const bare = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--ice-endpoint', emulator.url], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
+      const bare = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--ice-endpoint', emulator.url], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url, [], plan);
       await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, 'the bare subgraph');
       return bare;
     }
     // AB_LOG_LEVEL (default info) applies to both sides, e.g. silent to see the request log's share.
-    const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: process.env['AB_LOG_LEVEL'] ?? 'info' }), url);
+    const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: process.env['AB_LOG_LEVEL'] ?? 'info' }), url, [], plan);
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, dir);
     return child;
   };
   const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: tasks.image(1)[0]! } });
   const B = await start(dirB);
   // `nodehttp` as side A (cached mode): the node:http reference of goal 4, answering B's cached bytes.
-  const A = dirA === 'nodehttp' ? await startNodeHttpReference(await cachedAnswer(B.url, body)) : await start(dirA);
+  const A = dirA === 'nodehttp' ? await startNodeHttpReference(await cachedAnswer(B.url, body), plan) : await start(dirA);
   const sides = { A, B };
   try {
     if (mode === 'cached') {
       const rps: Record<'A' | 'B', number[]> = { A: [], B: [] };
-      for (const side of ['A', 'B'] as const) await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: 2 });
+      for (const side of ['A', 'B'] as const) await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: 2, ...(plan && { cores: plan.loadGenerator }) });
       for (let round = 0; round < rounds; round += 1) {
         for (const side of round % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          rps[side].push((await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: seconds })).requestsPerSecond);
+          rps[side].push((await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) })).requestsPerSecond);
         }
       }
       process.stdout.write(`cached req/s  A ${rps.A.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.A).toFixed(0)})  B ${rps.B.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.B).toFixed(0)})  B/A ${(mean(rps.B) / mean(rps.A)).toFixed(3)}\n`);

@@ -5,15 +5,34 @@
  * measures its own ceiling, the node:http reference (node-http-reference.ts) under the
  * throughput load, several times over the run: at the start, between measurements and at the
  * end. On a quiet machine those rounds agree; when they spread by more than `maxSpread`
- * (10%: quiet runs of this bench agree within a few percent) the run is reported as not
- * comparable instead of judging its ratios.
+ * (10%) the run is reported as not comparable instead of judging its ratios.
+ *
+ * Each round first waits for the machine to go quiet (quiet.ts), so that what the run's own
+ * previous phase leaves behind (a large subgraph exiting) is not read as someone else's load,
+ * and runs its load generator in a fresh process (load.ts) on the cores the bench gives it.
+ * A round that had to give up waiting says so: that is load the bench did not make. A round's
+ * figure is the median of RUNS_PER_ROUND runs.
  */
 import { runLoad, type LoadSettings } from './load.js';
+import { untilQuiet } from './quiet.js';
+import { median } from './stats.js';
+
+/**
+ * Runs per round, of which the median counts. Single 5 s runs against the same pinned reference
+ * on an idle machine read between 43k and 51k req/s (the VM's own jitter, one run in eight far
+ * lower); the median of three keeps one such run from calling a quiet machine busy.
+ */
+const RUNS_PER_ROUND = 3;
 
 export interface CalibrationRound {
   /** Where in the run it was taken, e.g. "start", "after 2". */
   readonly at: string;
+  /** The median of the round's runs. */
   readonly requestsPerSecond: number;
+  readonly runs: readonly number[];
+  /** How long the round waited for the machine to go quiet, and how busy it was then (0-1). */
+  readonly settleMs: number;
+  readonly busyBefore: number;
 }
 
 export interface CalibrationSummary {
@@ -35,12 +54,17 @@ export function calibrator(target: { readonly url: string; readonly body: string
   const rounds: CalibrationRound[] = [];
   return {
     async round(at) {
+      const quiet = await untilQuiet();
       // The reference's first requests run before V8 has compiled its handler: an unmeasured
       // run first, so the first round measures what the later ones do.
       if (rounds.length === 0) await runLoad(target, settings);
-      const result = await runLoad(target, settings);
-      if (result.failed > 0) throw new Error(`calibration (${at}): ${result.failed} failed requests against the node:http reference`);
-      rounds.push({ at, requestsPerSecond: result.requestsPerSecond });
+      const runs: number[] = [];
+      for (let run = 0; run < RUNS_PER_ROUND; run += 1) {
+        const result = await runLoad(target, settings);
+        if (result.failed > 0) throw new Error(`calibration (${at}): ${result.failed} failed requests against the node:http reference`);
+        runs.push(result.requestsPerSecond);
+      }
+      rounds.push({ at, requestsPerSecond: median(runs), runs, settleMs: quiet.waitedMs, busyBefore: quiet.busy });
     },
     summary() {
       const values = rounds.map((each) => each.requestsPerSecond);

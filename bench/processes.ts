@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { subgraphEnvFor } from '../src/emulator/index.js';
+import { onCores, type CorePlan } from './cores.js';
 import { postGraphQL, postRaw } from './graphql.js';
 
 /** The repository root: this file runs from dist/bench/bench/. */
@@ -62,14 +63,20 @@ export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<str
   };
 }
 
-/** Starts `node [nodeArgs] <script>` and returns at once; use `waitUntil` for readiness. */
-export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string, nodeArgs: readonly string[] = []): Child {
+/**
+ * Starts `node [nodeArgs] <script>` and returns at once; use `waitUntil` for readiness. With a
+ * core plan (cores.ts) the child runs on the server's cores and its log reader on the load
+ * generator's.
+ */
+export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string, nodeArgs: readonly string[] = [], plan: CorePlan | null = null): Child {
   // The child's stdout (one log line per request) goes to a pipe read by a process of its own, as
   // a container's log collector reads it in production. Read here instead, the log bytes cost
   // this process, which is also the load generator, CPU that the measured server's peers (the
   // node:http reference, the bare servers) never take from it.
-  const drain: ChildProcess = spawn('cat', [], { stdio: ['pipe', 'ignore', 'ignore'] });
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, resolve(ROOT, script), ...args], { cwd: ROOT, env, stdio: ['ignore', drain.stdin!, 'pipe'] });
+  const reader = onCores(plan?.loadGenerator, 'cat', []);
+  const drain: ChildProcess = spawn(reader.command, reader.args, { stdio: ['pipe', 'ignore', 'ignore'] });
+  const node = onCores(plan?.server, process.execPath, [...nodeArgs, resolve(ROOT, script), ...args]);
+  const child: ChildProcess = spawn(node.command, node.args, { cwd: ROOT, env, stdio: ['ignore', drain.stdin!, 'pipe'] });
   // The child holds its own end now; ours is closed so the drain ends when the child does.
   drain.stdin!.destroy();
   let stderr = '';
@@ -113,11 +120,11 @@ export async function answersQuery(url: string, query: string, variables: Record
 }
 
 /** A plain node:http server in its own process answering `answer`'s exact bytes: the reference of the cached-throughput goal. */
-export async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }): Promise<Child> {
+export async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }, plan: CorePlan | null = null): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
-  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url);
+  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url, [], plan);
   await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
   return child;
 }

@@ -18,6 +18,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SEED, startEmulator } from '../src/emulator/index.js';
 import { destroyClientAgent } from './graphql.js';
+import { corePlan, pinProcess } from './cores.js';
 import { runLoad } from './load.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
@@ -80,6 +81,9 @@ function summarise(profile: CpuProfile): string {
 }
 
 async function main(): Promise<void> {
+  // Pinned as the bench pins measurements 2 and 4 (cores.ts).
+  const plan = corePlan();
+  if (plan) pinProcess(process.pid, plan.loadGenerator);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: 25 });
   const tasks = taskFactory(emulator);
@@ -88,7 +92,7 @@ async function main(): Promise<void> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const env = subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', MAX_TASK_IDS: '200', LOG_LEVEL: process.env['PROFILE_LOG_LEVEL'] ?? 'info' });
-  const child = spawnNode('dist/index.js', [], env, url, ['--cpu-prof', `--cpu-prof-dir=${dir}`]);
+  const child = spawnNode('dist/index.js', [], env, url, ['--cpu-prof', `--cpu-prof-dir=${dir}`], plan);
   try {
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph');
     const cachedId = tasks.image(1)[0]!;
@@ -97,7 +101,7 @@ async function main(): Promise<void> {
         ? JSON.stringify({ query: IMAGE_ONE, variables: { id: cachedId } })
         : (): string => JSON.stringify({ query: WORKFLOW_ONE, variables: { id: tasks.workflow(1)[0]! } });
     // A short unmeasured warm-up would still be in the profile; it is a small share of a 15 s run.
-    const result = await runLoad({ url, body }, { connections, durationSeconds: seconds });
+    const result = await runLoad({ url, body }, { connections, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) });
     process.stderr.write(`[profile] ${mode}: ${result.requests} requests, ${result.failed} failed, ${result.requestsPerSecond.toFixed(0)} req/s (not a figure: the profiler slows the process)\n`);
   } finally {
     await child.stop();

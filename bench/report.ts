@@ -7,6 +7,7 @@
  */
 import type { CacheBytesSummary } from './cache-bytes.js';
 import type { CalibrationSummary } from './calibration.js';
+import { describePlan, type CorePlan } from './cores.js';
 import type { ColdStartSummary } from './cold-start.js';
 import type { EconomyRow } from './economy.js';
 import type { FanOutSummary } from './fanout.js';
@@ -22,6 +23,8 @@ export interface BenchResults {
   readonly measuredAt: string;
   readonly machine: { readonly node: string; readonly platform: string; readonly cpus: number; readonly cpuModel: string };
   readonly settings: { readonly quick: boolean; readonly upstreamLatencyMs: number; readonly connections: number };
+  /** Where measurements 1-4 and the calibration ran (cores.ts); null: not pinned. */
+  readonly cores: CorePlan | null;
   readonly calibration: CalibrationSummary;
   readonly economy: EconomyRow[];
   readonly latency: LatencySummary;
@@ -83,7 +86,7 @@ export function renderReport(r: BenchResults): string {
   const lines = [
     `# media-task-subgraph bench${r.settings.quick ? ' (BENCH_QUICK: smoke run, not for publishing)' : ''}`,
     '',
-    `${r.measuredAt} · Node ${r.machine.node} · ${r.machine.platform} · ${r.machine.cpus} × ${r.machine.cpuModel} · upstream latency ${r.settings.upstreamLatencyMs} ms (emulator)`,
+    `${r.measuredAt} · Node ${r.machine.node} · ${r.machine.platform} · ${r.machine.cpus} × ${r.machine.cpuModel} · upstream latency ${r.settings.upstreamLatencyMs} ms (emulator) · measurements 1-4 and calibration: ${describePlan(r.cores)}`,
     '',
     '| # | measurement | figure | goal | met |',
     '|---|---|---|---|---|',
@@ -97,7 +100,7 @@ export function renderReport(r: BenchResults): string {
     cacheBytesSummaryRow(r.cacheBytes),
     scaleOutSummaryRow(r.scaleOut),
     redisMemorySummaryRow(r.redisMemory),
-    `| - | calibration: node:http reference, ${r.calibration.settings.durationSeconds} s rounds over the run | ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)}`).join(' · ')} req/s; spread ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`} | spread ≤ ${fixed(r.calibration.settings.maxSpread * 100, 0)}% (else 2 and 4 are not comparable) | ${r.calibration.busy ? '**busy**' : 'quiet'} |`,
+    `| - | calibration: node:http reference, rounds over the run (median of 3 × ${r.calibration.settings.durationSeconds} s) | ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)}`).join(' · ')} req/s; spread ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`} | spread ≤ ${fixed(r.calibration.settings.maxSpread * 100, 0)}% (else 2 and 4 are not comparable) | ${r.calibration.busy ? '**busy**' : 'quiet'} |`,
     '',
     '## 1. Upstream calls per operation',
     '',
@@ -131,7 +134,7 @@ export function renderReport(r: BenchResults): string {
     ...memorySection(memory),
     '## Calibration',
     '',
-    `The node:http reference under the throughput load, ${r.calibration.rounds.length} rounds of ${r.calibration.settings.durationSeconds} s over the run: ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)} req/s`).join(', ')}. Spread (fastest − slowest) / fastest: ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`}; above ${fixed(r.calibration.settings.maxSpread * 100, 0)}% the machine was busy with other work and goals 2 and 4 read "not comparable".`,
+    `The node:http reference under the throughput load, ${r.calibration.rounds.length} rounds over the run, each the median of three ${r.calibration.settings.durationSeconds} s runs: ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)} req/s (runs ${round.runs.map((run) => fixed(run, 0)).join('/')}; after ${fixed(round.settleMs / 1000, 1)} s waiting for a quiet machine, ${fixed(round.busyBefore * 100, 0)}% busy then)`).join(', ')}. Spread (fastest − slowest) / fastest: ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`}; above ${fixed(r.calibration.settings.maxSpread * 100, 0)}% the machine was busy with other work and goals 2 and 4 read "not comparable".`,
     '',
   ];
   return `${lines.join('\n')}\n${r.cacheBytes === null ? `## 7. Task cache under large tasks\n\n${NOT_MEASURED_QUICK} (BENCH_QUICK=1 BENCH_ONLY=7 runs a short version).\n` : renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;

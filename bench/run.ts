@@ -31,6 +31,7 @@ import { resolve } from 'node:path';
 import { SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { calibrator } from './calibration.js';
+import { corePlan, describePlan, pinProcess, type CorePlan } from './cores.js';
 import { measureColdStart } from './cold-start.js';
 import { measureEconomy } from './economy.js';
 import { emulatorIceClient } from './emulator-clients.js';
@@ -68,9 +69,10 @@ const settings = {
   throughputWarmupSeconds: quick ? 1 : 5,
   /**
    * Calibration rounds against the node:http reference (start, after 2, after 4, after 6, end):
-   * their spread above `calibrationMaxSpread` makes the run's ratios not comparable.
+   * each the median of three runs of `calibrationSeconds`; their spread above `calibrationMaxSpread`
+   * makes the run's ratios not comparable.
    */
-  calibrationSeconds: quick ? 1 : 5,
+  calibrationSeconds: quick ? 1 : 3,
   calibrationMaxSpread: 0.1,
   connections: intSetting('BENCH_CONNECTIONS', 50),
   memorySeconds: intSetting('BENCH_MEMORY_SECONDS', quick ? 10 : 60),
@@ -116,21 +118,21 @@ const settings = {
  */
 const SUBGRAPH_ENV = { ICE_RATE_LIMIT_RPS: '1000000', MAX_TASK_IDS: '200', LOG_LEVEL: 'info' };
 
-async function startSubgraph(emulatorUrl: string, extra: Record<string, string> = {}): Promise<Child> {
+async function startSubgraph(emulatorUrl: string, extra: Record<string, string> = {}, plan: CorePlan | null = null): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const child = spawnNode('dist/index.js', [], subgraphEnv(emulatorUrl, port, { ...SUBGRAPH_ENV, ...extra }), url);
+  const child = spawnNode('dist/index.js', [], subgraphEnv(emulatorUrl, port, { ...SUBGRAPH_ENV, ...extra }), url, [], plan);
   await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph').catch((error: unknown) => {
     throw new Error(`${String(error)}\n${child.stderr()}`);
   });
   return child;
 }
 
-async function startBare(http: 'standalone' | 'express', iceEndpoint?: string): Promise<Child> {
+async function startBare(plan: CorePlan | null, http: 'standalone' | 'express', iceEndpoint?: string): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const args = ['--port', String(port), '--http', http, ...(iceEndpoint === undefined ? [] : ['--ice-endpoint', iceEndpoint])];
-  const child = spawnNode('dist/bench/bench/bare-subgraph.js', args, { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url);
+  const child = spawnNode('dist/bench/bench/bare-subgraph.js', args, { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url, [], plan);
   await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, `the bare subgraph (${http})`);
   return child;
 }
@@ -198,20 +200,26 @@ async function main(): Promise<void> {
   const tasks = taskFactory(emulator);
   const ice = emulatorIceClient(emulator.url);
   const children: Child[] = [];
+  // Measurements 1-4 and the calibration rounds run pinned (cores.ts): the subgraph and its
+  // references on the server's core; this process (the client of 1-3, the emulator) and every
+  // load generator on the load generator's. The later measurements run as before, unpinned.
+  const plan = corePlan();
+  log(`cores: ${describePlan(plan)}`);
+  if (plan) pinProcess(process.pid, plan.loadGenerator);
   try {
     log('starting the subgraph (node dist/index.js)');
-    const subgraph = await startSubgraph(emulator.url);
+    const subgraph = await startSubgraph(emulator.url, {}, plan);
     children.push(subgraph);
     // The throughput query's task, asked for once so its answer is cached: the node:http reference repeats those bytes.
     const throughputTaskId = tasks.image(1)[0]!;
     const throughputBody = JSON.stringify({ query: IMAGE_ONE, variables: { id: throughputTaskId } });
     const answer = await cachedAnswer(subgraph.url, throughputBody);
     log('starting the node:http reference (the cached answer\'s bytes)');
-    const nodeHttp = await startNodeHttpReference(answer);
+    const nodeHttp = await startNodeHttpReference(answer, plan);
     children.push(nodeHttp);
     const calibration = calibrator(
       { url: nodeHttp.url, body: throughputBody, expectBody: answer.text },
-      { connections: settings.connections, durationSeconds: settings.calibrationSeconds, maxSpread: settings.calibrationMaxSpread },
+      { connections: settings.connections, durationSeconds: settings.calibrationSeconds, maxSpread: settings.calibrationMaxSpread, ...(plan && { cores: plan.loadGenerator }) },
     );
     log('calibration round (start)');
     await calibration.round('start');
@@ -219,7 +227,7 @@ async function main(): Promise<void> {
     log('1/10 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
     log('2/10 uncached latency (alternating with a bare @apollo/subgraph making the same client call, and the direct call)');
-    const bareCaller = await startBare('standalone', emulator.url);
+    const bareCaller = await startBare(plan, 'standalone', emulator.url);
     children.push(bareCaller);
     const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
     await bareCaller.stop();
@@ -233,18 +241,25 @@ async function main(): Promise<void> {
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
     log('4/10 cached throughput (alternating with the node:http reference, the bare @apollo/subgraph servers and a silent-log subgraph)');
-    const bare = await startBare('standalone');
-    const bareExpress = await startBare('express');
-    const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' });
+    const bare = await startBare(plan, 'standalone');
+    const bareExpress = await startBare(plan, 'express');
+    const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' }, plan);
     children.push(bare, bareExpress, subgraphSilent);
     const throughput = await measureThroughput(
       { subgraph: subgraph.url, nodeHttp: nodeHttp.url, bare: bare.url, bareExpress: bareExpress.url, subgraphSilent: subgraphSilent.url },
       throughputTaskId,
-      { connections: settings.connections, durationSeconds: settings.throughputSeconds, rounds: settings.throughputRounds, warmupSeconds: settings.throughputWarmupSeconds },
+      {
+        connections: settings.connections,
+        durationSeconds: settings.throughputSeconds,
+        rounds: settings.throughputRounds,
+        warmupSeconds: settings.throughputWarmupSeconds,
+        ...(plan && { cores: plan.loadGenerator }),
+      },
     );
     for (const child of [bare, bareExpress, subgraphSilent, subgraph]) await child.stop();
     log('calibration round (after 4)');
     await calibration.round('after 4');
+    if (plan) pinProcess(process.pid, plan.all);
 
     // Too short to fill the cache and let RSS settle (5), or for V8 to settle around the byte bound (7):
     // a quick run says "not measured" for them rather than print figures that cannot meet a goal.
@@ -293,6 +308,7 @@ async function main(): Promise<void> {
       measuredAt: new Date().toISOString(),
       machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
       settings,
+      cores: plan,
       subgraphEnv: SUBGRAPH_ENV,
       calibration: calibration.summary(),
       economy,

@@ -2,8 +2,9 @@
  * Measurement 4, cached throughput: requests/second for a query of a finished task the
  * subgraph serves from its cache, versus a plain `node:http` server in its own process
  * answering the same bytes (node-http-reference.ts: the most one Node process answers here),
- * under the same autocannon settings. Runs alternate between the targets so machine drift
- * hits all; every answer must be exactly the expected body, and each target gets an
+ * under the same autocannon settings, each run by a load generator in a fresh process of its
+ * own, on the load generator's core, with every target on the server's core (cores.ts). Runs
+ * alternate between the targets so machine drift hits all; every answer must be exactly the expected body, and each target gets an
  * unmeasured warm-up run first so the JIT has compiled its hot path.
  *
  * Three more targets explain the ratio rather than enter it: the bare @apollo/subgraph
@@ -14,6 +15,7 @@
 import { postRaw } from './graphql.js';
 import { runLoad, type LoadResult, type LoadSettings } from './load.js';
 import { IMAGE_ONE } from './queries.js';
+import { untilQuiet } from './quiet.js';
 import { mean } from './stats.js';
 
 export type ThroughputTargetName = 'subgraph' | 'nodeHttp' | 'bare' | 'bareExpress' | 'subgraphSilent';
@@ -45,7 +47,11 @@ export async function measureThroughput(
   }
   const runs: ThroughputSummary['runs'] = [];
   for (let round = 0; round < settings.rounds; round += 1) {
-    for (const name of names) runs.push({ target: name, ...(await runLoad({ url: urls[name], body, expectBody: expected[name] }, settings)) });
+    for (const name of names) {
+      // What the previous target's run left behind (its GC, its log reader) is not this target's load.
+      await untilQuiet({ maxWaitMs: 5_000 });
+      runs.push({ target: name, ...(await runLoad({ url: urls[name], body, expectBody: expected[name] }, settings)) });
+    }
   }
   const rps = Object.fromEntries(
     names.map((name) => [name, mean(runs.filter((run) => run.target === name).map((run) => run.requestsPerSecond))]),
