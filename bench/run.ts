@@ -16,7 +16,7 @@
  *   BENCH_ONLY=10                 only measurement 10 (Redis memory per 10,000 finished tasks); bench/results-10.json
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
- *   BENCH_THROUGHPUT_SECONDS=10   length of each measured autocannon run of measurement 4
+ *   BENCH_THROUGHPUT_SECONDS=3    length of each measured autocannon run of measurement 4 (8 rounds)
  *   BENCH_CONNECTIONS=50          autocannon connections (4 and 5)
  *
  * The subgraph runs as it ships, `node dist/index.js` in a child process configured by
@@ -64,8 +64,9 @@ const settings = {
   latencySamples: quick ? 40 : 300,
   latencyWarmup: quick ? 10 : 30,
   fanOutRounds: quick ? 1 : 3,
-  throughputSeconds: intSetting('BENCH_THROUGHPUT_SECONDS', quick ? 3 : 10),
-  throughputRounds: quick ? 1 : 2,
+  /** Rounds of one short run per target: each round's subgraph / node:http pair is one ratio (throughput.ts). */
+  throughputSeconds: intSetting('BENCH_THROUGHPUT_SECONDS', quick ? 2 : 3),
+  throughputRounds: quick ? 2 : 8,
   throughputWarmupSeconds: quick ? 1 : 5,
   /**
    * Calibration rounds against the node:http reference (start, after 2, after 4, after 6, end):
