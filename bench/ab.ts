@@ -16,7 +16,7 @@ import { SEED, startEmulator } from '../src/emulator/index.js';
 import { assertNoErrors, destroyClientAgent, postGraphQL } from './graphql.js';
 import { cachedAnswer } from './throughput.js';
 import { runLoad } from './load.js';
-import { corePlan, pinProcess } from './cores.js';
+import { pinAsLoadGenerator } from './cores.js';
 import { answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
 import { mean, percentile } from './stats.js';
@@ -31,8 +31,7 @@ const seconds = Number(secondsText);
 
 async function main(): Promise<void> {
   // Pinned as the bench pins measurements 2 and 4 (cores.ts).
-  const plan = corePlan();
-  if (plan) pinProcess(process.pid, plan.loadGenerator);
+  const plan = pinAsLoadGenerator();
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: 25 });
   const tasks = taskFactory(emulator);

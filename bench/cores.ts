@@ -32,6 +32,16 @@ export function pinProcess(pid: number, cpus: string): void {
   if (result.status !== 0) throw new Error(`taskset -a -pc ${cpus} ${pid} failed: ${result.stderr}`);
 }
 
+/**
+ * Pins this process (the bench's client and emulator) to the load generator's core, as the
+ * bench does for measurements 1-4; the plan, or null where nothing can be pinned.
+ */
+export function pinAsLoadGenerator(): CorePlan | null {
+  const plan = corePlan();
+  if (plan) pinProcess(process.pid, plan.loadGenerator);
+  return plan;
+}
+
 /** A command run on `cpus` (taskset execs it: the pid is the command's own). */
 export function onCores(cpus: string | undefined, command: string, args: readonly string[]): { command: string; args: string[] } {
   return cpus === undefined ? { command, args: [...args] } : { command: 'taskset', args: ['-c', cpus, command, ...args] };

@@ -18,7 +18,7 @@ import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SEED, startEmulator } from '../src/emulator/index.js';
 import { destroyClientAgent } from './graphql.js';
-import { corePlan, pinProcess } from './cores.js';
+import { pinAsLoadGenerator } from './cores.js';
 import { runLoad } from './load.js';
 import { ROOT, answersQuery, freePort, spawnNode, subgraphEnv, waitUntil } from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
@@ -82,8 +82,7 @@ function summarise(profile: CpuProfile): string {
 
 async function main(): Promise<void> {
   // Pinned as the bench pins measurements 2 and 4 (cores.ts).
-  const plan = corePlan();
-  if (plan) pinProcess(process.pid, plan.loadGenerator);
+  const plan = pinAsLoadGenerator();
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: 25 });
   const tasks = taskFactory(emulator);

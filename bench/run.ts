@@ -31,7 +31,7 @@ import { resolve } from 'node:path';
 import { SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { calibrator } from './calibration.js';
-import { corePlan, describePlan, pinProcess, type CorePlan } from './cores.js';
+import { describePlan, pinAsLoadGenerator, pinProcess, type CorePlan } from './cores.js';
 import { measureColdStart } from './cold-start.js';
 import { measureEconomy } from './economy.js';
 import { emulatorIceClient } from './emulator-clients.js';
@@ -204,9 +204,8 @@ async function main(): Promise<void> {
   // Measurements 1-4 and the calibration rounds run pinned (cores.ts): the subgraph and its
   // references on the server's core; this process (the client of 1-3, the emulator) and every
   // load generator on the load generator's. The later measurements run as before, unpinned.
-  const plan = corePlan();
+  const plan = pinAsLoadGenerator();
   log(`cores: ${describePlan(plan)}`);
-  if (plan) pinProcess(process.pid, plan.loadGenerator);
   try {
     log('starting the subgraph (node dist/index.js)');
     const subgraph = await startSubgraph(emulator.url, {}, plan);
