@@ -46,13 +46,14 @@ interface Shared<T> {
   settled: boolean;
 }
 
-/** What the shared call keeps of its first caller's: the deadline, the tally, the owner and the span (its work is traced there), never the signal. */
+/** What the shared call keeps of its first caller's: the deadline, the tally, the owner, its priority and the span (its work is traced there), never the signal. */
 function sharedCall(call: TaskCall | undefined, signal: AbortSignal): TaskCall {
   return {
     signal,
     ...(call?.deadline !== undefined && { deadline: call.deadline }),
     ...(call?.tally !== undefined && { tally: call.tally }),
     ...(call?.owner !== undefined && { owner: call.owner }),
+    ...(call?.priority !== undefined && { priority: call.priority }),
     ...(call?.span !== undefined && { span: call.span }),
   };
 }

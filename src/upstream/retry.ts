@@ -94,6 +94,7 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
         signal: controller.signal,
         ...(caller?.tally !== undefined && { tally: caller.tally }),
         ...(caller?.owner !== undefined && { owner: caller.owner }),
+        ...(caller?.priority !== undefined && { priority: caller.priority }),
         ...(caller?.span !== undefined && { span: caller.span, attempt }),
       };
       return { value: await source(taskId, call) };
