@@ -11,8 +11,6 @@ import { redisQuota } from '../../src/upstream/shared/quota.js';
 import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
-jest.setTimeout(30_000);
-
 describe('shared quota priority classes (real redis-server)', () => {
   let redis: RedisServer;
   const links: RedisLink[] = [];
