@@ -4,7 +4,7 @@
  *   cache ─▶ in-flight sharing ─▶ [shared tier] ─▶ retry (deadline) ─▶ rate limiter ─▶ timing ─▶ client call + parse
  *
  * The shared tier and the shared quota only in shared mode (REDIS_URL). Why this order:
- * docs/architecture.md, "Sparing the providers".
+ * docs/architecture.md, "Design notes".
  */
 import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import type { ProviderName } from '../providers/errors.js';
