@@ -1,18 +1,12 @@
 /**
- * The poller registry: one poller per provider and task id, shared by every subscriber of
- * that task in the process (and, through the shared cache the pollers read, by replicas).
- * Created once per process (src/app.ts) over the same upstream sources the loaders use; each
- * provider's pollers take their turns from one refresh scheduler (refresh-scheduler.ts).
- *
- * Subscribers are ref-counted: the first starts the poller, the last to leave stops it.
- * Each subscription also ends after `maxDurationMs`, so a task stuck upstream holds nothing
- * forever; the number of tasks watched at once is bounded by `maxWatchedTasks`, and by
- * `maxWatchedTasksPerClient` for each client (a WebSocket connection, a callback subscription).
- *
- * A poller's calls are charged to a client watching it (the oldest still there), so the rate
- * limiter's fair queue sees one owner per client, however many tasks it watches. A task that
- * ended with NOT_FOUND is remembered for `notFoundTtlMs`: watching it again ends at once, with
- * no provider call, and each such end counts against the client (the scheduler's penalty).
+ * The poller registry: one poller per provider and task id, shared by every subscriber of that task
+ * in the process, created once per process over the loaders' upstream sources. Subscribers are
+ * ref-counted (the first starts the poller, the last stops it); each subscription ends after
+ * `maxDurationMs`, and at most `maxWatchedTasks` tasks are watched at once.
+ * Each provider's pollers take turns from one refresh scheduler; a poller's calls are charged to the
+ * oldest client still watching it (one owner per client in the fair queue), each client watches at
+ * most `maxWatchedTasksPerClient` tasks, and a task that just ended NOT_FOUND ends a new watch at
+ * once, with no provider call, counting against that client (the scheduler's penalty).
  */
 import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
 import { ProviderError, type ProviderName } from '../providers/errors.js';

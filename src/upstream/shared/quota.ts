@@ -1,22 +1,10 @@
 /**
- * The provider quota shared by every replica: a sliding log in one sorted set per provider,
- * decided by one Lua script, so "count, then add" is atomic (no replica can slip in between)
- * and times come from Redis's own clock (replicas' clocks may disagree; Redis's is one).
- *
- * The window is the limiter's window plus its margin (see rate-limiter.ts): grants spaced
- * that way arrive at the provider within the budget even when send delays differ.
- *
- * Grants are also paced, at least window/limit apart: replicas answering a burst together would
- * otherwise send up to the whole budget at once, and the spread of a burst's send delays (signing
- * and sending dozens of calls on a busy event loop) is exactly what lets a burst leak into the
- * provider's next second. Paced, the budget is still reached in one window.
- *
- * A refused call learns how long until it may go, and asks again then.
- *
- * Priority classes span replicas too (rate-limiter.ts): an interactive call that has to wait
- * marks the provider's `demand` key for a little longer than its wait; while it is marked, a
- * background call (first_read, refresh) goes only within its class's reserve of the window, so
- * another replica's polls cannot take the slots a waiting query on this one needs.
+ * The provider quota shared by every replica: a sliding log in one sorted set per provider, decided
+ * by one Lua script (atomic, on Redis's clock), over the limiter's window plus its margin, with
+ * grants paced at least window/limit apart. A refused call learns how long until it may go, and
+ * asks again then. Why: docs/architecture.md, "Design notes".
+ * Priority classes span replicas: an interactive call that must wait marks the provider's `demand`
+ * key a little longer than its wait; while marked, background calls go only within their reserve.
  */
 import type { CallPriority } from '../../sources/task-source.js';
 import { reservedCalls, type QuotaAnswer, type SharedQuota } from '../rate-limiter.js';
