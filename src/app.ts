@@ -145,7 +145,13 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const server = await createSubgraphServer({
     sources,
     // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
-    watches: subscriptionWatches(sources, config, { clock: upstreamDeps.clock, metrics, logger: deps.logger }),
+    watches: subscriptionWatches(sources, config, {
+      clock: upstreamDeps.clock,
+      metrics,
+      logger: deps.logger,
+      // Each provider's scheduler hands out what its limiter leaves.
+      quotas: { ...(imageTasks && { 'tencent-mps': imageTasks.limiter }), ...(workflowTasks && { 'alibaba-ice': workflowTasks.limiter }) },
+    }),
     subscriptions: { maxPerConnection: config.subscriptions.maxPerConnection, initTimeoutMs: config.subscriptions.initTimeoutMs },
     loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
     maxTaskIds: config.limits.maxTaskIds,

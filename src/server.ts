@@ -240,7 +240,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // Names each request for the rate limiter's fair queue; the caller's x-request-id cannot,
   // since two requests may carry the same one.
   let requestSerial = 0;
-  const newContext = (requestId: string, signal: AbortSignal, span?: TraceSpan): RequestContext => {
+  const newContext = (requestId: string, signal: AbortSignal, span?: TraceSpan, client?: string): RequestContext => {
     const deadline = (options.now ?? Date.now)() + options.requestDeadlineMs;
     // Every lookup of this request counts its upstream work here, for the request's log line.
     const telemetry = newRequestTelemetry(requestId);
@@ -255,6 +255,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
       deadline,
       signal,
       watches: options.watches,
+      client: client ?? `request-${requestSerial}`,
       ...(span && { span }),
     };
   };
@@ -295,10 +296,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     maxPerConnection: options.subscriptions.maxPerConnection,
     initTimeoutMs: options.subscriptions.initTimeoutMs,
     routerAuth: options.routerAuth,
-    newContext: (signal) => {
+    newContext: (signal, connection) => {
       const requestId = requestIdFrom(undefined);
       setMaxListeners(0, signal);
-      return newContext(requestId, signal);
+      return newContext(requestId, signal, undefined, connection);
     },
     formatError: createErrorFormatter({ includeStacktrace: options.includeStacktrace }),
     onUnauthenticated: () => options.metrics.httpRefused('unauthenticated'),

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Clock } from '../upstream/clock.js';
+import type { ProviderName } from '../providers/errors.js';
+import type { RateLimiter } from '../upstream/rate-limiter.js';
 import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
 
 /**
@@ -16,10 +18,13 @@ import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './ta
  */
 export const MIN_RUNNING_INTERVAL_MS = 250;
 
+/** One dashboard watches 100 tasks (as many as one connection may subscribe to by default). */
+export const DEFAULT_WATCHED_TASKS_PER_CLIENT = 100;
+
 export function subscriptionWatches(
   sources: TaskWatchSources,
   config: Pick<AppConfig, 'subscriptions' | 'upstream'>,
-  deps: { readonly clock: Clock; readonly metrics: Metrics; readonly logger: Logger },
+  deps: { readonly clock: Clock; readonly metrics: Metrics; readonly logger: Logger; readonly quotas?: Partial<Record<ProviderName, RateLimiter>> },
 ): TaskWatches {
   const { metrics, logger } = deps;
   const watches = createTaskWatches(
@@ -31,9 +36,15 @@ export function subscriptionWatches(
       },
       maxDurationMs: config.subscriptions.maxDurationMs,
       maxWatchedTasks: config.subscriptions.maxWatchedTasks,
+      maxWatchedTasksPerClient: Math.min(config.subscriptions.maxWatchedTasks, DEFAULT_WATCHED_TASKS_PER_CLIENT),
+      // The cache keeps a NOT_FOUND this long too: a task created a moment ago is seen as soon.
+      notFoundTtlMs: config.upstream.cache.notFoundTtlMs,
+      // Enough polls in flight to use the whole budget at the provider's latency, few enough that the limiter serves them in a slot or two.
+      scheduler: { maxInFlight: Math.max(2, Math.ceil(Math.max(config.upstream.rateLimit.mpsRps, config.upstream.rateLimit.iceRps) / 4)) },
     },
     {
       clock: deps.clock,
+      ...(deps.quotas && { quotas: deps.quotas }),
       events: {
         onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
         onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),

@@ -49,8 +49,8 @@ export interface WsTransportOptions {
   readonly maxPerConnection: number;
   readonly initTimeoutMs: number;
   readonly routerAuth: { readonly secret: string; readonly header: string } | null;
-  /** A context per operation, as Express builds one per request. */
-  readonly newContext: (signal: AbortSignal) => RequestContext;
+  /** A context per operation, as Express builds one per request; `connection` names the socket its subscriptions are charged to. */
+  readonly newContext: (signal: AbortSignal, connection: string) => RequestContext;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   readonly onUnauthenticated: () => void;
   readonly logger: Logger;
@@ -104,6 +104,13 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
     readonly startedAt: number;
   }
   const operations = new WeakMap<object, Map<string, Operation>>();
+  const connections = new WeakMap<object, string>();
+  let connectionSerial = 0;
+  const connectionOf = (ctx: object): string => {
+    let name = connections.get(ctx);
+    if (name === undefined) connections.set(ctx, (name = `ws-${(connectionSerial += 1)}`));
+    return name;
+  };
 
   const server = useServer<Record<string, unknown> | undefined, SocketExtra>(
     {
@@ -146,7 +153,7 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
         const cost = operationCost({ operation, fragments, variables: payload.variables ?? undefined });
         if (cost > options.maxCost) return [coded(queryCostMessage(cost, options.maxCost), 'BAD_USER_INPUT')];
         const controller = new AbortController();
-        const contextValue = options.newContext(controller.signal);
+        const contextValue = options.newContext(controller.signal, connectionOf(ctx));
         const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
         operations.set(ctx, perSocket);
         perSocket.set(id, {

@@ -128,7 +128,7 @@ export class RateLimiter {
     return this.reserved;
   }
 
-  /** Calls `listener` after each grant, with its class (the refresh scheduler starts its next poll then). */
+  /** Calls `listener` after each grant, with its class (for the quota-by-class counter; the refresh scheduler starts its next poll then). */
   onGrant(listener: (priority: CallPriority) => void): () => void {
     this.grantListeners.add(listener);
     return () => this.grantListeners.delete(listener);
@@ -174,6 +174,7 @@ export class RateLimiter {
     // With a shared quota every call asks it, so there is no synchronous way through.
     if (this.options.shared === undefined && this.waiting === 0 && this.nextGrantAt() <= now) {
       this.grant(now, priority);
+      this.granted(priority);
       return Promise.resolve();
     }
     if (this.waiting >= maxQueue && !this.evictForNewcomer(key, priority)) {
@@ -331,6 +332,10 @@ export class RateLimiter {
     this.grant(now, priority);
     this.events.onRateLimitWait(this.options.provider, now - head.enqueuedAt, this.waiting);
     head.resolve();
+    this.granted(priority);
+  }
+
+  private granted(priority: CallPriority): void {
     for (const listener of this.grantListeners) listener(priority);
   }
 

@@ -110,14 +110,14 @@ describe('rate limiter priority classes', () => {
     expect(outcomes).toContain('q ok');
   });
 
-  it('tells grant listeners the class of each call it lets go from the queue', async () => {
+  it('tells grant listeners the class of each call it lets go', async () => {
     const { source, limiter } = limited(10);
     const granted: CallPriority[] = [];
     limiter.onGrant((priority) => granted.push(priority));
     const calls = [source('a', { priority: 'refresh' }), source('b', { priority: 'first_read' }), source('c')];
     await clock.runAll();
     await Promise.all(calls);
-    // 'a' went at once (no wait, no listener); the first read is within its reserve, so it goes before the interactive call.
-    expect(granted).toEqual(['first_read', 'interactive']);
+    // 'a' went at once; the first read is within its reserve, so it goes before the interactive call.
+    expect(granted).toEqual(['refresh', 'first_read', 'interactive']);
   });
 });
