@@ -3,7 +3,7 @@
  * and how upstream events reach the registry. (A request's own upstream counts travel
  * with its lookups instead: test/upstream/.)
  */
-import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from '../../src/observability/metrics.js';
+import { combineUpstreamSubscribers, createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from '../../src/observability/request-telemetry.js';
 import type { UpstreamEvents } from '../../src/upstream/events.js';
 
@@ -19,7 +19,7 @@ describe('metrics', () => {
   let events: Partial<UpstreamEvents>;
   beforeEach(() => {
     metrics = createMetrics({ defaultMetrics: false, maxOperationNames: 2 });
-    events = upstreamSubscriber(metrics);
+    events = metrics.upstreamEvents;
   });
 
   it('counts provider calls by provider, action and outcome, and times them', async () => {
