@@ -30,7 +30,7 @@ export const METRIC_SERIES = {
     doc:
       'GraphQL requests; `operation` is the operation name, `(anonymous)`, `(invalid)`, or `(other)` past 200 distinct names; only operations that ' +
       'parsed, validated and passed every limit are labelled by name, every refused request (parse or validation error, unknown `operationName`, ' +
-      'a limit, a bad persisted query) counts as `(refused)`, so invented names cannot use up the 200; `outcome` is `ok`, `partial` (data and errors) or `failed`',
+      'a limit, a bad persisted query) counts as `(refused)`, so invented names cannot use up the 200; `outcome` is `ok`, `partial` (data and errors) or `failed`.',
   },
   graphqlDuration: {
     name: 'graphql_request_duration_seconds',
@@ -44,7 +44,7 @@ export const METRIC_SERIES = {
     type: 'counter',
     help: 'Errors in GraphQL responses by extensions.code.',
     labels: ['code'],
-    doc: 'errors in responses by `extensions.code`',
+    doc: 'Errors in responses by `extensions.code`.',
   },
   httpRefusals: {
     name: 'http_requests_refused_total',
@@ -52,16 +52,17 @@ export const METRIC_SERIES = {
     help: 'Requests refused before GraphQL execution (unauthenticated, body_too_large, bad_request_body, input_too_deep, input_too_large, headers_too_large, bad_http_request, request_timeout).',
     labels: ['reason'],
     doc:
-      '`unauthenticated` (WebSocket connections without the secret included), `body_too_large`, `bad_request_body`, `input_too_deep` (`MAX_INPUT_DEPTH`), ' +
+      'Requests refused before GraphQL execution, by `reason`: `unauthenticated` (WebSocket connections without the secret included), ' +
+      '`body_too_large`, `bad_request_body`, `input_too_deep` (`MAX_INPUT_DEPTH`), ' +
       "`input_too_large` (`MAX_INPUT_VALUES`), and what Node's HTTP parser refuses before Express runs: `headers_too_large` (431: headers over Node's 16 KB, " +
-      "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408); these are answered in GraphQL's error shape too",
+      "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408); these are answered in GraphQL's error shape too.",
   },
   upstreamRequests: {
     name: 'upstream_requests_total',
     type: 'counter',
     help: 'Provider calls (each attempt) by provider, action and outcome (OK or the failure kind).',
     labels: ['provider', 'action', 'outcome'],
-    doc: 'provider calls, each attempt; `outcome` is `OK` or the failure kind (`NOT_FOUND`, `RATE_LIMITED`, …)',
+    doc: 'Provider calls, each attempt; `outcome` is `OK` or the failure kind (`NOT_FOUND`, `RATE_LIMITED`, …).',
   },
   upstreamDuration: {
     name: 'upstream_request_duration_seconds',
@@ -81,21 +82,21 @@ export const METRIC_SERIES = {
     type: 'counter',
     help: 'Task lookups ended by the request deadline.',
     labels: ['provider'],
-    doc: 'task lookups ended by `REQUEST_DEADLINE_MS`',
+    doc: 'Task lookups ended by `REQUEST_DEADLINE_MS`.',
   },
   cacheHits: {
     name: 'upstream_cache_hits_total',
     type: 'counter',
     help: 'Task lookups answered from the cache.',
     labels: ['provider'],
-    doc: 'task lookups answered from the process-wide cache',
+    doc: 'Task lookups answered from the process-wide cache.',
   },
   cacheMisses: {
     name: 'upstream_cache_misses_total',
     type: 'counter',
     help: 'Task lookups the cache could not answer.',
     labels: ['provider'],
-    doc: 'task lookups the process-wide cache could not answer',
+    doc: 'Task lookups the process-wide cache could not answer.',
   },
   inFlightShared: {
     name: 'upstream_in_flight_shared_total',
@@ -108,42 +109,42 @@ export const METRIC_SERIES = {
     type: 'gauge',
     help: 'Provider calls waiting in the rate limiter queue.',
     labels: ['provider'],
-    doc: 'provider calls waiting for the rate limit, read at scrape time',
+    doc: 'Provider calls waiting for the rate limit, read at scrape time.',
   },
   taskCacheEntries: {
     name: 'task_cache_entries',
     type: 'gauge',
     help: 'Tasks held by the process-wide task cache (expired ones until they are read or pushed out).',
     labels: ['provider'],
-    doc: 'tasks held by the process-wide task cache, read at scrape time (expired tasks count until read or pushed out)',
+    doc: 'Tasks held by the process-wide task cache, read at scrape time (expired tasks count until read or pushed out).',
   },
   taskCacheBytes: {
     name: 'task_cache_bytes',
     type: 'gauge',
     help: 'Estimated bytes held by the process-wide task cache, as counted against CACHE_MAX_BYTES.',
     labels: ['provider'],
-    doc: 'bytes held by the process-wide task cache, read at scrape time, as estimated and counted against `CACHE_MAX_BYTES`',
+    doc: 'Bytes held by the process-wide task cache, read at scrape time, as estimated and counted against `CACHE_MAX_BYTES`.',
   },
   edgeCacheHits: {
     name: 'edge_cache_hits_total',
     type: 'counter',
     help: 'Requests answered by the edge cache, before Express and Apollo.',
     labels: [],
-    doc: 'requests answered by the edge cache, before Express and Apollo (they count in `graphql_requests_total` too)',
+    doc: 'Requests answered by the edge cache, before Express and Apollo (they count in `graphql_requests_total` too).',
   },
   edgeCacheEntries: {
     name: 'edge_cache_entries',
     type: 'gauge',
     help: 'Answers held by the edge cache.',
     labels: [],
-    doc: 'answers held by the edge cache, read at scrape time',
+    doc: 'Answers held by the edge cache, read at scrape time.',
   },
   edgeCacheBytes: {
     name: 'edge_cache_bytes',
     type: 'gauge',
     help: 'Bytes held by the edge cache, as counted against RESPONSE_CACHE_MAX_BYTES.',
     labels: [],
-    doc: 'bytes held by the edge cache, read at scrape time, as counted against `RESPONSE_CACHE_MAX_BYTES`',
+    doc: 'Bytes held by the edge cache, read at scrape time, as counted against `RESPONSE_CACHE_MAX_BYTES`.',
   },
   rateLimitWait: {
     name: 'upstream_rate_limiter_wait_seconds',
@@ -157,21 +158,21 @@ export const METRIC_SERIES = {
     type: 'counter',
     help: 'Provider calls refused because the rate limiter queue was full.',
     labels: ['provider'],
-    doc: "provider calls refused because the queue was full, or evicted from it to make room for another request's call",
+    doc: "Provider calls refused because the queue was full, or evicted from it to make room for another request's call.",
   },
   sharedCacheHits: {
     name: 'upstream_shared_cache_hits_total',
     type: 'counter',
     help: 'Task lookups answered by the shared (Redis) cache: another replica asked the provider.',
     labels: ['provider'],
-    doc: "shared mode: task lookups answered by Redis (another replica's answer)",
+    doc: "Shared mode: task lookups answered by Redis (another replica's answer).",
   },
   sharedInFlight: {
     name: 'upstream_shared_in_flight_total',
     type: 'counter',
     help: "Task lookups that waited for another replica's provider call instead of making their own.",
     labels: ['provider'],
-    doc: "shared mode: task lookups that waited for another replica's provider call instead of making their own",
+    doc: "Shared mode: task lookups that waited for another replica's provider call instead of making their own.",
   },
   redisUp: {
     name: 'redis_up',
@@ -192,14 +193,14 @@ export const METRIC_SERIES = {
     type: 'gauge',
     help: 'Subscriptions open now (WebSocket and HTTP callback), by provider of the task watched.',
     labels: ['provider'],
-    doc: 'subscriptions open now, WebSocket and HTTP callback, by the provider of the task watched; read at scrape time',
+    doc: 'Subscriptions open now, WebSocket and HTTP callback, by the provider of the task watched; read at scrape time.',
   },
   subscriptionPollers: {
     name: 'subscription_pollers_active',
     type: 'gauge',
     help: 'Tasks polled now on behalf of subscribers: one poller per task, however many subscribers.',
     labels: ['provider'],
-    doc: 'tasks polled now on behalf of subscribers (one poller per task, however many subscribers); read at scrape time',
+    doc: 'Tasks polled now on behalf of subscribers (one poller per task, however many subscribers); read at scrape time.',
   },
   subscriptionPolls: {
     name: 'subscription_polls_total',
@@ -207,15 +208,15 @@ export const METRIC_SERIES = {
     help: 'Polls made by subscription pollers, by outcome (changed, unchanged, transient_error, fatal_error).',
     labels: ['provider', 'outcome'],
     doc:
-      'polls made by subscription pollers, by what they found: `changed`, `unchanged`, `transient_error` (retried at the next interval), ' +
-      '`fatal_error` (ended the subscriptions)',
+      'Polls made by subscription pollers, by what they found: `changed`, `unchanged`, `transient_error` (retried at the next interval), ' +
+      '`fatal_error` (ended the subscriptions).',
   },
   subscriptionEvents: {
     name: 'subscription_events_sent_total',
     type: 'counter',
     help: 'Events handed to subscribers, one per subscriber: task states (task) and errors that ended a subscription (error).',
     labels: ['provider', 'kind'],
-    doc: 'events handed to subscribers, one per subscriber: `task` (a state) or `error` (the error that ended it)',
+    doc: 'Events handed to subscribers, one per subscriber: `task` (a state) or `error` (the error that ended it).',
   },
 } as const satisfies Record<string, SeriesSpec>;
 
