@@ -30,6 +30,7 @@ function bucketLines(series: readonly SeriesSpec[]): string[] {
 export function renderMetricsTable(table: Readonly<Record<string, SeriesSpec>> = METRIC_SERIES): string {
   const series = Object.values(table);
   return [
+    '<!-- Written by `npm run docs:metrics` from src/observability/metric-series.ts: edit the table there. -->',
     '| metric | type | labels | what |',
     '|---|---|---|---|',
     ...series.map(row),
