@@ -5,6 +5,7 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ProviderName } from '../providers/errors.js';
+import type { CallPriority } from '../sources/task-source.js';
 import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
@@ -69,6 +70,12 @@ export interface Metrics {
   subscriptionEventSent(provider: ProviderName, kind: 'task' | 'error'): void;
   /** Reads a provider's active subscriptions and pollers at every scrape. */
   watchSubscriptions(provider: ProviderName, counts: () => SubscriptionCounts): void;
+  /** A provider call granted by the rate limiter, by priority class. */
+  quotaUsed(provider: ProviderName, priority: CallPriority): void;
+  /** A subscription refused to its client's budget of watched tasks. */
+  subscriptionBudgetRefused(provider: ProviderName): void;
+  /** Reads a provider's effective refresh interval (ms) at every scrape. */
+  watchRefreshInterval(provider: ProviderName, intervalMs: () => number): void;
 }
 
 export type SubscriptionPollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
@@ -97,6 +104,7 @@ interface Readers {
   readonly rateLimitQueue: Map<ProviderName, () => number>;
   readonly taskCache: Map<ProviderName, () => TaskCacheSize>;
   readonly subscriptions: Map<ProviderName, () => SubscriptionCounts>;
+  readonly refreshInterval: Map<ProviderName, () => number>;
   edgeCache?: () => EdgeCacheSize;
 }
 
@@ -122,6 +130,9 @@ function collectorsOf(readers: Readers): Collectors {
     },
     subscriptionPollers(gauge) {
       for (const [provider, read] of readers.subscriptions) gauge.set({ provider }, read().pollers);
+    },
+    subscriptionRefreshInterval(gauge) {
+      for (const [provider, read] of readers.refreshInterval) gauge.set({ provider }, read() / 1000);
     },
   };
 }
@@ -188,6 +199,9 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     subscriptionPoll: (provider, outcome) => series.subscriptionPolls.inc({ provider, outcome }),
     subscriptionEventSent: (provider, kind) => series.subscriptionEvents.inc({ provider, kind }),
     watchSubscriptions: (provider, counts) => void readers.subscriptions.set(provider, counts),
+    quotaUsed: (provider, priority) => series.quotaUsed.inc({ provider, class: priority }),
+    subscriptionBudgetRefused: (provider) => series.subscriptionBudgetRefusals.inc({ provider }),
+    watchRefreshInterval: (provider, intervalMs) => void readers.refreshInterval.set(provider, intervalMs),
   };
 }
 
@@ -203,7 +217,7 @@ function guardedHooks<T extends object>(hooks: T): T {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map() };
+  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map(), refreshInterval: new Map() };
   const series = buildSeries(registry, collectorsOf(readers));
   return {
     registry,

@@ -49,10 +49,15 @@ export function subscriptionWatches(
         onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
         onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),
         onUnexpectedError: (provider, taskId, error) => logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
+        onClientBudgetRefused: (provider) => metrics.subscriptionBudgetRefused(provider),
       },
     },
   );
   metrics.watchSubscriptions('tencent-mps', () => watches.counts('tencent-mps'));
   metrics.watchSubscriptions('alibaba-ice', () => watches.counts('alibaba-ice'));
+  for (const provider of ['tencent-mps', 'alibaba-ice'] as const) {
+    metrics.watchRefreshInterval(provider, () => watches.refresh(provider).effectiveIntervalMs);
+    deps.quotas?.[provider]?.onGrant((priority) => metrics.quotaUsed(provider, priority));
+  }
   return watches;
 }
