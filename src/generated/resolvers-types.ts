@@ -171,10 +171,12 @@ export type ImageTask = MediaTask & {
    * 1. `ErrCode` a non-zero number, or `ErrMsg` not blank: FAILED, whatever the results say.
    * 2. A result with status FAIL: PARTIALLY_SUCCEEDED when another result is SUCCESS, else FAILED.
    * 3. At least one result and every result SUCCESS: SUCCEEDED.
-   * 4. Otherwise (no result set, an empty or null one, or results still PROCESSING, unknown or
-   *    without status): SUCCEEDED only when the provider says the task succeeded, i.e. sent
-   *    `ErrMsg` as an empty string ("a null string indicates that the task is successful") with
-   *    `ErrCode` absent or 0; else UNKNOWN. `ErrCode` 0 alone does not count.
+   * 4. A result still in flight (WAITING, PROCESSING, an unknown status or none): UNKNOWN,
+   *    whatever `ErrMsg` says.
+   * 5. No result (no result set, an empty or null one): SUCCEEDED only when the provider says
+   *    the task succeeded, i.e. sent `ErrMsg` as an empty string ("a null string indicates that
+   *    the task is successful") with `ErrCode` absent or 0; else UNKNOWN. `ErrCode` 0 alone does
+   *    not count.
    * `Message` never decides the state: it describes a failure the codes report.
    */
   readonly state: TaskState;

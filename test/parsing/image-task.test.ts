@@ -171,12 +171,12 @@ describe('parseImageTask', () => {
       ['"SUCCESS"', 'SUCCESS'],
       ['"Face Not Found"', 'Face Not Found'],
     ];
-    type Verdict = 'fail-with-success' | 'fail' | 'all-success' | 'undecided';
+    type Verdict = 'fail-with-success' | 'fail' | 'all-success' | 'in-flight' | 'no-results';
     const RESULT_SETS: [string, unknown, Verdict][] = [
-      ['absent', undefined, 'undecided'],
-      ['null', null, 'undecided'],
-      ['not a list', { Status: 'SUCCESS' }, 'undecided'],
-      ['empty', [], 'undecided'],
+      ['absent', undefined, 'no-results'],
+      ['null', null, 'no-results'],
+      ['not a list', { Status: 'SUCCESS' }, 'no-results'],
+      ['empty', [], 'no-results'],
       ['SUCCESS', results('SUCCESS'), 'all-success'],
       ['SUCCESS SUCCESS', results('SUCCESS', 'SUCCESS'), 'all-success'],
       ['SUCCESS FAIL', results('SUCCESS', 'FAIL'), 'fail-with-success'],
@@ -184,11 +184,11 @@ describe('parseImageTask', () => {
       ['FAIL', results('FAIL'), 'fail'],
       ['FAIL PROCESSING', results('FAIL', 'PROCESSING'), 'fail'],
       ['FAIL unknown', results('FAIL', 'WEIRD'), 'fail'],
-      ['PROCESSING', results('PROCESSING'), 'undecided'],
-      ['SUCCESS PROCESSING', results('SUCCESS', 'PROCESSING'), 'undecided'],
-      ['unknown status', results('WEIRD'), 'undecided'],
-      ['no status', results(null), 'undecided'],
-      ['SUCCESS and no status', results('SUCCESS', null), 'undecided'],
+      ['PROCESSING', results('PROCESSING'), 'in-flight'],
+      ['SUCCESS PROCESSING', results('SUCCESS', 'PROCESSING'), 'in-flight'],
+      ['unknown status', results('WEIRD'), 'in-flight'],
+      ['no status', results(null), 'in-flight'],
+      ['SUCCESS and no status', results('SUCCESS', null), 'in-flight'],
     ];
 
     const cases = ERR_CODES.flatMap((code) => ERR_MSGS.flatMap((msg) => MESSAGES.flatMap((message) => RESULT_SETS.map((set) => [code, msg, message, set] as const))));
@@ -201,6 +201,7 @@ describe('parseImageTask', () => {
         else if (verdict === 'fail-with-success') expected = 'PARTIALLY_SUCCEEDED';
         else if (verdict === 'fail') expected = 'FAILED';
         else if (verdict === 'all-success') expected = 'SUCCEEDED';
+        else if (verdict === 'in-flight') expected = 'UNKNOWN';
         else expected = msg.saysSuccess && code.zeroOrAbsent ? 'SUCCEEDED' : 'UNKNOWN';
         const actual = finished({ ErrCode, ErrMsg, Message, ImageProcessTaskResultSet: set }).state;
         if (actual !== expected) wrong.push(`ErrCode ${codeLabel}, ErrMsg ${msgLabel}, Message ${messageLabel}, results ${setLabel}: ${actual}, expected ${expected}`);
@@ -213,6 +214,8 @@ describe('parseImageTask', () => {
       ['FINISH, ErrCode 0 and ErrMsg "" with no results (the provider says it succeeded)', { ErrCode: 0, ErrMsg: '' }, 'SUCCEEDED'],
       ['FINISH, ErrCode 0 only', { ErrCode: 0 }, 'UNKNOWN'],
       ['FINISH with a result still PROCESSING and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
+      ['FINISH with a result still PROCESSING and ErrMsg ""', { ErrMsg: '', ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
+      ['FINISH with a result still WAITING and ErrCode 0, ErrMsg ""', { ErrCode: 0, ErrMsg: '', ImageProcessTaskResultSet: results('WAITING') }, 'UNKNOWN'],
       ['FINISH with every result SUCCESS and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS') }, 'SUCCEEDED'],
       ['a task-level error beside successful results', { ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') }, 'FAILED'],
     ])('%s is %s', (_label, fields, state) => {
