@@ -71,8 +71,10 @@ export type ImageOutput = {
   readonly outputStorage?: Maybe<ImageStorage>;
   /** Path of the output file inside its storage. */
   readonly path?: Maybe<Scalars['String']['output']>;
-  /** A signed, temporary URL of the output file. */
+  /** A signed, temporary URL of the output file. No cache of this subgraph keeps it past `signedUrlExpiresAt`. */
   readonly signedUrl?: Maybe<Scalars['String']['output']>;
+  /** When `signedUrl` stops working, read from the URL (COS `q-sign-time`, VOD `t`, S3 and OSS presigned forms); null when unknown. */
+  readonly signedUrlExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the output was written (`OutputStorage`: Type plus the COS, S3 or VOD details). Storage credentials are never included. */
   readonly storage?: Maybe<Scalars['JSON']['output']>;
 };
@@ -859,6 +861,7 @@ export type ImageOutputResolvers<ContextType = RequestContext, ParentType extend
   outputStorage?: Resolver<Maybe<ResolversTypes['ImageStorage']>, ParentType, ContextType>;
   path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   signedUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  signedUrlExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   storage?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 };
 

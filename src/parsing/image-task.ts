@@ -16,7 +16,10 @@ import type {
 import { isRecord } from './json-value.js';
 import { integerText, parseImageInput, parseImageStorage, strippedJson } from './image-locations.js';
 import { asNumber, asString, mapEnum } from './scalars.js';
+import { earliestExpiry, signedUrlExpiresAt } from './signed-url-expiry.js';
 import { durationSeconds, toRfc3339Seconds } from './time.js';
+
+const rfc3339OfEpochMs = (ms: number | null): string | null => (ms === null ? null : toRfc3339Seconds(new Date(ms)));
 
 const TASK_STATUS: Readonly<Record<string, ImageTaskStatus>> = {
   waiting: 'WAITING',
@@ -65,6 +68,7 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
     requestId: asString(r.RequestId),
     // FINISH is the only status MPS never leaves; WAITING/PROCESSING/unknown may still change.
     terminal: status === 'FINISH',
+    signedUrlsExpireAt: earliestExpiry((resultSet ?? []).map((result) => signedUrlExpiresAt(result.output?.signedUrl ?? null))),
   };
 }
 
@@ -143,6 +147,7 @@ function parseOutput(value: unknown): ImageOutputModel | null {
   return {
     path: asString(value.Path),
     signedUrl: asString(value.SignedUrl),
+    signedUrlExpiresAt: rfc3339OfEpochMs(signedUrlExpiresAt(asString(value.SignedUrl))),
     content: asString(value.Content),
     fileId: asString(value.FileId),
     // Unreadable storage text is dropped rather than returned: it could carry the very secrets we must not echo.

@@ -41,6 +41,7 @@ describe('parseImageTask', () => {
         durationSeconds: 4,
         requestId: '147e6b46-efeb-48cf-9186-b195b2bf4f9d',
         terminal: true,
+        signedUrlsExpireAt: null,
       });
     });
 
@@ -81,6 +82,7 @@ describe('parseImageTask', () => {
         durationSeconds: null,
         requestId: '1610103f-dd39-44ca-90ea-e533219d9b53',
         terminal: false,
+        signedUrlsExpireAt: null,
       });
     });
 
@@ -262,6 +264,7 @@ describe('parseImageTask', () => {
           output: {
             path: '/out/01.jpg',
             signedUrl: 'https://example.invalid/out/01.jpg?sign=x',
+            signedUrlExpiresAt: null,
             content: 'a cat',
             fileId: '528589078',
             storage: { Type: 'COS', CosOutputStorage: { Bucket: 'b-125', Region: 'ap-chongqing' } },
@@ -367,6 +370,7 @@ describe('parseImageTask', () => {
       durationSeconds: null,
       requestId: null,
       terminal: false,
+      signedUrlsExpireAt: null,
     };
 
     it.each([undefined, null, 'text', 42, [], [{ Status: 'FINISH' }], {}])('gives an empty model for %p', (response) => {
