@@ -30,7 +30,7 @@ export interface CachePolicy {
 }
 
 /** A parsed task, or the error a lookup failed with. */
-export type CacheSubject = { readonly terminal: boolean } | Error;
+export type CacheSubject = { readonly terminal: boolean; readonly signedUrlsExpireAt?: number | null } | Error;
 
 /**
  * How long an answer may be reused: here, and (as `maxAgeSeconds`) by anything
@@ -49,6 +49,20 @@ export function cachePolicy(subject: CacheSubject, ttls: CacheTtls = DEFAULT_CAC
         ? ttls.terminalTtlMs
         : ttls.runningTtlMs;
   return { ttlMs, maxAgeSeconds: Math.floor(ttlMs / 1000) };
+}
+
+/** Milliseconds until the earliest signed URL in the answer stops working; Infinity when it has none we know of. */
+export function signedUrlsLifetimeMs(subject: CacheSubject, nowMs: number): number {
+  const expiresAt = subject instanceof Error ? null : (subject.signedUrlsExpireAt ?? null);
+  return expiresAt === null ? Infinity : Math.max(0, expiresAt - nowMs);
+}
+
+/** cachePolicy, bounded so that no tier keeps an answer past the expiry of a signed URL in it. */
+export function cachePolicyAt(subject: CacheSubject, ttls: CacheTtls, nowMs: number): CachePolicy {
+  const policy = cachePolicy(subject, ttls);
+  const urlsLeftMs = signedUrlsLifetimeMs(subject, nowMs);
+  if (urlsLeftMs >= policy.ttlMs) return policy;
+  return { ttlMs: urlsLeftMs, maxAgeSeconds: Math.floor(urlsLeftMs / 1000) };
 }
 
 export interface CacheOptions {
@@ -131,7 +145,7 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
       entry = { ok: false, error };
     }
     const subject = entry.ok ? entry.value : entry.error;
-    const policyTtlMs = cachePolicy(subject, options.ttls).ttlMs;
+    const policyTtlMs = cachePolicyAt(subject, options.ttls, clock.now()).ttlMs;
     const leftMs = options.remainingTtlMs?.(subject);
     const ttlMs = leftMs === undefined ? policyTtlMs : Math.min(policyTtlMs, leftMs);
     if (ttlMs > 0) {
