@@ -1,4 +1,4 @@
-import { ConfigError, loadConfig } from '../src/config.js';
+import { ConfigError, loadConfig } from '../src/config/index.js';
 
 const SECRET_KEY = 'tencent-secret-key-VALUE-0123456789';
 const ACCESS_SECRET = 'alibaba-access-secret-VALUE-9876543210';
