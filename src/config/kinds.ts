@@ -50,6 +50,8 @@ export interface Variable<T> {
   /** Other names read when the variable itself is unset. */
   readonly aliases: readonly string[];
   readonly read: (name: string, context: ReadContext) => T;
+  /** How a value is written in the environment, when not as String(value). Method syntax: bivariant, so any Variable fits a table. */
+  written?(value: T): string;
 }
 
 interface Common {
@@ -65,7 +67,10 @@ function fallback<T>(value: Default<T>, context: ReadContext): T | undefined {
   return (value.derive as (source: unknown) => T)(context.value(value.from));
 }
 
-function variable<T>(common: Common, rest: Omit<Variable<T>, keyof Common | 'secret' | 'aliases'> & Partial<Pick<Variable<T>, 'secret' | 'aliases'>>): Variable<T> {
+function variable<T>(
+  common: Common,
+  rest: Omit<Variable<T>, keyof Common | 'secret' | 'aliases' | 'written'> & Partial<Pick<Variable<T>, 'secret' | 'aliases' | 'written'>>,
+): Variable<T> {
   return { secret: false, aliases: [], ...common, ...rest };
 }
 
@@ -125,6 +130,7 @@ export function onOff(options: Common & { readonly default: boolean | Default<bo
     accepts: '`on` or `off`',
     default: declared,
     read: (name, context) => context.read.oneOf(name, ['on', 'off'], fallback(declared, context) ? 'on' : 'off') === 'on',
+    written: (on) => (on ? 'on' : 'off'),
   });
 }
 

@@ -268,7 +268,7 @@ export const VARIABLES = {
 
   SUBGRAPH_SHARED_SECRET: secret({
     section: 'security',
-    description: 'When set, every request but `/health`, `/ready` and `/metrics` must carry it; set but empty is an error, not "no check".',
+    description: 'When set, every request but `/health`, `/ready`, `/metrics` and the dashboard\'s files must carry it (set but empty is an error, not "no check").',
     minLength: 16,
     unset: 'unset: no check',
   }),
