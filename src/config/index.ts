@@ -3,7 +3,7 @@
  * declared once in variables.ts; loadConfig places the values in the AppConfig every module gets.
  */
 import { EnvReader, type Env } from './env-reader.js';
-import type { ReadContext, ValueOf } from './kinds.js';
+import { literalDefault, type ReadContext, type ValueOf } from './kinds.js';
 import { LOG_LEVELS, VARIABLES, type VariableName } from './variables.js';
 
 export { ConfigError } from './env-reader.js';
@@ -174,6 +174,11 @@ export const CREDENTIAL_VARIABLES = {
 } as const satisfies Record<string, readonly VariableName[]>;
 
 type Values = { readonly [K in VariableName]: ValueOf<(typeof VARIABLES)[K]> };
+
+/** A variable's declared default, for a module whose own default must agree with the table. */
+export function defaultOf<K extends VariableName>(name: K): Values[K] {
+  return literalDefault<unknown>(VARIABLES[name]) as Values[K];
+}
 
 /** Reads every variable of the table once, each on first use, collecting problems in `read`. */
 function readAll(read: EnvReader): Values {

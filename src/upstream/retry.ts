@@ -20,6 +20,7 @@
  *   number, so each attempt's span (measured.ts) says which one it was.
  * - The caller's signal aborts the running attempt and any wait between attempts.
  */
+import { defaultOf } from '../config/index.js';
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
 import { sleep, type Clock } from './clock.js';
@@ -35,7 +36,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: defaultOf('UPSTREAM_MAX_ATTEMPTS'),
+  baseDelayMs: defaultOf('UPSTREAM_RETRY_BASE_DELAY_MS'),
+  maxDelayMs: defaultOf('UPSTREAM_RETRY_MAX_DELAY_MS'),
+};
 
 export interface RetryOptions {
   readonly provider: ProviderName;
