@@ -40,45 +40,31 @@ export interface AlibabaConfig {
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/**
+ * Each field holds one variable's value (loadConfig shows which); its meaning is that variable's
+ * description in variables.ts, rendered in docs/configuration.md.
+ */
 export interface AppConfig {
   readonly port: number;
-  /** Interface to bind; undefined = all interfaces (what a container needs). */
+  /** undefined: all interfaces. */
   readonly host: string | undefined;
   readonly nodeEnv: string;
   readonly logLevel: LogLevel;
-  /** Sandbox landing page and introspection. */
   readonly exposeSchema: boolean;
-  /**
-   * The task dashboard at /dashboard (static files; its GraphQL calls go through /graphql like
-   * any client's). Follows exposeSchema unless DASHBOARD says otherwise.
-   */
   readonly dashboard: boolean;
-  /**
-   * Whether the built-in emulator answers for a provider without credentials. Off, such a
-   * provider's lookups fail with PROVIDER_NOT_CONFIGURED: production never serves invented tasks.
-   */
+  /** Off, a provider without credentials answers PROVIDER_NOT_CONFIGURED: production never serves invented tasks. */
   readonly emulator: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
   readonly upstream: {
     readonly timeoutMs: number;
-    /** Provider calls in flight at once per loader. */
     readonly concurrency: number;
-    /** Ids per DataLoader batch. */
     readonly maxBatchSize: number;
-    /** Attempts per provider call, the first included; only retryable failures are retried. */
     readonly maxAttempts: number;
-    /** Exponential backoff with full jitter: base and cap of the wait between attempts. */
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
-    /** What one GraphQL request may spend on provider calls, waits and retries included. */
     readonly requestDeadlineMs: number;
-    /** Provider calls per second in any one-second window, per provider; calls over it wait in a bounded queue. */
     readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number };
-    /**
-     * Process-wide cache of answers by task state, bounded by entries and by estimated bytes;
-     * either bound at 0 turns it off, a TTL of 0 skips that kind.
-     */
     readonly cache: {
       readonly terminalTtlMs: number;
       readonly runningTtlMs: number;
@@ -86,84 +72,54 @@ export interface AppConfig {
       readonly maxEntries: number;
       readonly maxBytes: number;
     };
-    /** Bytes of whole responses kept by each response cache (the edge cache and Apollo's); 0 turns both off. */
     readonly responseCacheMaxBytes: number;
   };
   readonly limits: {
     readonly maxTaskIds: number;
-    /** Representations in one `_entities` query. */
     readonly maxEntityRepresentations: number;
     readonly bodyLimitBytes: number;
-    /** Deepest selection nesting, fragments flattened. */
     readonly maxQueryDepth: number;
-    /** Aliased fields per operation, `__typename` aliases included. */
     readonly maxQueryAliases: number;
-    /** Lexical tokens per document. */
     readonly maxQueryTokens: number;
-    /** Fields selected, each multiplied by the length of the taskIds / representations list it is under. */
     readonly maxQueryCost: number;
-    /** Deepest nesting of objects and arrays in `variables` or in `extensions`, the top-level object counted. */
     readonly maxInputDepth: number;
-    /** Values of any kind in `variables` or in `extensions`. */
     readonly maxInputValues: number;
   };
   readonly security: {
-    /** When set, every request but the probes and /metrics must carry it in `sharedSecretHeader`. */
+    /** null: no check. */
     readonly sharedSecret: string | null;
-    /** Lower-case header name. */
+    /** Lower case. */
     readonly sharedSecretHeader: string;
   };
-  /**
-   * Apollo's cache of parsed and validated documents, in Apollo's own measure (each document's
-   * JSON length; its heap is about 4 times that); 0 turns it off.
-   */
   readonly documentCacheMaxBytes: number;
-  /**
-   * Shared mode: the cache, the in-flight calls and the provider quota shared by every replica
-   * through Redis. null: this process owns the whole quota (no Redis client is loaded).
-   */
+  /** null: this process owns the whole quota, and no Redis client is loaded. */
   readonly redis: RedisConfig | null;
-  /** Live task updates (src/subscriptions/): poll intervals, lifetime and bounds. */
   readonly subscriptions: {
-    /** Poll interval of a task that is waiting (or in an unknown state); a running one is polled every CACHE_RUNNING_TTL_MS. */
     readonly waitingIntervalMs: number;
-    /** A subscription ends (SUBSCRIPTION_EXPIRED) this long after it started, terminal state or not. */
     readonly maxDurationMs: number;
-    /** Operations in progress on one WebSocket connection. */
     readonly maxPerConnection: number;
-    /** Distinct tasks polled at once by this process, both providers together. */
     readonly maxWatchedTasks: number;
-    /** How long a WebSocket may stay open without `connection_init`. */
     readonly initTimeoutMs: number;
   };
-  /** OpenTelemetry traces over OTLP/HTTP; null (no OTEL_EXPORTER_OTLP_ENDPOINT): no SDK is loaded and no span is made. */
+  /** null: no OpenTelemetry SDK is loaded and no span is made. */
   readonly tracing: TracingConfig | null;
-  /** On SIGTERM, /ready answers 503 for this long before the listener closes and in-flight requests drain. */
   readonly shutdownDelayMs: number;
-  /**
-   * How long the drain waits for in-flight requests once the listener is closed, before it
-   * cuts their connections. Never below the request deadline, or a request still within it is cut.
-   */
+  /** Never below upstream.requestDeadlineMs. */
   readonly shutdownGraceMs: number;
 }
 
 export interface TracingConfig {
-  /** OTLP/HTTP base URL (traces go to `<endpoint>/v1/traces`); may carry a collector's credentials, so never logged. */
+  /** Traces go to `<endpoint>/v1/traces`; may carry a collector's credentials, so never logged. */
   readonly endpoint: string;
-  /** The `service.name` resource attribute. */
   readonly serviceName: string;
 }
 
 export interface RedisConfig {
-  /** redis:// or rediss://, user and password allowed: a secret as a whole, never logged. */
+  /** May carry a password: a secret as a whole, never logged. */
   readonly url: string;
-  /** Namespaces every key and channel, so several deployments can share one Redis. */
   readonly keyPrefix: string;
-  /** Longest any one Redis command may take before the shared tier gives up on it and falls back. */
   readonly commandTimeoutMs: number;
-  /** Share of each provider's budget one replica may use while Redis is unavailable (e.g. 1/N for N replicas). */
   readonly fallbackRpsShare: number;
-  /** How long a replica's claim on a task's provider call lasts without renewal (renewed while the call runs). */
   readonly leaseMs: number;
 }
 

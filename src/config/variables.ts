@@ -248,7 +248,8 @@ export const VARIABLES = {
   // A query for every field of both types is about 120 tokens; the introspection query about 190.
   MAX_QUERY_TOKENS: int({ section: 'limits', description: 'Lexical tokens in a GraphQL document (a query for every field is about 120).', default: 2_000, min: 100 }),
   // A router batch of 500 ImageTask representations selecting every field and __typename costs
-  // 12,000; the dashboard's query with 100 ids 500.
+  // 12,000; the dashboard's query with 100 ids 500. 15 __typename aliases over the ~2,000
+  // representations a 94 KB body holds cost 34,000.
   MAX_QUERY_COST: int({
     section: 'limits',
     description: 'Fields selected, each counted once per element of the `taskIds` or `representations` list it is under, fragments flattened.',
