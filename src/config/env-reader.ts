@@ -37,10 +37,6 @@ export class EnvReader {
     this.problems.push({ variable, problem });
   }
 
-  string(name: string, fallback: string): string {
-    return this.raw(name) ?? fallback;
-  }
-
   /** Decimal digits only: "10ms", "1e3" and "-1" are mistakes, not numbers. */
   int(name: string, fallback: number, range: { readonly min: number; readonly max?: number }): number {
     const text = this.raw(name);
