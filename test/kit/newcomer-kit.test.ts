@@ -1,7 +1,7 @@
 /**
  * The files a newcomer copies rather than reads: every variable of the configuration table is in
- * the README's configuration table, and it names no other (.env.example is generated from the
- * table and checked in test/config.test.ts).
+ * the tables of docs/configuration.md, and they name no other (.env.example and that page are
+ * generated from the table, and test/config.test.ts fails when either is stale).
  */
 import { readFileSync } from 'node:fs';
 import { VARIABLES } from '../../src/config/variables.js';
@@ -13,17 +13,16 @@ function configVariables(): string[] {
   return Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]).sort();
 }
 
-/** The first cell of each row of the table under "## Configuration", which may name several variables. */
-function readmeVariables(): string[] {
-  const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
-  const firstCells = section.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
+/** The first cell of each table row of docs/configuration.md, which may name several variables. */
+function configurationPageVariables(): string[] {
+  const page = read('docs/configuration.md');
+  const firstCells = page.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
   return [...new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] ?? '')))].sort();
 }
 
 describe('the newcomer kit', () => {
-  it("the README's configuration table has every variable config.ts reads, and no other", () => {
-    expect(readmeVariables()).toEqual(configVariables());
+  it('the configuration page has every variable config.ts reads, and no other', () => {
+    expect(configurationPageVariables()).toEqual(configVariables());
   });
 
   it('says which Node to use and under which licence', () => {
