@@ -41,7 +41,7 @@ function defaultCell(name: string, variable: Variable<unknown>): string {
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|');
 
-export function renderConfigurationDoc(table: Table): string {
+function renderConfigurationDoc(table: Table): string {
   const lines = [
     '# Configuration',
     '',
@@ -61,7 +61,7 @@ export function renderConfigurationDoc(table: Table): string {
   return `${lines.join('\n')}\n`;
 }
 
-export function renderEnvExample(table: Table): string {
+function renderEnvExample(table: Table): string {
   const lines = [
     '# media-task-subgraph: every environment variable it reads, with its default.',
     `# ${GENERATED}`,

@@ -8,7 +8,7 @@ import { bool, derived, fraction, httpUrl, int, keyHalf, matching, oneOf, onOff,
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
 /** What a request may still need after its deadline: formatting and writing the answer, its log line. */
-export const SHUTDOWN_GRACE_MARGIN_MS = 5_000;
+const SHUTDOWN_GRACE_MARGIN_MS = 5_000;
 
 /** `^[a-z0-9-]+$`: region ids end up in hostnames and headers. */
 const REGION = /^[a-z0-9-]+$/;
