@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import fetch from 'node-fetch';
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { sampleTaskIds, sampleTasks } from './emulator/index.js';
 import { startupBanner } from './banner.js';
 import { ENV_FILE, loadEnvFile } from './env-file.js';

@@ -5,6 +5,7 @@
  * budget is not kept. Each hit or miss is counted on the call's tally.
  */
 import { LRUCache } from 'lru-cache';
+import { defaultOf } from '../config/index.js';
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
 import type { Clock } from './clock.js';
@@ -20,7 +21,11 @@ export interface CacheTtls {
   readonly notFoundTtlMs: number;
 }
 
-export const DEFAULT_CACHE_TTLS: CacheTtls = { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000 };
+export const DEFAULT_CACHE_TTLS: CacheTtls = {
+  terminalTtlMs: defaultOf('CACHE_TERMINAL_TTL_MS'),
+  runningTtlMs: defaultOf('CACHE_RUNNING_TTL_MS'),
+  notFoundTtlMs: defaultOf('CACHE_NOT_FOUND_TTL_MS'),
+};
 
 export interface CachePolicy {
   /** How long this process keeps the answer; 0 = not kept. */

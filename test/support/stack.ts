@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fetch from 'node-fetch';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import {
   EMULATOR_CREDENTIALS,
   SEED_S3_SECRETS,
