@@ -90,7 +90,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const policy = (ratePerSecond: number): UpstreamPolicy => ({
     cache: upstream.cache,
     retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
-    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs },
+    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs, reservedShare: upstream.rateLimit.reservedShare },
     defaultDeadlineMs: upstream.requestDeadlineMs,
   });
   const metrics = createMetrics();

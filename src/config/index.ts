@@ -64,7 +64,7 @@ export interface AppConfig {
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
     readonly requestDeadlineMs: number;
-    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number };
+    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number; readonly reservedShare: number };
     readonly cache: {
       readonly terminalTtlMs: number;
       readonly runningTtlMs: number;
@@ -99,6 +99,8 @@ export interface AppConfig {
     readonly maxDurationMs: number;
     readonly maxPerConnection: number;
     readonly maxWatchedTasks: number;
+    /** Distinct tasks one client may watch at once. */
+    readonly maxWatchedTasksPerClient: number;
     readonly initTimeoutMs: number;
   };
   /** null: no OpenTelemetry SDK is loaded and no span is made. */
@@ -192,7 +194,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseDelayMs: v.UPSTREAM_RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: v.UPSTREAM_RETRY_MAX_DELAY_MS,
       requestDeadlineMs: v.REQUEST_DEADLINE_MS,
-      rateLimit: { mpsRps: v.MPS_RATE_LIMIT_RPS, iceRps: v.ICE_RATE_LIMIT_RPS, maxQueue: v.RATE_LIMIT_MAX_QUEUE, marginMs: v.RATE_LIMIT_MARGIN_MS },
+      rateLimit: { mpsRps: v.MPS_RATE_LIMIT_RPS, iceRps: v.ICE_RATE_LIMIT_RPS, maxQueue: v.RATE_LIMIT_MAX_QUEUE, marginMs: v.RATE_LIMIT_MARGIN_MS, reservedShare: v.RATE_LIMIT_RESERVED_SHARE },
       cache: {
         terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
         runningTtlMs: v.CACHE_RUNNING_TTL_MS,
@@ -224,6 +226,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
       maxPerConnection: v.SUBSCRIPTION_MAX_PER_CONNECTION,
       maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
+      maxWatchedTasksPerClient: v.SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT,
       initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
     },
     tracing: v.OTEL_EXPORTER_OTLP_ENDPOINT === null ? null : { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },

@@ -120,6 +120,12 @@ export const VARIABLES = {
     default: 1_000,
     min: 0,
   }),
+  RATE_LIMIT_RESERVED_SHARE: fraction({
+    section: 'upstream',
+    description:
+      "Share of each provider's budget kept for each background class (a subscription's first read, refresh polls; at least one call a second each): queries go first, background work never starves.",
+    default: 0.05,
+  }),
   RATE_LIMIT_MARGIN_MS: int({
     section: 'upstream',
     description: "Added to the one-second window, so send delays differing by up to this much cannot put more than the budget into one of the provider's seconds.",
@@ -224,6 +230,13 @@ export const VARIABLES = {
     section: 'subscriptions',
     description: 'Distinct tasks this process polls at once, both providers together; a subscription to one more is refused with `SUBSCRIPTION_LIMIT`.',
     default: 1_000,
+    min: 1,
+  }),
+  SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: int({
+    section: 'subscriptions',
+    description:
+      'Distinct tasks one client (a WebSocket connection, a callback subscription) may watch at once; one more is refused with `SUBSCRIPTION_LIMIT`.',
+    default: 100,
     min: 1,
   }),
   SUBSCRIPTION_INIT_TIMEOUT_MS: int({

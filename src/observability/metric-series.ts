@@ -241,7 +241,7 @@ export const METRIC_SERIES = {
     type: 'counter',
     help: "Subscriptions refused because their client already watched the most tasks one client may.",
     labels: ['provider'],
-    doc: 'Subscriptions refused with `SUBSCRIPTION_LIMIT` because their client (a WebSocket connection, a callback subscription) already watched 100 tasks.',
+    doc: 'Subscriptions refused with `SUBSCRIPTION_LIMIT` because their client (a WebSocket connection, a callback subscription) already watched `SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT` tasks.',
   },
 } as const satisfies Record<string, SeriesSpec>;
 

@@ -18,9 +18,6 @@ import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './ta
  */
 export const MIN_RUNNING_INTERVAL_MS = 250;
 
-/** One dashboard watches 100 tasks (as many as one connection may subscribe to by default). */
-export const DEFAULT_WATCHED_TASKS_PER_CLIENT = 100;
-
 export function subscriptionWatches(
   sources: TaskWatchSources,
   config: Pick<AppConfig, 'subscriptions' | 'upstream'>,
@@ -36,7 +33,7 @@ export function subscriptionWatches(
       },
       maxDurationMs: config.subscriptions.maxDurationMs,
       maxWatchedTasks: config.subscriptions.maxWatchedTasks,
-      maxWatchedTasksPerClient: Math.min(config.subscriptions.maxWatchedTasks, DEFAULT_WATCHED_TASKS_PER_CLIENT),
+      maxWatchedTasksPerClient: config.subscriptions.maxWatchedTasksPerClient,
       // The cache keeps a NOT_FOUND this long too: a task created a moment ago is seen as soon.
       notFoundTtlMs: config.upstream.cache.notFoundTtlMs,
       // Enough polls in flight to use the whole budget at the provider's latency, few enough that the limiter serves them in a slot or two.

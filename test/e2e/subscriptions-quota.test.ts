@@ -32,7 +32,7 @@ describe('the provider quota with watched tasks (real sockets)', () => {
   const clients: Array<{ dispose(): void | Promise<void> }> = [];
 
   beforeAll(async () => {
-    stack = await startTestStack({ MPS_RATE_LIMIT_RPS: String(RPS), CACHE_RUNNING_TTL_MS: '500' });
+    stack = await startTestStack({ MPS_RATE_LIMIT_RPS: String(RPS), CACHE_RUNNING_TTL_MS: '500', SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: '20' });
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -83,4 +83,29 @@ describe('the provider quota with watched tasks (real sockets)', () => {
     expect(metricValue(metrics, 'upstream_rate_limiter_rejected_total{provider="tencent-mps"}')).toBe(0);
     for (const each of subscriptions) each.unsubscribe();
   }, 90_000);
+
+  it("refuses one task more than a client's budget with SUBSCRIPTION_LIMIT, counted, while another connection may still watch", async () => {
+    const { client } = wsClient(stack.url);
+    clients.push(client);
+    const held: Recorded[] = [];
+    for (let index = 0; index < 20; index += 1) {
+      stack.emulator.scriptTask('tencent-mps', `budget-${index}`, endlessProgress());
+      held.push(record(client, SUBSCRIPTION, { id: `budget-${index}` }));
+    }
+    await until(() => held.every((each) => each.results.length >= 1), 'the 20 first events', 30_000);
+    stack.emulator.scriptTask('tencent-mps', 'budget-20', endlessProgress());
+    const refused = record(client, SUBSCRIPTION, { id: 'budget-20' });
+    await until(() => refused.done, 'the refusal');
+    expect(refused.results).toEqual([
+      expect.objectContaining({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) })] }),
+    ]);
+    expect(JSON.stringify(refused.results)).toContain('SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT');
+    const other = wsClient(stack.url).client;
+    clients.push(other);
+    const elsewhere = record(other, SUBSCRIPTION, { id: 'budget-20' });
+    await until(() => elsewhere.results.length >= 1, 'the other connection');
+    const metrics = (await stack.request('/metrics')).text;
+    expect(metricValue(metrics, 'subscription_client_budget_refusals_total{provider="tencent-mps"}')).toBe(1);
+    for (const each of [...held, elsewhere]) each.unsubscribe();
+  }, 60_000);
 });
