@@ -1,16 +1,9 @@
 /**
- * One scheduler per provider hands out the quota the queries leave to the pollers, instead of a
- * timer per task: a poller says when its task is next due, and the scheduler starts its poll when
- * there is room.
- *
- * - First reads (a subscriber is waiting for its first event) before refreshes; between clients,
- *   first reads go round-robin, and a client whose watches keep ending with NOT_FOUND pays for each
- *   new task it watches (`penalise`): its next first read waits `strikeCostMs` per strike.
- * - Refreshes stalest first: when the quota cannot refresh every task at its interval, every task
- *   is refreshed in turn, all stretched evenly (W tasks at a spare rate S: every W / S seconds).
- * - At most `maxInFlight` polls at once, and none started while `maxWaiting` of its class already
- *   wait for the rate limiter: the limiter never holds more of the scheduler's polls than a slot
- *   or two serves, so its queue never fills with polls that would only be evicted.
+ * One scheduler per provider starts the polls that are due from the quota the queries leave:
+ * first reads first (round-robin between clients, a client struck by NOT_FOUND endings waiting
+ * `strikeCostMs` per strike), then refreshes stalest first, so a short quota stretches every task
+ * evenly; at most `maxInFlight` polls at once and `maxWaiting` of a class in the rate limiter's
+ * queue. Why: docs/architecture.md, "The refresh scheduler".
  */
 import type { CallPriority } from '../sources/task-source.js';
 import type { Clock, TimerHandle } from '../upstream/clock.js';
