@@ -82,12 +82,14 @@ const RUNNING_STEP: JsonObject = {
 
 /** Every call the emulator records, gathered before its window of full records moves on. */
 function callCollector(emulator: RunningEmulator): { readonly all: CallRecord[]; stop(): void } {
-  const seen = new Set<CallRecord>();
+  // calls() hands out copies: a call is known by its arrival, its task and its signature (unique per request).
+  const seen = new Set<string>();
   const all: CallRecord[] = [];
   const take = (): void => {
     for (const call of emulator.calls()) {
-      if (seen.has(call)) continue;
-      seen.add(call);
+      const key = `${call.receivedAt}|${call.taskId ?? ''}|${call.headers['authorization'] ?? ''}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
       all.push(call);
     }
   };

@@ -36,7 +36,7 @@ export interface SchedulerLimits {
   readonly maxInFlight: number;
   /** Polls of one class waiting for the rate limiter before another starts; default 2. */
   readonly maxWaiting: number;
-  /** A client's next new task waits this long per NOT_FOUND strike; default 500 ms. */
+  /** A client's next new task waits this long per NOT_FOUND strike; default 1 s. */
   readonly strikeCostMs: number;
   /** Default 20. */
   readonly maxStrikes: number;
@@ -44,7 +44,7 @@ export interface SchedulerLimits {
   readonly strikeDecayMs: number;
 }
 
-const SCHEDULER_DEFAULTS: SchedulerLimits = { maxInFlight: 5, maxWaiting: 2, strikeCostMs: 500, maxStrikes: 20, strikeDecayMs: 30_000 };
+const SCHEDULER_DEFAULTS: SchedulerLimits = { maxInFlight: 5, maxWaiting: 2, strikeCostMs: 1_000, maxStrikes: 20, strikeDecayMs: 30_000 };
 
 export interface TaskWatchEvents {
   onPoll(provider: ProviderName, outcome: PollOutcome): void;
