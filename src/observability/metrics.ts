@@ -14,16 +14,9 @@
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ProviderName } from '../providers/errors.js';
-import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
-import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
+import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
-
-/** Each provider is called with exactly one action; the label still says which, for dashboards. */
-export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
-  'tencent-mps': MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL,
-  'alibaba-ice': ICE_ACTION_GET_AI_WORKFLOW_TASK,
-};
 
 /** `ok`: no errors; `partial`: data and errors (e.g. one id of a list failed); `failed`: errors and no data. */
 export type GraphQLOutcome = 'ok' | 'partial' | 'failed';
@@ -316,14 +309,14 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     },
     httpRefused: (reason) => httpRefusals.inc({ reason }),
     upstreamCall(provider, outcome, durationMs) {
-      const action = ACTION_BY_PROVIDER[provider];
+      const action = PROVIDERS[provider].action;
       upstreamRequests.inc({ provider, action, outcome });
       upstreamDuration.observe({ provider, action }, durationMs / 1000);
     },
     cacheHit: (provider) => cacheHits.inc({ provider }),
     cacheMiss: (provider) => cacheMisses.inc({ provider }),
     inFlightShared: (provider) => inFlightShared.inc({ provider }),
-    retry: (provider) => retries.inc({ provider, action: ACTION_BY_PROVIDER[provider] }),
+    retry: (provider) => retries.inc({ provider, action: PROVIDERS[provider].action }),
     deadlineExceeded: (provider) => deadlines.inc({ provider }),
     rateLimitWait(provider, waitedMs, queueLength) {
       rateLimitWait.observe({ provider }, waitedMs / 1000);

@@ -5,6 +5,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PROVIDER_LIST } from '../providers/registry.js';
 import type { Clock } from '../upstream/clock.js';
 import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
 
@@ -41,7 +42,6 @@ export function subscriptionWatches(
       },
     },
   );
-  metrics.watchSubscriptions('tencent-mps', () => watches.counts('tencent-mps'));
-  metrics.watchSubscriptions('alibaba-ice', () => watches.counts('alibaba-ice'));
+  for (const { name } of PROVIDER_LIST) metrics.watchSubscriptions(name, () => watches.counts(name));
   return watches;
 }
