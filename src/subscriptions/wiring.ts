@@ -1,7 +1,4 @@
-/**
- * The poller registry as the app configures it: intervals from config, events to metrics and
- * the log. Kept out of app.ts so the assembly there stays one line.
- */
+/** The poller registry as the app configures it: intervals from config, events to metrics and the log, a gauge per provider. */
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config.js';
 import type { Metrics } from '../observability/metrics.js';
