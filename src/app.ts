@@ -9,7 +9,7 @@ import type { RunningEmulator, SampleTask } from './emulator/index.js';
 import type { FetchLike } from './providers/http.js';
 import type { ProviderName } from './providers/errors.js';
 import { PROVIDER_LIST, taskSources, type EmulatorTarget, type ProviderDescriptor } from './providers/registry.js';
-import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from './observability/metrics.js';
+import { combineUpstreamSubscribers, createMetrics, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
 import { subscriptionWatches } from './subscriptions/wiring.js';
 import { notConfiguredSource } from './sources/provider-sources.js';
@@ -134,7 +134,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const upstreamDeps: UpstreamDeps = {
     clock,
     random: deps.random ?? Math.random,
-    events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
+    events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
     ...(sharedMode && { shared: sharedMode.deps }),
   };
   const answeredBy = new Map<Provider, string | null>();
