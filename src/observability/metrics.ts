@@ -18,6 +18,7 @@ import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js'
 import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
+import { GRAPHQL_NAME } from './graphql-name.js';
 
 /** Each provider is called with exactly one action; the label still says which, for dashboards. */
 export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
@@ -101,7 +102,6 @@ export interface MetricsOptions {
   readonly maxOperationNames?: number;
 }
 
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 const LATENCY_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
