@@ -58,7 +58,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // What Node's HTTP parser refuses has no request object, so no caller's x-request-id: a fresh one names the line.
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
   const callbacks = callbackSubscriptions<RequestContext>(logger);
-  const apollo = await startApollo({ httpServer, check, callbacks, config, metrics, logger, tracing });
+  const formatError = createErrorFormatter({ includeStacktrace: includeStacktrace(config) });
+  const apollo = await startApollo({ httpServer, check, callbacks, formatError, config, metrics, logger, tracing });
   const contexts = requestContexts(options, tracing);
 
   // 2. The request id every response carries.
@@ -84,8 +85,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     maxPerConnection: config.subscriptions.maxPerConnection,
     initTimeoutMs: config.subscriptions.initTimeoutMs,
     newContext: contexts.socket,
-    formatError: createErrorFormatter({ includeStacktrace: includeStacktrace(config) }),
-    onUnauthenticated: () => metrics.httpRefused('unauthenticated'),
+    formatError,
+    onRefused: (reason) => metrics.httpRefused(reason),
     logger,
   });
 

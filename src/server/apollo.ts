@@ -6,14 +6,13 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import responseCachePlugin from '@apollo/server-plugin-response-cache';
 import { InMemoryLRUCache } from '@apollo/utils.keyvaluecache';
-import type { DocumentNode } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError } from 'graphql';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import { loggingPlugin } from '../observability/logging-plugin.js';
 import type { Metrics } from '../observability/metrics.js';
 import { tracingPlugin } from '../observability/tracing-plugin.js';
 import type { Tracing } from '../observability/tracing.js';
-import { createErrorFormatter } from '../resolvers/errors.js';
 import { httpSubscriptionGuard } from '../security/http-subscriptions.js';
 import type { OperationCheck } from '../security/operation-check.js';
 import { operationCheckPlugin } from '../security/operation-check-plugin.js';
@@ -28,6 +27,8 @@ export interface ApolloPartOptions {
   readonly metrics: Metrics;
   readonly logger: Logger;
   readonly tracing: Tracing;
+  /** The one place errors take their public shape, shared with the WebSocket transport. */
+  readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
 }
 
 function boundedCache<T extends NonNullable<unknown>>(maxSize: number): InMemoryLRUCache<T> {
@@ -64,7 +65,7 @@ export async function startApollo(options: ApolloPartOptions): Promise<ApolloSer
     // The operation check's own rule refuses it when the schema is hidden, with a message naming EXPOSE_SCHEMA.
     introspection: true,
     includeStacktraceInErrorResponses: includeStacktrace(config),
-    formatError: createErrorFormatter({ includeStacktrace: includeStacktrace(config) }),
+    formatError: options.formatError,
     csrfPrevention: true,
     // index.ts owns signal handling: Apollo's own handler would race ours and re-raise the signal mid-drain.
     stopOnTerminationSignals: false,

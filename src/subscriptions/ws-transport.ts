@@ -12,7 +12,7 @@ import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import type { OperationCheck } from '../security/operation-check.js';
-import type { CallerPresented } from '../security/router-auth.js';
+import type { CallerPresented, CallerRefusal } from '../security/router-auth.js';
 import { subscriptionLimitError } from './errors.js';
 
 export interface WsTransportOptions {
@@ -28,7 +28,8 @@ export interface WsTransportOptions {
   /** A context per operation, as Express builds one per request. */
   readonly newContext: (signal: AbortSignal) => RequestContext;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  readonly onUnauthenticated: () => void;
+  /** A handshake the caller stage refused (metrics); graphql-ws then closes the socket with 4403 Forbidden. */
+  readonly onRefused: (reason: CallerRefusal['reason']) => void;
   readonly logger: Logger;
 }
 
@@ -65,10 +66,10 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
     onConnect: (ctx) => {
-      if (check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams)) === null) return true;
-      options.onUnauthenticated();
-      options.logger.info({ transport: 'websocket', reason: 'unauthenticated' }, 'request refused');
-      // graphql-ws closes the socket with 4403 Forbidden.
+      const refusal = check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams));
+      if (refusal === null) return true;
+      options.onRefused(refusal.reason);
+      options.logger.info({ transport: 'websocket', reason: refusal.reason }, 'request refused');
       return false;
     },
     onSubscribe: (ctx, id, payload) => {
