@@ -70,7 +70,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // page load; the data the page asks /graphql for still needs whatever /graphql requires.
   if (options.dashboard) app.use('/dashboard', dashboardRouter(options.dashboard));
   // 5. Router authentication: the operation check's caller stage.
-  app.use(useCallerCheck(check, refused));
+  if (check.checksCaller) app.use(useCallerCheck(check, refused));
   // 6 and 7. Body parsing and input bounds, then Apollo with its plugins (server/apollo.ts).
   const graphql = graphqlRoute({ apollo, context: contexts.http, check, bodyLimitBytes: config.limits.bodyLimitBytes, refused });
   app.use('/graphql', ...graphql);

@@ -59,6 +59,8 @@ export interface OperationCheck {
   readonly schema: GraphQLSchema;
   /** Who calls: run before any operation is read; null admits. */
   caller(presented: CallerPresented): CallerRefusal | null;
+  /** False when no caller rule is configured, so a transport can skip the caller stage's step altogether. */
+  readonly checksCaller: boolean;
   /** `variables` and `extensions`, before anything walks them; absent parts pass. */
   input(parts: Partial<Record<BoundedPart, unknown>>): InputRefusal | null;
   readonly parseOptions: { readonly maxTokens: number };
@@ -118,6 +120,7 @@ export function createOperationCheck(options: OperationCheckOptions): OperationC
   const check: OperationCheck = {
     schema,
     caller: (presented) => firstRefusal(callerRules, presented),
+    checksCaller: callerRules.length > 0,
     input: (parts) => checkInput(parts, inputBounds),
     parseOptions: { maxTokens: queryLimits.maxTokens },
     validationRules,

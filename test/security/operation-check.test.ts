@@ -99,6 +99,7 @@ describe('operation check: the caller stage', () => {
       exposeSchema: true,
     });
     expect(open.caller(presented({}))).toBeNull();
+    expect([open.checksCaller, check.checksCaller]).toEqual([false, true]);
     expect('resolved' in open.request(request('{ __schema { queryType { name } } }'))).toBe(true);
   });
 });
