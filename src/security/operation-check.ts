@@ -35,11 +35,12 @@ export interface OperationCheckOptions {
   readonly exposeSchema: boolean;
 }
 
-/** An operation once parsed, validated and picked, with the variables as the caller sent them. */
+/** An operation once parsed, validated and picked, with the variables and extensions as the caller sent them. */
 export interface ResolvedOperation {
   readonly document: DocumentNode;
   readonly operation: OperationDefinitionNode;
   readonly variables: Readonly<Record<string, unknown>> | undefined;
+  readonly extensions: Readonly<Record<string, unknown>> | undefined;
 }
 
 /** A rule that needs the resolved operation and its variables (list sizes); null passes. */
@@ -140,7 +141,7 @@ export function createOperationCheck(options: OperationCheckOptions): OperationC
       }
       const operation = getOperationAST(document, request.operationName);
       if (!operation) return { errors: [coded('Unable to identify the operation to run: name it with operationName', 'BAD_USER_INPUT')] };
-      const resolved = { document, operation, variables: request.variables };
+      const resolved = { document, operation, variables: request.variables, extensions: request.extensions };
       const refused = check.operation(resolved);
       return refused ? { errors: [refused] } : { resolved };
     },
