@@ -1,6 +1,6 @@
 /** What the server is built from: the config's own sections, and the process's parts (sources, metrics, logger). */
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import type { DashboardOptions } from '../dashboard/routes.js';
 import type { TaskSources } from '../loaders/task-loaders.js';
 import type { Metrics } from '../observability/metrics.js';
