@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import fetch from 'node-fetch';
 import { parse, parseAllDocuments } from 'yaml';
-import { loadConfig, SHUTDOWN_GRACE_MARGIN_MS } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
+import { VARIABLES } from '../../src/config/variables.js';
 import { EMULATOR_CREDENTIALS, SEED } from '../../src/emulator/index.js';
 import { buildDist, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
@@ -23,13 +24,9 @@ const text = (path: string): string => readFileSync(new URL(`../../${path}`, imp
 /** Compose files use merge keys (`<<: *subgraph`); Kubernetes manifests are one object per file. */
 const yamlOf = (path: string): Record<string, unknown> => parse(text(path), { merge: true }) as Record<string, unknown>;
 
-/**
- * The variables the service reads: .env.example lists every one, and test/kit/newcomer-kit.test.ts
- * holds it to what config.ts reads (`# NAME=` lines; the other name of the session token is in a comment).
- */
+/** The variables the service reads: the configuration table's names and their other names. */
 function knownVariables(): Set<string> {
-  const names = [...text('.env.example').matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1] ?? '');
-  return new Set(names.filter(Boolean));
+  return new Set(Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]));
 }
 
 interface EnvVar {
@@ -170,8 +167,9 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
   it("give the pods a kill timeout that covers SHUTDOWN_DELAY_MS + SHUTDOWN_GRACE_MS, and notice /ready's 503 within the delay", () => {
     const config = loadConfig(podEnv(SECRET_VALUES));
     expect(config.shutdownDelayMs).toBeGreaterThan(0);
-    // Unset in the ConfigMap, the grace follows the request deadline.
-    expect(config.shutdownGraceMs).toBe(config.upstream.requestDeadlineMs + SHUTDOWN_GRACE_MARGIN_MS);
+    // Unset in the ConfigMap, the grace follows the request deadline (its default is derived from it).
+    expect(Object.keys(configMap.data)).not.toContain('SHUTDOWN_GRACE_MS');
+    expect(config.shutdownGraceMs).toBeGreaterThan(config.upstream.requestDeadlineMs);
     expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(config.shutdownDelayMs + config.shutdownGraceMs + EXIT_MARGIN_MS);
     const readiness = container.readinessProbe;
     expect(readiness.periodSeconds * readiness.failureThreshold * 1000).toBeLessThan(config.shutdownDelayMs);
