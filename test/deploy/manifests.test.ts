@@ -13,7 +13,7 @@ import { loadConfig } from '../../src/config/index.js';
 import { VARIABLES } from '../../src/config/variables.js';
 import { EMULATOR_CREDENTIALS, SEED } from '../../src/emulator/index.js';
 import { buildDist, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { until } from '../support/ws-client.js';
 
 /** What a pod needs after the drain: flushing its logs and exiting, before the orchestrator's SIGKILL. */
