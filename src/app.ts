@@ -14,7 +14,6 @@ import { createSubgraphServer, type SubgraphServer } from './server.js';
 import { subscriptionWatches } from './subscriptions/wiring.js';
 import { notConfiguredSource } from './sources/provider-sources.js';
 import type { TaskSource } from './sources/task-source.js';
-import { cachePolicy } from './upstream/cache.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
@@ -146,34 +145,14 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     );
   }
 
-  const { upstream } = config;
   const server = await createSubgraphServer({
+    config,
     sources,
     // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
     watches: subscriptionWatches(sources, config, { clock: upstreamDeps.clock, metrics, logger: deps.logger }),
-    subscriptions: { maxPerConnection: config.subscriptions.maxPerConnection, initTimeoutMs: config.subscriptions.initTimeoutMs },
-    loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
-    maxTaskIds: config.limits.maxTaskIds,
-    maxEntityRepresentations: config.limits.maxEntityRepresentations,
-    // Hints follow the same TTLs as the cache, so downstream caches and this one agree on freshness.
-    taskMaxAge: {
-      terminalSeconds: cachePolicy({ terminal: true }, upstream.cache).maxAgeSeconds,
-      runningSeconds: cachePolicy({ terminal: false }, upstream.cache).maxAgeSeconds,
-    },
-    requestDeadlineMs: upstream.requestDeadlineMs,
-    // The response cache holds what the task cache would; with caching off, neither runs.
-    responseCacheMaxBytes: upstream.cache.maxEntries > 0 && upstream.cache.maxBytes > 0 ? upstream.responseCacheMaxBytes : 0,
-    now: deps.now,
-    exposeSchema: config.exposeSchema,
+    // Samples only for the providers the built-in emulator answers for: they are its ids, nobody else's.
     dashboard: config.dashboard ? { samples: emulated?.samples ?? null } : null,
-    includeStacktrace: config.nodeEnv === 'development',
-    bodyLimitBytes: config.limits.bodyLimitBytes,
-    queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens, maxCost: config.limits.maxQueryCost },
-    inputBounds: { maxDepth: config.limits.maxInputDepth, maxValues: config.limits.maxInputValues },
-    routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
-    documentCacheMaxBytes: config.documentCacheMaxBytes,
-    shutdownDelayMs: config.shutdownDelayMs,
-    shutdownGraceMs: config.shutdownGraceMs,
+    now: deps.now,
     metrics,
     logger: deps.logger,
     tracing,

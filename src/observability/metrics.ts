@@ -8,6 +8,7 @@ import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
+import { GRAPHQL_NAME } from './graphql-name.js';
 import { buildSeries, type BuiltSeries, type Collectors } from './metric-registry.js';
 
 /** `ok`: no errors; `partial`: data and errors (e.g. one id of a list failed); `failed`: errors and no data. */
@@ -82,8 +83,6 @@ export interface MetricsOptions {
   /** Distinct operation names kept as label values; later ones are counted as `(other)`. Default 200. */
   readonly maxOperationNames?: number;
 }
-
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 /** The scrape-time readers handed in by the watch* recorders. */
 interface Readers {
