@@ -1,9 +1,6 @@
-/**
- * The start-up banner a person reads on a terminal: which sample task shows what (when the
- * built-in emulator serves them), then the URLs that are actually served. Pure text, so a
- * test reads it without starting a process.
- */
+/** The start-up banner: the emulator's sample tasks when it answers, then the URLs served. Pure text. */
 import type { SampleTask } from './emulator/index.js';
+import { PROVIDER_LIST } from './providers/registry.js';
 
 export interface BannerFacts {
   /** The URL the listener bound, ending in '/'. */
@@ -14,9 +11,12 @@ export interface BannerFacts {
   readonly samples: readonly SampleTask[];
   readonly sandbox: boolean;
   readonly dashboard: boolean;
+  /** Where the built-in emulator's controls are (RunningEmulator.controlsUrl); null when none runs. */
+  readonly emulatorControls?: string | null;
 }
 
-const KIND_LABEL = { image: 'imageTask', workflow: 'workflowTask' } as const;
+/** Each sample is labelled with its provider's query field. */
+const FIELD_BY_KIND = new Map(PROVIDER_LIST.map((provider) => [provider.sampleKind, provider.field]));
 
 export function startupBanner(facts: BannerFacts): string {
   const lines: string[] = [];
@@ -27,7 +27,7 @@ export function startupBanner(facts: BannerFacts): string {
     const width = Math.max(...facts.samples.map((sample) => sample.taskId.length));
     let previous: string | null = null;
     for (const sample of facts.samples) {
-      const label = previous === sample.kind ? '' : KIND_LABEL[sample.kind];
+      const label = previous === sample.kind ? '' : (FIELD_BY_KIND.get(sample.kind) ?? '');
       previous = sample.kind;
       lines.push(`  ${label.padEnd(14)}${sample.taskId.padEnd(width)}  ${sample.outcome}`);
     }
@@ -36,6 +36,13 @@ export function startupBanner(facts: BannerFacts): string {
   // Sandbox and the dashboard are named only where they are served (EXPOSE_SCHEMA, DASHBOARD).
   lines.push(`media-task-subgraph ready at ${facts.url}${facts.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`);
   lines.push(`  GraphQL    POST ${facts.url}graphql`);
-  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard`);
+  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard  (works offline; Sandbox loads from Apollo's CDN and needs the internet)`);
+  if (facts.emulatorControls) {
+    const controls = facts.emulatorControls;
+    lines.push(`  Emulator   ${controls}  (controls: docs/emulator.md)`);
+    lines.push(`    POST ${controls}tasks/<taskId>/script   {"provider":"tencent-mps"|"alibaba-ice"}   drives a task through its states`);
+    lines.push(`    POST ${controls}tasks/<taskId>/advance  {"provider":...}   one step on; the next look shows it`);
+    lines.push(`    POST ${controls}faults  DELETE ${controls}faults  GET ${controls}calls  GET ${controls}seed`);
+  }
   return `${lines.join('\n')}\n`;
 }

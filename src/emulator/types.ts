@@ -2,10 +2,12 @@
  * The emulator's public contract. Other modules (e2e tests, the dev banner, the
  * clients' tests) code against these types, so they change only by addition.
  */
+import type { ProviderName } from '../providers/errors.js';
 import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
 import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 
-export type ProviderId = 'tencent-mps' | 'alibaba-ice';
+/** The subgraph's own provider names: the call log and fault targets say what its errors and metrics say. */
+export type ProviderId = ProviderName;
 
 export interface TencentCredential {
   readonly secretId: string;
@@ -103,6 +105,13 @@ export interface RunningEmulator {
   scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
   /** One step on (staying at the last); null when the task has no script. */
   advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
+  /**
+   * Called after a control changes what a task answers (script, advance, put), so an in-process
+   * subgraph can drop what it cached of it; returns a function that stops the calls.
+   */
+  onTaskChange(listener: (provider: ProviderId, taskId: string) => void): () => void;
   /** Closes keep-alive sockets, pending latency timers and hung requests too, so test runners exit. */
   close(): Promise<void>;
+  /** `url` + the control prefix: where the control routes (docs/emulator.md) start. */
+  controlsUrl: string;
 }

@@ -1,10 +1,8 @@
-/**
- * The poller registry as the app configures it: intervals from config, events to metrics and
- * the log. Kept out of app.ts so the assembly there stays one line.
- */
+/** The poller registry as the app configures it: intervals from config, events to metrics and the log, a gauge per provider. */
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PROVIDER_LIST } from '../providers/registry.js';
 import type { Clock } from '../upstream/clock.js';
 import type { ProviderName } from '../providers/errors.js';
 import type { RateLimiter } from '../upstream/rate-limiter.js';
@@ -50,11 +48,10 @@ export function subscriptionWatches(
       },
     },
   );
-  metrics.watchSubscriptions('tencent-mps', () => watches.counts('tencent-mps'));
-  metrics.watchSubscriptions('alibaba-ice', () => watches.counts('alibaba-ice'));
-  for (const provider of ['tencent-mps', 'alibaba-ice'] as const) {
-    metrics.watchRefreshInterval(provider, () => watches.refresh(provider).effectiveIntervalMs);
-    deps.quotas?.[provider]?.onGrant((priority) => metrics.quotaUsed(provider, priority));
+  for (const { name } of PROVIDER_LIST) {
+    metrics.watchSubscriptions(name, () => watches.counts(name));
+    metrics.watchRefreshInterval(name, () => watches.refresh(name).effectiveIntervalMs);
+    deps.quotas?.[name]?.onGrant((priority) => metrics.quotaUsed(name, priority));
   }
   return watches;
 }

@@ -5,7 +5,7 @@
  * emulator's call log, never timed.
  */
 import type { JsonObject } from '../../src/emulator/index.js';
-import { busiestWindow } from '../support/arrivals.js';
+import { busiestWindow } from '../../support/arrivals.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 import { metricValue, record, until, wsClient, type Recorded } from '../support/ws-client.js';
 

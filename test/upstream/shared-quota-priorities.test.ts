@@ -9,7 +9,7 @@ import { RateLimiter, rateLimitedSource } from '../../src/upstream/rate-limiter.
 import { connectRedis } from '../../src/upstream/shared/connect.js';
 import { redisQuota } from '../../src/upstream/shared/quota.js';
 import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 describe('shared quota priority classes (real redis-server)', () => {
   let redis: RedisServer;
