@@ -42,12 +42,12 @@ export interface QuotaRun {
   readonly subscriptionsWithFirstEvent: number;
   readonly steadySeconds: number;
   readonly interactive: LatencyFigures;
-  /** Mean, and the largest, interval between two provider reads of one watched task in the steady phase. */
+  /** Mean interval between two provider reads of one watched task over the run, and the largest (or longest a task went unread at the end). */
   readonly refreshMeanSeconds: number;
   readonly refreshMaxSeconds: number;
   /** max(configured interval, W / (Q − interactive rate)). */
   readonly refreshTargetSeconds: number;
-  /** Watched tasks read at least twice in the steady phase (so an interval exists). */
+  /** Watched tasks read at least twice over the run. */
   readonly tasksRefreshed: number;
   readonly busiestSecond: number;
   readonly flood: {
@@ -56,6 +56,8 @@ export interface QuotaRun {
     readonly floodCalls: number;
     readonly allCalls: number;
     readonly share: number;
+    /** Flood calls against what the budget allowed in the phase. */
+    readonly budgetShare: number;
     readonly floodSubscriptions: number;
   };
 }
@@ -211,9 +213,7 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
       const spare = settings.ratePerSecond - settings.lookupsPerSecond;
       const refreshTargetSeconds = Math.max(settings.runningIntervalMs / 1000, watched / spare);
       const steadySeconds = Math.max(settings.steadySeconds, Math.ceil(1.6 * refreshTargetSeconds));
-      const steadyFrom = Date.now();
       const interactive = await lookups(subgraph.url, emulator, `${tag}-steady`, settings.lookupsPerSecond, steadySeconds);
-      const steadyTo = Date.now();
 
       const floodFrom = Date.now();
       const flooding = flood(wsUrl, tag);
@@ -223,20 +223,23 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
       calls.stop();
 
       const mps = calls.all.filter((call) => call.provider === 'tencent-mps');
+      // Every read of each watched task, from its first read to the end of the run (steady and flood phases).
       const watchedSet = new Set(taskIds);
       const readsOf = new Map<string, number[]>();
       for (const call of mps) {
-        if (call.taskId === null || !watchedSet.has(call.taskId) || call.receivedAt < steadyFrom || call.receivedAt > steadyTo) continue;
+        if (call.taskId === null || !watchedSet.has(call.taskId)) continue;
         readsOf.set(call.taskId, [...(readsOf.get(call.taskId) ?? []), call.receivedAt]);
       }
       const gaps: number[] = [];
+      let longestUnread = 0;
       let tasksRefreshed = 0;
       for (const times of readsOf.values()) {
+        times.sort((a, b) => a - b);
         if (times.length >= 2) tasksRefreshed += 1;
         for (let index = 1; index < times.length; index += 1) gaps.push(times[index]! - times[index - 1]!);
+        // A task starved at the end shows here: how long it had gone unread when the run ended.
+        longestUnread = Math.max(longestUnread, floodTo - times[times.length - 1]!);
       }
-      // A task never read in the steady phase waited the whole phase at least.
-      if (watched > 0 && readsOf.size < watched) gaps.push(steadyTo - steadyFrom);
       const inFlood = mps.filter((call) => call.receivedAt >= floodFrom && call.receivedAt <= floodTo);
       const floodCalls = inFlood.filter((call) => call.taskId?.includes('-unknown-')).length;
       runs.push({
@@ -247,7 +250,7 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
         steadySeconds,
         interactive,
         refreshMeanSeconds: gaps.length ? mean(gaps) / 1000 : 0,
-        refreshMaxSeconds: gaps.length ? Math.max(...gaps) / 1000 : 0,
+        refreshMaxSeconds: gaps.length ? Math.max(longestUnread, ...gaps) / 1000 : 0,
         refreshTargetSeconds: watched === 0 ? 0 : refreshTargetSeconds,
         tasksRefreshed,
         busiestSecond: busiest(mps.map((call) => call.receivedAt)),
@@ -257,6 +260,7 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
           floodCalls,
           allCalls: inFlood.length,
           share: inFlood.length ? floodCalls / inFlood.length : 0,
+          budgetShare: floodCalls / (settings.ratePerSecond * ((floodTo - floodFrom) / 1000)),
           floodSubscriptions,
         },
       });
