@@ -6,6 +6,7 @@
  * until every subscription has its first event (against the floor W/Q), the effective refresh
  * interval (against W / spare rate), the busiest second at the provider, the flood's share of calls.
  */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { CallRecord, JsonObject, RunningEmulator } from '../src/emulator/index.js';
@@ -50,6 +51,14 @@ export interface QuotaRun {
   /** Watched tasks read at least twice over the run. */
   readonly tasksRefreshed: number;
   readonly busiestSecond: number;
+  /** The busiest provider second of each phase: first reads, steady, flood. */
+  readonly busiestByPhase: { readonly firstReads: number; readonly steady: number; readonly flood: number };
+  /**
+   * The longest the bench process's event loop stalled (p99 and max, ms): the emulator stamps
+   * arrivals there, so a stall longer than RATE_LIMIT_MARGIN_MS can bunch arrivals that the
+   * subgraph sent paced.
+   */
+  readonly benchLoopDelayMs: { readonly p99: number; readonly max: number };
   readonly flood: {
     readonly seconds: number;
     readonly interactive: LatencyFigures;
@@ -187,6 +196,8 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
     const clients: Client[] = [];
     emulator.resetCalls();
     const calls = callCollector(emulator);
+    const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+    loopDelay.enable();
     try {
       const taskIds = Array.from({ length: watched }, (_, index) => `bench-quota-${tag}-watched-${index}`);
       for (const taskId of taskIds) emulator.scriptTask('tencent-mps', taskId, [RUNNING_STEP]);
@@ -208,6 +219,7 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
       const giveUpAt = subscribedAt + Math.max(30, 3 * floorSeconds) * 1000;
       while (firstEvents.some((seen) => !seen) && performance.now() < giveUpAt) await sleep(50);
       const firstEventsSeconds = (performance.now() - subscribedAt) / 1000;
+      const steadyFrom = Date.now();
       const subscriptionsWithFirstEvent = firstEvents.filter(Boolean).length;
 
       const spare = settings.ratePerSecond - settings.lookupsPerSecond;
@@ -215,12 +227,14 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
       const steadySeconds = Math.max(settings.steadySeconds, Math.ceil(1.6 * refreshTargetSeconds));
       const interactive = await lookups(subgraph.url, emulator, `${tag}-steady`, settings.lookupsPerSecond, steadySeconds);
 
+      const steadyTo = Date.now();
       const floodFrom = Date.now();
       const flooding = flood(wsUrl, tag);
       const floodLookups = await lookups(subgraph.url, emulator, `${tag}-flood`, settings.lookupsPerSecond, settings.floodSeconds);
       const floodSubscriptions = await flooding.stop();
       const floodTo = Date.now();
       calls.stop();
+      loopDelay.disable();
 
       const mps = calls.all.filter((call) => call.provider === 'tencent-mps');
       // Every read of each watched task, from its first read to the end of the run (steady and flood phases).
@@ -254,6 +268,12 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
         refreshTargetSeconds: watched === 0 ? 0 : refreshTargetSeconds,
         tasksRefreshed,
         busiestSecond: busiest(mps.map((call) => call.receivedAt)),
+        busiestByPhase: {
+          firstReads: busiest(mps.filter((call) => call.receivedAt < steadyFrom).map((call) => call.receivedAt)),
+          steady: busiest(mps.filter((call) => call.receivedAt >= steadyFrom && call.receivedAt < steadyTo).map((call) => call.receivedAt)),
+          flood: busiest(mps.filter((call) => call.receivedAt >= floodFrom).map((call) => call.receivedAt)),
+        },
+        benchLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },
         flood: {
           seconds: settings.floodSeconds,
           interactive: floodLookups,

@@ -291,6 +291,13 @@ export function renderQuota(summary: QuotaSummary): string {
         } | ${run.watched === 0 ? 'n/a' : `${s(run.refreshMeanSeconds)} / ${s(run.refreshMaxSeconds)} (${s(run.refreshTargetSeconds)})`} | ${run.tasksRefreshed} / ${run.watched} | ${run.busiestSecond} |`,
     ),
     '',
+    'Busiest provider second by phase (first reads / steady / flood), and the longest stall of the bench process, where the emulator stamps arrivals (p99 / max):',
+    '',
+    ...summary.runs.map(
+      (run) =>
+        `- W = ${run.watched}: ${run.busiestByPhase.firstReads} / ${run.busiestByPhase.steady} / ${run.busiestByPhase.flood}; bench event loop ${ms(run.benchLoopDelayMs.p99)} / ${ms(run.benchLoopDelayMs.max)}`,
+    ),
+    '',
     `With an anonymous client subscribing to unknown ids (four at a time, a new one as each ends with NOT_FOUND), ${settings.floodSeconds} s:`,
     '',
     '| watched tasks W | interactive p50 / p95 / max | lookup errors | flood subscriptions | flood calls / all calls | flood share of calls | of the budget |',
