@@ -5,6 +5,9 @@
  * https://www.tencentcloud.com/document/api/1041/70401
  */
 import type { TencentConfig, TencentCredentials } from '../../config.js';
+import { createCredentialHolder, type CredentialHolder } from '../credentials/holder.js';
+import { withCredential } from '../credentials/signed-call.js';
+import { staticSource } from '../credentials/source.js';
 import { badResponse, classifyHttpStatus, classifyTencentError } from '../errors.js';
 import {
   isRecord,
@@ -43,6 +46,8 @@ export interface MpsClientDeps {
   readonly timeoutMs: number;
   /** Keep-alive agents; defaults to the process-wide chooser in http.ts. */
   readonly agent?: AgentChooser;
+  /** Where each attempt's credential comes from (src/providers/credentials/); absent, `config.credentials` as static keys. */
+  readonly credentials?: CredentialHolder<TencentCredentials>;
 }
 
 export interface DescribeImageTaskDetailResult {
@@ -116,18 +121,21 @@ export function interpretDescribeImageTaskDetailReply(reply: HttpResult): Descri
 }
 
 export function createMpsClient(deps: MpsClientDeps): MpsClient {
+  const credentials =
+    deps.credentials ?? createCredentialHolder({ provider: PROVIDER, source: staticSource('env', deps.config.credentials), now: deps.now });
   return {
-    async describeImageTaskDetail(taskId, options = {}) {
-      const request = buildDescribeImageTaskDetailRequest(deps.config, taskId, deps.now());
-      const reply = await sendWithTimeout(request, {
-        fetch: deps.fetch,
-        provider: PROVIDER,
-        timeoutMs: deps.timeoutMs,
-        signal: options.signal,
-        agent: deps.agent,
-        now: deps.now,
-      });
-      return interpretDescribeImageTaskDetailReply(reply);
-    },
+    describeImageTaskDetail: (taskId, options = {}) =>
+      withCredential(credentials, async (credential) => {
+        const request = buildDescribeImageTaskDetailRequest({ ...deps.config, credentials: credential }, taskId, deps.now());
+        const reply = await sendWithTimeout(request, {
+          fetch: deps.fetch,
+          provider: PROVIDER,
+          timeoutMs: deps.timeoutMs,
+          signal: options.signal,
+          agent: deps.agent,
+          now: deps.now,
+        });
+        return interpretDescribeImageTaskDetailReply(reply);
+      }),
   };
 }
