@@ -3,6 +3,7 @@
  * clients' tests) code against these types, so they change only by addition.
  */
 import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
+import type { PlatformControls } from './platform.js';
 import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 
 export type ProviderId = 'tencent-mps' | 'alibaba-ice';
@@ -12,6 +13,9 @@ export interface TencentCredential {
   readonly secretKey: string;
   /** Present for temporary (STS/CAM role) credentials: the request must then carry it as X-TC-Token. */
   readonly token?: string;
+  /** Issued by the emulated platform: refused (AuthFailure.TokenFailure) from this instant, epoch ms. */
+  readonly expiresAtMs?: number;
+  readonly revoked?: boolean;
 }
 
 export interface AlibabaCredential {
@@ -19,6 +23,9 @@ export interface AlibabaCredential {
   readonly accessKeySecret: string;
   /** Present for STS credentials: the request must then carry it as x-acs-security-token. */
   readonly securityToken?: string;
+  /** Issued by the emulated platform: refused (InvalidSecurityToken.Expired) from this instant, epoch ms. */
+  readonly expiresAtMs?: number;
+  readonly revoked?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -82,6 +89,8 @@ export interface CallFilter {
 export interface RunningEmulator {
   /** http://<host>:<port>; both providers on one server, routed by X-TC-Action vs x-acs-action. */
   url: string;
+  /** The emulated platform: STS, the credentials URI and instance metadata (src/emulator/platform.ts). */
+  readonly platform: PlatformControls;
   injectFault(target: FaultTarget, fault: Fault): void;
   clearFaults(): void;
   /** Every matching call since the last reset (counts outlive the window of full records). */
