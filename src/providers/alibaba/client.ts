@@ -43,7 +43,8 @@ export interface IceClientDeps {
   readonly now: () => number;
   /** Called once per attempt; pass `randomNonce` in production. */
   readonly randomNonce: () => string;
-  readonly config: ConfiguredAlibaba;
+  /** `credentials` may be null when `credentials` below is given. */
+  readonly config: AlibabaConfig;
   readonly timeoutMs: number;
   /** Keep-alive agents; defaults to the process-wide chooser in http.ts. */
   readonly agent?: AgentChooser;
@@ -118,8 +119,7 @@ export function interpretGetAIWorkflowTaskReply(reply: HttpResult): GetAIWorkflo
 }
 
 export function createIceClient(deps: IceClientDeps): IceClient {
-  const credentials =
-    deps.credentials ?? createCredentialHolder({ provider: PROVIDER, source: staticSource('env', deps.config.credentials), now: deps.now });
+  const credentials = deps.credentials ?? fixedKeys(deps.config.credentials, deps.now);
   return {
     getAIWorkflowTask: (taskId, options = {}) =>
       withCredential(credentials, async (credential) => {
@@ -135,4 +135,9 @@ export function createIceClient(deps: IceClientDeps): IceClient {
         return interpretGetAIWorkflowTaskReply(reply);
       }),
   };
+}
+
+function fixedKeys(keys: AlibabaCredentials | null, now: () => number): CredentialHolder<AlibabaCredentials> {
+  if (keys === null) throw new TypeError('createIceClient: config.credentials or a credential holder is required');
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys), now });
 }

@@ -42,7 +42,8 @@ export interface MpsClientDeps {
   readonly fetch: FetchLike;
   /** Epoch milliseconds. */
   readonly now: () => number;
-  readonly config: ConfiguredTencent;
+  /** `credentials` may be null when `credentials` below is given. */
+  readonly config: TencentConfig;
   readonly timeoutMs: number;
   /** Keep-alive agents; defaults to the process-wide chooser in http.ts. */
   readonly agent?: AgentChooser;
@@ -121,8 +122,7 @@ export function interpretDescribeImageTaskDetailReply(reply: HttpResult): Descri
 }
 
 export function createMpsClient(deps: MpsClientDeps): MpsClient {
-  const credentials =
-    deps.credentials ?? createCredentialHolder({ provider: PROVIDER, source: staticSource('env', deps.config.credentials), now: deps.now });
+  const credentials = deps.credentials ?? fixedKeys(deps.config.credentials, deps.now);
   return {
     describeImageTaskDetail: (taskId, options = {}) =>
       withCredential(credentials, async (credential) => {
@@ -138,4 +138,9 @@ export function createMpsClient(deps: MpsClientDeps): MpsClient {
         return interpretDescribeImageTaskDetailReply(reply);
       }),
   };
+}
+
+function fixedKeys(keys: TencentCredentials | null, now: () => number): CredentialHolder<TencentCredentials> {
+  if (keys === null) throw new TypeError('createMpsClient: config.credentials or a credential holder is required');
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys), now });
 }
