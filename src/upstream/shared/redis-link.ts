@@ -1,12 +1,8 @@
 /**
- * The one door to Redis for the shared tier, and the reason Redis is a helper, never a single
- * point of failure: every command runs under a short timeout, and any failure (refused, slow,
- * an error reply) turns into UNAVAILABLE, which each caller answers by doing what one process
- * does alone. While Redis is down, commands are not even tried, except one probe at a time, at
- * most every `probeIntervalMs`, so a slow Redis costs a bounded delay rather than one timeout
- * per lookup. The first success after a failure turns shared mode back on.
- *
- * Up and down are reported once per transition (`onTransition`), never per command.
+ * The one door to Redis for the shared tier: every command runs under a short timeout, and any
+ * failure turns into UNAVAILABLE, which each caller answers by doing what one process does alone.
+ * While Redis is down only one probe at a time runs, at most every `probeIntervalMs`; up and down
+ * are reported once per transition (`onTransition`). Why: docs/architecture.md.
  */
 import type { Clock } from '../clock.js';
 
