@@ -5,7 +5,7 @@
  * neither answers PROVIDER_NOT_CONFIGURED. Every outside effect comes in through `deps`.
  */
 import type { Logger } from 'pino';
-import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config.js';
+import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config/index.js';
 import { EMULATOR_CREDENTIALS, sampleTasks, startEmulator, type RunningEmulator, type SampleKind } from './emulator/index.js';
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';

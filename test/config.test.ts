@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../src/config/index.js';
+import { renderGeneratedFiles } from '../src/config/render.js';
+import { VARIABLES } from '../src/config/variables.js';
 
 const SECRET_KEY = 'tencent-secret-key-VALUE-0123456789';
 const ACCESS_SECRET = 'alibaba-access-secret-VALUE-9876543210';
@@ -412,5 +415,41 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
       expect(String(error)).not.toContain('collector-password-1');
     }
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+});
+
+describe('the table of variables and the files generated from it', () => {
+  const root = new URL('../', import.meta.url);
+
+  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))('%s is up to date (run `npm run docs` when this fails)', (path, content) => {
+    expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
+  });
+
+  it('names every variable loadConfig reads, and loadConfig reads every variable it names', () => {
+    const asked = new Set<string>();
+    const env = new Proxy<NodeJS.ProcessEnv>({}, { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) });
+    loadConfig(env);
+    const declared = Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]);
+    expect([...asked].sort()).toEqual([...declared].sort());
+  });
+
+  it('.env.example, uncommented, gives the defaults loadConfig starts with', () => {
+    const example = readFileSync(new URL('.env.example', root), 'utf8');
+    const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
+    // Blank is unset for every variable but the router secret, where it is a mistake: left commented.
+    delete env.SUBGRAPH_SHARED_SECRET;
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+
+  it('states derived defaults by the variable they follow', () => {
+    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) => (variable.default.kind === 'derived' ? [[name, variable.default.from]] : []));
+    expect(derivedFrom).toEqual([
+      ['ICE_ENDPOINT', 'ICE_REGION'],
+      ['EXPOSE_SCHEMA', 'NODE_ENV'],
+      ['DASHBOARD', 'EXPOSE_SCHEMA'],
+      ['EMULATOR', 'NODE_ENV'],
+      ['SHUTDOWN_GRACE_MS', 'REQUEST_DEADLINE_MS'],
+    ]);
   });
 });

@@ -3,7 +3,7 @@
  * vendor's own SDK (docs/credentials.md): ACK RRSA (OIDC), a credentials URI, the
  * credentials file, the ECS RAM role from instance metadata. Each fetch is one attempt.
  */
-import type { AlibabaCredentials } from '../../config.js';
+import type { AlibabaCredentials } from '../../config/index.js';
 import {
   REQUESTED_DURATION_SECONDS,
   ROLE_SESSION_NAME,

@@ -4,7 +4,7 @@
  * it would hang a start-up) and the pod's own identity comes before anything the node has.
  */
 import { join } from 'node:path';
-import type { AlibabaCredentials } from '../../config.js';
+import type { AlibabaCredentials } from '../../config/index.js';
 import { endpointUrl, type SourceDeps } from '../credentials/fetch-deps.js';
 import { staticSource, type CredentialSource } from '../credentials/source.js';
 import {

@@ -6,7 +6,7 @@
 import { access, readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { Logger } from 'pino';
-import type { AlibabaCredentials, TencentCredentials } from '../../config.js';
+import type { AlibabaCredentials, TencentCredentials } from '../../config/index.js';
 import { chooseAlibabaSource, type AlibabaCredentialSettings, type ChooseDeps } from '../alibaba/credentials.js';
 import type { ProviderName } from '../errors.js';
 import type { AgentChooser, FetchLike } from '../http.js';

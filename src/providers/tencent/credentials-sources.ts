@@ -3,7 +3,7 @@
  * vendor's SDK and TKE (docs/credentials.md): TKE workload identity (OIDC), the
  * credentials file, the CVM role from instance metadata. Each fetch is one attempt.
  */
-import type { TencentCredentials } from '../../config.js';
+import type { TencentCredentials } from '../../config/index.js';
 import {
   REQUESTED_DURATION_SECONDS,
   ROLE_SESSION_NAME,

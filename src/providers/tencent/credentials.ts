@@ -4,7 +4,7 @@
  * instance metadata is read only when asked for (off CVM it would hang a start-up).
  */
 import { join } from 'node:path';
-import type { TencentCredentials } from '../../config.js';
+import type { TencentCredentials } from '../../config/index.js';
 import type { ChooseDeps } from '../alibaba/credentials.js';
 import { endpointUrl } from '../credentials/fetch-deps.js';
 import { staticSource, type CredentialSource } from '../credentials/source.js';

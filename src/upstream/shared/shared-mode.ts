@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RedisConfig } from '../../config.js';
+import type { RedisConfig } from '../../config/index.js';
 import type { Clock } from '../clock.js';
 import type { SharedDeps } from '../upstream-source.js';
 import { createRedisLink } from './redis-link.js';

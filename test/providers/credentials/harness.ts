@@ -7,7 +7,7 @@ import { access, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fetch from 'node-fetch';
-import type { AlibabaCredentials, TencentCredentials } from '../../../src/config.js';
+import type { AlibabaCredentials, TencentCredentials } from '../../../src/config/index.js';
 import { SEED, type RunningEmulator } from '../../../src/emulator/index.js';
 import { chooseAlibabaSource, type AlibabaCredentialSettings, type ChooseDeps } from '../../../src/providers/alibaba/credentials.js';
 import { createIceClient, randomNonce, type IceClient } from '../../../src/providers/alibaba/client.js';
