@@ -11,7 +11,7 @@ import { systemClock } from '../../src/upstream/clock.js';
 import { connectRedis } from '../../src/upstream/shared/connect.js';
 import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
 import { upstreamSource, type UpstreamPolicy, type UpstreamSource } from '../../src/upstream/upstream-source.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { newTally, providerError } from './helpers.js';
 
 interface Task {
