@@ -14,6 +14,9 @@ export interface IssuedRecord {
   readonly issuedAtMs: number;
   readonly expiresAtMs: number;
   revoked: boolean;
+  /** The secret and token issued, so a test can search logs and answers for them. */
+  readonly secret: string;
+  readonly token: string;
 }
 
 export interface IssuedTencent {
@@ -48,7 +51,7 @@ export class IssuedCredentials {
       secretKey: random(16),
       token: `emu-tc-token-${random(24)}`,
     };
-    const record = this.remember('tencent-mps', credential.secretId, nowMs, lifetimeMs);
+    const record = this.remember('tencent-mps', credential.secretId, credential.secretKey, credential.token, nowMs, lifetimeMs);
     this.entries.set(credential.secretId, { record, tencent: credential });
     return { credential, expiresAtMs: record.expiresAtMs };
   }
@@ -61,7 +64,7 @@ export class IssuedCredentials {
       accessKeySecret: random(16),
       securityToken: `emu-acs-token-${random(24)}`,
     };
-    const record = this.remember('alibaba-ice', credential.accessKeyId, nowMs, lifetimeMs);
+    const record = this.remember('alibaba-ice', credential.accessKeyId, credential.accessKeySecret, credential.securityToken, nowMs, lifetimeMs);
     this.entries.set(credential.accessKeyId, { record, alibaba: credential });
     return { credential, expiresAtMs: record.expiresAtMs };
   }
@@ -95,9 +98,9 @@ export class IssuedCredentials {
     return { ...credential, expiresAtMs: entry.record.expiresAtMs, revoked: entry.record.revoked } as Entry[K];
   }
 
-  private remember(provider: ProviderId, id: string, nowMs: number, lifetimeMs: number): IssuedRecord {
+  private remember(provider: ProviderId, id: string, secret: string, token: string, nowMs: number, lifetimeMs: number): IssuedRecord {
     // Expiries travel in whole seconds (ISO without milliseconds, unix seconds): issue them so.
     const expiresAtMs = Math.floor((nowMs + lifetimeMs) / 1000) * 1000;
-    return { provider, id, issuedAtMs: nowMs, expiresAtMs, revoked: false };
+    return { provider, id, issuedAtMs: nowMs, expiresAtMs, revoked: false, secret, token };
   }
 }
