@@ -11,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { setTimeout as wait } from 'node:timers/promises';
+import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import fetch from 'node-fetch';
 import { startApp, type RunningApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config/index.js';
 import { CREDENTIALS_URI_PATH, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
+import { otelTracing } from '../../src/observability/otel.js';
 
 const ACK_TOKEN = 'ack-oidc-token-MUST-NOT-LEAK-4f1e';
 const TKE_TOKEN = 'tke-oidc-token-MUST-NOT-LEAK-9b2c';
@@ -30,6 +32,11 @@ interface Running {
   query(query: string): Promise<{ data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
 }
 
+/** Every span of every test, for the search for secrets. */
+const spans = new InMemorySpanExporter();
+const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(spans)] });
+afterAll(() => tracerProvider.shutdown());
+
 async function start(env: Record<string, string>): Promise<Running> {
   const config = loadConfig({ EMULATOR: 'off', CACHE_MAX_ENTRIES: '0', LOG_LEVEL: 'debug', UPSTREAM_TIMEOUT_MS: '2000', ...env });
   const logLines: string[] = [];
@@ -39,7 +46,11 @@ async function start(env: Record<string, string>): Promise<Running> {
       done();
     },
   });
-  const app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger(config.logLevel, sink) }, { port: 0, host: '127.0.0.1' });
+  const app = await startApp(
+    config,
+    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger(config.logLevel, sink), tracing: otelTracing(tracerProvider.getTracer('test'), () => Promise.resolve()) },
+    { port: 0, host: '127.0.0.1' },
+  );
   const texts: string[] = [];
   return {
     app,
@@ -64,7 +75,9 @@ const lookups = `{ imageTask(taskId: "${IMAGE}") { taskId state } workflowTask(t
 
 function leaked(emulator: RunningEmulator, running: Running): string[] {
   const secrets = [...emulator.platform.issued().flatMap((record) => [record.secret, record.token]), ACK_TOKEN, TKE_TOKEN];
-  const haystacks = [...running.logLines, ...running.texts];
+  const spanTexts = spans.getFinishedSpans().map((span) => JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, status: span.status }));
+  expect(spanTexts.length).toBeGreaterThan(0);
+  const haystacks = [...running.logLines, ...running.texts, ...spanTexts];
   return secrets.filter((secret) => haystacks.some((text) => text.includes(secret)));
 }
 
