@@ -106,7 +106,7 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
     // Said at start-up, so the deployment that forgot its keys shows it before the first query does.
     deps.logger.warn(
       { provider: provider.name, set: provider.credentialVariables },
-      `no credentials for ${provider.title} and the emulator is off: every ${provider.field} lookup answers PROVIDER_NOT_CONFIGURED; set ${provider.credentialVariables.join(' and ')}`,
+      `no credentials for ${provider.title} and the emulator is off: every ${provider.field} lookup answers PROVIDER_NOT_CONFIGURED; set ${provider.credentialVariables.join(' and ')}, or another credential source (docs/credentials.md)`,
     );
     return notConfiguredSource(provider.name, provider.credentialVariables);
   }
