@@ -3,10 +3,12 @@
  * chosen from the vendors' variables, its credential accepted by the provider, the
  * platform calls it took, and failures that name the source and the reason, no secret.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CREDENTIALS_URI_PATH, CVM_ROLE_NAME, ECS_ROLE_NAME, EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
 import { chooseAlibabaSource } from '../../../src/providers/alibaba/credentials.js';
+import { credentialsFileSource } from '../../../src/providers/alibaba/credentials-sources.js';
+import { createCredentialHolder } from '../../../src/providers/credentials/holder.js';
 import { ProviderError } from '../../../src/providers/errors.js';
 import { createAgentChooser } from '../../../src/providers/http.js';
 import { chooseTencentSource } from '../../../src/providers/tencent/credentials.js';
@@ -238,5 +240,38 @@ describe('the start-up choice', () => {
     expect((await chooseTencentSource({ ...tke, tke: null }, deps()))?.name).toBe('credentials-file');
     expect((await chooseTencentSource({ ...NO_TENCENT, cvmRole: 'auto' }, deps()))?.name).toBe('cvm-role');
     expect(await chooseTencentSource(NO_TENCENT, deps())).toBeNull();
+  });
+});
+
+describe("a secret manager's mounted file", () => {
+  test('a rewritten file is read again once its recheck time has come, and the new keys sign from then on', async () => {
+    const { accessKeyId, accessKeySecret } = EMULATOR_CREDENTIALS.alibaba;
+    const file = writeFile(dir(), 'credentials', '[default]\naccess_key_id = LTAIold\naccess_key_secret = old-secret\n');
+    let now = Date.parse('2026-12-04T12:00:00Z');
+    const deps = { ...chooseDeps(agent, dir()), now: () => now };
+    const source = credentialsFileSource({ path: file, profile: 'default', recheckMs: 60_000 }, deps);
+    let reads = 0;
+    let reread: () => void = () => undefined;
+    const secondRead = new Promise<void>((resolve) => (reread = resolve));
+    const holder = createCredentialHolder({
+      provider: 'alibaba-ice',
+      source,
+      now: () => now,
+      onRefresh: () => {
+        reads += 1;
+        if (reads === 2) reread();
+      },
+    });
+    expect((await holder.current()).accessKeyId).toBe('LTAIold');
+    writeFileSync(file, `[default]\naccess_key_id = ${accessKeyId}\naccess_key_secret = ${accessKeySecret}\n`);
+    now += 59_999;
+    expect((await holder.current()).accessKeyId).toBe('LTAIold');
+    now += 1;
+    // The held keys sign this one; the re-read runs behind it.
+    expect((await holder.current()).accessKeyId).toBe('LTAIold');
+    await secondRead;
+    expect(await holder.current()).toEqual({ accessKeyId, accessKeySecret });
+    expect(reads).toBe(2);
+    expect(holder.state().expiresAtMs).toBeNull();
   });
 });
