@@ -144,23 +144,25 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
 
   const due = (at: number): boolean => inflight === null && at >= nextAttemptAtMs;
 
+  async function current(): Promise<C> {
+    const at = now();
+    if (isValid(held, at)) {
+      if (at >= held.refreshAtMs && due(at)) refreshQuietly();
+      return held.issued.value;
+    }
+    if (inflight) return (await inflight).issued.value;
+    if (at < nextAttemptAtMs) throw unavailable(lastFailure ?? 'the last refresh failed');
+    return (await refresh()).issued.value;
+  }
+
   return {
     source: source.name,
-
-    async current() {
-      const at = now();
-      if (isValid(held, at)) {
-        if (at >= held.refreshAtMs && due(at)) refreshQuietly();
-        return held.issued.value;
-      }
-      if (inflight) return (await inflight).issued.value;
-      if (at < nextAttemptAtMs) throw unavailable(lastFailure ?? 'the last refresh failed');
-      return (await refresh()).issued.value;
-    },
+    current,
 
     async replace(used) {
       const at = now();
-      if (held !== null && held.issued.value !== used) return isValid(held, at) ? held.issued.value : null;
+      // Another lookup already replaced it: retry with the one held now (or the refresh it needs).
+      if (held !== null && held.issued.value !== used) return isValid(held, at) ? held.issued.value : current().catch(() => null);
       refused = used;
       if (inflight === null && at < nextAttemptAtMs) return null;
       try {

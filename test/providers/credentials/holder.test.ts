@@ -186,6 +186,16 @@ describe('replace after a refusal', () => {
     expect(state.fetches).toBe(2);
   });
 
+  test('a late refusal of a credential already replaced and since expired gets the refresh the held one needs', async () => {
+    const { clock, state, holder } = setup(60_000);
+    const first = await holder.current();
+    await holder.replace(first);
+    expect(state.fetches).toBe(2);
+    clock.t += 61_000;
+    expect((await holder.replace(first))?.id).toBe('id-3');
+    expect(state.fetches).toBe(3);
+  });
+
   test('a refused credential whose refresh fails is not signed with again', async () => {
     const { state, holder } = setup(600_000);
     const used = await holder.current();
