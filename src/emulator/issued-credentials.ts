@@ -51,7 +51,14 @@ export class IssuedCredentials {
       secretKey: random(16),
       token: `emu-tc-token-${random(24)}`,
     };
-    const record = this.remember('tencent-mps', credential.secretId, credential.secretKey, credential.token, nowMs, lifetimeMs);
+    const record = this.remember(
+      'tencent-mps',
+      credential.secretId,
+      credential.secretKey,
+      credential.token,
+      nowMs,
+      lifetimeMs,
+    );
     this.entries.set(credential.secretId, { record, tencent: credential });
     return { credential, expiresAtMs: record.expiresAtMs };
   }
@@ -64,7 +71,14 @@ export class IssuedCredentials {
       accessKeySecret: random(16),
       securityToken: `emu-acs-token-${random(24)}`,
     };
-    const record = this.remember('alibaba-ice', credential.accessKeyId, credential.accessKeySecret, credential.securityToken, nowMs, lifetimeMs);
+    const record = this.remember(
+      'alibaba-ice',
+      credential.accessKeyId,
+      credential.accessKeySecret,
+      credential.securityToken,
+      nowMs,
+      lifetimeMs,
+    );
     this.entries.set(credential.accessKeyId, { record, alibaba: credential });
     return { credential, expiresAtMs: record.expiresAtMs };
   }
@@ -81,7 +95,9 @@ export class IssuedCredentials {
   }
 
   records(provider?: ProviderId): IssuedRecord[] {
-    return [...this.entries.values()].map((e) => ({ ...e.record })).filter((r) => provider === undefined || r.provider === provider);
+    return [...this.entries.values()]
+      .map((e) => ({ ...e.record }))
+      .filter((r) => provider === undefined || r.provider === provider);
   }
 
   /** The fixed keys first, then the issued ones, with their expiry and revocation as of this lookup. */
@@ -98,7 +114,14 @@ export class IssuedCredentials {
     return { ...credential, expiresAtMs: entry.record.expiresAtMs, revoked: entry.record.revoked } as Entry[K];
   }
 
-  private remember(provider: ProviderId, id: string, secret: string, token: string, nowMs: number, lifetimeMs: number): IssuedRecord {
+  private remember(
+    provider: ProviderId,
+    id: string,
+    secret: string,
+    token: string,
+    nowMs: number,
+    lifetimeMs: number,
+  ): IssuedRecord {
     // Expiries travel in whole seconds (ISO without milliseconds, unix seconds): issue them so.
     const expiresAtMs = Math.floor((nowMs + lifetimeMs) / 1000) * 1000;
     return { provider, id, issuedAtMs: nowMs, expiresAtMs, revoked: false, secret, token };

@@ -9,7 +9,12 @@
  *   DELETE /__emulator/platform/calls
  */
 import { isJsonObject, tryParseJson } from './json.js';
-import { PLATFORM_CONTROL_PREFIX, PLATFORM_SERVICES, type PlatformControls, type PlatformService } from './platform-types.js';
+import {
+  PLATFORM_CONTROL_PREFIX,
+  PLATFORM_SERVICES,
+  type PlatformControls,
+  type PlatformService,
+} from './platform-types.js';
 import type { ProviderId } from './types.js';
 import { decodeQuery, jsonResponse, textResponse, type EmulatorResponse, type ReceivedRequest } from './wire.js';
 
@@ -22,13 +27,15 @@ export function platformControlAnswer(request: ReceivedRequest, controls: Platfo
   switch (route) {
     case 'POST lifetime': {
       const seconds = params['seconds'];
-      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1) return bad('seconds must be a positive integer');
+      if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 1)
+        return bad('seconds must be a positive integer');
       controls.setLifetime(seconds * 1000);
       return textResponse(204, '', 'control');
     }
     case 'POST down': {
       const service = params['service'];
-      if (!PLATFORM_SERVICES.includes(service as PlatformService)) return bad(`service must be one of ${PLATFORM_SERVICES.join(', ')}`);
+      if (!PLATFORM_SERVICES.includes(service as PlatformService))
+        return bad(`service must be one of ${PLATFORM_SERVICES.join(', ')}`);
       if (typeof params['down'] !== 'boolean') return bad('down must be a boolean');
       controls.setDown(service as PlatformService, params['down']);
       return textResponse(204, '', 'control');
@@ -42,14 +49,17 @@ export function platformControlAnswer(request: ReceivedRequest, controls: Platfo
     }
     case 'POST oidc-tokens': {
       const tokens = params['tokens'];
-      if (tokens !== null && !(Array.isArray(tokens) && tokens.every((t) => typeof t === 'string'))) return bad('tokens must be an array of strings or null');
+      if (tokens !== null && !(Array.isArray(tokens) && tokens.every((t) => typeof t === 'string')))
+        return bad('tokens must be an array of strings or null');
       controls.acceptOidcTokens(tokens as string[] | null);
       return textResponse(204, '', 'control');
     }
     case 'GET calls': {
       const query = decodeQuery(request.rawQuery);
       const filter = {
-        ...(PLATFORM_SERVICES.includes(query['service'] as PlatformService) && { service: query['service'] as PlatformService }),
+        ...(PLATFORM_SERVICES.includes(query['service'] as PlatformService) && {
+          service: query['service'] as PlatformService,
+        }),
         ...(isProvider(query['provider']) && { provider: query['provider'] }),
         ...(query['action'] !== undefined && { action: query['action'] }),
       };

@@ -18,8 +18,10 @@ import { jsonResponse, textResponse, type EmulatorResponse, type ReceivedRequest
 export function metadataAnswer(request: ReceivedRequest, state: PlatformState): EmulatorResponse | null {
   if (request.path === CREDENTIALS_URI_PATH) {
     const base = { service: 'credentials-uri', provider: 'alibaba-ice', action: 'GetCredentials' } as const;
-    if (state.down.has('credentials-uri')) return state.record({ ...base, outcome: 'unavailable' }, textResponse(503, 'unavailable', 'unavailable'));
-    if (request.method !== 'GET') return state.record({ ...base, outcome: 'method' }, textResponse(405, 'GET only', 'method'));
+    if (state.down.has('credentials-uri'))
+      return state.record({ ...base, outcome: 'unavailable' }, textResponse(503, 'unavailable', 'unavailable'));
+    if (request.method !== 'GET')
+      return state.record({ ...base, outcome: 'method' }, textResponse(405, 'GET only', 'method'));
     const { credential, expiresAtMs } = state.issued.issueAlibaba(state.nowMs, state.lifetimeMs);
     return state.record(
       { ...base, outcome: 'ok' },
@@ -31,12 +33,18 @@ export function metadataAnswer(request: ReceivedRequest, state: PlatformState): 
   if (request.path === '/latest/api/token' || request.path.startsWith('/latest/meta-data/ram/security-credentials/')) {
     const provider = 'alibaba-ice';
     const unavailable = (action: string): EmulatorResponse =>
-      state.record({ service: 'metadata', provider, action, outcome: 'unavailable' }, textResponse(503, 'unavailable', 'unavailable'));
+      state.record(
+        { service: 'metadata', provider, action, outcome: 'unavailable' },
+        textResponse(503, 'unavailable', 'unavailable'),
+      );
     if (request.path === '/latest/api/token') {
       const action = 'MetadataToken';
       if (state.down.has('metadata')) return unavailable(action);
       if (request.method !== 'PUT' || !request.headers['x-aliyun-ecs-metadata-token-ttl-seconds']) {
-        return state.record({ service: 'metadata', provider, action, outcome: 'bad-request' }, textResponse(400, 'PUT with a ttl header', 'bad-request'));
+        return state.record(
+          { service: 'metadata', provider, action, outcome: 'bad-request' },
+          textResponse(400, 'PUT with a ttl header', 'bad-request'),
+        );
       }
       const token = `emu-imds-${randomUUID()}`;
       state.imdsTokens.add(token);
@@ -46,16 +54,32 @@ export function metadataAnswer(request: ReceivedRequest, state: PlatformState): 
     const action = role === '' ? 'RoleName' : 'RoleCredentials';
     if (state.down.has('metadata')) return unavailable(action);
     if (!state.imdsTokens.has(request.headers['x-aliyun-ecs-metadata-token'] ?? '')) {
-      return state.record({ service: 'metadata', provider, action, outcome: 'unauthorized' }, textResponse(401, 'IMDSv2 token required', 'unauthorized'));
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'unauthorized' },
+        textResponse(401, 'IMDSv2 token required', 'unauthorized'),
+      );
     }
-    if (role === '') return state.record({ service: 'metadata', provider, action, outcome: 'ok' }, textResponse(200, ECS_ROLE_NAME, 'ok'));
-    if (role !== ECS_ROLE_NAME) return state.record({ service: 'metadata', provider, action, outcome: 'not-found' }, textResponse(404, 'not found', 'not-found'));
+    if (role === '')
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'ok' },
+        textResponse(200, ECS_ROLE_NAME, 'ok'),
+      );
+    if (role !== ECS_ROLE_NAME)
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'not-found' },
+        textResponse(404, 'not found', 'not-found'),
+      );
     const { credential, expiresAtMs } = state.issued.issueAlibaba(state.nowMs, state.lifetimeMs);
     return state.record(
       { service: 'metadata', provider, action, outcome: 'ok' },
       jsonResponse(
         200,
-        { Code: 'Success', ...alibabaFields(credential), Expiration: isoSeconds(expiresAtMs), LastUpdated: isoSeconds(state.nowMs) },
+        {
+          Code: 'Success',
+          ...alibabaFields(credential),
+          Expiration: isoSeconds(expiresAtMs),
+          LastUpdated: isoSeconds(state.nowMs),
+        },
         'ok',
       ),
     );
@@ -65,15 +89,32 @@ export function metadataAnswer(request: ReceivedRequest, state: PlatformState): 
     const provider = 'tencent-mps';
     const role = decodeURIComponent(request.path.slice('/latest/meta-data/cam/security-credentials/'.length));
     const action = role === '' ? 'RoleName' : 'RoleCredentials';
-    if (state.down.has('metadata')) return state.record({ service: 'metadata', provider, action, outcome: 'unavailable' }, textResponse(503, 'unavailable', 'unavailable'));
-    if (role === '') return state.record({ service: 'metadata', provider, action, outcome: 'ok' }, textResponse(200, CVM_ROLE_NAME, 'ok'));
-    if (role !== CVM_ROLE_NAME) return state.record({ service: 'metadata', provider, action, outcome: 'not-found' }, textResponse(404, 'not found', 'not-found'));
+    if (state.down.has('metadata'))
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'unavailable' },
+        textResponse(503, 'unavailable', 'unavailable'),
+      );
+    if (role === '')
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'ok' },
+        textResponse(200, CVM_ROLE_NAME, 'ok'),
+      );
+    if (role !== CVM_ROLE_NAME)
+      return state.record(
+        { service: 'metadata', provider, action, outcome: 'not-found' },
+        textResponse(404, 'not found', 'not-found'),
+      );
     const { credential, expiresAtMs } = state.issued.issueTencent(state.nowMs, state.lifetimeMs);
     return state.record(
       { service: 'metadata', provider, action, outcome: 'ok' },
       jsonResponse(
         200,
-        { Code: 'Success', ...tencentFields(credential), ExpiredTime: Math.floor(expiresAtMs / 1000), Expiration: isoSeconds(expiresAtMs) },
+        {
+          Code: 'Success',
+          ...tencentFields(credential),
+          ExpiredTime: Math.floor(expiresAtMs / 1000),
+          Expiration: isoSeconds(expiresAtMs),
+        },
         'ok',
       ),
     );

@@ -18,9 +18,14 @@ export function stsAnswer(request: ReceivedRequest, state: PlatformState): Emula
     const fail = (status: number, code: string, message: string): EmulatorResponse =>
       state.record(
         { service: 'sts', provider: 'alibaba-ice', action, outcome: code, oidcToken },
-        jsonResponse(status, { RequestId: randomUUID().toUpperCase(), HostId: 'sts.aliyuncs.com', Code: code, Message: message }, code),
+        jsonResponse(
+          status,
+          { RequestId: randomUUID().toUpperCase(), HostId: 'sts.aliyuncs.com', Code: code, Message: message },
+          code,
+        ),
       );
-    if (state.down.has('sts')) return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
+    if (state.down.has('sts'))
+      return fail(503, 'ServiceUnavailable', 'The request has failed due to a temporary failure of the server.');
     if (request.method !== 'POST') return fail(400, 'UnsupportedHTTPMethod', 'AssumeRoleWithOIDC is served as POST.');
     for (const name of ['OIDCProviderArn', 'RoleArn', 'OIDCToken'] as const) {
       if (!form[name]) return fail(400, `Missing${name}`, `${name} is mandatory for this action.`);
@@ -36,7 +41,10 @@ export function stsAnswer(request: ReceivedRequest, state: PlatformState): Emula
         {
           RequestId: randomUUID().toUpperCase(),
           Credentials: { ...alibabaFields(credential), Expiration: isoSeconds(expiresAtMs) },
-          AssumedRoleUser: { Arn: `${form['RoleArn']}/media-task-subgraph`, AssumedRoleId: '300000000000000000:media-task-subgraph' },
+          AssumedRoleUser: {
+            Arn: `${form['RoleArn']}/media-task-subgraph`,
+            AssumedRoleId: '300000000000000000:media-task-subgraph',
+          },
           OIDCTokenInfo: { Issuer: 'https://oidc-ack.emulator', Subject: 'system:serviceaccount:default:subgraph' },
         },
         'ok',
@@ -58,7 +66,8 @@ export function stsAnswer(request: ReceivedRequest, state: PlatformState): Emula
     if (state.down.has('sts')) return fail(503, 'InternalError', 'An internal error has occurred. Retry your request.');
     if (request.method !== 'POST' || request.path !== '/') return fail(200, 'UnsupportedOperation', 'POST / only.');
     for (const name of ['ProviderId', 'RoleArn', 'WebIdentityToken', 'RoleSessionName'] as const) {
-      if (typeof params[name] !== 'string' || params[name] === '') return fail(200, 'MissingParameter', `The request is missing ${name}.`);
+      if (typeof params[name] !== 'string' || params[name] === '')
+        return fail(200, 'MissingParameter', `The request is missing ${name}.`);
     }
     if (state.oidcTokens !== null && !state.oidcTokens.has(oidcToken)) {
       return fail(200, 'InvalidParameter.WebIdentityTokenError', 'The WebIdentityToken is invalid or has expired.');

@@ -57,7 +57,11 @@ export interface PlatformState {
   record(call: Omit<PlatformCall, 'receivedAt'>, response: EmulatorResponse): EmulatorResponse;
 }
 
-export function alibabaFields(c: { accessKeyId: string; accessKeySecret: string; securityToken: string }): Record<string, string> {
+export function alibabaFields(c: {
+  accessKeyId: string;
+  accessKeySecret: string;
+  securityToken: string;
+}): Record<string, string> {
   return { AccessKeyId: c.accessKeyId, AccessKeySecret: c.accessKeySecret, SecurityToken: c.securityToken };
 }
 

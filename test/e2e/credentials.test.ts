@@ -29,7 +29,10 @@ interface Running {
   readonly logLines: string[];
   readonly texts: string[];
   get(path: string): Promise<{ status: number; text: string }>;
-  query(query: string): Promise<{ data?: Record<string, unknown> | null; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>;
+  query(query: string): Promise<{
+    data?: Record<string, unknown> | null;
+    errors?: Array<{ message: string; extensions?: Record<string, unknown> }>;
+  }>;
 }
 
 /** Every span of every test, for the search for secrets. */
@@ -38,7 +41,13 @@ const tracerProvider = new BasicTracerProvider({ spanProcessors: [new SimpleSpan
 afterAll(() => tracerProvider.shutdown());
 
 async function start(env: Record<string, string>): Promise<Running> {
-  const config = loadConfig({ EMULATOR: 'off', CACHE_MAX_ENTRIES: '0', LOG_LEVEL: 'debug', UPSTREAM_TIMEOUT_MS: '2000', ...env });
+  const config = loadConfig({
+    EMULATOR: 'off',
+    CACHE_MAX_ENTRIES: '0',
+    LOG_LEVEL: 'debug',
+    UPSTREAM_TIMEOUT_MS: '2000',
+    ...env,
+  });
   const logLines: string[] = [];
   const sink = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -48,7 +57,13 @@ async function start(env: Record<string, string>): Promise<Running> {
   });
   const app = await startApp(
     config,
-    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger(config.logLevel, sink), tracing: otelTracing(tracerProvider.getTracer('test'), () => Promise.resolve()) },
+    {
+      fetch,
+      now: Date.now,
+      randomNonce: () => randomBytes(16).toString('hex'),
+      logger: createLogger(config.logLevel, sink),
+      tracing: otelTracing(tracerProvider.getTracer('test'), () => Promise.resolve()),
+    },
     { port: 0, host: '127.0.0.1' },
   );
   const texts: string[] = [];
@@ -63,7 +78,11 @@ async function start(env: Record<string, string>): Promise<Running> {
       return { status: response.status, text };
     },
     async query(query) {
-      const response = await fetch(new URL('/graphql', app.url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+      const response = await fetch(new URL('/graphql', app.url), {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query }),
+      });
       const text = await response.text();
       texts.push(text);
       return JSON.parse(text) as Awaited<ReturnType<Running['query']>>;
@@ -74,8 +93,16 @@ async function start(env: Record<string, string>): Promise<Running> {
 const lookups = `{ imageTask(taskId: "${IMAGE}") { taskId state } workflowTask(taskId: "${WORKFLOW}") { taskId state } }`;
 
 function leaked(emulator: RunningEmulator, running: Running): string[] {
-  const secrets = [...emulator.platform.issued().flatMap((record) => [record.secret, record.token]), ACK_TOKEN, TKE_TOKEN];
-  const spanTexts = spans.getFinishedSpans().map((span) => JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, status: span.status }));
+  const secrets = [
+    ...emulator.platform.issued().flatMap((record) => [record.secret, record.token]),
+    ACK_TOKEN,
+    TKE_TOKEN,
+  ];
+  const spanTexts = spans
+    .getFinishedSpans()
+    .map((span) =>
+      JSON.stringify({ name: span.name, attributes: span.attributes, events: span.events, status: span.status }),
+    );
   expect(spanTexts.length).toBeGreaterThan(0);
   const haystacks = [...running.logLines, ...running.texts, ...spanTexts];
   return secrets.filter((secret) => haystacks.some((text) => text.includes(secret)));
@@ -117,13 +144,23 @@ test('configured only through the RRSA and TKE variables: ready, answering, and 
     expect((await running.get('/ready')).status).toBe(200);
     const answer = await running.query(lookups);
     expect(answer.errors).toBeUndefined();
-    expect(answer.data).toEqual({ imageTask: { taskId: IMAGE, state: 'SUCCEEDED' }, workflowTask: { taskId: WORKFLOW, state: 'SUCCEEDED' } });
-    expect(emulator.platform.calls().map((c) => [c.provider, c.action, c.oidcToken]).sort()).toEqual([
+    expect(answer.data).toEqual({
+      imageTask: { taskId: IMAGE, state: 'SUCCEEDED' },
+      workflowTask: { taskId: WORKFLOW, state: 'SUCCEEDED' },
+    });
+    expect(
+      emulator.platform
+        .calls()
+        .map((c) => [c.provider, c.action, c.oidcToken])
+        .sort(),
+    ).toEqual([
       ['alibaba-ice', 'AssumeRoleWithOIDC', ACK_TOKEN],
       ['tencent-mps', 'AssumeRoleWithWebIdentity', TKE_TOKEN],
     ]);
 
-    const chosen = running.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => typeof line['source'] === 'string');
+    const chosen = running.logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => typeof line['source'] === 'string');
     const [tencentIssued] = emulator.platform.issued('tencent-mps');
     const [alibabaIssued] = emulator.platform.issued('alibaba-ice');
     expect(chosen.map((line) => [line['level'], line['provider'], line['source'], line['expiresAt']]).sort()).toEqual([
@@ -134,16 +171,22 @@ test('configured only through the RRSA and TKE variables: ready, answering, and 
     const metrics = (await running.get('/metrics')).text;
     expect(metrics).toContain('provider_credential_source{provider="tencent-mps",source="tke-oidc"} 1');
     expect(metrics).toContain('provider_credential_source{provider="alibaba-ice",source="rrsa-oidc"} 1');
-    expect(metrics).toContain(`provider_credential_expiry_timestamp_seconds{provider="tencent-mps"} ${tencentIssued!.expiresAtMs / 1000}`);
-    expect(metrics).toContain(`provider_credential_expiry_timestamp_seconds{provider="alibaba-ice"} ${alibabaIssued!.expiresAtMs / 1000}`);
-    expect(metrics).toContain('provider_credential_refreshes_total{provider="alibaba-ice",source="rrsa-oidc",outcome="success"} 1');
+    expect(metrics).toContain(
+      `provider_credential_expiry_timestamp_seconds{provider="tencent-mps"} ${tencentIssued!.expiresAtMs / 1000}`,
+    );
+    expect(metrics).toContain(
+      `provider_credential_expiry_timestamp_seconds{provider="alibaba-ice"} ${alibabaIssued!.expiresAtMs / 1000}`,
+    );
+    expect(metrics).toContain(
+      'provider_credential_refreshes_total{provider="alibaba-ice",source="rrsa-oidc",outcome="success"} 1',
+    );
   } finally {
     await running.app.stop();
   }
   expect(leaked(emulator, running)).toEqual([]);
 });
 
-test('a credentials URI and a CVM role, read from the vendors\' variables', async () => {
+test("a credentials URI and a CVM role, read from the vendors' variables", async () => {
   const running = await start({
     MPS_ENDPOINT: emulator.url,
     ICE_ENDPOINT: emulator.url,
@@ -158,7 +201,9 @@ test('a credentials URI and a CVM role, read from the vendors\' variables', asyn
       ['metadata', 'RoleName'],
       ['metadata', 'RoleCredentials'],
     ]);
-    expect(emulator.platform.calls({ provider: 'alibaba-ice' }).map((c) => [c.service, c.action])).toEqual([['credentials-uri', 'GetCredentials']]);
+    expect(emulator.platform.calls({ provider: 'alibaba-ice' }).map((c) => [c.service, c.action])).toEqual([
+      ['credentials-uri', 'GetCredentials'],
+    ]);
     const metrics = (await running.get('/metrics')).text;
     expect(metrics).toContain('provider_credential_source{provider="tencent-mps",source="cvm-role"} 1');
     expect(metrics).toContain('provider_credential_source{provider="alibaba-ice",source="credentials-uri"} 1');
@@ -175,9 +220,16 @@ test('not ready while STS is down at start-up; ready once it answers, without a 
     expect((await running.get('/ready')).status).toBe(503);
     const answer = await running.query(`{ imageTask(taskId: "${IMAGE}") { taskId } }`);
     expect(answer.errors?.map((e) => [e.extensions?.['code'], e.message])).toEqual([
-      ['UPSTREAM_AUTH_FAILED', `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`],
+      [
+        'UPSTREAM_AUTH_FAILED',
+        `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`,
+      ],
     ]);
-    expect(running.logLines.some((line) => line.includes('"level":40') && line.includes('credential refresh from tke-oidc failed'))).toBe(true);
+    expect(
+      running.logLines.some(
+        (line) => line.includes('"level":40') && line.includes('credential refresh from tke-oidc failed'),
+      ),
+    ).toBe(true);
     emulator.platform.setDown('sts', false);
     let status = 503;
     for (let probe = 0; probe < 200 && status !== 200; probe += 1) {
@@ -202,11 +254,19 @@ test('expired and STS down: lookups answer UPSTREAM_AUTH_FAILED naming the sourc
     while (Date.now() <= expiresAtMs) await wait(50);
     const answer = await running.query(lookups);
     expect(answer.errors?.map((e) => [e.extensions?.['code'], e.message]).sort()).toEqual([
-      ['UPSTREAM_AUTH_FAILED', `alibaba-ice has no valid credential from rrsa-oidc: STS AssumeRoleWithOIDC at ${new URL(emulator.url).host} answered HTTP 503 ServiceUnavailable`],
-      ['UPSTREAM_AUTH_FAILED', `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`],
+      [
+        'UPSTREAM_AUTH_FAILED',
+        `alibaba-ice has no valid credential from rrsa-oidc: STS AssumeRoleWithOIDC at ${new URL(emulator.url).host} answered HTTP 503 ServiceUnavailable`,
+      ],
+      [
+        'UPSTREAM_AUTH_FAILED',
+        `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`,
+      ],
     ]);
     expect((await running.get('/ready')).status).toBe(503);
-    expect((await running.get('/metrics')).text).toMatch(/provider_credential_refreshes_total\{provider="tencent-mps",source="tke-oidc",outcome="failure"\} [1-9]/);
+    expect((await running.get('/metrics')).text).toMatch(
+      /provider_credential_refreshes_total\{provider="tencent-mps",source="tke-oidc",outcome="failure"\} [1-9]/,
+    );
   } finally {
     await running.app.stop();
   }

@@ -45,7 +45,10 @@ test('lifetime, outage, revocation and the call log over HTTP', async () => {
   expect((await control('down', 'POST', { service: 'sts', down: false })).status).toBe(204);
 
   expect(await (await control('revoke', 'POST', { provider: 'alibaba-ice' })).json()).toEqual({ revoked: 1 });
-  const calls = (await (await control('calls?service=sts', 'GET')).json()) as { count: number; calls: Array<Record<string, unknown>> };
+  const calls = (await (await control('calls?service=sts', 'GET')).json()) as {
+    count: number;
+    calls: Array<Record<string, unknown>>;
+  };
   expect(calls.count).toBe(2);
   expect(calls.calls.map((c) => c['outcome'])).toEqual(['ok', 'ServiceUnavailable']);
   // The OIDC token stays in process.
@@ -74,17 +77,30 @@ test('an issued Tencent credential signs while current, then answers AuthFailure
     },
     at,
   );
-  const issued = JSON.parse(answer!.body) as { TmpSecretId: string; TmpSecretKey: string; Token: string; ExpiredTime: number };
+  const issued = JSON.parse(answer!.body) as {
+    TmpSecretId: string;
+    TmpSecretKey: string;
+    Token: string;
+    ExpiredTime: number;
+  };
   expect(issued.ExpiredTime).toBe(at / 1000 + 10);
   const credentials = { secretId: issued.TmpSecretId, secretKey: issued.TmpSecretKey, sessionToken: issued.Token };
   const verdictAt = (ms: number) => {
     const request = buildDescribeImageTaskDetailRequest({ endpoint: 'http://127.0.0.1:1', credentials }, 'task', ms);
     const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k.toLowerCase(), v]));
-    return verifyTc3Request({ method: 'POST', url: '/', path: '/', rawQuery: '', headers, body: request.body! }, book.tencent, ms);
+    return verifyTc3Request(
+      { method: 'POST', url: '/', path: '/', rawQuery: '', headers, body: request.body! },
+      book.tencent,
+      ms,
+    );
   };
   expect(verdictAt(at).ok).toBe(true);
   at += 10_000;
   expect(verdictAt(at)).toEqual({ ok: false, code: 'AuthFailure.TokenFailure', message: 'The token has expired.' });
   expect(platform.revoke('tencent-mps')).toBe(1);
-  expect(verdictAt(at - 5_000)).toEqual({ ok: false, code: 'AuthFailure.TokenFailure', message: 'The token has been revoked.' });
+  expect(verdictAt(at - 5_000)).toEqual({
+    ok: false,
+    code: 'AuthFailure.TokenFailure',
+    message: 'The token has been revoked.',
+  });
 });

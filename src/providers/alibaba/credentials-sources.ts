@@ -27,16 +27,27 @@ export const ECS_METADATA_ORIGIN = 'http://100.100.100.200';
 const IMDS_TOKEN_TTL_SECONDS = 300;
 
 /** Provider codes are identifiers; anything else in that field is not repeated. */
-const safeCode = (code: string | undefined): string => (code !== undefined && /^[A-Za-z0-9._-]{1,100}$/.test(code) ? ` ${code}` : '');
+const safeCode = (code: string | undefined): string =>
+  code !== undefined && /^[A-Za-z0-9._-]{1,100}$/.test(code) ? ` ${code}` : '';
 
 /** The `{AccessKeyId, AccessKeySecret, SecurityToken, Expiration}` shape STS, the URI and IMDS share. */
-function temporaryCredential(record: Record<string, unknown> | undefined, what: string): IssuedCredential<AlibabaCredentials> {
+function temporaryCredential(
+  record: Record<string, unknown> | undefined,
+  what: string,
+): IssuedCredential<AlibabaCredentials> {
   const accessKeyId = stringField(record, 'AccessKeyId');
   const accessKeySecret = stringField(record, 'AccessKeySecret');
   const securityToken = stringField(record, 'SecurityToken');
   const expiresAtMs = parseExpiry(record?.['Expiration']);
-  if (accessKeyId === undefined || accessKeySecret === undefined || securityToken === undefined || expiresAtMs === undefined) {
-    throw new CredentialSourceError(`${what} answered without AccessKeyId, AccessKeySecret, SecurityToken and Expiration`);
+  if (
+    accessKeyId === undefined ||
+    accessKeySecret === undefined ||
+    securityToken === undefined ||
+    expiresAtMs === undefined
+  ) {
+    throw new CredentialSourceError(
+      `${what} answered without AccessKeyId, AccessKeySecret, SecurityToken and Expiration`,
+    );
   }
   return { value: { accessKeyId, accessKeySecret, securityToken }, expiresAtMs };
 }
@@ -78,10 +89,15 @@ export function rrsaSource(settings: RrsaSettings, deps: SourceDeps): Credential
         body: Buffer.from(form, 'utf8'),
       });
       if (reply.status !== 200) {
-        throw new CredentialSourceError(`${what} answered HTTP ${reply.status}${safeCode(stringField(reply.body, 'Code'))}`);
+        throw new CredentialSourceError(
+          `${what} answered HTTP ${reply.status}${safeCode(stringField(reply.body, 'Code'))}`,
+        );
       }
       const credentials = reply.body?.['Credentials'];
-      return temporaryCredential(typeof credentials === 'object' && credentials !== null ? (credentials as Record<string, unknown>) : undefined, what);
+      return temporaryCredential(
+        typeof credentials === 'object' && credentials !== null ? (credentials as Record<string, unknown>) : undefined,
+        what,
+      );
     },
   };
 }
@@ -92,10 +108,15 @@ export function credentialsUriSource(uri: string, deps: SourceDeps): CredentialS
   return {
     name: 'credentials-uri',
     async fetch() {
-      const reply = await requestJson(deps, PROVIDER, what, { url: uri, method: 'GET', headers: { accept: 'application/json' } });
+      const reply = await requestJson(deps, PROVIDER, what, {
+        url: uri,
+        method: 'GET',
+        headers: { accept: 'application/json' },
+      });
       if (reply.status !== 200) throw new CredentialSourceError(`${what} answered HTTP ${reply.status}`);
       const code = stringField(reply.body, 'Code');
-      if (code !== 'Success') throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'}, not Success`);
+      if (code !== 'Success')
+        throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'}, not Success`);
       return temporaryCredential(reply.body, what);
     },
   };
@@ -110,7 +131,10 @@ export interface CredentialsFileSettings {
 }
 
 /** `~/.alibabacloud/credentials`: an `access_key` profile (or `sts`, with its token), read again every `recheckMs`. */
-export function credentialsFileSource(settings: CredentialsFileSettings, deps: SourceDeps): CredentialSource<AlibabaCredentials> {
+export function credentialsFileSource(
+  settings: CredentialsFileSettings,
+  deps: SourceDeps,
+): CredentialSource<AlibabaCredentials> {
   const where = `the credentials file ${settings.path} [${settings.profile}]`;
   return {
     name: 'credentials-file',
@@ -124,12 +148,15 @@ export function credentialsFileSource(settings: CredentialsFileSettings, deps: S
       const profile = parseIni(text).get(settings.profile);
       if (!profile) throw new CredentialSourceError(`${where}: no such profile`);
       const type = profile.get('type') ?? 'access_key';
-      if (type !== 'access_key' && type !== 'sts') throw new CredentialSourceError(`${where}: type ${type} is not supported (access_key or sts)`);
+      if (type !== 'access_key' && type !== 'sts')
+        throw new CredentialSourceError(`${where}: type ${type} is not supported (access_key or sts)`);
       const accessKeyId = profile.get('access_key_id');
       const accessKeySecret = profile.get('access_key_secret');
       const securityToken = profile.get('security_token');
-      if (!accessKeyId || !accessKeySecret) throw new CredentialSourceError(`${where}: access_key_id and access_key_secret are required`);
-      if (type === 'sts' && !securityToken) throw new CredentialSourceError(`${where}: type sts requires security_token`);
+      if (!accessKeyId || !accessKeySecret)
+        throw new CredentialSourceError(`${where}: access_key_id and access_key_secret are required`);
+      if (type === 'sts' && !securityToken)
+        throw new CredentialSourceError(`${where}: type sts requires security_token`);
       return {
         value: { accessKeyId, accessKeySecret, ...(type === 'sts' && securityToken ? { securityToken } : {}) },
         recheckAtMs: deps.now() + settings.recheckMs,
@@ -164,23 +191,32 @@ export function ecsRamRoleSource(settings: EcsRoleSettings, deps: SourceDeps): C
       });
       const imdsToken = tokenReply?.status === 200 && tokenReply.text.trim() !== '' ? tokenReply.text.trim() : null;
       if (imdsToken === null && settings.imdsv1Disabled) {
-        throw new CredentialSourceError(`${what}: no IMDSv2 token (HTTP ${tokenReply?.status ?? 'none'}) and IMDSv1 is disabled`);
+        throw new CredentialSourceError(
+          `${what}: no IMDSv2 token (HTTP ${tokenReply?.status ?? 'none'}) and IMDSv1 is disabled`,
+        );
       }
       const headers: Record<string, string> = imdsToken === null ? {} : { 'x-aliyun-ecs-metadata-token': imdsToken };
       let roleName = settings.roleName;
       if (roleName === null) {
-        const roles = await requestJson(deps, PROVIDER, what, { url: `${base}/meta-data/ram/security-credentials/`, method: 'GET', headers });
+        const roles = await requestJson(deps, PROVIDER, what, {
+          url: `${base}/meta-data/ram/security-credentials/`,
+          method: 'GET',
+          headers,
+        });
         roleName = roles.status === 200 ? (roles.text.split(/\s+/).find((line) => line !== '') ?? null) : null;
-        if (roleName === null) throw new CredentialSourceError(`${what}: no RAM role attached to this instance (HTTP ${roles.status})`);
+        if (roleName === null)
+          throw new CredentialSourceError(`${what}: no RAM role attached to this instance (HTTP ${roles.status})`);
       }
       const reply = await requestJson(deps, PROVIDER, what, {
         url: `${base}/meta-data/ram/security-credentials/${encodeURIComponent(roleName)}`,
         method: 'GET',
         headers,
       });
-      if (reply.status !== 200) throw new CredentialSourceError(`${what} answered HTTP ${reply.status} for role ${roleName}`);
+      if (reply.status !== 200)
+        throw new CredentialSourceError(`${what} answered HTTP ${reply.status} for role ${roleName}`);
       const code = stringField(reply.body, 'Code');
-      if (code !== 'Success') throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'} for role ${roleName}`);
+      if (code !== 'Success')
+        throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'} for role ${roleName}`);
       return temporaryCredential(reply.body, what);
     },
   };

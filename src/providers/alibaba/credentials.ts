@@ -45,24 +45,25 @@ export interface ChooseDeps extends SourceDeps {
   readonly fileExists: (path: string) => Promise<boolean>;
 }
 
-/** The variables each source is configured by, for the start-up message of a provider with none. */
-export const ALIBABA_SOURCE_VARIABLES = [
-  'ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
-  'ALIBABA_CLOUD_ROLE_ARN, ALIBABA_CLOUD_OIDC_PROVIDER_ARN and ALIBABA_CLOUD_OIDC_TOKEN_FILE',
-  'ALIBABA_CLOUD_CREDENTIALS_URI',
-  'ALIBABA_CLOUD_CREDENTIALS_FILE',
-  'ALIBABA_CLOUD_ECS_METADATA',
-] as const;
-
-export async function chooseAlibabaSource(settings: AlibabaCredentialSettings, deps: ChooseDeps): Promise<CredentialSource<AlibabaCredentials> | null> {
+export async function chooseAlibabaSource(
+  settings: AlibabaCredentialSettings,
+  deps: ChooseDeps,
+): Promise<CredentialSource<AlibabaCredentials> | null> {
   if (settings.static) return staticSource('env', settings.static);
   if (settings.rrsa) {
-    return rrsaSource({ ...settings.rrsa, stsEndpoint: endpointUrl(settings.stsEndpoint ?? ALIBABA_STS_DEFAULT_HOST) }, deps);
+    return rrsaSource(
+      { ...settings.rrsa, stsEndpoint: endpointUrl(settings.stsEndpoint ?? ALIBABA_STS_DEFAULT_HOST) },
+      deps,
+    );
   }
   if (settings.credentialsUri) return credentialsUriSource(settings.credentialsUri, deps);
   const defaultFile = join(deps.homeDir, '.alibabacloud', 'credentials');
   const file = settings.credentialsFile ?? ((await deps.fileExists(defaultFile)) ? defaultFile : null);
-  if (file) return credentialsFileSource({ path: file, profile: settings.profile, recheckMs: CREDENTIALS_FILE_RECHECK_MS }, deps);
+  if (file)
+    return credentialsFileSource(
+      { path: file, profile: settings.profile, recheckMs: CREDENTIALS_FILE_RECHECK_MS },
+      deps,
+    );
   if (settings.ecsMetadataRole !== null) {
     return ecsRamRoleSource(
       {

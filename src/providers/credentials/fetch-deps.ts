@@ -5,7 +5,14 @@
  */
 import type { ProviderName } from '../errors.js';
 import { ProviderError } from '../errors.js';
-import { isRecord, parseJsonBody, sendWithTimeout, type AgentChooser, type FetchLike, type HttpRequest } from '../http.js';
+import {
+  isRecord,
+  parseJsonBody,
+  sendWithTimeout,
+  type AgentChooser,
+  type FetchLike,
+  type HttpRequest,
+} from '../http.js';
 import { CredentialSourceError } from './source.js';
 
 export interface SourceDeps {
@@ -31,9 +38,20 @@ export interface JsonReply {
 }
 
 /** `what` names the call in messages, e.g. `STS AssumeRoleWithOIDC at sts.aliyuncs.com`. */
-export async function requestJson(deps: SourceDeps, provider: ProviderName, what: string, request: HttpRequest): Promise<JsonReply> {
+export async function requestJson(
+  deps: SourceDeps,
+  provider: ProviderName,
+  what: string,
+  request: HttpRequest,
+): Promise<JsonReply> {
   try {
-    const reply = await sendWithTimeout(request, { fetch: deps.fetch, provider, timeoutMs: deps.timeoutMs, agent: deps.agent, now: deps.now });
+    const reply = await sendWithTimeout(request, {
+      fetch: deps.fetch,
+      provider,
+      timeoutMs: deps.timeoutMs,
+      agent: deps.agent,
+      now: deps.now,
+    });
     const parsed = parseJsonBody(reply.bodyText);
     return { status: reply.status, body: isRecord(parsed) ? parsed : undefined, text: reply.bodyText };
   } catch (error) {

@@ -98,7 +98,9 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
         const issued = await source.fetch();
         const at = now();
         if (issued.expiresAtMs !== undefined && issued.expiresAtMs <= at) {
-          throw new CredentialSourceError(`the credential issued expires at ${new Date(issued.expiresAtMs).toISOString()}, already past`);
+          throw new CredentialSourceError(
+            `the credential issued expires at ${new Date(issued.expiresAtMs).toISOString()}, already past`,
+          );
         }
         const lifetimeMs = issued.expiresAtMs === undefined ? null : issued.expiresAtMs - at;
         const refreshAtMs =
@@ -111,7 +113,13 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
         failures = 0;
         nextAttemptAtMs = 0;
         lastFailure = null;
-        options.onRefresh?.({ provider, source: source.name, outcome: 'success', expiresAtMs: issued.expiresAtMs ?? null, first });
+        options.onRefresh?.({
+          provider,
+          source: source.name,
+          outcome: 'success',
+          expiresAtMs: issued.expiresAtMs ?? null,
+          first,
+        });
         return next;
       } catch (error) {
         const reason = safeReason(error);
@@ -162,7 +170,8 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
     async replace(used) {
       const at = now();
       // Another lookup already replaced it: retry with the one held now (or the refresh it needs).
-      if (held !== null && held.issued.value !== used) return isValid(held, at) ? held.issued.value : current().catch(() => null);
+      if (held !== null && held.issued.value !== used)
+        return isValid(held, at) ? held.issued.value : current().catch(() => null);
       refused = used;
       if (inflight === null && at < nextAttemptAtMs) return null;
       try {

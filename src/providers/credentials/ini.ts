@@ -24,5 +24,7 @@ export function parseIni(text: string): IniSections {
 }
 
 function stripQuotes(value: string): string {
-  return value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0] ? value.slice(1, -1) : value;
+  return value.length >= 2 && (value[0] === '"' || value[0] === "'") && value.at(-1) === value[0]
+    ? value.slice(1, -1)
+    : value;
 }

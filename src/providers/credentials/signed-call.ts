@@ -16,10 +16,15 @@ export const TOKEN_REFUSAL_CODES: ReadonlySet<string> = new Set([
 ]);
 
 export function isTokenRefusal(error: unknown): error is ProviderError {
-  return error instanceof ProviderError && error.providerCode !== undefined && TOKEN_REFUSAL_CODES.has(error.providerCode);
+  return (
+    error instanceof ProviderError && error.providerCode !== undefined && TOKEN_REFUSAL_CODES.has(error.providerCode)
+  );
 }
 
-export async function withCredential<C, T>(holder: CredentialHolder<C>, attempt: (credential: C) => Promise<T>): Promise<T> {
+export async function withCredential<C, T>(
+  holder: CredentialHolder<C>,
+  attempt: (credential: C) => Promise<T>,
+): Promise<T> {
   const used = await holder.current();
   try {
     return await attempt(used);

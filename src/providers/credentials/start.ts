@@ -51,10 +51,11 @@ export async function startCredentials(settings: CredentialSettings, deps: Crede
     timeoutMs: deps.timeoutMs,
     ...(deps.agent && { agent: deps.agent }),
     homeDir: deps.homeDir ?? homedir(),
-    fileExists: (path) => access(path).then(
-      () => true,
-      () => false,
-    ),
+    fileExists: (path) =>
+      access(path).then(
+        () => true,
+        () => false,
+      ),
   };
   const tencent = holderFor('tencent-mps', await chooseTencentSource(settings.tencent, chooseDeps), deps);
   const alibaba = holderFor('alibaba-ice', await chooseAlibabaSource(settings.alibaba, chooseDeps), deps);
@@ -67,7 +68,11 @@ export async function startCredentials(settings: CredentialSettings, deps: Crede
   };
 }
 
-function holderFor<C>(provider: ProviderName, source: CredentialSource<C> | null, deps: CredentialsDeps): CredentialHolder<C> | null {
+function holderFor<C>(
+  provider: ProviderName,
+  source: CredentialSource<C> | null,
+  deps: CredentialsDeps,
+): CredentialHolder<C> | null {
   if (source === null) return null;
   const holder = createCredentialHolder({
     provider,
@@ -87,9 +92,15 @@ function logRefresh(logger: Logger, outcome: RefreshOutcome): void {
   const expiresAt = outcome.expiresAtMs === null ? null : new Date(outcome.expiresAtMs).toISOString();
   const fields = { provider: outcome.provider, source: outcome.source, expiresAt };
   if (outcome.outcome === 'failure') {
-    logger.warn({ ...fields, reason: outcome.reason }, `${outcome.provider}: credential refresh from ${outcome.source} failed: ${outcome.reason ?? ''}`);
+    logger.warn(
+      { ...fields, reason: outcome.reason },
+      `${outcome.provider}: credential refresh from ${outcome.source} failed: ${outcome.reason ?? ''}`,
+    );
   } else if (outcome.first) {
-    logger.info(fields, `${outcome.provider}: credentials from ${outcome.source}, ${expiresAt === null ? 'not expiring' : `expiring ${expiresAt}`}`);
+    logger.info(
+      fields,
+      `${outcome.provider}: credentials from ${outcome.source}, ${expiresAt === null ? 'not expiring' : `expiring ${expiresAt}`}`,
+    );
   } else {
     logger.debug(fields, `${outcome.provider}: credential refreshed from ${outcome.source}`);
   }

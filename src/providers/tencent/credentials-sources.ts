@@ -24,7 +24,8 @@ export const TENCENT_STS_DEFAULT_HOST = 'sts.tencentcloudapi.com';
 export const TENCENT_STS_VERSION = '2018-08-13';
 export const CVM_METADATA_ORIGIN = 'http://metadata.tencentyun.com';
 
-const safeCode = (code: unknown): string => (typeof code === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(code) ? ` ${code}` : '');
+const safeCode = (code: unknown): string =>
+  typeof code === 'string' && /^[A-Za-z0-9._-]{1,100}$/.test(code) ? ` ${code}` : '';
 
 /** `{TmpSecretId, TmpSecretKey, Token}` with `ExpiredTime` (unix seconds) or `Expiration` (ISO), as STS and CVM answer. */
 function temporaryCredential(
@@ -82,9 +83,11 @@ export function tkeOidcSource(settings: TkeOidcSettings, deps: SourceDeps): Cred
         body: Buffer.from(body, 'utf8'),
       });
       const response = reply.body?.['Response'];
-      if (!isRecord(response)) throw new CredentialSourceError(`${what} answered HTTP ${reply.status} without a Response object`);
+      if (!isRecord(response))
+        throw new CredentialSourceError(`${what} answered HTTP ${reply.status} without a Response object`);
       const error = response['Error'];
-      if (isRecord(error)) throw new CredentialSourceError(`${what} answered${safeCode(error['Code']) || ' an error without a code'}`);
+      if (isRecord(error))
+        throw new CredentialSourceError(`${what} answered${safeCode(error['Code']) || ' an error without a code'}`);
       const credentials = response['Credentials'];
       return temporaryCredential(isRecord(credentials) ? credentials : undefined, response, what);
     },
@@ -99,7 +102,10 @@ export interface ProfileFileSettings {
 }
 
 /** `~/.tencentcloud/credentials`: `secret_id`, `secret_key` (and `token` for a temporary one), read again every `recheckMs`. */
-export function profileFileSource(settings: ProfileFileSettings, deps: SourceDeps): CredentialSource<TencentCredentials> {
+export function profileFileSource(
+  settings: ProfileFileSettings,
+  deps: SourceDeps,
+): CredentialSource<TencentCredentials> {
   const where = `the credentials file ${settings.path} [${settings.profile}]`;
   return {
     name: 'credentials-file',
@@ -116,7 +122,10 @@ export function profileFileSource(settings: ProfileFileSettings, deps: SourceDep
       const secretKey = profile.get('secret_key');
       const token = profile.get('token');
       if (!secretId || !secretKey) throw new CredentialSourceError(`${where}: secret_id and secret_key are required`);
-      return { value: { secretId, secretKey, ...(token ? { sessionToken: token } : {}) }, recheckAtMs: deps.now() + settings.recheckMs };
+      return {
+        value: { secretId, secretKey, ...(token ? { sessionToken: token } : {}) },
+        recheckAtMs: deps.now() + settings.recheckMs,
+      };
     },
   };
 }
@@ -138,12 +147,19 @@ export function cvmRoleSource(settings: CvmRoleSettings, deps: SourceDeps): Cred
       if (roleName === null) {
         const roles = await requestJson(deps, PROVIDER, what, { url: base, method: 'GET', headers: {} });
         roleName = roles.status === 200 ? (roles.text.split(/\s+/).find((line) => line !== '') ?? null) : null;
-        if (roleName === null) throw new CredentialSourceError(`${what}: no CAM role bound to this instance (HTTP ${roles.status})`);
+        if (roleName === null)
+          throw new CredentialSourceError(`${what}: no CAM role bound to this instance (HTTP ${roles.status})`);
       }
-      const reply = await requestJson(deps, PROVIDER, what, { url: `${base}${encodeURIComponent(roleName)}`, method: 'GET', headers: {} });
-      if (reply.status !== 200) throw new CredentialSourceError(`${what} answered HTTP ${reply.status} for role ${roleName}`);
+      const reply = await requestJson(deps, PROVIDER, what, {
+        url: `${base}${encodeURIComponent(roleName)}`,
+        method: 'GET',
+        headers: {},
+      });
+      if (reply.status !== 200)
+        throw new CredentialSourceError(`${what} answered HTTP ${reply.status} for role ${roleName}`);
       const code = stringField(reply.body, 'Code');
-      if (code !== 'Success') throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'} for role ${roleName}`);
+      if (code !== 'Success')
+        throw new CredentialSourceError(`${what} answered Code${safeCode(code) || ' (none)'} for role ${roleName}`);
       return temporaryCredential(reply.body, reply.body, what);
     },
   };

@@ -9,9 +9,17 @@ import { join } from 'node:path';
 import fetch from 'node-fetch';
 import type { AlibabaCredentials, TencentCredentials } from '../../../src/config/index.js';
 import { SEED, type RunningEmulator } from '../../../src/emulator/index.js';
-import { chooseAlibabaSource, type AlibabaCredentialSettings, type ChooseDeps } from '../../../src/providers/alibaba/credentials.js';
+import {
+  chooseAlibabaSource,
+  type AlibabaCredentialSettings,
+  type ChooseDeps,
+} from '../../../src/providers/alibaba/credentials.js';
 import { createIceClient, randomNonce, type IceClient } from '../../../src/providers/alibaba/client.js';
-import { createCredentialHolder, type CredentialHolder, type RefreshOutcome } from '../../../src/providers/credentials/holder.js';
+import {
+  createCredentialHolder,
+  type CredentialHolder,
+  type RefreshOutcome,
+} from '../../../src/providers/credentials/holder.js';
 import type { AgentChooser } from '../../../src/providers/http.js';
 import { chooseTencentSource, type TencentCredentialSettings } from '../../../src/providers/tencent/credentials.js';
 import { createMpsClient, type MpsClient } from '../../../src/providers/tencent/client.js';
@@ -58,7 +66,11 @@ export function chooseDeps(agent: AgentChooser, homeDir: string): ChooseDeps {
     timeoutMs: 5_000,
     agent,
     homeDir,
-    fileExists: (path) => access(path).then(() => true, () => false),
+    fileExists: (path) =>
+      access(path).then(
+        () => true,
+        () => false,
+      ),
   };
 }
 
@@ -78,7 +90,13 @@ export async function aliyun(
   const source = await chooseAlibabaSource({ ...NO_ALIBABA, ...settings }, deps);
   if (!source) throw new Error('no Alibaba source chosen');
   const refreshes: RefreshOutcome[] = [];
-  const holder = createCredentialHolder({ provider: 'alibaba-ice', source, now: Date.now, onRefresh: (r) => refreshes.push(r), backoff: { baseMs: 200, maxMs: 1_000 } });
+  const holder = createCredentialHolder({
+    provider: 'alibaba-ice',
+    source,
+    now: Date.now,
+    onRefresh: (r) => refreshes.push(r),
+    backoff: { baseMs: 200, maxMs: 1_000 },
+  });
   const client = createIceClient({
     fetch,
     now: Date.now,
@@ -101,7 +119,13 @@ export async function tencent(
   const source = await chooseTencentSource({ ...NO_TENCENT, ...settings }, deps);
   if (!source) throw new Error('no Tencent source chosen');
   const refreshes: RefreshOutcome[] = [];
-  const holder = createCredentialHolder({ provider: 'tencent-mps', source, now: Date.now, onRefresh: (r) => refreshes.push(r), backoff: { baseMs: 200, maxMs: 1_000 } });
+  const holder = createCredentialHolder({
+    provider: 'tencent-mps',
+    source,
+    now: Date.now,
+    onRefresh: (r) => refreshes.push(r),
+    backoff: { baseMs: 200, maxMs: 1_000 },
+  });
   const client = createMpsClient({
     fetch,
     now: Date.now,

@@ -3,8 +3,17 @@
  * how many fetches concurrent lookups cause, and what a failed refresh leaves behind.
  */
 import { ProviderError } from '../../../src/providers/errors.js';
-import { createCredentialHolder, refreshMarginMs, type RefreshOutcome } from '../../../src/providers/credentials/holder.js';
-import { CredentialSourceError, staticSource, type CredentialSource, type IssuedCredential } from '../../../src/providers/credentials/source.js';
+import {
+  createCredentialHolder,
+  refreshMarginMs,
+  type RefreshOutcome,
+} from '../../../src/providers/credentials/holder.js';
+import {
+  CredentialSourceError,
+  staticSource,
+  type CredentialSource,
+  type IssuedCredential,
+} from '../../../src/providers/credentials/source.js';
 
 interface Cred {
   readonly id: string;
@@ -24,7 +33,10 @@ function scriptedSource(clock: { t: number }, lifetimeMs: number) {
       const n = state.fetches;
       if (state.gate) await state.gate;
       if (state.failing) throw new CredentialSourceError('STS answered HTTP 503');
-      return { value: { id: `id-${n}`, secret: `secret-${n}`, token: `token-${n}` }, expiresAtMs: clock.t + lifetimeMs };
+      return {
+        value: { id: `id-${n}`, secret: `secret-${n}`, token: `token-${n}` },
+        expiresAtMs: clock.t + lifetimeMs,
+      };
     },
   };
   return { source, state };
@@ -143,7 +155,9 @@ describe('failed refreshes', () => {
     const error = await holder.current().catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ProviderError);
     expect((error as ProviderError).kind).toBe('AUTH_FAILED');
-    expect((error as ProviderError).message).toBe('alibaba-ice has no valid credential from test-sts: STS answered HTTP 503');
+    expect((error as ProviderError).message).toBe(
+      'alibaba-ice has no valid credential from test-sts: STS answered HTTP 503',
+    );
     expect(holder.isReady()).toBe(false);
     // The failure is not cached: once the backoff has passed, the next lookup tries again.
     state.failing = false;
@@ -207,7 +221,11 @@ describe('replace after a refusal', () => {
   test('static keys: nothing else to retry with, and they stay in use', async () => {
     const value: Cred = { id: 'AKID', secret: 's', token: 't' };
     let now = T0;
-    const holder = createCredentialHolder({ provider: 'tencent-mps', source: staticSource('env', value), now: () => now });
+    const holder = createCredentialHolder({
+      provider: 'tencent-mps',
+      source: staticSource('env', value),
+      now: () => now,
+    });
     const used = await holder.current();
     expect(await holder.replace(used)).toBeNull();
     now += 86_400_000;

@@ -27,17 +27,28 @@ afterEach(async () => {
 afterAll(() => agent.destroy());
 
 const rrsa = (tokenFile: string) => ({
-  rrsa: { roleArn: 'acs:ram::1234567890:role/subgraph', oidcProviderArn: 'acs:ram::1234567890:oidc-provider/ack', oidcTokenFile: tokenFile },
+  rrsa: {
+    roleArn: 'acs:ram::1234567890:role/subgraph',
+    oidcProviderArn: 'acs:ram::1234567890:oidc-provider/ack',
+    oidcTokenFile: tokenFile,
+  },
   stsEndpoint: emulator.url,
 });
 const tke = (tokenFile: string) => ({
-  tke: { region: 'ap-guangzhou', providerId: 'tke-oidc', webIdentityTokenFile: tokenFile, roleArn: 'qcs::cam::uin/1:roleName/subgraph' },
+  tke: {
+    region: 'ap-guangzhou',
+    providerId: 'tke-oidc',
+    webIdentityTokenFile: tokenFile,
+    roleArn: 'qcs::cam::uin/1:roleName/subgraph',
+  },
   stsEndpoint: emulator.url,
 });
 
 /** Every secret the platform issued, and the OIDC tokens: none may show in an error or a refresh event. */
 function secretsIn(emulatorCalls: RunningEmulator): string[] {
-  const fromCalls = emulatorCalls.calls().flatMap((c) => [c.headers['x-tc-token'] ?? '', c.headers['x-acs-security-token'] ?? '']);
+  const fromCalls = emulatorCalls
+    .calls()
+    .flatMap((c) => [c.headers['x-tc-token'] ?? '', c.headers['x-acs-security-token'] ?? '']);
   const tokens = emulatorCalls.platform.calls().map((c) => c.oidcToken ?? '');
   return [...fromCalls, ...tokens].filter((s) => s !== '');
 }
@@ -58,13 +69,18 @@ test('a minute of lookups on 8-second credentials: none fails, STS is called abo
   let lookups = 0;
   const end = Date.now() + 60_000;
   while (Date.now() < end) {
-    const results = await Promise.allSettled([alibaba.client.getAIWorkflowTask(WORKFLOW_TASK_ID), mps.client.describeImageTaskDetail(IMAGE_TASK_ID)]);
+    const results = await Promise.allSettled([
+      alibaba.client.getAIWorkflowTask(WORKFLOW_TASK_ID),
+      mps.client.describeImageTaskDetail(IMAGE_TASK_ID),
+    ]);
     lookups += results.length;
     failures.push(...results.filter((r) => r.status === 'rejected').map((r) => (r as PromiseRejectedResult).reason));
     await wait(100);
   }
   expect(failures).toEqual([]);
-  expect(emulator.callCount({ provider: 'alibaba-ice' }) + emulator.callCount({ provider: 'tencent-mps' })).toBe(lookups);
+  expect(emulator.callCount({ provider: 'alibaba-ice' }) + emulator.callCount({ provider: 'tencent-mps' })).toBe(
+    lookups,
+  );
   // Refreshed with a third left (about every 5.3 s of a 7-8 s lifetime): 8 to 13 calls a minute, never one per lookup.
   for (const provider of ['alibaba-ice', 'tencent-mps'] as const) {
     const sts = emulator.platform.callCount({ service: 'sts', provider });
@@ -119,7 +135,11 @@ test('STS down for a while and back: lookups go on with the held credential, ref
   await client.describeImageTaskDetail(IMAGE_TASK_ID);
   emulator.platform.setDown('sts', true);
   const failures: unknown[] = [];
-  const look = (): Promise<void> => client.describeImageTaskDetail(IMAGE_TASK_ID).then(() => undefined, (e: unknown) => void failures.push(e));
+  const look = (): Promise<void> =>
+    client.describeImageTaskDetail(IMAGE_TASK_ID).then(
+      () => undefined,
+      (e: unknown) => void failures.push(e),
+    );
   // Until two refreshes have failed inside the margin (the credential still valid).
   while (refreshes.filter((r) => r.outcome === 'failure').length < 2) {
     await look();
@@ -155,7 +175,8 @@ test('expired and STS down: UPSTREAM_AUTH_FAILED naming the source and why, and 
     `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`,
   );
   expect(holder.isReady()).toBe(false);
-  for (const secret of [...secretsIn(emulator), 'the-oidc-token']) expect(JSON.stringify({ m: (error as Error).message, e: error })).not.toContain(secret);
+  for (const secret of [...secretsIn(emulator), 'the-oidc-token'])
+    expect(JSON.stringify({ m: (error as Error).message, e: error })).not.toContain(secret);
 });
 
 test('lookups arriving together at the moment of expiry wait for one refresh', async () => {

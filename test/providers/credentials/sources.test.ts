@@ -5,7 +5,14 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { CREDENTIALS_URI_PATH, CVM_ROLE_NAME, ECS_ROLE_NAME, EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from '../../../src/emulator/index.js';
+import {
+  CREDENTIALS_URI_PATH,
+  CVM_ROLE_NAME,
+  ECS_ROLE_NAME,
+  EMULATOR_CREDENTIALS,
+  startEmulator,
+  type RunningEmulator,
+} from '../../../src/emulator/index.js';
 import { chooseAlibabaSource } from '../../../src/providers/alibaba/credentials.js';
 import { credentialsFileSource } from '../../../src/providers/alibaba/credentials-sources.js';
 import { createCredentialHolder } from '../../../src/providers/credentials/holder.js';
@@ -51,10 +58,19 @@ afterEach(() => {
 });
 
 const RRSA = (tokenFile: string) => ({
-  rrsa: { roleArn: 'acs:ram::1234567890:role/subgraph', oidcProviderArn: 'acs:ram::1234567890:oidc-provider/ack-rrsa', oidcTokenFile: tokenFile },
+  rrsa: {
+    roleArn: 'acs:ram::1234567890:role/subgraph',
+    oidcProviderArn: 'acs:ram::1234567890:oidc-provider/ack-rrsa',
+    oidcTokenFile: tokenFile,
+  },
 });
 const TKE = (tokenFile: string) => ({
-  tke: { region: 'ap-guangzhou', providerId: 'tke-oidc-provider', webIdentityTokenFile: tokenFile, roleArn: 'qcs::cam::uin/100000000001:roleName/subgraph' },
+  tke: {
+    region: 'ap-guangzhou',
+    providerId: 'tke-oidc-provider',
+    webIdentityTokenFile: tokenFile,
+    roleArn: 'qcs::cam::uin/100000000001:roleName/subgraph',
+  },
 });
 
 async function failure(call: Promise<unknown>, secrets: readonly string[]): Promise<ProviderError> {
@@ -76,13 +92,17 @@ describe('Alibaba sources', () => {
     const { client, refreshes } = await aliyun(emulator, { ...RRSA(tokenFile), stsEndpoint: emulator.url }, agent);
     await client.getAIWorkflowTask(WORKFLOW_TASK_ID);
     await client.getAIWorkflowTask(WORKFLOW_TASK_ID);
-    expect(emulator.platform.calls({ service: 'sts' }).map((c) => [c.action, c.oidcToken, c.outcome])).toEqual([['AssumeRoleWithOIDC', 'oidc-token-one', 'ok']]);
+    expect(emulator.platform.calls({ service: 'sts' }).map((c) => [c.action, c.oidcToken, c.outcome])).toEqual([
+      ['AssumeRoleWithOIDC', 'oidc-token-one', 'ok'],
+    ]);
     const [issued] = emulator.platform.issued('alibaba-ice');
     const iceCalls = emulator.calls();
-    expect(iceCalls.map((c) => [c.outcome, c.headers['authorization']?.includes(`Credential=${issued!.id},`)])).toEqual([
-      ['ok', true],
-      ['ok', true],
-    ]);
+    expect(iceCalls.map((c) => [c.outcome, c.headers['authorization']?.includes(`Credential=${issued!.id},`)])).toEqual(
+      [
+        ['ok', true],
+        ['ok', true],
+      ],
+    );
     expect(refreshes.map((r) => [r.source, r.outcome])).toEqual([['rrsa-oidc', 'success']]);
     expect(refreshes[0]!.expiresAtMs).toBe(issued!.expiresAtMs);
   });
@@ -103,14 +123,22 @@ describe('Alibaba sources', () => {
     const missing = join(dir(), 'nope');
     const { client } = await aliyun(emulator, { ...RRSA(missing), stsEndpoint: emulator.url }, agent);
     const error = await failure(client.getAIWorkflowTask(WORKFLOW_TASK_ID), []);
-    expect(error.message).toBe(`alibaba-ice has no valid credential from rrsa-oidc: cannot read the token file ${missing}: ENOENT`);
+    expect(error.message).toBe(
+      `alibaba-ice has no valid credential from rrsa-oidc: cannot read the token file ${missing}: ENOENT`,
+    );
   });
 
   test('credentials URI: one GET, then lookups with what it answered', async () => {
-    const { client, holder } = await aliyun(emulator, { credentialsUri: `${emulator.url}${CREDENTIALS_URI_PATH}` }, agent);
+    const { client, holder } = await aliyun(
+      emulator,
+      { credentialsUri: `${emulator.url}${CREDENTIALS_URI_PATH}` },
+      agent,
+    );
     expect(holder.source).toBe('credentials-uri');
     await client.getAIWorkflowTask(WORKFLOW_TASK_ID);
-    expect(emulator.platform.calls().map((c) => [c.service, c.action, c.outcome])).toEqual([['credentials-uri', 'GetCredentials', 'ok']]);
+    expect(emulator.platform.calls().map((c) => [c.service, c.action, c.outcome])).toEqual([
+      ['credentials-uri', 'GetCredentials', 'ok'],
+    ]);
     expect(emulator.calls().map((c) => c.outcome)).toEqual(['ok']);
   });
 
@@ -132,7 +160,11 @@ describe('Alibaba sources', () => {
     const home = dir();
     const folder = join(home, '.alibabacloud');
     mkdirSync(folder);
-    writeFile(folder, 'credentials', `[default]\naccess_key_id = ${accessKeyId}\naccess_key_secret = ${accessKeySecret}\n`);
+    writeFile(
+      folder,
+      'credentials',
+      `[default]\naccess_key_id = ${accessKeyId}\naccess_key_secret = ${accessKeySecret}\n`,
+    );
     const { client, holder } = await aliyun(emulator, {}, agent, home);
     expect(holder.source).toBe('credentials-file');
     await client.getAIWorkflowTask(WORKFLOW_TASK_ID);
@@ -159,7 +191,11 @@ describe('Alibaba sources', () => {
 
   test('ECS RAM role: metadata down with IMDSv1 disabled fails naming the metadata service', async () => {
     emulator.platform.setDown('metadata', true);
-    const { client } = await aliyun(emulator, { ecsMetadataRole: 'auto', metadataOrigin: emulator.url, imdsv1Disabled: true }, agent);
+    const { client } = await aliyun(
+      emulator,
+      { ecsMetadataRole: 'auto', metadataOrigin: emulator.url, imdsv1Disabled: true },
+      agent,
+    );
     const error = await failure(client.getAIWorkflowTask(WORKFLOW_TASK_ID), []);
     expect(error.message).toBe(
       `alibaba-ice has no valid credential from ecs-ram-role: the ECS metadata service at ${new URL(emulator.url).host}: no IMDSv2 token (HTTP 503) and IMDSv1 is disabled`,
@@ -174,7 +210,9 @@ describe('Tencent sources', () => {
     expect(holder.source).toBe('tke-oidc');
     await client.describeImageTaskDetail(IMAGE_TASK_ID);
     const sts = emulator.platform.calls({ service: 'sts' });
-    expect(sts.map((c) => [c.provider, c.action, c.oidcToken, c.outcome])).toEqual([['tencent-mps', 'AssumeRoleWithWebIdentity', 'tke-token-one', 'ok']]);
+    expect(sts.map((c) => [c.provider, c.action, c.oidcToken, c.outcome])).toEqual([
+      ['tencent-mps', 'AssumeRoleWithWebIdentity', 'tke-token-one', 'ok'],
+    ]);
     const [call] = emulator.calls();
     expect(call!.outcome).toBe('ok');
     expect(call!.headers['x-tc-token']).toMatch(/^emu-tc-token-/);
@@ -226,15 +264,21 @@ describe('the start-up choice', () => {
       credentialsFile: file,
       ecsMetadataRole: 'auto',
     };
-    expect((await chooseAlibabaSource({ ...everything, static: { accessKeyId: 'a', accessKeySecret: 'b' } }, deps()))?.name).toBe('env');
+    expect(
+      (await chooseAlibabaSource({ ...everything, static: { accessKeyId: 'a', accessKeySecret: 'b' } }, deps()))?.name,
+    ).toBe('env');
     expect((await chooseAlibabaSource(everything, deps()))?.name).toBe('rrsa-oidc');
     expect((await chooseAlibabaSource({ ...everything, rrsa: null }, deps()))?.name).toBe('credentials-uri');
-    expect((await chooseAlibabaSource({ ...everything, rrsa: null, credentialsUri: null }, deps()))?.name).toBe('credentials-file');
+    expect((await chooseAlibabaSource({ ...everything, rrsa: null, credentialsUri: null }, deps()))?.name).toBe(
+      'credentials-file',
+    );
     expect((await chooseAlibabaSource({ ...NO_ALIBABA, ecsMetadataRole: 'auto' }, deps()))?.name).toBe('ecs-ram-role');
     expect(await chooseAlibabaSource(NO_ALIBABA, deps())).toBeNull();
 
     const tke = { ...NO_TENCENT, ...TKE(tokenFile), credentialsFile: file, cvmRole: 'auto' };
-    expect((await chooseTencentSource({ ...tke, static: { secretId: 'a', secretKey: 'b' } }, deps()))?.name).toBe('env');
+    expect((await chooseTencentSource({ ...tke, static: { secretId: 'a', secretKey: 'b' } }, deps()))?.name).toBe(
+      'env',
+    );
     // The pod's own identity wins over the node's role (the vendor SDK's chain has it the other way round).
     expect((await chooseTencentSource(tke, deps()))?.name).toBe('tke-oidc');
     expect((await chooseTencentSource({ ...tke, tke: null }, deps()))?.name).toBe('credentials-file');
@@ -246,7 +290,11 @@ describe('the start-up choice', () => {
 describe("a secret manager's mounted file", () => {
   test('a rewritten file is read again once its recheck time has come, and the new keys sign from then on', async () => {
     const { accessKeyId, accessKeySecret } = EMULATOR_CREDENTIALS.alibaba;
-    const file = writeFile(dir(), 'credentials', '[default]\naccess_key_id = LTAIold\naccess_key_secret = old-secret\n');
+    const file = writeFile(
+      dir(),
+      'credentials',
+      '[default]\naccess_key_id = LTAIold\naccess_key_secret = old-secret\n',
+    );
     let now = Date.parse('2026-12-04T12:00:00Z');
     const deps = { ...chooseDeps(agent, dir()), now: () => now };
     const source = credentialsFileSource({ path: file, profile: 'default', recheckMs: 60_000 }, deps);
