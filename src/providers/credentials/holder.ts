@@ -95,6 +95,8 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
     inflight ??= (async () => {
       const first = held === null;
       try {
+        // A turn first, so `inflight` is set before the `finally` below clears it, even when fetch throws at once.
+        await undefined;
         const issued = await source.fetch();
         const at = now();
         if (issued.expiresAtMs !== undefined && issued.expiresAtMs <= at) {

@@ -177,6 +177,28 @@ describe('failed refreshes', () => {
     expect((await holder.current()).id).toBe('id-2');
   });
 
+  test('a source that throws before its first await is retried later like any failure', async () => {
+    let now = T0;
+    let calls = 0;
+    const holder = createCredentialHolder<Cred>({
+      provider: 'tencent-mps',
+      source: {
+        name: 'sync',
+        fetch: () => {
+          calls += 1;
+          if (calls === 1) throw new CredentialSourceError('not yet');
+          return Promise.resolve({ value: { id: 'id', secret: 's', token: 't' }, expiresAtMs: now + 60_000 });
+        },
+      },
+      now: () => now,
+      random: () => 0,
+    });
+    await expect(holder.current()).rejects.toThrow('not yet');
+    now += 1_000;
+    expect((await holder.current()).id).toBe('id');
+    expect(calls).toBe(2);
+  });
+
   test('an error the source did not write is named by its kind only', async () => {
     const holder = createCredentialHolder<Cred>({
       provider: 'tencent-mps',
