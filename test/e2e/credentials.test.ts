@@ -244,7 +244,7 @@ test('not ready while STS is down at start-up; ready once it answers, without a 
   expect(leaked(emulator, running)).toEqual([]);
 });
 
-test('expired and STS down: lookups answer UPSTREAM_AUTH_FAILED naming the source, /ready turns 503', async () => {
+test('expired and STS down: lookups answer UPSTREAM_AUTH_FAILED naming the source; /ready stays 200, the process stays in the router', async () => {
   emulator.platform.setLifetime(2_000);
   const running = await start(oidcEnv);
   try {
@@ -263,10 +263,18 @@ test('expired and STS down: lookups answer UPSTREAM_AUTH_FAILED naming the sourc
         `tencent-mps has no valid credential from tke-oidc: STS AssumeRoleWithWebIdentity at ${new URL(emulator.url).host} answered InternalError`,
       ],
     ]);
-    expect((await running.get('/ready')).status).toBe(503);
+    expect((await running.get('/ready')).status).toBe(200);
     expect((await running.get('/metrics')).text).toMatch(
       /provider_credential_refreshes_total\{provider="tencent-mps",source="tke-oidc",outcome="failure"\} [1-9]/,
     );
+    // STS back: the failure was not kept, a later lookup refreshes and answers.
+    emulator.platform.setDown('sts', false);
+    let errors: unknown[] | undefined = ['not asked yet'];
+    for (let attempt = 0; attempt < 100 && errors !== undefined; attempt += 1) {
+      errors = (await running.query(lookups)).errors;
+      if (errors !== undefined) await wait(100);
+    }
+    expect(errors).toBeUndefined();
   } finally {
     await running.app.stop();
   }

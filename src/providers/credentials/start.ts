@@ -39,7 +39,11 @@ export interface AppCredentials {
   /** null: no source is configured for the provider. */
   readonly tencent: CredentialHolder<TencentCredentials> | null;
   readonly alibaba: CredentialHolder<AlibabaCredentials> | null;
-  /** Every configured provider holds a valid credential; asking starts a fetch for one that does not (when due). */
+  /**
+   * Every configured provider has held a credential since start-up; until then, asking starts a
+   * fetch for one that has none (when due). It stays true afterwards: an outage of STS or metadata
+   * must not take the process out of the router, and lookups say why they fail (UPSTREAM_AUTH_FAILED).
+   */
   isReady(): boolean;
 }
 
@@ -57,14 +61,25 @@ export async function startCredentials(settings: CredentialSettings, deps: Crede
         () => false,
       ),
   };
-  const tencent = holderFor('tencent-mps', await chooseTencentSource(settings.tencent, chooseDeps), deps);
-  const alibaba = holderFor('alibaba-ice', await chooseAlibabaSource(settings.alibaba, chooseDeps), deps);
+  // The providers that have held a credential since start-up.
+  const obtained = new Set<ProviderName>();
+  const tencent = holderFor('tencent-mps', await chooseTencentSource(settings.tencent, chooseDeps), deps, obtained);
+  const alibaba = holderFor('alibaba-ice', await chooseAlibabaSource(settings.alibaba, chooseDeps), deps, obtained);
   // The first fetch now, so the probe turns ready as soon as it can; a failure is logged and retried.
   await Promise.all([tencent?.current().catch(() => undefined), alibaba?.current().catch(() => undefined)]);
+  const configured = [
+    { provider: 'tencent-mps', holder: tencent },
+    { provider: 'alibaba-ice', holder: alibaba },
+  ] as const;
   return {
     tencent,
     alibaba,
-    isReady: () => [tencent, alibaba].every((holder) => holder === null || holder.isReady()),
+    isReady() {
+      const waiting = configured.filter(({ provider, holder }) => holder !== null && !obtained.has(provider));
+      // Asking a holder that has none starts its next fetch, when one is due.
+      for (const { holder } of waiting) holder?.isReady();
+      return waiting.length === 0;
+    },
   };
 }
 
@@ -72,6 +87,7 @@ function holderFor<C>(
   provider: ProviderName,
   source: CredentialSource<C> | null,
   deps: CredentialsDeps,
+  obtained: Set<ProviderName>,
 ): CredentialHolder<C> | null {
   if (source === null) return null;
   const holder = createCredentialHolder({
@@ -80,6 +96,7 @@ function holderFor<C>(
     now: deps.now,
     ...(deps.random && { random: deps.random }),
     onRefresh: (outcome) => {
+      if (outcome.outcome === 'success') obtained.add(provider);
       deps.metrics?.credentialRefresh(outcome);
       logRefresh(deps.logger, outcome);
     },
