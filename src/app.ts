@@ -18,6 +18,7 @@ import { cachePolicy } from './upstream/cache.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
+import { isImageTaskModel, isWorkflowTaskModel } from './upstream/shared/model-shapes.js';
 import { upstreamSource, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
@@ -97,9 +98,10 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
-    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
-        redisUp: (up) => metrics.redisUp(up),
+    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode({ ...config.redis, valueKey: null }, clock, deps.logger, {
+        redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
+        valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
       })
     : null;
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
@@ -109,10 +111,28 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
-    ...(sharedMode && { shared: sharedMode.deps }),
   };
-  const imageTasks = mps && upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), upstreamDeps);
-  const workflowTasks = ice && upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), upstreamDeps);
+  // Each provider's entries in Redis are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
+  const imageTasks =
+    tencent &&
+    mps &&
+    upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), {
+      ...upstreamDeps,
+      shared: sharedMode?.forProvider(
+        { provider: 'tencent-mps', endpoint: tencent.endpoint, keyId: tencent.credentials.secretId, region: tencent.region, emulator: providers.tencent === 'emulator' },
+        isImageTaskModel,
+      ),
+    });
+  const workflowTasks =
+    alibaba &&
+    ice &&
+    upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), {
+      ...upstreamDeps,
+      shared: sharedMode?.forProvider(
+        { provider: 'alibaba-ice', endpoint: alibaba.endpoint, keyId: alibaba.credentials.accessKeyId, region: alibaba.region, emulator: providers.alibaba === 'emulator' },
+        isWorkflowTaskModel,
+      ),
+    });
   if (imageTasks) metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
   if (workflowTasks) metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
   if (imageTasks) metrics.watchTaskCache('tencent-mps', imageTasks.cacheSize);

@@ -18,6 +18,8 @@ import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js'
 import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import type { UpstreamEvents, UpstreamOutcome } from '../upstream/events.js';
+import type { DropReason } from '../upstream/shared/codec.js';
+import type { RedisState } from '../upstream/shared/redis-link.js';
 
 /** Each provider is called with exactly one action; the label still says which, for dashboards. */
 export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
@@ -73,8 +75,10 @@ export interface Metrics {
   edgeCacheHit(): void;
   sharedCacheHit(provider: ProviderName): void;
   sharedInFlight(provider: ProviderName): void;
-  /** Shared mode: Redis answers (1) or not (0). */
-  redisUp(up: boolean): void;
+  /** Shared mode: Redis takes every command (up), answers but refuses writes (degraded), or does not answer (down). */
+  redisState(state: RedisState): void;
+  /** Shared mode: an entry read from Redis that was not used (undecodable, of the wrong shape, or with a wrong MAC). */
+  redisValueDropped(provider: ProviderName, reason: DropReason): void;
   /** Shared mode: a Redis command not run or failed, so its caller did what one process does alone. */
   redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
@@ -258,11 +262,24 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
   });
   // Created only in shared mode, so a single process exposes no Redis series at all.
   let redisUpGauge: Gauge | undefined;
+  let redisDegradedGauge: Gauge | undefined;
   let redisFallbacks: Counter | undefined;
-  const redisSeries = (): { up: Gauge; fallbacks: Counter } => {
-    redisUpGauge ??= new Gauge({ name: 'redis_up', help: 'Shared mode: 1 while Redis answers, 0 while every replica falls back to its own cache and quota share.', registers });
+  let redisValuesDropped: Counter<'provider' | 'reason'> | undefined;
+  const redisSeries = (): { up: Gauge; degraded: Gauge; fallbacks: Counter; dropped: Counter<'provider' | 'reason'> } => {
+    redisUpGauge ??= new Gauge({ name: 'redis_up', help: 'Shared mode: 1 while Redis takes every command, 0 while it refuses writes or does not answer.', registers });
+    redisDegradedGauge ??= new Gauge({
+      name: 'redis_degraded',
+      help: 'Shared mode: 1 while Redis answers but refuses writes (maxmemory, read-only): shared answers are read, nothing is stored, the quota falls back to each replica\'s share.',
+      registers,
+    });
     redisFallbacks ??= new Counter({ name: 'redis_fallbacks_total', help: 'Shared mode: Redis commands not run or failed, answered by in-process behaviour instead.', registers });
-    return { up: redisUpGauge, fallbacks: redisFallbacks };
+    redisValuesDropped ??= new Counter({
+      name: 'redis_values_dropped_total',
+      help: 'Shared mode: entries read from Redis and not used, by reason (undecodable, shape, signature); each lookup then asked the provider.',
+      labelNames: ['provider', 'reason'] as const,
+      registers,
+    });
+    return { up: redisUpGauge, degraded: redisDegradedGauge, fallbacks: redisFallbacks, dropped: redisValuesDropped };
   };
   const subscriptionReaders = new Map<ProviderName, () => { readonly pollers: number; readonly subscribers: number }>();
   new Gauge({
@@ -342,7 +359,12 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     edgeCacheHit: () => edgeCacheHits.inc(),
     sharedCacheHit: (provider) => sharedCacheHits.inc({ provider }),
     sharedInFlight: (provider) => sharedInFlight.inc({ provider }),
-    redisUp: (up) => redisSeries().up.set(up ? 1 : 0),
+    redisState(state) {
+      const series = redisSeries();
+      series.up.set(state === 'up' ? 1 : 0);
+      series.degraded.set(state === 'degraded' ? 1 : 0);
+    },
+    redisValueDropped: (provider, reason) => redisSeries().dropped.inc({ provider, reason }),
     redisFallback: () => redisSeries().fallbacks.inc(),
     watchEdgeCache(size) {
       edgeCacheSize = size;
