@@ -10,7 +10,7 @@ import { EMULATOR_CREDENTIALS, sampleTasks, startEmulator, type RunningEmulator,
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';
 import { createMpsClient } from './providers/tencent/client.js';
-import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from './observability/metrics.js';
+import { combineUpstreamSubscribers, createMetrics, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
 import { subscriptionWatches } from './subscriptions/wiring.js';
 import { imageTaskSource, notConfiguredSource, workflowTaskSource } from './sources/provider-sources.js';
@@ -110,7 +110,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const upstreamDeps = {
     clock,
     random: deps.random ?? Math.random,
-    events: combineUpstreamSubscribers(upstreamSubscriber(metrics), deps.upstreamEvents),
+    events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
   };
   // Each provider's entries in Redis are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
   const imageTasks =

@@ -1,12 +1,8 @@
 /**
- * Every provider request that reaches the server, faulted and rejected ones included,
- * so tests can count attempts (retries, batching, caching) rather than time them.
- *
- * Bounded, because the emulator also runs inside a long-lived `npm start`: a full record
- * (headers and body, about 1.4 KB) is kept only for the most recent CALL_LOG_WINDOW calls;
- * older ones survive as counts. Counts are exact per provider and action for as long as
- * the log lives, and per task for the COUNTED_TASKS_LIMIT task ids called most recently.
- * Bounds, not a ring of everything, so memory stays flat however long the process runs.
+ * Every provider request that reaches the emulator, faulted and rejected ones included, so tests
+ * can count attempts rather than time them. Full records are kept for the last CALL_LOG_WINDOW
+ * calls only; counts stay exact per provider and action, and per task for the COUNTED_TASKS_LIMIT
+ * most recent task ids (docs/architecture.md, "The emulator").
  */
 import type { CallFilter, CallRecord, ProviderId } from './types.js';
 

@@ -1,18 +1,8 @@
 /**
- * An HTTP face for the test controls, for tools that run the emulator in another
- * process (a dev server, a load test). Paths start with /__emulator/, which neither
- * provider uses, and these calls are not provider calls, so they are not logged.
- *
- *   GET    /__emulator/health                      {"ok":true}
- *   GET    /__emulator/seed                        SEED (name -> taskId)
- *   POST   /__emulator/faults   {"target"?:{"provider"?,"taskId"?},"fault":{"kind",...}}
- *   DELETE /__emulator/faults                      clear all faults
- *   GET    /__emulator/calls?provider=&action=&taskId=   {"count":n,"calls":[...]}: count is every matching call
- *                                                  since the last reset, calls only the recent ones (CALL_LOG_WINDOW)
- *   DELETE /__emulator/calls                       reset the call log
- *   POST   /__emulator/tasks/:taskId/script  {"provider","steps"?:[...],"advanceEveryCalls"?:n}
- *                                                  script a task's progression (default steps: task-scripts.ts)
- *   POST   /__emulator/tasks/:taskId/advance {"provider"}   one step on: {"step":i,"steps":n}
+ * An HTTP face for the emulator's test controls, for tools that run it in another process. Paths
+ * start with /__emulator/ (which neither provider uses) and are not logged as provider calls. The
+ * routes (health, seed, faults, calls, tasks/:taskId/script and /advance) are listed in
+ * docs/emulator.md, "Controls".
  */
 import { faultProblem } from './faults.js';
 import { isJsonObject, tryParseJson } from './json.js';

@@ -1,19 +1,8 @@
 /**
- * Alibaba's anti-replay rule: a signature nonce may be used once per AccessKey while
- * the request that used it could still pass the 15-minute x-acs-date check. After that
- * the entry is forgotten, because a replay that old fails the timestamp check anyway.
- *
- * Bounded twice, because the emulator also runs inside a dev subgraph and under the
- * bench's load (hundreds of calls a second, so a 15-minute window alone is hundreds of
- * thousands of nonces): expired entries are dropped from the oldest end as new ones
- * arrive, and beyond `maxEntries` the oldest is dropped even if its window is still open.
- * That lets a replay through only when more than `maxEntries` authentic requests came
- * between the two, which no test or client of the emulator does.
- *
- * Both are amortised O(1) per request: a Map iterates in insertion order, and requests
- * mostly arrive in date order, so the expired ones are at the front. One dated out of
- * order may outlive its window there for a while; `has` checks the expiry itself, so it
- * never refuses a nonce whose window has closed.
+ * Alibaba's anti-replay rule: a signature nonce may be used once per AccessKey while its request
+ * could still pass the 15-minute x-acs-date check. Bounded twice (expired entries dropped from the
+ * oldest end, and at most `maxEntries`), amortised O(1) per request; `has` checks the expiry itself,
+ * so a nonce whose window has closed is never refused. Why: docs/architecture.md, "The emulator".
  */
 export const NONCE_WINDOW_MS = 15 * 60 * 1000;
 export const DEFAULT_MAX_NONCES = 100_000;

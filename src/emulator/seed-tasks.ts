@@ -1,11 +1,8 @@
 /**
- * Tasks the emulator knows at start-up, covering every state and every payload quirk
- * the subgraph must survive. Each entry is what the provider returns (minus RequestId,
- * which the emulator mints per answer). The two doc examples are verbatim, masked
- * ids included, because "what the documentation shows" is the first thing a client must parse.
- *
- * Tencent:  docs/api 862/118509 (CN) and 1041/70401 (EN), DescribeImageTaskDetail.
- * Alibaba:  api-ice-2020-11-09-getaiworkflowtask, GetAIWorkflowTask.
+ * Tasks the emulator knows at start-up: every state and payload quirk the subgraph must survive,
+ * each as the provider returns it (minus RequestId, minted per answer). The two doc examples are
+ * verbatim, masked ids included. Sources: Tencent docs/api 862/118509 (CN) and 1041/70401 (EN),
+ * DescribeImageTaskDetail; Alibaba api-ice-2020-11-09-getaiworkflowtask, GetAIWorkflowTask.
  */
 import type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './json.js';
 

@@ -1,13 +1,8 @@
 /**
- * Scripted task progressions, for tests and demos of live updates: a task answers its steps
- * in order, moved on one step at a time by the caller (`advance`, or POST
- * /__emulator/tasks/:taskId/advance) or by itself after every N provider calls that read it.
- * Neither provider pushes anything, so a subscription can only be tested by changing what the
- * provider answers between two polls: this is that change, under the test's control.
- *
- * The default progressions follow the documented statuses: MPS `WAITING` → `PROCESSING`
- * (a result at Progress 0, then 50) → `FINISH` with a SUCCESS result; ICE has no waiting
- * status, so `running` with no node results → `running` with some → `succeeded`.
+ * Scripted task progressions for tests and demos of live updates: a task answers its steps in
+ * order, moved on by `advance` (or POST /__emulator/tasks/:taskId/advance) or by itself after
+ * every N provider calls that read it. Default steps: MPS `WAITING` → `PROCESSING` → `FINISH`;
+ * ICE `running` (no node results) → `running` (some) → `succeeded`.
  */
 import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
 import { SEED, seedImageTasks, seedWorkflowTasks } from './seed-tasks.js';

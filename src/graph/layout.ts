@@ -1,11 +1,7 @@
 /**
- * Node positions, sizes and edge routes for a workflow graph, computed with
- * dagre (@dagrejs/dagre, layered "Sugiyama" layout), so a dashboard can draw
- * the graph with plain boxes and polylines and no layout engine of its own.
- * Pure and deterministic: the same graph gives the same numbers.
- *
- * Only run when a client selects `WorkflowGraph.layout` (a field resolver):
- * layout costs far more than parsing and most queries never draw.
+ * Node positions, sizes and edge routes for a workflow graph, computed with dagre (layered
+ * layout), so a dashboard can draw it with plain boxes and polylines. Pure and deterministic.
+ * Run only when a client selects `WorkflowGraph.layout`; see docs/architecture.md.
  */
 import dagre from '@dagrejs/dagre';
 import { drawnNodes, type NodeState, type PictureGraph } from './picture.js';

@@ -1,16 +1,8 @@
 /**
- * A workflow graph as a Mermaid flowchart (https://mermaid.js.org/syntax/flowchart.html),
- * for dashboards that render Mermaid. Pure: graph in, text out.
- *
- * Why it is written the way it is:
- * - Provider ids can hold anything, and some words are Mermaid keywords (a node
- *   called `end` breaks a flowchart), so nodes get generated ids `n0, n1, ...`
- *   in drawing order and the provider's id only appears in the label.
- * - Labels are quoted, and every character outside a small safe set is written
- *   as a Mermaid entity code (`#34;` for `"`), so no label can end its quotes,
- *   start markdown, inject HTML or open a new statement.
- * - Each node gets one class from its result state; classDef lines are emitted
- *   for the states used, so the text is self-contained.
+ * A workflow graph as a Mermaid flowchart (https://mermaid.js.org/syntax/flowchart.html). Pure:
+ * graph in, text out. Nodes get generated ids (`n0`, `n1`, ...), labels are quoted with every
+ * character outside a safe set written as an entity code, and each node gets the class of its
+ * result state, with classDef lines for the states used. Why: docs/architecture.md.
  */
 import { drawnNodes, type NodeState, type PictureGraph } from './picture.js';
 

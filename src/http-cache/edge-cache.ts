@@ -1,19 +1,8 @@
 /**
- * A shared HTTP cache in front of Express and Apollo Server, for the answers a polling
- * dashboard or router asks for again and again: the same POSTed GraphQL body for
- * finished tasks. Apollo's response cache already skips execution for those, but every
- * hit still pays for Express routing, the JSON body parser, Apollo's request pipeline
- * and re-serialisation, which is most of a cached request's cost. Here a repeat of the
- * exact bytes is answered with the exact bytes Apollo sent before, for as long as that
- * answer's own Cache-Control allows, before any of that runs.
- *
- * Only requests whose answer cannot depend on anything but their body and Accept header
- * take part: POST /graphql or POST / with a JSON body of known length within the body
- * limit, no content encoding, no federated-trace request, and, when the router secret is
- * configured, a valid secret. Anything else, and every miss, goes to Express as before;
- * a miss's body, read here, is handed on already parsed (body-parser skips a request
- * whose body was read). What is stored is decided by the answer's headers alone
- * (freshness.ts): errors, private scope and no-store are never stored.
+ * A shared HTTP cache in front of Express and Apollo Server: a repeat of the exact POSTed bytes (and
+ * Accept header) is answered with the exact bytes sent before, for as long as that answer's own
+ * Cache-Control allows. Only requests whose answer depends on nothing but those take part; every
+ * miss goes to Express with its body already parsed. What is stored: freshness.ts.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';

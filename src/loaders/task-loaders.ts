@@ -1,17 +1,8 @@
 /**
- * Per-request DataLoaders, one per provider. DataLoader collects every `load` made in
- * one tick of resolution (list queries, nested fields, `_entities` representations)
- * into one batch and de-duplicates ids, so N distinct ids cost N upstream calls.
- * Neither provider has a batch API, so a batch fans out into single calls, at most
- * `concurrency` in flight per loader; one id's failure is returned as that id's Error.
- *
- * When the request's signal has aborted (its client went away), work still queued behind
- * the concurrency bound is not started: each such id fails at once, so a dropped request
- * with thousands of ids stops instead of feeding them to the providers one by one.
- *
- * A provider's loader is made the first time a resolver asks for it: a request answered
- * from Apollo's response cache, or naming one provider only, never pays for the other
- * DataLoader and its limiter (per-request allocations that show up in CPU profiles).
+ * Per-request DataLoaders, one per provider, made the first time a resolver asks: one batch per
+ * tick, ids de-duplicated, fanned out into single calls (neither provider has a batch API) with at
+ * most `concurrency` in flight; one id's failure is that id's Error. Once the request's signal
+ * aborts, queued ids fail at once instead of being started.
  */
 import DataLoader from 'dataloader';
 import pLimit from 'p-limit';

@@ -1,12 +1,8 @@
 /**
- * OpenTelemetry behind the Tracing interface (./tracing.ts). Loaded only when
- * OTEL_EXPORTER_OTLP_ENDPOINT is set: app.ts imports this module dynamically, so the default
- * process never loads the SDK.
- *
- * No auto-instrumentation and no global registration: spans are created explicitly at the
- * request, each loader batch, each quota wait and each provider attempt, with their parent passed
- * in, so no module is patched and no async-context manager is needed. The router's `traceparent`
- * is read with the W3C Trace Context propagator (https://www.w3.org/TR/trace-context/).
+ * OpenTelemetry behind the Tracing interface (./tracing.ts), imported dynamically by app.ts only
+ * when OTEL_EXPORTER_OTLP_ENDPOINT is set. Spans are made explicitly with their parent passed in:
+ * no auto-instrumentation, no global registration, no async-context manager. The router's
+ * `traceparent` is read with the W3C Trace Context propagator.
  */
 import { ROOT_CONTEXT, SpanStatusCode, trace, type Span, type Tracer } from '@opentelemetry/api';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';

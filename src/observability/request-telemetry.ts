@@ -1,14 +1,8 @@
 /**
- * What one GraphQL request cost upstream, for its log line. The request's context
- * builder (server.ts) makes one per request and hands it down as the `tally` of every
- * lookup its loaders make (TaskCall), and each src/upstream/ layer counts what it did
- * on it; the logging plugin reads it when the response goes out.
- *
- * Passed down explicitly, not looked up in async-context storage (node:async_hooks):
- * on Node 20 that storage turns on promise hooks for the whole process, a cost every
- * promise pays (Apollo's, node-fetch's, DataLoader's), while the lookup already
- * carries everything the counts need. (Rate-limiter waits are not in the log line;
- * they are in the metrics.)
+ * What one GraphQL request cost upstream, for its log line: made per request by the context
+ * builder, handed down as the `tally` of every lookup (TaskCall), counted on by each src/upstream/
+ * layer and read by the logging plugin. Passed explicitly rather than through async-context
+ * storage (docs/architecture.md, "Design notes").
  */
 import { randomUUID } from 'node:crypto';
 import type { CallTally } from '../sources/task-source.js';

@@ -1,15 +1,8 @@
 /**
- * The tracing this subgraph does, as far as the rest of the code knows it: a request span that
- * may continue the router's trace, and child spans under it. OpenTelemetry stands behind it only
- * when OTEL_EXPORTER_OTLP_ENDPOINT is set (./otel.ts, imported dynamically by app.ts); otherwise
- * `noTracing` answers and the SDK is never loaded.
- *
- * Spans are passed down explicitly (TaskCall.span), like the request's tally, rather than found in
- * async-context storage: on Node 20 that storage turns on promise hooks for every promise in the
- * process (see request-telemetry.ts), and the lookups already carry what a child span needs.
- *
- * Attributes are counts, names and codes only: never a secret, a signature, a URL (its query may
- * hold a signature) or a payload.
+ * The tracing the rest of the code knows: a request span that may continue the router's trace, and
+ * child spans under it. OpenTelemetry stands behind it only with OTEL_EXPORTER_OTLP_ENDPOINT
+ * (./otel.ts); otherwise `noTracing` answers. Spans travel with the lookup (TaskCall.span).
+ * Attributes are counts, names and codes only: never a secret, a signature, a URL or a payload.
  */
 
 export type SpanAttributes = Readonly<Record<string, string | number | boolean>>;

@@ -1,13 +1,8 @@
 /**
- * Where an MPS image task reads from (`InputInfo`, MediaInputInfo) and writes to
- * (`OutputStorage`, TaskOutputStorage), typed (reference §4). Both carry one
- * branch per kind (COS, URL, AWS-S3, VOD) beside a `Type`; unused branches come
- * as null or as objects of empty strings (the CN doc example), so each branch is
- * read on its own and `Type` is reported as sent.
- *
- * S3 branches can echo the caller's AWS keys (S3SecretId/S3SecretKey): the typed
- * models have no field for them, and the JSON `source` is passed through
- * stripSecrets, so they never reach a client.
+ * Where an MPS image task reads from (`InputInfo`) and writes to (`OutputStorage`), typed. Each
+ * branch (COS, URL, AWS-S3, VOD) is read on its own, `Type` reported as sent; unused branches may be
+ * null or objects of empty strings. S3 keys echoed by the provider have no field in the models and
+ * are stripped from the JSON `source`, so they never reach a client.
  */
 
 import type { ImageInputModel, ImageObjectLocationModel, ImageStorageModel, ImageVodLocationModel, JsonValue } from './models.js';

@@ -1,27 +1,8 @@
 /**
- * Provider fields that carry JSON (Alibaba `Inputs`, `Outputs`, `UserData`,
- * `Graph`, `NodeResults`; Tencent nested objects) arrive in several encodings
- * for the same data. The official Alibaba SDK models them as strings while the
- * docs show objects, and the doc sample even shows a string with
- * backslash-escaped quotes. This module accepts all of them and hands back
- * either the value or the text exactly as it came, so nothing is ever lost.
- *
- * Accepted encodings of an object/array:
- * - absent or null                         -> ok, null
- * - an object/array                        -> ok, a JSON-checked copy
- * - JSON text          `{"a":1}`           -> ok, decoded
- * - double-encoded     `"{\"a\":1}"`       -> ok, decoded again while the result is a container
- *                                             or another string literal
- * - backslash-escaped  `{\"a\":1}`         -> ok, unescaped then decoded (Alibaba doc sample)
- * At most MAX_STRING_LAYERS decodes in total, so a pathological string costs bounded work.
- *
- * Decision on JSON text that decodes to a scalar (`"42"`, `"true"`, `"null"`,
- * `"\"hi\""`): it is valid JSON, so `ok: true`, but the value is the string as
- * sent, not the decoded scalar. These fields are strings on the wire; turning
- * "42" into 42 would be lossy ("12345678901234567890", "1.0", "1e2" and a
- * user's literal text "42" all change or become indistinguishable), while the
- * string lets a client decode it if it wants. A scalar that arrives as a JSON
- * scalar (the number 42 in an object body) stays typed.
+ * Provider fields that carry JSON arrive as objects, JSON text, double-encoded text or
+ * backslash-escaped text (Alibaba's doc sample); this accepts each and hands back the value or the
+ * text exactly as it came, within MAX_STRING_LAYERS decodes. JSON text that decodes to a scalar is
+ * kept as the string sent, not the scalar. Why: docs/architecture.md, "Parsing".
  */
 
 import type { JsonValue } from './models.js';

@@ -1,25 +1,9 @@
 /**
- * Alibaba ICE `WorkflowTask.NodeResults` -> WorkflowNodeResultsModel.
- * "The structure of this JSON varies based on the workflow's configuration"
- * and no schema is published, so the common shapes are read:
- * - an object keyed by node id: `{"asr_1": {...}, "llm_1": "text"}`
- * - an array of entries that name their node: `[{"nodeId": "asr_1", ...}]`
- * - that array inside a wrapper object: `{"nodes": [...]}`, `{"results": [...]}`
- * From each entry we lift status, output and error in their usual spellings;
- * `raw` keeps the entry exactly as sent, so nothing depends on our guesses.
- *
- * Decisions:
- * - In the keyed form a value that is not an object (text, number, array) is
- *   the node's output. An object entry without any output key has output null;
- *   its content is still in `raw`.
- * - A wrapper is an object whose only key is one of WRAPPER_KEYS and whose
- *   value is an array with at least one entry naming a node: a node that
- *   happens to be called `nodes` has a result object, not such a list, so it
- *   is still read as a node map.
- * - An array entry without a node id (or not an object) is skipped with a
- *   warning: it cannot be joined to a node, and the others still can. The
- *   whole value stays reachable as `WorkflowTask.nodeResultsSource`.
- * - `error` is text for GraphQL; a structured error becomes compact JSON.
+ * Alibaba ICE `WorkflowTask.NodeResults` -> WorkflowNodeResultsModel. No schema is published, so the
+ * common shapes are read (a map keyed by node id, an array of entries naming their node, that array
+ * in a wrapper object) and status, output and error lifted in their usual spellings; `raw` keeps
+ * each entry as sent. An array entry without a node id is skipped with a warning. The decisions:
+ * docs/architecture.md, "Parsing".
  */
 
 import type { JsonObject, JsonValue, Parsed, WorkflowNodeResultModel, WorkflowNodeResultsModel, WorkflowParseWarningModel } from './models.js';

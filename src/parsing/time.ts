@@ -1,20 +1,8 @@
 /**
- * Provider timestamps -> one form for GraphQL: RFC 3339, UTC, whole seconds,
- * e.g. `2025-05-16T07:44:26Z`. Both providers document UTC ISO 8601 strings,
- * but fractions and offsets are legal ISO and cost nothing to accept.
- *
- * Decisions:
- * - Fractions are truncated, not rounded: rounding .9 up would claim a second
- *   that had not yet happened, and truncation keeps the time ordering of two
- *   values unchanged.
- * - No zone designator means UTC: both providers document their times as UTC.
- * - Accepted: `T`, `t` or a space between date and time; seconds optional
- *   (`07:44Z` = `07:44:00Z`); offsets `Z`, `+08:00`, `+0800`, `+08`.
- * - Rejected (null): anything else, impossible dates (Feb 30), leap second 60
- *   (JavaScript time cannot represent it), results outside years 0000-9999,
- *   date-only strings (not an instant) and numbers (seconds or milliseconds?
- *   neither provider sends them, so we do not guess).
- * - A valid `Date` object is accepted, for callers that already hold one.
+ * Provider timestamps -> RFC 3339, UTC, whole seconds (`2025-05-16T07:44:26Z`). Fractions are
+ * truncated; no zone means UTC; `T`, `t` or a space, optional seconds and offsets `Z`, `+08:00`,
+ * `+0800`, `+08` are accepted; impossible dates, leap second 60, years outside 0000-9999,
+ * date-only strings and numbers give null. A valid `Date` is accepted as is.
  */
 
 const ISO_DATE_TIME =

@@ -1,29 +1,9 @@
 /**
- * Alibaba ICE `Workflow.Graph` -> WorkflowGraphModel.
- * The doc only says `{"nodes":[...],"edges":[...]}`; there is no public schema
- * for nodes or edges (reference §4), so this reads the shapes such graphs come
- * in and keeps everything it does not model in `properties`:
- * - nodes under `nodes`/`Nodes`, as an array or as a map keyed by node id;
- * - edges under `edges`/`Edges` as `{source,target}`, `{from,to}`,
- *   `{Source,Target}` (and the other spellings below), and/or as
- *   `next`/`children` lists on the nodes (ids, or objects naming their target).
- *
- * Decisions:
- * - Parsing is per node and per edge: an entry that cannot be read (no id, not
- *   an object) is skipped and named in `warnings`, and `skipped` counts it, so
- *   one odd node never hides the others. The provider's whole value stays
- *   reachable as `Workflow.graphSource`.
- * - The graph as a whole fails only when there is nothing graph-like: not an
- *   object, or no nodes at all.
- * - A key counts as modelled only when its value was usable (an id/type/name
- *   that is a string or number). Unused aliases, null values and objects stay
- *   in `properties`.
- * - A repeated node id is kept (both nodes are the provider's data) with a
- *   warning that is not a skip; joins and pictures use the first.
- * - An edge derived from `next`/`children` that repeats an explicit edge
- *   (same source and target) is not added twice.
- * - Edges are not checked against node ids: a dangling edge is the provider's
- *   data, and hiding it would hide the problem.
+ * Alibaba ICE `Workflow.Graph` -> WorkflowGraphModel. No public schema exists, so this reads the
+ * shapes such graphs come in (nodes as an array or a map; edges as pairs in several spellings
+ * and/or `next`/`children` lists) and keeps what it does not model in `properties`. Parsing is per
+ * node and per edge: an unreadable entry is skipped and named in `warnings`; the graph fails only
+ * when nothing is graph-like. The decisions: docs/architecture.md, "Parsing".
  */
 
 import type {

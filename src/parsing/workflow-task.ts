@@ -1,11 +1,8 @@
 /**
- * Alibaba ICE GetAIWorkflowTask body (`{RequestId, WorkflowTask}`) -> WorkflowTaskModel.
- * Every field is optional (reference §4). The JSON-carrying fields come as
- * strings or objects; `inputs`/`outputs`/`userData` never fail (the text is
- * kept when it is not JSON), while `graph` and `nodeResults` are typed
- * structures and say why when they cannot be typed, without touching the
- * other fields; their `graphSource`/`nodeResultsSource` twins always carry
- * what the provider sent, decoded as far as it decodes.
+ * Alibaba ICE GetAIWorkflowTask body (`{RequestId, WorkflowTask}`) -> WorkflowTaskModel. Every
+ * field is optional; `inputs`/`outputs`/`userData` never fail (non-JSON text is kept), while
+ * `graph` and `nodeResults` say why when they cannot be typed, without touching the other fields;
+ * `graphSource`/`nodeResultsSource` always carry what the provider sent.
  */
 
 import type {

@@ -1,15 +1,8 @@
 /**
- * `_entities` is the router's way in, and each representation is one lookup: a request
- * with thousands of them would hold thousands of places in the providers' rate-limit
- * queues. The router batches far fewer per fetch, so more than MAX_ENTITY_REPRESENTATIONS
- * is refused with BAD_USER_INPUT naming the limit, as MAX_TASK_IDS does for lists.
- *
- * `_entities` is written by @apollo/subgraph, which throws a plain Error for a
- * representation whose `__typename` names no entity of this schema (or is missing):
- * that would be masked as INTERNAL_SERVER_ERROR, which means "a bug here". A router
- * never sends such a representation; anyone else who does gets BAD_USER_INPUT naming
- * the index. A well-typed representation with a bad `taskId` fails only its own entry
- * (resolvers/task-ids.ts).
+ * `_entities`, the router's way in: more than MAX_ENTITY_REPRESENTATIONS representations are refused
+ * with BAD_USER_INPUT naming the limit, and a representation whose `__typename` names no entity
+ * (which @apollo/subgraph reports as a plain Error) is BAD_USER_INPUT naming its index, not
+ * INTERNAL_SERVER_ERROR. A bad `taskId` fails only its own entry (resolvers/task-ids.ts).
  */
 import { isUnionType, type GraphQLSchema } from 'graphql';
 import type { RequestContext } from '../context.js';

@@ -1,11 +1,7 @@
 /**
- * Change detection for pollers: two answers of the provider are "the same" when their parsed
- * models agree on everything the provider reports. The model's `requestId` is left out: the
- * provider mints a new one per answer, so keeping it would turn every poll into an event.
- *
- * Keys are sorted (the parsers build objects in a fixed order today, but nothing promises it),
- * Maps become sorted entry lists, and the text is hashed so a poller keeps 64 characters per
- * task instead of a second copy of a workflow graph.
+ * Change detection for pollers: two answers are "the same" when their parsed models agree on
+ * everything the provider reports, `requestId` (minted per answer) left out. Keys are sorted and
+ * the text hashed, so a poller keeps 64 characters per task.
  */
 import { createHash } from 'node:crypto';
 

@@ -1,16 +1,8 @@
 /**
- * One poller per watched task: it asks the task source (the same cache → in-flight sharing →
- * retry → rate limiter stack the queries use) at an interval set by the task's state, and
- * pushes the task to every subscriber when what the provider reports has changed.
- *
- * - A poll is scheduled when the previous one has settled, never overlapping, so one task
- *   costs at most one provider call per interval however many subscribers watch it. Counting
- *   from the settled poll also lets the cache entry the poll filled expire before the next one.
- * - A failure the provider classification calls retryable (throttling, 5xx, timeouts, the
- *   deadline) has already been retried by the source; the poller only tries again at the next
- *   interval, and subscribers see nothing. Any other failure (not found, auth, forbidden, bad
- *   input, an unreadable answer) will not heal: every subscriber gets it once and ends.
- * - After a terminal state is pushed, every subscriber completes and the poller stops.
+ * One poller per watched task: it asks the task source (the same stack the queries use) at an
+ * interval set by the task's state, never overlapping, and pushes the task to every subscriber when
+ * what the provider reports has changed. Retryable failures wait for the next interval unseen; any
+ * other failure reaches every subscriber once and ends them; a terminal state completes them all.
  */
 import { ProviderError } from '../providers/errors.js';
 import type { TaskState } from '../parsing/models.js';

@@ -1,11 +1,8 @@
 /**
- * The poller registry: one poller per provider and task id, shared by every subscriber of
- * that task in the process (and, through the shared cache the pollers read, by replicas).
- * Created once per process (src/app.ts) over the same upstream sources the loaders use.
- *
- * Subscribers are ref-counted: the first starts the poller, the last to leave stops it.
- * Each subscription also ends after `maxDurationMs`, so a task stuck upstream holds nothing
- * forever; the number of tasks watched at once is bounded by `maxWatchedTasks`.
+ * The poller registry: one poller per provider and task id, shared by every subscriber of that task
+ * in the process, created once per process over the loaders' upstream sources. Subscribers are
+ * ref-counted (the first starts the poller, the last stops it); each subscription ends after
+ * `maxDurationMs`, and at most `maxWatchedTasks` tasks are watched at once.
  */
 import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
 import type { ProviderName } from '../providers/errors.js';

@@ -1,22 +1,8 @@
 /**
- * Process-wide cache of provider answers, by task state. A terminal task will not
- * change again, so it is kept for long; a running one only briefly, so polling
- * clients still see progress; "no such task" briefly too, because a task created a
- * moment ago may not be visible yet. Any other failure is never kept: throttling,
- * outages and bad replies say nothing lasting about the task.
- *
- * The cache is bounded twice, least recently used out first: by entry count, and by the
- * bytes its entries keep alive (estimated once per entry, see retained-size.ts). Count
- * alone is not a memory bound: a workflow task with a long graph, node results and
- * outputs takes a thousand times the heap of a small one. An entry larger than
- * 1/MAX_ENTRY_SHARE of the byte budget is not kept at all: storing it would push out a
- * large share of everything else, and asking the provider again for such a task is
- * cheaper than that.
- *
- * Built on lru-cache (as the edge cache is), which keeps both bounds and a TTL per entry.
- *
- * Each hit or miss is also counted on the call's tally, for the log line of the
- * request that made the lookup.
+ * Process-wide cache of provider answers, by task state: terminal tasks long, running ones and
+ * NOT_FOUND briefly, any other failure never. Bounded by entry count and by estimated bytes
+ * (retained-size.ts), least recently used out first; an entry over 1/MAX_ENTRY_SHARE of the byte
+ * budget is not kept. Each hit or miss is counted on the call's tally.
  */
 import { LRUCache } from 'lru-cache';
 import { ProviderError, type ProviderName } from '../providers/errors.js';

@@ -32,7 +32,7 @@ export interface UpstreamEvents {
 }
 
 /** A hook that cannot throw: a broken metric must not fail a task lookup. */
-function guarded<A extends unknown[]>(hook: ((...args: A) => void) | undefined): (...args: A) => void {
+export function guarded<A extends unknown[]>(hook: ((...args: A) => void) | undefined): (...args: A) => void {
   if (hook === undefined) return () => {};
   return (...args) => {
     try {

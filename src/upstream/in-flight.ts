@@ -1,25 +1,8 @@
 /**
- * Process-wide sharing of calls in flight. DataLoader already de-duplicates ids
- * within one GraphQL request; this shares one upstream call between *concurrent
- * requests* asking for the same task (a dashboard opened by twenty people, a router
- * fanning out `_entities`). One instance per provider, so the task id is the key.
- *
- * The shared call is reference-counted:
- * - it runs under its first caller's deadline, tally and owner, and under a signal of its
- *   own, never a caller's: one caller going away must not fail the others;
- * - each caller waits on its own terms: it stops waiting when its own signal aborts, or
- *   when its own deadline passes before the shared call's does (then it fails with
- *   DeadlineExceededError), and leaves the call to the others;
- * - when the last caller has left, nobody needs the answer: the shared call is aborted
- *   (which stops its retries, takes it out of the rate-limit queue and cancels the
- *   provider request) and forgotten, so the next caller starts afresh;
- * - a caller whose deadline is later than the shared call's does not inherit a failure
- *   that only the shared call's deadline caused (`wasEndedByDeadline`): it starts a fresh
- *   call under its own deadline, or joins the one another such caller started, so
- *   concurrent callers still make one call per task;
- * - the first caller's tally receives the upstream calls and retries of the shared
- *   call, so the one real call is counted once, on the request that made it; every
- *   later caller's tally counts one in-flight share instead.
+ * Process-wide sharing of calls in flight, one instance per provider: concurrent requests for one
+ * task share one upstream call, reference-counted. It runs under its first caller's deadline,
+ * tally and owner, with a signal of its own; each caller stops waiting at its own signal or
+ * deadline, and the call is aborted when the last caller has left. The rules: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';

@@ -1,12 +1,7 @@
 /**
- * Times each provider call (one attempt: signed request plus parse) for the
- * `onUpstreamCall` hook. It sits under the rate limiter, so the time waited for a
- * turn is not counted as provider latency.
- *
- * Every attempt passes through here exactly once, after the rate limiter let it go,
- * so this is also where it is counted on the call's tally: one upstream call per
- * attempt sent, whatever its outcome; and, when traced, where its span is (provider,
- * action, attempt, outcome code).
+ * Times each provider attempt (signed request plus parse) for the `onUpstreamCall` hook, under the
+ * rate limiter so queueing is not counted as provider latency. Every attempt passes here exactly
+ * once: it is counted on the call's tally here, and, when traced, its span is made here.
  */
 import type { ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';

@@ -1,46 +1,10 @@
 /**
- * Per-provider request budget: at most `ratePerSecond` provider calls in ANY
- * one-second window (MPS documents 20 requests/second for DescribeImageTaskDetail;
- * going over earns RequestLimitExceeded for every caller sharing the account).
- *
- * A sliding log, not a token bucket: a bucket allows a full burst at the end of one
- * second and another at the start of the next, which is twice the budget in a window
- * straddling both. Remembering the time of the last `ratePerSecond` grants and letting
- * a call go only when the oldest of them is a full window old rules that out.
- *
- * Calls over budget wait in a bounded queue shared fairly between the requests that own
- * them (`TaskCall.owner`); one FIFO queue would let a single request with thousands of ids
- * fill it, and everyone behind it would be refused or wait out their deadline:
- * - waiters are grouped by owner, FIFO within one owner (calls without an owner share one group);
- * - grants go round-robin between owners, so a request with one id waits for at most one
- *   grant per other waiting request, however many ids those hold;
- * - when the queue is full, a newcomer whose request would still hold fewer waiters than
- *   the request holding the most evicts that request's newest waiter (which fails with
- *   RATE_LIMITED); otherwise the newcomer fails at once with RATE_LIMITED, rather than
- *   joining a backlog it would only time out in.
- * A waiter whose signal aborts (its client went away, its deadline passed) leaves at once.
- * It sits under the retry layer, so every attempt, retries included, spends budget.
- *
- * The provider counts calls when they *arrive*, not when they are granted here. Two grants
- * exactly a window apart can land inside one window of the provider's clock when their send
- * delays differ (a cold connection vs a warm one, a busy event loop), so the log's window is
- * `windowMs + marginMs`: the guarantee then holds at the provider for any spread of send
- * delays below the margin. A burst of the whole budget granted at once is what spreads send
- * delays beyond any small margin, though: its calls are signed and written one after another
- * on one event loop, next to everything else the process does, and the last can leave a few
- * hundred milliseconds after the first on a loaded machine, then share a provider second with
- * the next burst's first calls (26 arrivals in one second at a budget of 20 in the scale-out
- * bench, docs/BENCHMARKS.md, measurement 9). With `pace`, grants are also at least
- * window/budget apart (55 ms at 20/s with the default margin), as the shared quota's are: each
- * call is sent alone, so send delays barely differ, and the margin covers what is left. Pacing
- * costs no throughput once the budget is in use (the log allows no more than budget per window
- * either way); only the very first burst of an idle limiter is spread out.
- *
- * With a `shared` quota (Redis, shared by every replica), the shared quota decides instead of
- * the local log, one question at a time, for the waiter whose turn it is; the fair queue and
- * its bounds stay here. While the shared quota is unavailable, the local log decides with
- * `fallbackRatePerSecond` (this replica's share of the budget), and it remembers the shared
- * grants too, so switching over never adds a burst.
+ * Per-provider request budget: at most `ratePerSecond` calls in any window of `windowMs + marginMs`
+ * (a sliding log, not a token bucket), optionally paced window/budget apart. Calls over budget wait
+ * in a bounded queue shared fairly between their owners (round-robin between requests, FIFO within
+ * one; when full, the request holding the most gives up its newest place, else the newcomer fails
+ * with RATE_LIMITED); an aborted waiter leaves at once. With a `shared` quota, Redis decides and the
+ * local log (at `fallbackRatePerSecond`) stands in while it is unavailable. Why: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';

@@ -1,24 +1,9 @@
 /**
- * Retries of transient provider failures, inside the request's deadline.
- *
- * - Only errors that say so (`ProviderError.retryable`: throttling, 5xx, network,
- *   a reused nonce) are retried; NOT_FOUND or a bad signature would fail the same way.
- * - At most `maxAttempts` attempts in all, each a fresh call to the source below, so
- *   each is re-signed with a fresh timestamp and nonce and waits its turn in the rate
- *   limiter.
- * - Waits are exponential backoff with full jitter (a random delay between 0 and
- *   min(maxDelay, baseDelay * 2^(attempt-1))), which spreads out callers throttled
- *   together (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/),
- *   but never shorter than the provider's Retry-After.
- * - The deadline bounds everything: an attempt is aborted when it arrives (so the
- *   client's own timeout never outlasts it), and a wait that would end after it is
- *   not started. Out of time, the call fails with the last provider error, or with
- *   DeadlineExceededError when no attempt finished.
- * - Every attempt carries the caller's tally down (the layer that sends it counts it),
- *   and each retry is counted on it here; and its owner, so the rate limiter queues it
- *   with the rest of that request's calls; and, when traced, its span with the attempt's
- *   number, so each attempt's span (measured.ts) says which one it was.
- * - The caller's signal aborts the running attempt and any wait between attempts.
+ * Retries of transient provider failures (`ProviderError.retryable`), inside the request's deadline:
+ * at most `maxAttempts`, each a fresh, re-signed call through the rate limiter, separated by
+ * exponential backoff with full jitter but never less than Retry-After. The deadline aborts a
+ * running attempt and skips a wait that would end after it; the caller's signal aborts both.
+ * Each retry is counted on the caller's tally.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';

@@ -1,28 +1,10 @@
 /**
- * The production stack around a plain source, outermost first:
+ * The production stack around a plain source, outermost first, created once per provider per process:
  *
  *   cache ─▶ in-flight sharing ─▶ [shared tier] ─▶ retry (deadline) ─▶ rate limiter ─▶ timing ─▶ client call + parse
  *
- * In shared mode (REDIS_URL) the shared tier (Redis: the cache and the lease of every replica,
- * see shared/shared-source.ts) sits under the process's own in-flight sharing, so concurrent
- * lookups in one replica make one Redis round trip, and the rate limiter asks the quota shared
- * by every replica (shared/quota.ts) instead of its own log. Without it, nothing here changes.
- *
- * - cache outermost: a hit costs nothing, not even a place in the in-flight map;
- * - in-flight sharing under it: concurrent misses for one task become one call, and
- *   its answer fills the cache once; the call is aborted only when every caller has gone;
- * - retry under sharing: the whole retry sequence is shared, so N waiting callers
- *   never mean N retry loops;
- * - rate limiter under retry: every attempt, retries included, spends budget, so the
- *   budget counts what the provider actually receives; its queue is shared fairly between
- *   the requests that own the calls (TaskCall.owner);
- * - timing innermost: provider latency without the time spent queueing for a turn.
- *
- * A call's signal (its request's client went away) reaches every layer: the in-flight
- * wait, the retry waits and attempts, the rate-limit queue and the provider request.
- *
- * Created once per provider per process (src/app.ts), so the cache, the in-flight map
- * and the budget are shared by every GraphQL request.
+ * The shared tier and the shared quota only in shared mode (REDIS_URL). Why this order:
+ * docs/architecture.md, "Design notes".
  */
 import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import type { ProviderName } from '../providers/errors.js';

@@ -2,7 +2,7 @@
  * The dashboard in a real browser (Debian's Chromium) against the subgraph on the emulator:
  * tasks added through the form, one driven through its states in the emulator while the
  * page follows, a workflow graph drawn as SVG, an error row with its code. It writes
- * docs/dashboard.png, the README's screenshot.
+ * docs/dashboard.png, the screenshot in docs/dashboard.md.
  *
  * The page takes the WebSocket when the server offers task subscriptions and polls the
  * queries when it does not; the test asks the schema which to expect, so it holds on both.

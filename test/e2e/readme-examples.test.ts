@@ -1,5 +1,5 @@
 /**
- * The README's example operations, run as a newcomer would paste them: each one against the
+ * The example operations of docs/queries.md, run as a newcomer would paste them: each one against the
  * emulator, with the variables its `# variables:` comment gives. The first example must show
  * a task with results, and the Dashboard query its NOT_FOUND entry.
  */
@@ -13,7 +13,7 @@ interface Example {
 
 /** The ```graphql block under "## Example queries", split at each top-level operation. */
 function readmeExamples(): Example[] {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/queries.md', import.meta.url), 'utf8');
   const section = readme.slice(readme.indexOf('## Example queries'));
   const block = /```graphql\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const operations: Example[] = [];
@@ -26,7 +26,7 @@ function readmeExamples(): Example[] {
   return operations;
 }
 
-describe("the README's example queries", () => {
+describe("the docs' example queries", () => {
   let stack: TestStack;
   const examples = readmeExamples();
   beforeAll(async () => {

@@ -2,7 +2,7 @@
  * The Mermaid text is checked against the grammar of the flowchart subset it uses,
  * not by Mermaid itself: `mermaid.parse` (11.12) needs a DOM under Node (it fails
  * with "DOMPurify.addHook is not a function"), and a jsdom-sized test dependency
- * was not worth it (README, "The graph as a picture"). `checkFlowchart` below is
+ * was not worth it (docs/development.md, "Tests"). `checkFlowchart` below is
  * that subset, after https://mermaid.js.org/syntax/flowchart.html: a header,
  * quoted node declarations, `-->` edges between declared nodes, `classDef` and
  * `class` lines; labels may hold only safe characters, entity codes and `<br/>`.

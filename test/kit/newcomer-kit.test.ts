@@ -1,6 +1,6 @@
 /**
  * The files a newcomer copies rather than reads: every variable config.ts reads is in
- * .env.example and in the README's configuration table, and neither names one it does not.
+ * .env.example and in the tables of docs/configuration.md, and neither names one it does not.
  */
 import { readFileSync } from 'node:fs';
 
@@ -15,11 +15,10 @@ function envExampleVariables(): string[] {
   return [...new Set([...read('.env.example').matchAll(/^#?\s?([A-Z][A-Z0-9_]+)=/gm)].map((match) => match[1] ?? ''))].sort();
 }
 
-/** The first cell of each row of the table under "## Configuration", which may name several variables. */
-function readmeVariables(): string[] {
-  const readme = read('README.md');
-  const section = readme.slice(readme.indexOf('## Configuration'), readme.indexOf('\n## ', readme.indexOf('## Configuration') + 1));
-  const firstCells = section.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
+/** The first cell of each table row of docs/configuration.md, which may name several variables. */
+function configurationPageVariables(): string[] {
+  const page = read('docs/configuration.md');
+  const firstCells = page.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
   return [...new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] ?? '')))].sort();
 }
 
@@ -34,8 +33,8 @@ describe('the newcomer kit', () => {
     expect(documented).toEqual(configVariables());
   });
 
-  it("the README's configuration table has every variable config.ts reads, and no other", () => {
-    expect(readmeVariables()).toEqual(configVariables());
+  it('the configuration page has every variable config.ts reads, and no other', () => {
+    expect(configurationPageVariables()).toEqual(configVariables());
   });
 
   it('says which Node to use and under which licence', () => {

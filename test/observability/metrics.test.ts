@@ -3,7 +3,7 @@
  * and how upstream events reach the registry. (A request's own upstream counts travel
  * with its lookups instead: test/upstream/.)
  */
-import { combineUpstreamSubscribers, createMetrics, upstreamSubscriber, type Metrics } from '../../src/observability/metrics.js';
+import { combineUpstreamSubscribers, createMetrics, type Metrics } from '../../src/observability/metrics.js';
 import { newRequestTelemetry, requestIdFrom } from '../../src/observability/request-telemetry.js';
 import type { UpstreamEvents } from '../../src/upstream/events.js';
 
@@ -19,7 +19,7 @@ describe('metrics', () => {
   let events: Partial<UpstreamEvents>;
   beforeEach(() => {
     metrics = createMetrics({ defaultMetrics: false, maxOperationNames: 2 });
-    events = upstreamSubscriber(metrics);
+    events = metrics.upstreamEvents;
   });
 
   it('counts provider calls by provider, action and outcome, and times them', async () => {
@@ -177,5 +177,27 @@ describe('task cache series', () => {
     expect(await sample(metrics, 'task_cache_bytes{provider="tencent-mps"}')).toBe(4321);
     expect(await sample(metrics, 'task_cache_entries{provider="alibaba-ice"}')).toBe(2);
     expect(await sample(metrics, 'task_cache_bytes{provider="alibaba-ice"}')).toBe(500_000);
+  });
+});
+
+describe('a metric failure', () => {
+  it('never reaches the caller: a recorder or event hook that throws inside prom-client is swallowed', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    expect(() => metrics.graphqlRequest({ operationName: 'A', refused: false, outcome: 'ok', durationMs: Number.NaN, errorCodes: [] })).not.toThrow();
+    expect(() => metrics.upstreamEvents.onUpstreamCall('tencent-mps', 'OK', Number.NaN)).not.toThrow();
+    expect(() => metrics.upstreamEvents.onRateLimitWait('tencent-mps', Number.POSITIVE_INFINITY, 1)).not.toThrow();
+    // What was recorded before the failing observation stays recorded.
+    expect(await sample(metrics, 'graphql_requests_total{operation="A",outcome="ok"}')).toBe(1);
+    expect(await sample(metrics, 'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}')).toBe(1);
+  });
+
+  it('never fails a scrape: a watched reader that throws leaves the other series served', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    metrics.watchTaskCache('tencent-mps', () => {
+      throw new Error('broken reader');
+    });
+    metrics.watchRateLimitQueue('alibaba-ice', () => 3);
+    expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(3);
+    expect(await sample(metrics, 'task_cache_entries{provider="tencent-mps"}')).toBeUndefined();
   });
 });

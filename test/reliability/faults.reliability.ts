@@ -27,7 +27,7 @@ const MIXED = `query Mixed($img: [ID!]!, $wf: [ID!]!) {
 type Step = 'latency' | 'spike' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
 const STEPS: readonly Step[] = ['latency', 'spike', 'throttle', 'internal-error', 'unavailable', 'non-json', 'drop-connection', 'hang'];
 
-/** What one failed attempt of each kind turns into (README "Errors"); null: the attempt succeeds. */
+/** What one failed attempt of each kind turns into (docs/errors.md); null: the attempt succeeds. */
 const OUTCOME: Record<Step, { code: string; retryable: boolean } | null> = {
   latency: null,
   spike: { code: 'UPSTREAM_UNAVAILABLE', retryable: true },

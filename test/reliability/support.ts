@@ -58,7 +58,7 @@ export function containsSecret(text: string): boolean {
   return SECRET_VALUES.some((secret) => text.includes(secret));
 }
 
-/** Codes this subgraph documents (README "Errors") plus those Apollo Server and graphql-js assign. */
+/** Codes this subgraph documents (docs/errors.md) plus those Apollo Server and graphql-js assign. */
 export const KNOWN_CODES = new Set([
   'NOT_FOUND',
   'BAD_USER_INPUT',

@@ -1,17 +1,8 @@
 /**
- * The provider quota shared by every replica: a sliding log in one sorted set per provider,
- * decided by one Lua script, so "count, then add" is atomic (no replica can slip in between)
- * and times come from Redis's own clock (replicas' clocks may disagree; Redis's is one).
- *
- * The window is the limiter's window plus its margin (see rate-limiter.ts): grants spaced
- * that way arrive at the provider within the budget even when send delays differ.
- *
- * Grants are also paced, at least window/limit apart: replicas answering a burst together would
- * otherwise send up to the whole budget at once, and the spread of a burst's send delays (signing
- * and sending dozens of calls on a busy event loop) is exactly what lets a burst leak into the
- * provider's next second. Paced, the budget is still reached in one window.
- *
- * A refused call learns how long until it may go, and asks again then.
+ * The provider quota shared by every replica: a sliding log in one sorted set per provider, decided
+ * by one Lua script (atomic, on Redis's clock), over the limiter's window plus its margin, with
+ * grants paced at least window/limit apart. A refused call learns how long until it may go, and
+ * asks again then. Why: docs/architecture.md, "Design notes".
  */
 import type { QuotaAnswer, SharedQuota } from '../rate-limiter.js';
 import { UNAVAILABLE, type RedisLink } from './redis-link.js';

@@ -1,17 +1,10 @@
 /**
- * The one door to Redis for the shared tier, and the reason Redis is a helper, never a single
- * point of failure: every command runs under a short timeout, and any failure turns into
- * UNAVAILABLE, which each caller answers by doing what one process does alone.
- *
- * The link is in one of three states:
- * - up: every command is sent;
- * - degraded: Redis answers but refuses writes (maxmemory under noeviction, a read-only replica,
- *   a failed snapshot with stop-writes-on-bgsave-error): reads are sent, writes are not;
- * - down: nothing is sent.
- * Only a failure moves the link away from up, and only a probe (a small write of its own, at most
- * one at a time and one every `probeIntervalMs`) brings it back: a command that happened to
- * succeed without writing says nothing about writes, so it never flips the state. Each
- * transition is reported once (`onTransition`), never per command.
+ * The one door to Redis for the shared tier: every command runs under a short timeout, and any
+ * failure turns into UNAVAILABLE, which each caller answers by doing what one process does alone.
+ * Three states: up (everything is sent), degraded (Redis answers but refuses writes: reads are
+ * sent, writes are not) and down (nothing is sent). A failure leaves up; only a probe, a small
+ * write of its own (one at a time, at most every `probeIntervalMs`), comes back. Each transition
+ * is reported once (`onTransition`). Why: docs/architecture.md.
  */
 import type { Clock } from '../clock.js';
 

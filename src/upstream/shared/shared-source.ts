@@ -1,27 +1,12 @@
 /**
- * The shared tier: one cache and one provider call per task across every replica.
- *
- * One round trip (a Lua script, atomic) asks Redis for the task's answer and, when there is
- * none, claims the task's lease (SET NX PX with a random token):
- * - an answer: another replica's, served with what is left of its lifetime (the local cache
- *   above keeps it no longer, so no replica serves a changed task later than one process would);
- * - the lease: this replica makes the provider call (through retry and the rate limiter below),
- *   renewing the lease while it runs; then one script stores the answer with today's
- *   state-dependent lifetime, releases the lease (only if still its own) and publishes the task
- *   id on the provider's `done` channel;
- * - another replica holds the lease: wait for its `done` message, or for the lease to expire
- *   (its holder died or stalled), then ask again. Nobody waits past its own deadline, and a
- *   caller that goes away stops waiting at once.
- * Failures other than NOT_FOUND are never stored: waiters then claim the lease and try themselves.
- *
- * An answer read back is used only when it opens (its MAC, with a value key: seal.ts) and has the
- * model's shape (`accepts`); otherwise it is dropped, counted, and the lookup asks the provider as
- * if Redis had had nothing.
- *
- * Whenever Redis cannot answer (see redis-link.ts), the lookup goes straight to the source:
- * exactly what one process does alone. While Redis refuses writes (degraded), a lookup still
- * reads the shared answer, and on a miss goes straight to the source too: no lease can be taken,
- * so there is nothing to wait for.
+ * The shared tier: one cache and one provider call per task across every replica. One Lua round
+ * trip reads the task's answer or claims its lease; the lease holder calls the provider and
+ * publishes on the provider's `done` channel, the others wait for it or the lease's expiry, within
+ * their own deadline. Failures other than NOT_FOUND are never stored; when Redis cannot answer,
+ * the lookup goes straight to the source. A stored answer is used only when it opens (seal.ts) and
+ * has the model's shape (`accepts`); otherwise it is dropped, counted, and the provider is asked.
+ * While Redis refuses writes, a lookup reads the stored answer and on a miss asks the source, with
+ * no lease to take or wait for. The whole protocol: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { TaskCall, TaskSource } from '../../sources/task-source.js';
