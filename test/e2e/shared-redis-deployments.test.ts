@@ -1,0 +1,142 @@
+/**
+ * Deployments on one Redis, through the whole app: a replica answering from its built-in
+ * emulator and a "real" one (an emulator on its own endpoint, with its own key pair, standing in
+ * for the provider) on the same REDIS_URL with the default prefix never read each other's
+ * answers; replicas of one deployment still share. And whatever is read back from Redis is
+ * checked: an entry of the wrong shape is dropped and answered by the provider, never an
+ * INTERNAL_SERVER_ERROR. Counted from the stand-in's call log and /metrics.
+ */
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import fetch from 'node-fetch';
+import { startApp, type RunningApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
+import { createLogger } from '../../src/logger.js';
+import { sharedKeys } from '../../src/upstream/shared/keys.js';
+import { deploymentNamespace } from '../../src/upstream/shared/namespace.js';
+import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+
+const STAND_IN = { secretId: 'AKIDSTANDINFORTHEREALPROVIDER0001', secretKey: 'stand-in-real-provider-secret-key-77' } as const;
+const VALUE_KEY = 'e2e-redis-value-key-0123456789abcdefghij';
+const ONE = 'query One($id: ID!) { imageTask(taskId: $id) { taskId state results { output { signedUrl } } } }';
+const TASK = SEED.image.finishedSuccess;
+
+interface Answer {
+  data?: { imageTask?: { taskId: string; state: string; results: Array<{ output: { signedUrl: string | null } | null }> } | null } | null;
+  errors?: Array<{ message: string; extensions?: { code?: string } }>;
+}
+
+interface Replica {
+  readonly app: RunningApp;
+  readonly logs: string[];
+  ask(taskId: string): Promise<Answer>;
+  metrics(): Promise<string>;
+}
+
+async function startReplica(env: Record<string, string>): Promise<Replica> {
+  const config = loadConfig({ LOG_LEVEL: 'info', UPSTREAM_TIMEOUT_MS: '2000', RESPONSE_CACHE_MAX_BYTES: '0', ...env });
+  const logs: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  const logger = createLogger(config.logLevel, sink, { redactHeaders: [config.security.sharedSecretHeader] });
+  const app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger }, { port: 0, host: '127.0.0.1' });
+  // Start-up does not wait for Redis: let the connections come up before the first lookup.
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return {
+    app,
+    logs,
+    async ask(taskId) {
+      const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ONE, variables: { id: taskId } }) });
+      return (await response.json()) as Answer;
+    },
+    metrics: async () => (await fetch(new URL('/metrics', app.url))).text(),
+  };
+}
+
+describe('deployments on one Redis', () => {
+  let redis: RedisServer;
+  let raw: Redis;
+  let provider: RunningEmulator;
+  const running: Replica[] = [];
+
+  beforeAll(async () => {
+    redis = await startRedisServer({ password: 'deployments-redis-password' });
+    raw = new Redis(redis.url);
+    provider = await startEmulator({ tencentCredentials: [STAND_IN] });
+  });
+  afterAll(async () => {
+    await Promise.all(running.splice(0).map((replica) => replica.app.stop()));
+    await provider.close();
+    await raw.quit();
+    await redis.stop();
+  });
+  beforeEach(async () => {
+    await Promise.all(running.splice(0).map((replica) => replica.app.stop()));
+    await raw.flushall();
+    provider.resetCalls();
+  });
+
+  const emulatorReplica = async (): Promise<Replica> => {
+    const replica = await startReplica({ EMULATOR: 'on', REDIS_URL: redis.url });
+    running.push(replica);
+    return replica;
+  };
+  const realReplica = async (env: Record<string, string> = {}): Promise<Replica> => {
+    const replica = await startReplica({
+      EMULATOR: 'off',
+      TENCENTCLOUD_SECRET_ID: STAND_IN.secretId,
+      TENCENTCLOUD_SECRET_KEY: STAND_IN.secretKey,
+      MPS_ENDPOINT: provider.url,
+      REDIS_URL: redis.url,
+      ...env,
+    });
+    running.push(replica);
+    return replica;
+  };
+  const realTaskKey = (taskId: string): string =>
+    sharedKeys('media-task-subgraph:', 'tencent-mps', deploymentNamespace({ provider: 'tencent-mps', endpoint: provider.url, keyId: STAND_IN.secretId, emulator: false })).task(taskId);
+
+  it("keeps an emulator replica's answers from a real replica, which makes its own call, while real replicas share theirs", async () => {
+    const emulated = await emulatorReplica();
+    const real = await realReplica();
+    const secondReal = await realReplica();
+    expect(emulated.app.providers.tencent).toBe('emulator');
+    expect(real.app.providers.tencent).toBe('credentials');
+
+    expect((await emulated.ask(TASK)).data?.imageTask?.state).toBe('SUCCEEDED');
+    expect(provider.callCount({ taskId: TASK })).toBe(0);
+    expect((await real.ask(TASK)).data?.imageTask?.state).toBe('SUCCEEDED');
+    expect(provider.callCount({ taskId: TASK })).toBe(1);
+    // The same client of the same provider: answered from Redis.
+    expect((await secondReal.ask(TASK)).data?.imageTask?.state).toBe('SUCCEEDED');
+    expect(provider.callCount({ taskId: TASK })).toBe(1);
+    expect(await secondReal.metrics()).toMatch(/^upstream_shared_cache_hits_total\{provider="tencent-mps"\} 1$/m);
+
+    // Two namespaces' entries and quotas, none naming the key id or the endpoint.
+    const keys = await raw.keys('*');
+    const taskKeys = keys.filter((key) => key.includes(':task:'));
+    expect(taskKeys.length).toBe(2);
+    expect(keys.filter((key) => key.includes('quota:tencent-mps:')).length).toBe(2);
+    for (const key of keys) {
+      expect(key).not.toContain(STAND_IN.secretId);
+      expect(key).not.toContain(String(new URL(provider.url).port));
+    }
+  });
+
+  it('drops an entry of the wrong shape and answers from the provider instead of failing', async () => {
+    const real = await realReplica();
+    await raw.set(realTaskKey(TASK), JSON.stringify({ ok: true, value: {} }), 'PX', 60_000);
+    const answer = await real.ask(TASK);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.imageTask?.state).toBe('SUCCEEDED');
+    expect(provider.callCount({ taskId: TASK })).toBe(1);
+    expect(await real.metrics()).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="shape"\} 1$/m);
+    expect(real.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+  });
+});
