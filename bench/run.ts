@@ -28,6 +28,7 @@
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { resolve } from 'node:path';
+import { defaultOf } from '../src/config/index.js';
 import { SEED, startEmulator, type RunningEmulator } from '../src/emulator/index.js';
 import { measureCacheBytes, type CacheBytesSummary } from './cache-bytes.js';
 import { calibrator } from './calibration.js';
@@ -105,10 +106,10 @@ const settings = {
   scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
   /** Measurement 10: finished tasks per provider stored in a fresh redis-server. */
   redisMemoryTasks: quick ? 1_000 : 10_000,
-  /** The defaults of src/config.ts the figures are about. */
-  mpsRatePerSecond: 20,
-  rateLimitMarginMs: 100,
-  cacheMaxEntries: 10_000,
+  /** The defaults of the configuration table the figures are about. */
+  mpsRatePerSecond: defaultOf('MPS_RATE_LIMIT_RPS'),
+  rateLimitMarginMs: defaultOf('RATE_LIMIT_MARGIN_MS'),
+  cacheMaxEntries: defaultOf('CACHE_MAX_ENTRIES'),
 };
 
 /**

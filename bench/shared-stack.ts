@@ -5,6 +5,7 @@
  * answers are written and read by the tier's own code (its Lua scripts and codec), not imitated.
  */
 import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../src/config/index.js';
 import type { ProviderName } from '../src/providers/errors.js';
 import type { TaskSource } from '../src/sources/task-source.js';
 import { systemClock } from '../src/upstream/clock.js';
@@ -19,10 +20,11 @@ export const BENCH_KEY_PREFIX = 'bench:';
 
 /** Production's TTLs and bounds, with the budget lifted: these figures are about the tiers, not the quota. */
 export function benchPolicy(localCacheEntries: number): UpstreamPolicy {
+  const { cache, retryBaseDelayMs, retryMaxDelayMs, rateLimit } = loadConfig({}).upstream;
   return {
-    cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: localCacheEntries, maxBytes: localCacheEntries > 0 ? 64 * 1024 * 1024 : 0 },
-    retry: { maxAttempts: 1, baseDelayMs: 100, maxDelayMs: 2_000 },
-    rateLimit: { ratePerSecond: 1_000_000, maxQueue: 100_000, marginMs: 100 },
+    cache: { ...cache, maxEntries: localCacheEntries, maxBytes: localCacheEntries > 0 ? cache.maxBytes : 0 },
+    retry: { maxAttempts: 1, baseDelayMs: retryBaseDelayMs, maxDelayMs: retryMaxDelayMs },
+    rateLimit: { ratePerSecond: 1_000_000, maxQueue: 100_000, marginMs: rateLimit.marginMs },
     defaultDeadlineMs: 60_000,
   };
 }

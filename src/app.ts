@@ -5,7 +5,7 @@
  * neither answers PROVIDER_NOT_CONFIGURED. Every outside effect comes in through `deps`.
  */
 import type { Logger } from 'pino';
-import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config.js';
+import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config/index.js';
 import { EMULATOR_CREDENTIALS, sampleTasks, startEmulator, type RunningEmulator, type SampleKind } from './emulator/index.js';
 import { createIceClient } from './providers/alibaba/client.js';
 import type { FetchLike } from './providers/http.js';
@@ -98,7 +98,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
-    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode({ ...config.redis, valueKey: null }, clock, deps.logger, {
+    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
         redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
         valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),

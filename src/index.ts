@@ -2,9 +2,10 @@
 import { randomBytes } from 'node:crypto';
 import fetch from 'node-fetch';
 import { startApp } from './app.js';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './config/index.js';
 import { sampleTaskIds, sampleTasks } from './emulator/index.js';
 import { startupBanner } from './banner.js';
+import { ENV_FILE, loadEnvFile } from './env-file.js';
 import { createLogger, stdoutDestination } from './logger.js';
 
 /** Once stdout has failed, how long exit waits for a flush that can no longer complete. */
@@ -34,6 +35,13 @@ async function main(): Promise<void> {
   const print = guardStdout();
   process.stderr.on('error', () => undefined);
   let config;
+  let fromEnvFile: string[] | null;
+  try {
+    fromEnvFile = loadEnvFile();
+  } catch (error) {
+    process.stderr.write(`media-task-subgraph: cannot read ${ENV_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}\n`);
+    process.exit(1);
+  }
   try {
     config = loadConfig();
   } catch (error) {
@@ -47,6 +55,7 @@ async function main(): Promise<void> {
     onLost: (error) => toStderr(`media-task-subgraph: stdout failed (${(error as NodeJS.ErrnoException).code ?? error.message}); dropping log lines and serving on\n`),
   });
   const logger = createLogger(config.logLevel, destination, { redactHeaders: [config.security.sharedSecretHeader] });
+  if (fromEnvFile) logger.info({ file: ENV_FILE, variables: fromEnvFile }, `read ${fromEnvFile.length} variables from ${ENV_FILE}`);
   const app = await startApp(
     config,
     { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },

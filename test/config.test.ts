@@ -1,4 +1,7 @@
-import { ConfigError, loadConfig } from '../src/config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig } from '../src/config/index.js';
+import { renderGeneratedFiles } from '../src/config/render.js';
+import { VARIABLES } from '../src/config/variables.js';
 
 const SECRET_KEY = 'tencent-secret-key-VALUE-0123456789';
 const ACCESS_SECRET = 'alibaba-access-secret-VALUE-9876543210';
@@ -365,14 +368,31 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
     expect(loadConfig({}).redis).toBeNull();
     expect(
       loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
-    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000 });
+    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000, valueKey: null });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'media-task-subgraph:',
       fallbackRpsShare: 0.5,
       commandTimeoutMs: 250,
       leaseMs: 3000,
+      valueKey: null,
     });
+  });
+
+  it('reads REDIS_VALUE_KEY, and refuses one that is empty or short without echoing it', () => {
+    const key = 'redis-value-key-for-config-test-0123456789';
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: key }).redis?.valueKey).toBe(key);
+    for (const bad of ['', 'short-redis-value-key-77']) {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual(['REDIS_VALUE_KEY']);
+      if (bad) expect((error as ConfigError).message).not.toContain(bad);
+    }
   });
 
   it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
@@ -412,5 +432,42 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
       expect(String(error)).not.toContain('collector-password-1');
     }
     expect(() => loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'not a url' })).toThrow(/OTEL_EXPORTER_OTLP_ENDPOINT/);
+  });
+});
+
+describe('the table of variables and the files generated from it', () => {
+  const root = new URL('../', import.meta.url);
+
+  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))('%s is up to date (run `npm run docs` when this fails)', (path, content) => {
+    expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
+  });
+
+  it('names every variable loadConfig reads, and loadConfig reads every variable it names', () => {
+    const asked = new Set<string>();
+    const env = new Proxy<NodeJS.ProcessEnv>({}, { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) });
+    loadConfig(env);
+    const declared = Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]);
+    expect([...asked].sort()).toEqual([...declared].sort());
+  });
+
+  it('.env.example, uncommented, gives the defaults loadConfig starts with', () => {
+    const example = readFileSync(new URL('.env.example', root), 'utf8');
+    const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
+    // Blank is unset for every variable but the secrets that turn on a check, where it is a mistake: left commented.
+    delete env.SUBGRAPH_SHARED_SECRET;
+    delete env.REDIS_VALUE_KEY;
+    expect(loadConfig(env)).toEqual(loadConfig({}));
+  });
+
+  it('states derived defaults by the variable they follow', () => {
+    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) => (variable.default.kind === 'derived' ? [[name, variable.default.from]] : []));
+    expect(derivedFrom).toEqual([
+      ['ICE_ENDPOINT', 'ICE_REGION'],
+      ['EXPOSE_SCHEMA', 'NODE_ENV'],
+      ['DASHBOARD', 'EXPOSE_SCHEMA'],
+      ['EMULATOR', 'NODE_ENV'],
+      ['SHUTDOWN_GRACE_MS', 'REQUEST_DEADLINE_MS'],
+    ]);
   });
 });

@@ -14,6 +14,8 @@ export interface HandlerContext {
   readonly nonces: NonceLedger;
   /** Server time for this request, epoch ms (from EmulatorOptions.now). */
   readonly nowMs: number;
+  /** Output URLs in an answer are signed for this long from nowMs. */
+  readonly signedUrlLifetimeSeconds: number;
   readonly newRequestId: () => string;
 }
 

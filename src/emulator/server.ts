@@ -14,6 +14,7 @@ import { DEFAULT_LATENCY_MS, FaultRegistry } from './faults.js';
 import { NonceLedger } from './nonce-ledger.js';
 import type { HandlerContext } from './provider.js';
 import { routeProvider } from './routing.js';
+import { DEFAULT_SIGNED_URL_LIFETIME_SECONDS } from './signed-urls.js';
 import { TaskStore } from './task-store.js';
 import { imageTaskProgression, workflowTaskProgression } from './task-scripts.js';
 import type { EmulatorOptions, RunningEmulator } from './types.js';
@@ -32,7 +33,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const timers = new Set<NodeJS.Timeout>();
   let closing: Promise<void> | null = null;
 
-  const context = (): HandlerContext => ({ credentials, tasks, nonces, nowMs: now(), newRequestId: randomUUID });
+  const signedUrlLifetimeSeconds = options.signedUrlLifetimeSeconds ?? DEFAULT_SIGNED_URL_LIFETIME_SECONDS;
+  const context = (): HandlerContext => ({ credentials, tasks, nonces, nowMs: now(), signedUrlLifetimeSeconds, newRequestId: randomUUID });
 
   const delay = (ms: number): Promise<void> =>
     new Promise((resolve) => {

@@ -5,6 +5,7 @@
  */
 import { isJsonObject, tryParseJson } from './json.js';
 import type { HandlerContext, ProviderFaultKind, ProviderHandler } from './provider.js';
+import { signImageTaskUrls } from './signed-urls.js';
 import { verifyTc3Request } from './tencent-auth.js';
 import { jsonResponse, type EmulatorResponse, type ReceivedRequest } from './wire.js';
 
@@ -51,7 +52,8 @@ export const tencentHandler: ProviderHandler = {
       return fail('ResourceNotFound', `The task \`${taskId}\` does not exist or was submitted more than 7 days ago.`);
     }
     // Spreading keeps a seed's own RequestId position (doc examples) while minting a fresh value.
-    return jsonResponse(200, { Response: { ...task, RequestId: context.newRequestId() } }, 'ok', tencentHeaders(request));
+    const signed = signImageTaskUrls(task, context.nowMs, context.signedUrlLifetimeSeconds);
+    return jsonResponse(200, { Response: { ...signed, RequestId: context.newRequestId() } }, 'ok', tencentHeaders(request));
   },
 
   faultAnswer(kind: ProviderFaultKind, _fault, request, context) {

@@ -28,6 +28,8 @@ export interface EmulatorOptions {
   host?: string;
   /** Epoch ms; the clock that signature windows are checked against. Default Date.now. */
   now?: () => number;
+  /** How long output URLs stay valid after an answer signs them (DEFAULT_SIGNED_URL_LIFETIME_SECONDS). */
+  signedUrlLifetimeSeconds?: number;
   /** Replace the accepted credentials; when absent only EMULATOR_CREDENTIALS.tencent is accepted. */
   tencentCredentials?: Array<{ secretId: string; secretKey: string; token?: string }>;
   /** Replace the accepted credentials; when absent only EMULATOR_CREDENTIALS.alibaba is accepted. */

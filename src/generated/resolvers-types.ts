@@ -71,8 +71,10 @@ export type ImageOutput = {
   readonly outputStorage?: Maybe<ImageStorage>;
   /** Path of the output file inside its storage. */
   readonly path?: Maybe<Scalars['String']['output']>;
-  /** A signed, temporary URL of the output file. */
+  /** A signed, temporary URL of the output file. No cache of this subgraph keeps it past `signedUrlExpiresAt`. */
   readonly signedUrl?: Maybe<Scalars['String']['output']>;
+  /** When `signedUrl` stops working, read from the URL (COS `q-sign-time`, VOD `t`, S3 and OSS presigned forms); null when unknown. */
+  readonly signedUrlExpiresAt?: Maybe<Scalars['DateTime']['output']>;
   /** Where the output was written (`OutputStorage`: Type plus the COS, S3 or VOD details). Storage credentials are never included. */
   readonly storage?: Maybe<Scalars['JSON']['output']>;
 };
@@ -171,10 +173,12 @@ export type ImageTask = MediaTask & {
    * 1. `ErrCode` a non-zero number, or `ErrMsg` not blank: FAILED, whatever the results say.
    * 2. A result with status FAIL: PARTIALLY_SUCCEEDED when another result is SUCCESS, else FAILED.
    * 3. At least one result and every result SUCCESS: SUCCEEDED.
-   * 4. Otherwise (no result set, an empty or null one, or results still PROCESSING, unknown or
-   *    without status): SUCCEEDED only when the provider says the task succeeded, i.e. sent
-   *    `ErrMsg` as an empty string ("a null string indicates that the task is successful") with
-   *    `ErrCode` absent or 0; else UNKNOWN. `ErrCode` 0 alone does not count.
+   * 4. A result still in flight (WAITING, PROCESSING, an unknown status or none): UNKNOWN,
+   *    whatever `ErrMsg` says.
+   * 5. No result (no result set, an empty or null one): SUCCEEDED only when the provider says
+   *    the task succeeded, i.e. sent `ErrMsg` as an empty string ("a null string indicates that
+   *    the task is successful") with `ErrCode` absent or 0; else UNKNOWN. `ErrCode` 0 alone does
+   *    not count.
    * `Message` never decides the state: it describes a failure the codes report.
    */
   readonly state: TaskState;
@@ -857,6 +861,7 @@ export type ImageOutputResolvers<ContextType = RequestContext, ParentType extend
   outputStorage?: Resolver<Maybe<ResolversTypes['ImageStorage']>, ParentType, ContextType>;
   path?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   signedUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  signedUrlExpiresAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   storage?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 };
 

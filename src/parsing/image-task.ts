@@ -16,7 +16,10 @@ import type {
 import { isRecord } from './json-value.js';
 import { integerText, parseImageInput, parseImageStorage, strippedJson } from './image-locations.js';
 import { asNumber, asString, mapEnum } from './scalars.js';
+import { earliestExpiry, signedUrlExpiresAt } from './signed-url-expiry.js';
 import { durationSeconds, toRfc3339Seconds } from './time.js';
+
+const rfc3339OfEpochMs = (ms: number | null): string | null => (ms === null ? null : toRfc3339Seconds(new Date(ms)));
 
 const TASK_STATUS: Readonly<Record<string, ImageTaskStatus>> = {
   waiting: 'WAITING',
@@ -65,6 +68,7 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
     requestId: asString(r.RequestId),
     // FINISH is the only status MPS never leaves; WAITING/PROCESSING/unknown may still change.
     terminal: status === 'FINISH',
+    signedUrlsExpireAt: earliestExpiry((resultSet ?? []).map((result) => signedUrlExpiresAt(result.output?.signedUrl ?? null))),
   };
 }
 
@@ -75,9 +79,10 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
  * 2. A FAIL result is PARTIALLY_SUCCEEDED beside a SUCCESS result, else FAILED
  *    (even with others still PROCESSING/unknown: nothing is known to have succeeded).
  * 3. At least one result, every one SUCCESS: SUCCEEDED.
- * 4. Otherwise the results do not decide (none sent, a null set, or some still
- *    PROCESSING/unknown/without status): SUCCEEDED only when the provider says so,
- *    which the doc defines as ErrMsg sent and empty ("A null string indicates that
+ * 4. A result still in flight (WAITING, PROCESSING, unknown or without status): UNKNOWN,
+ *    whatever ErrMsg says: a result in flight is no proof of success.
+ * 5. No result at all (none sent, a null or empty set): SUCCEEDED only when the provider
+ *    says so, which the doc defines as ErrMsg sent and empty ("A null string indicates that
  *    the task is successful") with ErrCode absent or 0; else UNKNOWN. ErrCode 0 alone
  *    is not enough: 0 is also what an SDK's int field holds when nothing was said.
  * `Message` never decides: it explains a failure the codes report (and other MPS
@@ -103,7 +108,7 @@ export function imageTaskState(
   const list = results ?? [];
   const succeeded = list.filter((result) => result.status === 'SUCCESS').length;
   if (list.some((result) => result.status === 'FAIL')) return succeeded > 0 ? 'PARTIALLY_SUCCEEDED' : 'FAILED';
-  if (list.length > 0 && succeeded === list.length) return 'SUCCEEDED';
+  if (list.length > 0) return succeeded === list.length ? 'SUCCEEDED' : 'UNKNOWN';
   return errMsg !== null ? 'SUCCEEDED' : 'UNKNOWN';
 }
 
@@ -142,6 +147,7 @@ function parseOutput(value: unknown): ImageOutputModel | null {
   return {
     path: asString(value.Path),
     signedUrl: asString(value.SignedUrl),
+    signedUrlExpiresAt: rfc3339OfEpochMs(signedUrlExpiresAt(asString(value.SignedUrl))),
     content: asString(value.Content),
     fileId: asString(value.FileId),
     // Unreadable storage text is dropped rather than returned: it could carry the very secrets we must not echo.

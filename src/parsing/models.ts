@@ -34,6 +34,8 @@ export interface ImageStorageModel {
 export interface ImageOutputModel {
   readonly path: string | null;
   readonly signedUrl: string | null;
+  /** When `signedUrl` stops working (RFC 3339), for the signed forms we recognise; else null. */
+  readonly signedUrlExpiresAt: string | null;
   readonly content: string | null;
   readonly fileId: string | null;
   /** OutputStorage with any S3 secret keys removed: they are the caller's secrets, never ours to echo. */
@@ -100,6 +102,8 @@ export interface ImageTaskModel {
   readonly requestId: string | null;
   /** True when the provider will not change this task again (cache policy depends on it). */
   readonly terminal: boolean;
+  /** The earliest expiry of a signed URL in the answer (epoch ms); no cache keeps it longer. */
+  readonly signedUrlsExpireAt: number | null;
 }
 
 export interface WorkflowNodeResultModel {
@@ -192,4 +196,6 @@ export interface WorkflowTaskModel {
   readonly version: string | null;
   readonly requestId: string | null;
   readonly terminal: boolean;
+  /** The earliest expiry of a signed URL in the outputs or node results (epoch ms); no cache keeps it longer. */
+  readonly signedUrlsExpireAt: number | null;
 }

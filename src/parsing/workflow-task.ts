@@ -20,6 +20,7 @@ import { isJsonObject, isRecord } from './json-value.js';
 import { jsonFieldOrRaw, parseJsonField } from './json-field.js';
 import { parseNodeResults } from './node-results.js';
 import { asString, mapEnum } from './scalars.js';
+import { earliestUrlExpiryIn } from './signed-url-expiry.js';
 import { durationSeconds, toRfc3339Seconds } from './time.js';
 import { parseWorkflowGraph } from './workflow-graph.js';
 
@@ -86,6 +87,7 @@ export function parseWorkflowTask(taskId: string, body: unknown): WorkflowTaskMo
     version: asString(task.Version),
     requestId: asString(envelope.RequestId),
     terminal: isTerminalWorkflowStatus(status),
+    signedUrlsExpireAt: earliestUrlExpiryIn([task.Outputs, task.NodeResults]),
   };
 }
 

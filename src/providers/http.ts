@@ -5,6 +5,7 @@
  */
 import http from 'node:http';
 import https from 'node:https';
+import { defaultOf } from '../config/index.js';
 import { ProviderError, type ProviderName } from './errors.js';
 
 /** The part of node-fetch's `fetch` the clients use; node-fetch's default export satisfies it. */
@@ -52,7 +53,7 @@ export function createAgentChooser(options: { readonly maxSockets?: number } = {
 /** Shared by every client that is not given its own chooser. */
 export const defaultAgentChooser = createAgentChooser();
 
-export const DEFAULT_TIMEOUT_MS = 10_000;
+export const DEFAULT_TIMEOUT_MS = defaultOf('UPSTREAM_TIMEOUT_MS');
 /** Provider replies are a few KB; a runaway body should not be buffered whole. */
 export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 

@@ -12,10 +12,19 @@ export interface TaskMaxAge {
   readonly terminalSeconds: number;
   /** max-age for a task still in progress. */
   readonly runningSeconds: number;
+  /** Epoch ms, against which signed URLs' expiries are measured; Date.now unless a test injects a clock. */
+  readonly now?: () => number;
 }
 
-export function taskMaxAgeSeconds(task: { readonly terminal: boolean }, maxAge: TaskMaxAge): number {
-  return task.terminal ? maxAge.terminalSeconds : maxAge.runningSeconds;
+type CachedTask = { readonly terminal: boolean; readonly signedUrlsExpireAt?: number | null };
+
+/** The state's max-age, and never past the expiry of a signed URL in the task. */
+export function taskMaxAgeSeconds(task: CachedTask, maxAge: TaskMaxAge): number {
+  const stateSeconds = task.terminal ? maxAge.terminalSeconds : maxAge.runningSeconds;
+  const expiresAt = task.signedUrlsExpireAt ?? null;
+  if (expiresAt === null) return stateSeconds;
+  const now = (maxAge.now ?? Date.now)();
+  return Math.min(stateSeconds, Math.max(0, Math.floor((expiresAt - now) / 1000)));
 }
 
 /**
@@ -23,7 +32,7 @@ export function taskMaxAgeSeconds(task: { readonly terminal: boolean }, maxAge: 
  * max-age, so a list or an `_entities` call is cacheable only as long as its least
  * stable task; a failed lookup makes it uncacheable.
  */
-export async function loadWithCacheHint<T extends { readonly terminal: boolean }>(
+export async function loadWithCacheHint<T extends CachedTask>(
   load: Promise<T>,
   info: GraphQLResolveInfo,
   maxAge: TaskMaxAge,

@@ -57,6 +57,9 @@ export function upstreamBadResponse(provider: ProviderName, message: string, req
   });
 }
 
+/** Every key this subgraph puts in `extensions` for clients (deploy/router.yaml lets exactly these through). */
+export const CLIENT_ERROR_EXTENSIONS = ['code', 'provider', 'providerCode', 'requestId', 'retryable'] as const;
+
 export function providerErrorExtensions(error: ProviderError): Record<string, unknown> {
   return {
     code: CODE_BY_KIND[error.kind],

@@ -10,8 +10,8 @@
  * - cost (query-cost.ts) bounds fields × list sizes, which needs the variables and so
  *   runs once the operation is resolved, not here;
  * - depth bounds nesting. The schema has no cycles today, but `_entities` and future
- *   fields could make one; the deepest real query (workflowTask → workflow → graph →
- *   nodes → result → status) is 6 levels.
+ *   fields could make one; how deep the real queries go is in MAX_QUERY_DEPTH's description
+ *   (src/config/variables.ts).
  *
  * Written here rather than taken from a library: the rules must report (not throw),
  * carry our BAD_USER_INPUT code, flatten fragments (`... on WorkflowTask` is no level)

@@ -9,6 +9,7 @@ import type { TaskState } from '../parsing/models.js';
 import type { TaskSource } from '../sources/task-source.js';
 import type { Clock, TimerHandle } from '../upstream/clock.js';
 import { wasEndedByDeadline } from '../upstream/deadline.js';
+import { signedUrlsLifetimeMs } from '../upstream/cache.js';
 import { subscriptionError } from './errors.js';
 import { taskFingerprint } from './fingerprint.js';
 import type { Subscriber } from './subscriber.js';
@@ -16,6 +17,7 @@ import type { Subscriber } from './subscriber.js';
 export interface WatchedTask {
   readonly state: TaskState;
   readonly terminal: boolean;
+  readonly signedUrlsExpireAt?: number | null;
 }
 
 export interface PollIntervals {
@@ -58,7 +60,8 @@ export class Poller<T extends WatchedTask> {
   /** The first subscriber starts the first poll; a later one gets the last known state at once. */
   add(subscriber: Subscriber<T>): void {
     this.subscribers.add(subscriber);
-    if (this.last) subscriber.push(this.last.task);
+    // A late subscriber gets the last state at once unless its signed URLs have expired since.
+    if (this.last && signedUrlsLifetimeMs(this.last.task, this.options.clock.now()) > 0) subscriber.push(this.last.task);
     if (this.timer === null && this.polling === null && !this.stopped) void this.poll();
   }
 

@@ -3,7 +3,7 @@
  * the log. Kept out of app.ts so the assembly there stays one line.
  */
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config.js';
+import type { AppConfig } from '../config/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Clock } from '../upstream/clock.js';
 import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';

@@ -5,6 +5,7 @@
  * budget is not kept. Each hit or miss is counted on the call's tally.
  */
 import { LRUCache } from 'lru-cache';
+import { defaultOf } from '../config/index.js';
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskSource } from '../sources/task-source.js';
 import type { Clock } from './clock.js';
@@ -20,7 +21,11 @@ export interface CacheTtls {
   readonly notFoundTtlMs: number;
 }
 
-export const DEFAULT_CACHE_TTLS: CacheTtls = { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000 };
+export const DEFAULT_CACHE_TTLS: CacheTtls = {
+  terminalTtlMs: defaultOf('CACHE_TERMINAL_TTL_MS'),
+  runningTtlMs: defaultOf('CACHE_RUNNING_TTL_MS'),
+  notFoundTtlMs: defaultOf('CACHE_NOT_FOUND_TTL_MS'),
+};
 
 export interface CachePolicy {
   /** How long this process keeps the answer; 0 = not kept. */
@@ -30,7 +35,7 @@ export interface CachePolicy {
 }
 
 /** A parsed task, or the error a lookup failed with. */
-export type CacheSubject = { readonly terminal: boolean } | Error;
+export type CacheSubject = { readonly terminal: boolean; readonly signedUrlsExpireAt?: number | null } | Error;
 
 /**
  * How long an answer may be reused: here, and (as `maxAgeSeconds`) by anything
@@ -49,6 +54,20 @@ export function cachePolicy(subject: CacheSubject, ttls: CacheTtls = DEFAULT_CAC
         ? ttls.terminalTtlMs
         : ttls.runningTtlMs;
   return { ttlMs, maxAgeSeconds: Math.floor(ttlMs / 1000) };
+}
+
+/** Milliseconds until the earliest signed URL in the answer stops working; Infinity when it has none we know of. */
+export function signedUrlsLifetimeMs(subject: CacheSubject, nowMs: number): number {
+  const expiresAt = subject instanceof Error ? null : (subject.signedUrlsExpireAt ?? null);
+  return expiresAt === null ? Infinity : Math.max(0, expiresAt - nowMs);
+}
+
+/** cachePolicy, bounded so that no tier keeps an answer past the expiry of a signed URL in it. */
+export function cachePolicyAt(subject: CacheSubject, ttls: CacheTtls, nowMs: number): CachePolicy {
+  const policy = cachePolicy(subject, ttls);
+  const urlsLeftMs = signedUrlsLifetimeMs(subject, nowMs);
+  if (urlsLeftMs >= policy.ttlMs) return policy;
+  return { ttlMs: urlsLeftMs, maxAgeSeconds: Math.floor(urlsLeftMs / 1000) };
 }
 
 export interface CacheOptions {
@@ -131,7 +150,7 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
       entry = { ok: false, error };
     }
     const subject = entry.ok ? entry.value : entry.error;
-    const policyTtlMs = cachePolicy(subject, options.ttls).ttlMs;
+    const policyTtlMs = cachePolicyAt(subject, options.ttls, clock.now()).ttlMs;
     const leftMs = options.remainingTtlMs?.(subject);
     const ttlMs = leftMs === undefined ? policyTtlMs : Math.min(policyTtlMs, leftMs);
     if (ttlMs > 0) {

@@ -5,6 +5,7 @@
  * running attempt and skips a wait that would end after it; the caller's signal aborts both.
  * Each retry is counted on the caller's tally.
  */
+import { defaultOf } from '../config/index.js';
 import { ProviderError, type ProviderName } from '../providers/errors.js';
 import type { TaskCall, TaskSource } from '../sources/task-source.js';
 import { sleep, type Clock } from './clock.js';
@@ -20,7 +21,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY_POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_000 };
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: defaultOf('UPSTREAM_MAX_ATTEMPTS'),
+  baseDelayMs: defaultOf('UPSTREAM_RETRY_BASE_DELAY_MS'),
+  maxDelayMs: defaultOf('UPSTREAM_RETRY_MAX_DELAY_MS'),
+};
 
 export interface RetryOptions {
   readonly provider: ProviderName;

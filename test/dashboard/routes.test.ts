@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fetch from 'node-fetch';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { graphqlWsClientFiles } from '../../src/dashboard/routes.js';
 import { sampleTaskIds, sampleTasks } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';

@@ -13,7 +13,7 @@ import { Writable } from 'node:stream';
 import fetch from 'node-fetch';
 import type { Browser, Page } from 'puppeteer-core';
 import { startApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { SEED, sampleTasks, type ImageTaskSeed } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import { launchChromium } from '../support/chromium.js';

@@ -8,7 +8,7 @@
  * Every other e2e suite gets the same search for the secrets it configures: the test
  * stack's stop() fails when one leaked (test/support/stack.ts).
  */
-import { ConfigError, loadConfig } from '../../src/config.js';
+import { ConfigError, loadConfig } from '../../src/config/index.js';
 import { SEED, SEED_S3_SECRETS } from '../../src/emulator/index.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 

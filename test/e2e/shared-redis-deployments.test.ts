@@ -11,7 +11,7 @@ import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import fetch from 'node-fetch';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { createLogger } from '../../src/logger.js';
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
@@ -138,5 +138,38 @@ describe('deployments on one Redis', () => {
     expect(provider.callCount({ taskId: TASK })).toBe(1);
     expect(await real.metrics()).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="shape"\} 1$/m);
     expect(real.logs.filter((line) => /"level":(50|60)/.test(line))).toEqual([]);
+  });
+
+  it('refuses, with REDIS_VALUE_KEY set, an entry whose signedUrl was rewritten in Redis, and serves the genuine one', async () => {
+    const writer = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
+    const genuine = (await writer.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl;
+    expect(genuine).toMatch(/^https:\/\//);
+    const stored = (await raw.get(realTaskKey(TASK)))!;
+    const host = new URL(genuine!).host;
+    expect(stored).toContain(host);
+    await raw.set(realTaskKey(TASK), stored.split(host).join('attacker.example'), 'PX', 60_000);
+
+    const reader = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
+    const answer = await reader.ask(TASK);
+    expect(answer.errors).toBeUndefined();
+    expect(answer.data?.imageTask?.results[0]?.output?.signedUrl).toBe(genuine);
+    expect(provider.callCount({ taskId: TASK })).toBe(2);
+    expect(await reader.metrics()).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="signature"\} 1$/m);
+    // The answer that replaced the forged entry is served to the next replica from Redis.
+    const third = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
+    expect((await third.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl).toBe(genuine);
+    expect(provider.callCount({ taskId: TASK })).toBe(2);
+    for (const replica of [writer, reader, third]) expect(replica.logs.join('\n')).not.toContain(VALUE_KEY);
+  });
+
+  it('serves, without REDIS_VALUE_KEY, a forged entry of the right shape: the MAC is what refuses those', async () => {
+    const writer = await realReplica();
+    const genuine = (await writer.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl;
+    const stored = (await raw.get(realTaskKey(TASK)))!;
+    const host = new URL(genuine!).host;
+    await raw.set(realTaskKey(TASK), stored.split(host).join('attacker.example'), 'PX', 60_000);
+    const reader = await realReplica();
+    expect((await reader.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl).toContain('attacker.example');
+    expect(provider.callCount({ taskId: TASK })).toBe(1);
   });
 });

@@ -41,6 +41,7 @@ describe('parseImageTask', () => {
         durationSeconds: 4,
         requestId: '147e6b46-efeb-48cf-9186-b195b2bf4f9d',
         terminal: true,
+        signedUrlsExpireAt: null,
       });
     });
 
@@ -81,6 +82,7 @@ describe('parseImageTask', () => {
         durationSeconds: null,
         requestId: '1610103f-dd39-44ca-90ea-e533219d9b53',
         terminal: false,
+        signedUrlsExpireAt: null,
       });
     });
 
@@ -171,12 +173,12 @@ describe('parseImageTask', () => {
       ['"SUCCESS"', 'SUCCESS'],
       ['"Face Not Found"', 'Face Not Found'],
     ];
-    type Verdict = 'fail-with-success' | 'fail' | 'all-success' | 'undecided';
+    type Verdict = 'fail-with-success' | 'fail' | 'all-success' | 'in-flight' | 'no-results';
     const RESULT_SETS: [string, unknown, Verdict][] = [
-      ['absent', undefined, 'undecided'],
-      ['null', null, 'undecided'],
-      ['not a list', { Status: 'SUCCESS' }, 'undecided'],
-      ['empty', [], 'undecided'],
+      ['absent', undefined, 'no-results'],
+      ['null', null, 'no-results'],
+      ['not a list', { Status: 'SUCCESS' }, 'no-results'],
+      ['empty', [], 'no-results'],
       ['SUCCESS', results('SUCCESS'), 'all-success'],
       ['SUCCESS SUCCESS', results('SUCCESS', 'SUCCESS'), 'all-success'],
       ['SUCCESS FAIL', results('SUCCESS', 'FAIL'), 'fail-with-success'],
@@ -184,11 +186,11 @@ describe('parseImageTask', () => {
       ['FAIL', results('FAIL'), 'fail'],
       ['FAIL PROCESSING', results('FAIL', 'PROCESSING'), 'fail'],
       ['FAIL unknown', results('FAIL', 'WEIRD'), 'fail'],
-      ['PROCESSING', results('PROCESSING'), 'undecided'],
-      ['SUCCESS PROCESSING', results('SUCCESS', 'PROCESSING'), 'undecided'],
-      ['unknown status', results('WEIRD'), 'undecided'],
-      ['no status', results(null), 'undecided'],
-      ['SUCCESS and no status', results('SUCCESS', null), 'undecided'],
+      ['PROCESSING', results('PROCESSING'), 'in-flight'],
+      ['SUCCESS PROCESSING', results('SUCCESS', 'PROCESSING'), 'in-flight'],
+      ['unknown status', results('WEIRD'), 'in-flight'],
+      ['no status', results(null), 'in-flight'],
+      ['SUCCESS and no status', results('SUCCESS', null), 'in-flight'],
     ];
 
     const cases = ERR_CODES.flatMap((code) => ERR_MSGS.flatMap((msg) => MESSAGES.flatMap((message) => RESULT_SETS.map((set) => [code, msg, message, set] as const))));
@@ -201,6 +203,7 @@ describe('parseImageTask', () => {
         else if (verdict === 'fail-with-success') expected = 'PARTIALLY_SUCCEEDED';
         else if (verdict === 'fail') expected = 'FAILED';
         else if (verdict === 'all-success') expected = 'SUCCEEDED';
+        else if (verdict === 'in-flight') expected = 'UNKNOWN';
         else expected = msg.saysSuccess && code.zeroOrAbsent ? 'SUCCEEDED' : 'UNKNOWN';
         const actual = finished({ ErrCode, ErrMsg, Message, ImageProcessTaskResultSet: set }).state;
         if (actual !== expected) wrong.push(`ErrCode ${codeLabel}, ErrMsg ${msgLabel}, Message ${messageLabel}, results ${setLabel}: ${actual}, expected ${expected}`);
@@ -213,6 +216,8 @@ describe('parseImageTask', () => {
       ['FINISH, ErrCode 0 and ErrMsg "" with no results (the provider says it succeeded)', { ErrCode: 0, ErrMsg: '' }, 'SUCCEEDED'],
       ['FINISH, ErrCode 0 only', { ErrCode: 0 }, 'UNKNOWN'],
       ['FINISH with a result still PROCESSING and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
+      ['FINISH with a result still PROCESSING and ErrMsg ""', { ErrMsg: '', ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
+      ['FINISH with a result still WAITING and ErrCode 0, ErrMsg ""', { ErrCode: 0, ErrMsg: '', ImageProcessTaskResultSet: results('WAITING') }, 'UNKNOWN'],
       ['FINISH with every result SUCCESS and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS') }, 'SUCCEEDED'],
       ['a task-level error beside successful results', { ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') }, 'FAILED'],
     ])('%s is %s', (_label, fields, state) => {
@@ -259,6 +264,7 @@ describe('parseImageTask', () => {
           output: {
             path: '/out/01.jpg',
             signedUrl: 'https://example.invalid/out/01.jpg?sign=x',
+            signedUrlExpiresAt: null,
             content: 'a cat',
             fileId: '528589078',
             storage: { Type: 'COS', CosOutputStorage: { Bucket: 'b-125', Region: 'ap-chongqing' } },
@@ -364,6 +370,7 @@ describe('parseImageTask', () => {
       durationSeconds: null,
       requestId: null,
       terminal: false,
+      signedUrlsExpireAt: null,
     };
 
     it.each([undefined, null, 'text', 42, [], [{ Status: 'FINISH' }], {}])('gives an empty model for %p', (response) => {

@@ -43,6 +43,7 @@ describe('parseWorkflowTask', () => {
       version: '****ec0a-e3b9-40b1-abf2-6549d00e****',
       requestId: '******11-DB8D-4A9A-875B-275798******',
       terminal: true,
+      signedUrlsExpireAt: null,
     });
   });
 
@@ -209,6 +210,7 @@ describe('parseWorkflowTask', () => {
       version: null,
       requestId: null,
       terminal: false,
+      signedUrlsExpireAt: null,
     };
 
     it.each([undefined, null, 'text', 42, [], {}, { WorkflowTask: null }, { WorkflowTask: 'x' }])('gives an empty model for %p', (body) => {

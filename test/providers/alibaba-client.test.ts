@@ -4,7 +4,7 @@
  */
 import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import type { AlibabaCredentials } from '../../src/config.js';
+import type { AlibabaCredentials } from '../../src/config/index.js';
 import {
   createIceClient,
   interpretGetAIWorkflowTaskReply,

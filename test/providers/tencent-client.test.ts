@@ -11,7 +11,7 @@ import {
   interpretDescribeImageTaskDetailReply,
   type MpsClient,
 } from '../../src/providers/tencent/client.js';
-import type { TencentCredentials } from '../../src/config.js';
+import type { TencentCredentials } from '../../src/config/index.js';
 
 const T0 = Date.parse('2026-05-01T08:00:00Z');
 const DOC_TASK_ID = '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4';

@@ -102,6 +102,27 @@ describe('task watches (poller registry)', () => {
     expect(watches.counts('tencent-mps')).toEqual({ pollers: 1, subscribers: 20 });
   });
 
+  it('does not replay the last state to a late subscriber once a signed URL in it has expired', async () => {
+    const clock = new FakeClock();
+    const withUrl = (answer: FakeTask, expiresAt: number) => ({ ...answer, signedUrlsExpireAt: expiresAt });
+    const { source } = scriptedSource([withUrl(task('RUNNING', 10), clock.now() + 500), withUrl(task('RUNNING', 20), clock.now() + 60_000)]);
+    const expiring = createTaskWatches(
+      { imageTask: source, workflowTask: async () => Promise.reject(new Error('unused')) },
+      OPTIONS,
+      { clock },
+    );
+    const early = collect(expiring.imageTask('t1'));
+    await flushPromises();
+    expect(early.seen).toEqual(['RUNNING:10']);
+    await clock.advance(600);
+    const late = collect(expiring.imageTask('t1'));
+    await flushPromises();
+    expect(late.seen).toEqual([]);
+    await clock.advance(400);
+    expect(late.seen).toEqual(['RUNNING:20']);
+    expect(early.seen).toEqual(['RUNNING:10', 'RUNNING:20']);
+  });
+
   it('stops polling when the last subscriber leaves', async () => {
     const { clock, calls, watches } = setup([task('RUNNING', 10)]);
     const a = watches.imageTask('t1');

@@ -4,6 +4,9 @@
  * environment is exactly what the test passes (plus PATH), never the test runner's own.
  */
 import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { subgraphEnvFor } from '../../src/emulator/index.js';
 
 const READY = /ready at (http:\/\/\S+)/;
@@ -26,8 +29,15 @@ export interface SubgraphProcess {
   kill(): void;
 }
 
-export function spawnSubgraph(env: Record<string, string>): SubgraphProcess {
-  const child = spawn(process.execPath, ['dist/index.js'], { env: { PATH: process.env.PATH ?? '', ...env } });
+/** An empty working directory, so a developer's own `.env` never reaches a test's process. */
+let emptyDir: string | undefined;
+const defaultCwd = (): string => (emptyDir ??= mkdtempSync(join(tmpdir(), 'subgraph-cwd-')));
+
+export function spawnSubgraph(env: Record<string, string>, options: { readonly cwd?: string } = {}): SubgraphProcess {
+  const child = spawn(process.execPath, [resolve('dist/index.js')], {
+    cwd: options.cwd ?? defaultCwd(),
+    env: { PATH: process.env.PATH ?? '', ...env },
+  });
   let out = '';
   let err = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import fetch from 'node-fetch';
 import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/config/index.js';
 import {
   EMULATOR_CREDENTIALS,
   SEED_S3_SECRETS,
@@ -63,12 +63,15 @@ export interface StackOptions {
   readonly alibabaCredentials?: EmulatorOptions['alibabaCredentials'];
   /** Spans go here (e.g. an in-memory exporter) instead of nowhere. */
   readonly tracing?: Tracing;
+  /** How long the emulator signs output URLs for (default an hour). */
+  readonly signedUrlLifetimeSeconds?: number;
 }
 
 export async function startTestStack(env: Record<string, string> = {}, options: StackOptions = {}): Promise<TestStack> {
   const emulator = await startEmulator({
     ...(options.tencentCredentials && { tencentCredentials: options.tencentCredentials }),
     ...(options.alibabaCredentials && { alibabaCredentials: options.alibabaCredentials }),
+    ...(options.signedUrlLifetimeSeconds !== undefined && { signedUrlLifetimeSeconds: options.signedUrlLifetimeSeconds }),
   });
   const tencent = options.tencentCredentials?.[0] ?? EMULATOR_CREDENTIALS.tencent;
   const alibaba = options.alibabaCredentials?.[0] ?? EMULATOR_CREDENTIALS.alibaba;

@@ -1,5 +1,5 @@
 import { ProviderError } from '../../src/providers/errors.js';
-import { cachePolicy, cachedSource, DEFAULT_CACHE_TTLS, MAX_ENTRY_SHARE, type CacheTtls } from '../../src/upstream/cache.js';
+import { cachePolicy, cachePolicyAt, cachedSource, DEFAULT_CACHE_TTLS, MAX_ENTRY_SHARE, type CacheTtls } from '../../src/upstream/cache.js';
 import type { TaskCall } from '../../src/sources/task-source.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { newTally, providerError, scriptedSource } from './helpers.js';
@@ -252,5 +252,24 @@ describe('cached source, bounded by bytes', () => {
     const { source, size } = sized({}, 3);
     for (const taskId of ['a', 'b', 'c', 'd', 'e']) await source(taskId);
     expect(size().entries).toBe(3);
+  });
+});
+
+describe('cachePolicyAt: signed URLs bound every tier', () => {
+  const ttls = { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000 };
+  const now = 1_700_000_000_000;
+
+  it('keeps the state policy when no signed URL expires sooner', () => {
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: null }, ttls, now)).toEqual({ ttlMs: 600_000, maxAgeSeconds: 600 });
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 3_600_000 }, ttls, now)).toEqual({ ttlMs: 600_000, maxAgeSeconds: 600 });
+  });
+
+  it('ends with the earliest signed URL: what is left of it, max-age rounded down', () => {
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 2_500 }, ttls, now)).toEqual({ ttlMs: 2_500, maxAgeSeconds: 2 });
+    expect(cachePolicyAt({ terminal: false, signedUrlsExpireAt: now + 900 }, ttls, now)).toEqual({ ttlMs: 900, maxAgeSeconds: 0 });
+  });
+
+  it('does not keep an answer whose URLs have already expired', () => {
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now - 1 }, ttls, now)).toEqual({ ttlMs: 0, maxAgeSeconds: 0 });
   });
 });

@@ -6,7 +6,7 @@
  * https://www.alibabacloud.com/help/en/ims/developer-reference/api-ice-2020-11-09-getaiworkflowtask
  */
 import { randomBytes } from 'node:crypto';
-import type { AlibabaConfig, AlibabaCredentials } from '../../config.js';
+import type { AlibabaConfig, AlibabaCredentials } from '../../config/index.js';
 import { badResponse, classifyAlibabaError, classifyHttpStatus } from '../errors.js';
 import {
   isRecord,

@@ -4,7 +4,7 @@
  * the timestamp is taken per call, every retry is re-signed.
  * https://www.tencentcloud.com/document/api/1041/70401
  */
-import type { TencentConfig, TencentCredentials } from '../../config.js';
+import type { TencentConfig, TencentCredentials } from '../../config/index.js';
 import { badResponse, classifyHttpStatus, classifyTencentError } from '../errors.js';
 import {
   isRecord,

@@ -42,7 +42,7 @@ function parsed<T>(value: Check<T>): Check<Parsed<T>> {
 }
 
 const storage = object<ImageStorageModel>({ type: text, bucket: text, region: text, subAppId: text, vodBasic: flag });
-const output = object<ImageOutputModel>({ path: text, signedUrl: text, content: text, fileId: text, storage: nullable(json), outputStorage: nullable(storage) });
+const output = object<ImageOutputModel>({ path: text, signedUrl: text, signedUrlExpiresAt: text, content: text, fileId: text, storage: nullable(json), outputStorage: nullable(storage) });
 const objectLocation = object<ImageObjectLocationModel>({ bucket: text, region: text, object: text });
 const vodLocation = object<ImageVodLocationModel>({ bucket: text, region: text, object: text, subAppId: text, vodBasic: flag, fileId: text });
 const input = object<ImageInputModel>({ type: text, cos: nullable(objectLocation), url: text, s3: nullable(objectLocation), vod: nullable(vodLocation), source: nullable(json) });
@@ -73,6 +73,7 @@ export const isImageTaskModel: Check<ImageTaskModel> = object<ImageTaskModel>({
   durationSeconds: count,
   requestId: text,
   terminal: boolean,
+  signedUrlsExpireAt: count,
 });
 
 const warning = object<WorkflowParseWarningModel>({
@@ -117,4 +118,5 @@ export const isWorkflowTaskModel: Check<WorkflowTaskModel> = object<WorkflowTask
   version: text,
   requestId: text,
   terminal: boolean,
+  signedUrlsExpireAt: count,
 });

@@ -10,7 +10,7 @@
  */
 import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { TaskCall, TaskSource } from '../../sources/task-source.js';
-import { cachePolicy, type CacheTtls } from '../cache.js';
+import { cachePolicyAt, type CacheTtls } from '../cache.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { DeadlineExceededError } from '../deadline.js';
 import { upstreamEvents, type UpstreamEvents } from '../events.js';
@@ -172,7 +172,7 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
       running = false;
       if (renewal !== undefined) clock.clearTimeout(renewal);
     }
-    const { ttlMs } = cachePolicy(entry.ok ? entry.value : entry.error, options.ttls);
+    const { ttlMs } = cachePolicyAt(entry.ok ? entry.value : entry.error, options.ttls, clock.now());
     const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
     const stored = encoded === null ? '' : options.seal.seal(keys.task(taskId), encoded);
     // Awaited: a request answered here may be followed at once by the same lookup on another replica.

@@ -1,0 +1,235 @@
+/**
+ * Environment -> validated, typed configuration: the only reader of process.env. Each variable is
+ * declared once in variables.ts; loadConfig places the values in the AppConfig every module gets.
+ */
+import { EnvReader, type Env } from './env-reader.js';
+import { literalDefault, type ReadContext, type ValueOf } from './kinds.js';
+import { LOG_LEVELS, VARIABLES, type VariableName } from './variables.js';
+
+export { ConfigError } from './env-reader.js';
+
+export interface TencentCredentials {
+  readonly secretId: string;
+  readonly secretKey: string;
+  /** Temporary (STS / CAM role) credentials only; sent as X-TC-Token. */
+  readonly sessionToken?: string;
+}
+
+export interface AlibabaCredentials {
+  readonly accessKeyId: string;
+  readonly accessKeySecret: string;
+  /** STS credentials only; sent as x-acs-security-token. */
+  readonly securityToken?: string;
+}
+
+export interface TencentConfig {
+  /** null when not configured: the Tencent side of the graph then reports an error per task. */
+  readonly credentials: TencentCredentials | null;
+  /** Origin only (scheme://host[:port]); API 3.0 always posts to `/`. */
+  readonly endpoint: string;
+  /** Sent as X-TC-Region when set; DescribeImageTaskDetail ignores it. */
+  readonly region?: string;
+}
+
+export interface AlibabaConfig {
+  readonly credentials: AlibabaCredentials | null;
+  /** Origin only (scheme://host[:port]). */
+  readonly endpoint: string;
+  readonly region: string;
+}
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/**
+ * Each field holds one variable's value (loadConfig shows which); its meaning is that variable's
+ * description in variables.ts, rendered in docs/configuration.md.
+ */
+export interface AppConfig {
+  readonly port: number;
+  /** undefined: all interfaces. */
+  readonly host: string | undefined;
+  readonly nodeEnv: string;
+  readonly logLevel: LogLevel;
+  readonly exposeSchema: boolean;
+  readonly dashboard: boolean;
+  /** Off, a provider without credentials answers PROVIDER_NOT_CONFIGURED: production never serves invented tasks. */
+  readonly emulator: boolean;
+  readonly tencent: TencentConfig;
+  readonly alibaba: AlibabaConfig;
+  readonly upstream: {
+    readonly timeoutMs: number;
+    readonly concurrency: number;
+    readonly maxBatchSize: number;
+    readonly maxAttempts: number;
+    readonly retryBaseDelayMs: number;
+    readonly retryMaxDelayMs: number;
+    readonly requestDeadlineMs: number;
+    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number };
+    readonly cache: {
+      readonly terminalTtlMs: number;
+      readonly runningTtlMs: number;
+      readonly notFoundTtlMs: number;
+      readonly maxEntries: number;
+      readonly maxBytes: number;
+    };
+    readonly responseCacheMaxBytes: number;
+  };
+  readonly limits: {
+    readonly maxTaskIds: number;
+    readonly maxEntityRepresentations: number;
+    readonly bodyLimitBytes: number;
+    readonly maxQueryDepth: number;
+    readonly maxQueryAliases: number;
+    readonly maxQueryTokens: number;
+    readonly maxQueryCost: number;
+    readonly maxInputDepth: number;
+    readonly maxInputValues: number;
+  };
+  readonly security: {
+    /** null: no check. */
+    readonly sharedSecret: string | null;
+    /** Lower case. */
+    readonly sharedSecretHeader: string;
+  };
+  readonly documentCacheMaxBytes: number;
+  /** null: this process owns the whole quota, and no Redis client is loaded. */
+  readonly redis: RedisConfig | null;
+  readonly subscriptions: {
+    readonly waitingIntervalMs: number;
+    readonly maxDurationMs: number;
+    readonly maxPerConnection: number;
+    readonly maxWatchedTasks: number;
+    readonly initTimeoutMs: number;
+  };
+  /** null: no OpenTelemetry SDK is loaded and no span is made. */
+  readonly tracing: TracingConfig | null;
+  readonly shutdownDelayMs: number;
+  /** Never below upstream.requestDeadlineMs. */
+  readonly shutdownGraceMs: number;
+}
+
+export interface TracingConfig {
+  /** Traces go to `<endpoint>/v1/traces`; may carry a collector's credentials, so never logged. */
+  readonly endpoint: string;
+  readonly serviceName: string;
+}
+
+export interface RedisConfig {
+  /** May carry a password: a secret as a whole, never logged. */
+  readonly url: string;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly fallbackRpsShare: number;
+  readonly leaseMs: number;
+  /** Key of the MAC over stored answers; null: stored unsigned. A secret, never logged. */
+  readonly valueKey: string | null;
+}
+
+/** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
+export const CREDENTIAL_VARIABLES = {
+  tencent: ['TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'],
+  alibaba: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
+} as const satisfies Record<string, readonly VariableName[]>;
+
+type Values = { readonly [K in VariableName]: ValueOf<(typeof VARIABLES)[K]> };
+
+/** A variable's declared default, for a module whose own default must agree with the table. */
+export function defaultOf<K extends VariableName>(name: K): Values[K] {
+  return literalDefault<unknown>(VARIABLES[name]) as Values[K];
+}
+
+/** Reads every variable of the table once, each on first use, collecting problems in `read`. */
+function readAll(read: EnvReader): Values {
+  const values = new Map<string, unknown>();
+  const context: ReadContext = {
+    read,
+    value(name) {
+      if (!values.has(name)) {
+        const variable: { read: (name: string, context: ReadContext) => unknown } | undefined = VARIABLES[name as VariableName];
+        if (variable === undefined) throw new Error(`no configuration variable ${name}`);
+        values.set(name, variable.read(name, context));
+      }
+      return values.get(name);
+    },
+  };
+  for (const name of Object.keys(VARIABLES)) context.value(name);
+  return Object.fromEntries(values) as Values;
+}
+
+export function loadConfig(env: Env = process.env): AppConfig {
+  const read = new EnvReader(env);
+  const v = readAll(read);
+  read.finish();
+  const tencentToken = v.TENCENTCLOUD_SESSION_TOKEN;
+  const alibabaToken = v.ALIBABA_CLOUD_SECURITY_TOKEN;
+  return {
+    port: v.PORT,
+    host: v.HOST,
+    nodeEnv: v.NODE_ENV,
+    logLevel: v.LOG_LEVEL,
+    exposeSchema: v.EXPOSE_SCHEMA,
+    dashboard: v.DASHBOARD,
+    emulator: v.EMULATOR,
+    tencent: {
+      credentials:
+        v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
+          ? { secretId: v.TENCENTCLOUD_SECRET_ID, secretKey: v.TENCENTCLOUD_SECRET_KEY, ...(tencentToken !== undefined && { sessionToken: tencentToken }) }
+          : null,
+      endpoint: v.MPS_ENDPOINT,
+      ...(v.MPS_REGION !== undefined && { region: v.MPS_REGION }),
+    },
+    alibaba: {
+      credentials:
+        v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
+          ? { accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(alibabaToken !== undefined && { securityToken: alibabaToken }) }
+          : null,
+      endpoint: v.ICE_ENDPOINT,
+      region: v.ICE_REGION,
+    },
+    upstream: {
+      timeoutMs: v.UPSTREAM_TIMEOUT_MS,
+      concurrency: v.UPSTREAM_CONCURRENCY,
+      maxBatchSize: v.UPSTREAM_MAX_BATCH_SIZE,
+      maxAttempts: v.UPSTREAM_MAX_ATTEMPTS,
+      retryBaseDelayMs: v.UPSTREAM_RETRY_BASE_DELAY_MS,
+      retryMaxDelayMs: v.UPSTREAM_RETRY_MAX_DELAY_MS,
+      requestDeadlineMs: v.REQUEST_DEADLINE_MS,
+      rateLimit: { mpsRps: v.MPS_RATE_LIMIT_RPS, iceRps: v.ICE_RATE_LIMIT_RPS, maxQueue: v.RATE_LIMIT_MAX_QUEUE, marginMs: v.RATE_LIMIT_MARGIN_MS },
+      cache: {
+        terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
+        runningTtlMs: v.CACHE_RUNNING_TTL_MS,
+        notFoundTtlMs: v.CACHE_NOT_FOUND_TTL_MS,
+        maxEntries: v.CACHE_MAX_ENTRIES,
+        maxBytes: v.CACHE_MAX_BYTES,
+      },
+      responseCacheMaxBytes: v.RESPONSE_CACHE_MAX_BYTES,
+    },
+    limits: {
+      maxTaskIds: v.MAX_TASK_IDS,
+      maxEntityRepresentations: v.MAX_ENTITY_REPRESENTATIONS,
+      bodyLimitBytes: v.BODY_LIMIT_BYTES,
+      maxQueryDepth: v.MAX_QUERY_DEPTH,
+      maxQueryAliases: v.MAX_QUERY_ALIASES,
+      maxQueryTokens: v.MAX_QUERY_TOKENS,
+      maxQueryCost: v.MAX_QUERY_COST,
+      maxInputDepth: v.MAX_INPUT_DEPTH,
+      maxInputValues: v.MAX_INPUT_VALUES,
+    },
+    security: { sharedSecret: v.SUBGRAPH_SHARED_SECRET, sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER },
+    documentCacheMaxBytes: v.DOCUMENT_CACHE_MAX_BYTES,
+    redis:
+      v.REDIS_URL === null
+        ? null
+        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS, valueKey: v.REDIS_VALUE_KEY },
+    subscriptions: {
+      waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
+      maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
+      maxPerConnection: v.SUBSCRIPTION_MAX_PER_CONNECTION,
+      maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
+      initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
+    },
+    tracing: v.OTEL_EXPORTER_OTLP_ENDPOINT === null ? null : { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
+    shutdownDelayMs: v.SHUTDOWN_DELAY_MS,
+    shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+  };
+}
