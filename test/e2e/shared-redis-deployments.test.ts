@@ -6,16 +6,11 @@
  * checked: an entry of the wrong shape is dropped and answered by the provider, never an
  * INTERNAL_SERVER_ERROR. Counted from the stand-in's call log and /metrics.
  */
-import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
-import fetch from 'node-fetch';
-import { startApp, type RunningApp } from '../../src/app.js';
-import { loadConfig } from '../../src/config/index.js';
 import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { createLogger } from '../../src/logger.js';
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
 import { deploymentNamespace } from '../../src/upstream/shared/namespace.js';
+import { startAppReplica, type AppReplica } from '../support/app-replica.js';
 import { startRedisServer, type RedisServer } from '../support/redis-server.js';
 
 const STAND_IN = { secretId: 'AKIDSTANDINFORTHEREALPROVIDER0001', secretKey: 'stand-in-real-provider-secret-key-77' } as const;
@@ -28,35 +23,13 @@ interface Answer {
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
-interface Replica {
-  readonly app: RunningApp;
-  readonly logs: string[];
+interface Replica extends AppReplica {
   ask(taskId: string): Promise<Answer>;
-  metrics(): Promise<string>;
 }
 
 async function startReplica(env: Record<string, string>): Promise<Replica> {
-  const config = loadConfig({ LOG_LEVEL: 'info', UPSTREAM_TIMEOUT_MS: '2000', RESPONSE_CACHE_MAX_BYTES: '0', ...env });
-  const logs: string[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-      done();
-    },
-  });
-  const logger = createLogger(config.logLevel, sink, { redactHeaders: [config.security.sharedSecretHeader] });
-  const app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger }, { port: 0, host: '127.0.0.1' });
-  // Start-up does not wait for Redis: let the connections come up before the first lookup.
-  await new Promise((resolve) => setTimeout(resolve, 200));
-  return {
-    app,
-    logs,
-    async ask(taskId) {
-      const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: ONE, variables: { id: taskId } }) });
-      return (await response.json()) as Answer;
-    },
-    metrics: async () => (await fetch(new URL('/metrics', app.url))).text(),
-  };
+  const replica = await startAppReplica(env);
+  return { ...replica, ask: async (taskId) => JSON.parse((await replica.post({ query: ONE, variables: { id: taskId } })).text) as Answer };
 }
 
 describe('deployments on one Redis', () => {
@@ -71,13 +44,13 @@ describe('deployments on one Redis', () => {
     provider = await startEmulator({ tencentCredentials: [STAND_IN] });
   });
   afterAll(async () => {
-    await Promise.all(running.splice(0).map((replica) => replica.app.stop()));
+    await Promise.all(running.splice(0).map((replica) => replica.stop()));
     await provider.close();
     await raw.quit();
     await redis.stop();
   });
   beforeEach(async () => {
-    await Promise.all(running.splice(0).map((replica) => replica.app.stop()));
+    await Promise.all(running.splice(0).map((replica) => replica.stop()));
     await raw.flushall();
     provider.resetCalls();
   });
@@ -152,12 +125,14 @@ describe('deployments on one Redis', () => {
     const reader = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
     const answer = await reader.ask(TASK);
     expect(answer.errors).toBeUndefined();
-    expect(answer.data?.imageTask?.results[0]?.output?.signedUrl).toBe(genuine);
+    // The provider's own answer (signed afresh, so only its host is compared).
+    const fresh = answer.data?.imageTask?.results[0]?.output?.signedUrl;
+    expect(new URL(fresh!).host).toBe(host);
     expect(provider.callCount({ taskId: TASK })).toBe(2);
     expect(await reader.metrics()).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="signature"\} 1$/m);
     // The answer that replaced the forged entry is served to the next replica from Redis.
     const third = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
-    expect((await third.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl).toBe(genuine);
+    expect((await third.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl).toBe(fresh);
     expect(provider.callCount({ taskId: TASK })).toBe(2);
     for (const replica of [writer, reader, third]) expect(replica.logs.join('\n')).not.toContain(VALUE_KEY);
   });
