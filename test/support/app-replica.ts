@@ -17,7 +17,7 @@ export interface AppReplica {
   readonly logs: string[];
   /** The messages of the log lines at warn. */
   warnings(): string[];
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; text: string }>;
+  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; text: string }>;
   metrics(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -46,7 +46,7 @@ export async function startAppReplica(env: Record<string, string>): Promise<AppR
       }),
     async post(body, headers = {}) {
       const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
-      return { status: response.status, text: await response.text() };
+      return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: await response.text() };
     },
     metrics: async () => (await fetch(new URL('/metrics', app.url))).text(),
     stop: () => app.stop(),
