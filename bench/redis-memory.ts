@@ -13,7 +13,7 @@ import { seedImageTasks, seedWorkflowTasks } from '../src/emulator/seed-tasks.js
 import type { ProviderName } from '../src/providers/errors.js';
 import { imageTaskSource, workflowTaskSource } from '../src/sources/provider-sources.js';
 import { isImageTaskModel, isWorkflowTaskModel } from '../src/upstream/shared/model-shapes.js';
-import { startRedisServer } from '../test/support/redis-server.js';
+import { startRedisServer } from '../support/redis-server.js';
 import { emulatorIceClient, emulatorMpsClient } from './emulator-clients.js';
 import { eachConcurrently, sharedStack } from './shared-stack.js';
 

@@ -1,25 +1,24 @@
 /**
- * Assembles the running subgraph from config: provider clients (against the real
- * endpoints, or, when config.emulator allows it, the built-in emulator for a provider
- * without credentials), the task sources over them, and the HTTP server. A provider with
- * neither answers PROVIDER_NOT_CONFIGURED. Every outside effect comes in through `deps`.
+ * Assembles the running subgraph from config, per provider in the registry: a signed client
+ * (real endpoint, or the built-in emulator when config.emulator allows it), the upstream stack
+ * over it, then the HTTP server. Every outside effect comes in through `deps`.
  */
 import type { Logger } from 'pino';
-import { CREDENTIAL_VARIABLES, type AlibabaConfig, type AppConfig, type TencentConfig } from './config/index.js';
-import { EMULATOR_CREDENTIALS, sampleTasks, startEmulator, type RunningEmulator, type SampleKind } from './emulator/index.js';
-import { createIceClient } from './providers/alibaba/client.js';
+import type { AppConfig } from './config/index.js';
+import type { RunningEmulator, SampleTask } from './emulator/index.js';
 import type { FetchLike } from './providers/http.js';
-import { createMpsClient } from './providers/tencent/client.js';
+import type { ProviderName } from './providers/errors.js';
+import { PROVIDER_LIST, taskSources, type EmulatorTarget, type ProviderDescriptor } from './providers/registry.js';
 import { combineUpstreamSubscribers, createMetrics, type Metrics } from './observability/metrics.js';
 import { createSubgraphServer, type SubgraphServer } from './server.js';
 import { subscriptionWatches } from './subscriptions/wiring.js';
-import { imageTaskSource, notConfiguredSource, workflowTaskSource } from './sources/provider-sources.js';
-import { cachePolicy } from './upstream/cache.js';
+import { notConfiguredSource } from './sources/provider-sources.js';
+import type { TaskSource } from './sources/task-source.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
-import { isImageTaskModel, isWorkflowTaskModel } from './upstream/shared/model-shapes.js';
-import { upstreamSource, type UpstreamPolicy } from './upstream/upstream-source.js';
+import type { SharedMode } from './upstream/shared/shared-mode.js';
+import { upstreamSource, type UpstreamDeps, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
   readonly fetch: FetchLike;
@@ -42,58 +41,88 @@ export interface RunningApp {
   readonly server: SubgraphServer;
   /** The in-process emulator, when a provider had no credentials and config.emulator allowed it. */
   readonly emulator: RunningEmulator | null;
-  readonly providers: { readonly tencent: ProviderMode; readonly alibaba: ProviderMode };
+  readonly providers: Readonly<Record<ProviderName, ProviderMode>>;
+  /** The sample tasks of the providers the emulator answers for; empty when it answers for none. */
+  readonly samples: readonly SampleTask[];
   /** This app's Prometheus registry and recorders, served at GET /metrics. */
   readonly metrics: Metrics;
   stop(): Promise<void>;
 }
 
-type WithCredentials<T extends { credentials: unknown }> = T & { credentials: NonNullable<T['credentials']> };
+type Provider = ProviderDescriptor<{ readonly terminal: boolean }>;
 
-function emulatedTencent(config: TencentConfig, emulator: RunningEmulator): WithCredentials<TencentConfig> {
-  return { ...config, endpoint: emulator.url, credentials: { ...EMULATOR_CREDENTIALS.tencent } };
+function providerModes(config: AppConfig): Record<ProviderName, ProviderMode> {
+  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(config) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
+  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<ProviderName, ProviderMode>;
 }
 
-function emulatedAlibaba(config: AlibabaConfig, emulator: RunningEmulator): WithCredentials<AlibabaConfig> {
-  return { ...config, endpoint: emulator.url, credentials: { ...EMULATOR_CREDENTIALS.alibaba } };
+interface Emulated {
+  readonly emulator: RunningEmulator;
+  readonly target: EmulatorTarget;
+  readonly samples: readonly SampleTask[];
 }
 
-function emulatedKinds(providers: RunningApp['providers']): SampleKind[] {
-  return [...(providers.tencent === 'emulator' ? (['image'] as const) : []), ...(providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
+/** The only place an emulator is started (config.emulator is off in production unless EMULATOR=on), and imported. */
+async function startEmulated(modes: Record<ProviderName, ProviderMode>, now: () => number): Promise<Emulated | null> {
+  const emulated = PROVIDER_LIST.filter((provider) => modes[provider.name] === 'emulator');
+  if (emulated.length === 0) return null;
+  const { EMULATOR_CREDENTIALS, sampleTasks, startEmulator } = await import('./emulator/index.js');
+  const emulator = await startEmulator({ now });
+  return {
+    emulator,
+    target: { url: emulator.url, credentials: EMULATOR_CREDENTIALS },
+    // Samples only for the providers the emulator answers for: they are its ids, nobody else's.
+    samples: sampleTasks(emulated.map((provider) => provider.sampleKind)),
+  };
 }
 
-export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
-  const modeOf = (configured: boolean): ProviderMode => (configured ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
-  const providers = { tencent: modeOf(config.tencent.credentials !== null), alibaba: modeOf(config.alibaba.credentials !== null) };
-  // The only place an emulator is started: config.emulator is off in production unless EMULATOR=on.
-  const emulator = providers.tencent === 'emulator' || providers.alibaba === 'emulator' ? await startEmulator({ now: deps.now }) : null;
-
-  const tencent = config.tencent.credentials
-    ? { ...config.tencent, credentials: config.tencent.credentials }
-    : emulator && emulatedTencent(config.tencent, emulator);
-  const alibaba = config.alibaba.credentials
-    ? { ...config.alibaba, credentials: config.alibaba.credentials }
-    : emulator && emulatedAlibaba(config.alibaba, emulator);
-
-  const mps = tencent && createMpsClient({ fetch: deps.fetch, now: deps.now, config: tencent, timeoutMs: config.upstream.timeoutMs });
-  const ice =
-    alibaba &&
-    createIceClient({
-      fetch: deps.fetch,
-      now: deps.now,
-      randomNonce: deps.randomNonce,
-      config: alibaba,
-      timeoutMs: config.upstream.timeoutMs,
-    });
-
-  // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
-  const { upstream } = config;
-  const policy = (ratePerSecond: number): UpstreamPolicy => ({
+function upstreamPolicy(upstream: AppConfig['upstream'], ratePerSecond: number): UpstreamPolicy {
+  return {
     cache: upstream.cache,
     retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
     rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs },
     defaultDeadlineMs: upstream.requestDeadlineMs,
-  });
+  };
+}
+
+interface ProviderParts {
+  readonly config: AppConfig;
+  readonly deps: AppDeps;
+  readonly emulated: Emulated | null;
+  readonly upstreamDeps: UpstreamDeps;
+  readonly sharedMode: SharedMode | null;
+  readonly metrics: Metrics;
+  /** Filled per provider: who answers it, for the 'subgraph listening' line. */
+  readonly answeredBy: Map<Provider, string | null>;
+}
+
+/** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
+function providerSource<T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>, parts: ProviderParts): TaskSource<T> {
+  const { config, deps, metrics } = parts;
+  const clientDeps = { fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, timeoutMs: config.upstream.timeoutMs };
+  const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null);
+  parts.answeredBy.set(provider, connection?.endpoint ?? null);
+  if (!connection) {
+    // Said at start-up, so the deployment that forgot its keys shows it before the first query does.
+    deps.logger.warn(
+      { provider: provider.name, set: provider.credentialVariables },
+      `no credentials for ${provider.title} and the emulator is off: every ${provider.field} lookup answers PROVIDER_NOT_CONFIGURED; set ${provider.credentialVariables.join(' and ')}`,
+    );
+    return notConfiguredSource(provider.name, provider.credentialVariables);
+  }
+  // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
+  // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
+  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(config) };
+  const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
+  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
+  metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
+  metrics.watchTaskCache(provider.name, upstream.cacheSize);
+  return upstream.source;
+}
+
+export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
+  const providers = providerModes(config);
+  const emulated = await startEmulated(providers, deps.now);
   const metrics = createMetrics();
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
@@ -107,101 +136,41 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
   const ownTracing = deps.tracing === undefined && config.tracing ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing) : null;
   const tracing = deps.tracing ?? ownTracing ?? noTracing;
-  const upstreamDeps = {
+  const upstreamDeps: UpstreamDeps = {
     clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
   };
-  // Each provider's entries in Redis are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
-  const imageTasks =
-    tencent &&
-    mps &&
-    upstreamSource('tencent-mps', imageTaskSource(mps), policy(upstream.rateLimit.mpsRps), {
-      ...upstreamDeps,
-      shared: sharedMode?.forProvider(
-        { provider: 'tencent-mps', endpoint: tencent.endpoint, keyId: tencent.credentials.secretId, region: tencent.region, emulator: providers.tencent === 'emulator' },
-        isImageTaskModel,
-      ),
-    });
-  const workflowTasks =
-    alibaba &&
-    ice &&
-    upstreamSource('alibaba-ice', workflowTaskSource(ice), policy(upstream.rateLimit.iceRps), {
-      ...upstreamDeps,
-      shared: sharedMode?.forProvider(
-        { provider: 'alibaba-ice', endpoint: alibaba.endpoint, keyId: alibaba.credentials.accessKeyId, region: alibaba.region, emulator: providers.alibaba === 'emulator' },
-        isWorkflowTaskModel,
-      ),
-    });
-  if (imageTasks) metrics.watchRateLimitQueue('tencent-mps', () => imageTasks.limiter.queueLength);
-  if (workflowTasks) metrics.watchRateLimitQueue('alibaba-ice', () => workflowTasks.limiter.queueLength);
-  if (imageTasks) metrics.watchTaskCache('tencent-mps', imageTasks.cacheSize);
-  if (workflowTasks) metrics.watchTaskCache('alibaba-ice', workflowTasks.cacheSize);
-
-  // Said at start-up, at warn, so the deployment that forgot its keys shows it before the first query does.
-  if (!imageTasks) {
+  const answeredBy = new Map<Provider, string | null>();
+  const sources = taskSources((provider) => providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, answeredBy }));
+  if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
-      { provider: 'tencent-mps', set: CREDENTIAL_VARIABLES.tencent },
-      `no credentials for Tencent MPS and the emulator is off: every imageTask lookup answers PROVIDER_NOT_CONFIGURED; set ${CREDENTIAL_VARIABLES.tencent.join(' and ')}`,
-    );
-  }
-  if (!workflowTasks) {
-    deps.logger.warn(
-      { provider: 'alibaba-ice', set: CREDENTIAL_VARIABLES.alibaba },
-      `no credentials for Alibaba ICE and the emulator is off: every workflowTask lookup answers PROVIDER_NOT_CONFIGURED; set ${CREDENTIAL_VARIABLES.alibaba.join(' and ')}`,
-    );
-  }
-  if (!imageTasks && !workflowTasks) {
-    deps.logger.warn(
-      { set: [...CREDENTIAL_VARIABLES.tencent, ...CREDENTIAL_VARIABLES.alibaba] },
+      { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },
       'no provider is configured and the emulator is off: this subgraph can answer no task (EMULATOR=on serves the built-in emulator for local use)',
     );
   }
 
-  const sources = {
-    imageTask: imageTasks?.source ?? notConfiguredSource('tencent-mps', CREDENTIAL_VARIABLES.tencent),
-    workflowTask: workflowTasks?.source ?? notConfiguredSource('alibaba-ice', CREDENTIAL_VARIABLES.alibaba),
-  };
   const server = await createSubgraphServer({
+    config,
     sources,
     // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
     watches: subscriptionWatches(sources, config, { clock: upstreamDeps.clock, metrics, logger: deps.logger }),
-    subscriptions: { maxPerConnection: config.subscriptions.maxPerConnection, initTimeoutMs: config.subscriptions.initTimeoutMs },
-    loaderOptions: { concurrency: config.upstream.concurrency, maxBatchSize: config.upstream.maxBatchSize },
-    maxTaskIds: config.limits.maxTaskIds,
-    maxEntityRepresentations: config.limits.maxEntityRepresentations,
-    // Hints follow the same TTLs as the cache, so downstream caches and this one agree on freshness.
-    taskMaxAge: {
-      terminalSeconds: cachePolicy({ terminal: true }, upstream.cache).maxAgeSeconds,
-      runningSeconds: cachePolicy({ terminal: false }, upstream.cache).maxAgeSeconds,
-    },
-    requestDeadlineMs: upstream.requestDeadlineMs,
-    // The response cache holds what the task cache would; with caching off, neither runs.
-    responseCacheMaxBytes: upstream.cache.maxEntries > 0 && upstream.cache.maxBytes > 0 ? upstream.responseCacheMaxBytes : 0,
-    now: deps.now,
-    exposeSchema: config.exposeSchema,
     // Samples only for the providers the built-in emulator answers for: they are its ids, nobody else's.
-    dashboard: config.dashboard ? { samples: emulator ? sampleTasks(emulatedKinds(providers)) : null } : null,
-    includeStacktrace: config.nodeEnv === 'development',
-    bodyLimitBytes: config.limits.bodyLimitBytes,
-    queryLimits: { maxDepth: config.limits.maxQueryDepth, maxAliases: config.limits.maxQueryAliases, maxTokens: config.limits.maxQueryTokens, maxCost: config.limits.maxQueryCost },
-    inputBounds: { maxDepth: config.limits.maxInputDepth, maxValues: config.limits.maxInputValues },
-    routerAuth: config.security.sharedSecret ? { secret: config.security.sharedSecret, header: config.security.sharedSecretHeader } : null,
-    documentCacheMaxBytes: config.documentCacheMaxBytes,
-    shutdownDelayMs: config.shutdownDelayMs,
-    shutdownGraceMs: config.shutdownGraceMs,
+    dashboard: config.dashboard ? { samples: emulated?.samples ?? null } : null,
+    now: deps.now,
     metrics,
     logger: deps.logger,
     tracing,
   });
   const url = await server.listen(listen.port, listen.host);
 
-  const answeredBy = (mode: ProviderMode, endpoint: string | undefined): string => (mode === 'credentials' ? (endpoint ?? '') : mode);
+  const emulator = emulated?.emulator ?? null;
+  // Per provider: its endpoint when it has credentials, else its mode.
+  const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
   deps.logger.info(
     {
       url,
-      mps: answeredBy(providers.tencent, tencent?.endpoint),
-      ice: answeredBy(providers.alibaba, alibaba?.endpoint),
+      ...Object.fromEntries(answered),
       emulator: emulator?.url ?? null,
       // Whether replicas share cache, calls and quota; the URL itself is a secret.
       shared: sharedMode !== null,
@@ -215,6 +184,7 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     server,
     emulator,
     providers,
+    samples: emulated?.samples ?? [],
     metrics,
     stop: async () => {
       await server.stop();

@@ -1,9 +1,6 @@
-/**
- * The start-up banner a person reads on a terminal: which sample task shows what (when the
- * built-in emulator serves them), then the URLs that are actually served. Pure text, so a
- * test reads it without starting a process.
- */
+/** The start-up banner: the emulator's sample tasks when it answers, then the URLs served. Pure text. */
 import type { SampleTask } from './emulator/index.js';
+import { PROVIDER_LIST } from './providers/registry.js';
 
 export interface BannerFacts {
   /** The URL the listener bound, ending in '/'. */
@@ -16,7 +13,8 @@ export interface BannerFacts {
   readonly dashboard: boolean;
 }
 
-const KIND_LABEL = { image: 'imageTask', workflow: 'workflowTask' } as const;
+/** Each sample is labelled with its provider's query field. */
+const FIELD_BY_KIND = new Map(PROVIDER_LIST.map((provider) => [provider.sampleKind, provider.field]));
 
 export function startupBanner(facts: BannerFacts): string {
   const lines: string[] = [];
@@ -27,7 +25,7 @@ export function startupBanner(facts: BannerFacts): string {
     const width = Math.max(...facts.samples.map((sample) => sample.taskId.length));
     let previous: string | null = null;
     for (const sample of facts.samples) {
-      const label = previous === sample.kind ? '' : KIND_LABEL[sample.kind];
+      const label = previous === sample.kind ? '' : (FIELD_BY_KIND.get(sample.kind) ?? '');
       previous = sample.kind;
       lines.push(`  ${label.padEnd(14)}${sample.taskId.padEnd(width)}  ${sample.outcome}`);
     }

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fetch from 'node-fetch';
 import { startApp } from './app.js';
 import { ConfigError, loadConfig } from './config/index.js';
-import { sampleTaskIds, sampleTasks } from './emulator/index.js';
+import { PROVIDER_LIST } from './providers/registry.js';
 import { startupBanner } from './banner.js';
 import { ENV_FILE, loadEnvFile } from './env-file.js';
 import { createLogger, stdoutDestination } from './logger.js';
@@ -90,19 +90,15 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
-  const emulated = [app.providers.tencent === 'emulator' && 'Tencent MPS', app.providers.alibaba === 'emulator' && 'Alibaba ICE'].filter(
-    (name): name is string => typeof name === 'string',
-  );
-  const kinds = [...(app.providers.tencent === 'emulator' ? (['image'] as const) : []), ...(app.providers.alibaba === 'emulator' ? (['workflow'] as const) : [])];
-  const samples = app.emulator && emulated.length > 0 ? sampleTasks(kinds) : [];
-  if (samples.length > 0) {
-    const ids = sampleTaskIds();
+  const emulated = PROVIDER_LIST.filter((provider) => app.providers[provider.name] === 'emulator').map((provider) => provider.title);
+  if (app.emulator && app.samples.length > 0) {
+    const ids = (await import('./emulator/index.js')).sampleTaskIds();
     logger.info(
-      { emulator: app.emulator?.url, sampleImageTaskIds: ids.image, sampleWorkflowTaskIds: ids.workflow },
+      { emulator: app.emulator.url, sampleImageTaskIds: ids.image, sampleWorkflowTaskIds: ids.workflow },
       `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
     );
   }
-  print(startupBanner({ url: app.url, emulated: samples.length > 0 ? emulated : [], samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
+  print(startupBanner({ url: app.url, emulated: app.samples.length > 0 ? emulated : [], samples: app.samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
 }
 
 main().catch((error: unknown) => {

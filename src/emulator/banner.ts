@@ -3,6 +3,7 @@
  * of each credential, the variables that point a subgraph at it), the sample tasks and what
  * they show, and its control routes with the fault kinds. These keys are public, fake ones.
  */
+import { PROVIDER_LIST } from '../providers/registry.js';
 import { CONTROL_PREFIX } from './control.js';
 import { subgraphEnvFor } from './credentials.js';
 import { FAULT_KINDS } from './faults.js';
@@ -13,6 +14,7 @@ export function emulatorBanner(url: string): string {
   const assignments = (vars: Record<string, string>): string => Object.entries(vars).map(([name, value]) => `${name}=${value}`).join(' ');
   const control = `${url}${CONTROL_PREFIX}`;
   const samples = sampleTasks();
+  const title = new Map(PROVIDER_LIST.map((provider) => [provider.sampleKind, provider.title]));
   const width = Math.max(...samples.map((sample) => sample.taskId.length));
   return [
     `media-task provider emulator listening on ${url}`,
@@ -23,7 +25,7 @@ export function emulatorBanner(url: string): string {
     '  npm start',
     '',
     'Sample tasks (every seeded id by name: GET ' + `${control}seed):`,
-    ...samples.map((sample) => `  ${(sample.kind === 'image' ? 'Tencent MPS' : 'Alibaba ICE').padEnd(12)}${sample.taskId.padEnd(width)}  ${sample.outcome}`),
+    ...samples.map((sample) => `  ${(title.get(sample.kind) ?? '').padEnd(12)}${sample.taskId.padEnd(width)}  ${sample.outcome}`),
     '',
     'Controls:',
     `  GET    ${control}health | ${control}seed`,

@@ -1,8 +1,6 @@
 /**
- * Local emulator of the two upstream APIs the subgraph reads: Tencent Cloud MPS
- * DescribeImageTaskDetail (TC3 auth) and Alibaba Cloud ICE GetAIWorkflowTask (ACS3 auth).
- * It verifies signatures like the real services, serves seeded tasks, counts calls and
- * injects faults, so client, loader and e2e tests run over real HTTP with no cloud account.
+ * Local emulator of MPS DescribeImageTaskDetail (TC3) and ICE GetAIWorkflowTask (ACS3): verifies
+ * signatures, serves seeded tasks, counts calls, injects faults. The app imports it only when it answers.
  */
 export type {
   AlibabaCredential,

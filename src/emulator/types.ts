@@ -2,10 +2,12 @@
  * The emulator's public contract. Other modules (e2e tests, the dev banner, the
  * clients' tests) code against these types, so they change only by addition.
  */
+import type { ProviderName } from '../providers/errors.js';
 import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
 import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 
-export type ProviderId = 'tencent-mps' | 'alibaba-ice';
+/** The subgraph's own provider names: the call log and fault targets say what its errors and metrics say. */
+export type ProviderId = ProviderName;
 
 export interface TencentCredential {
   readonly secretId: string;

@@ -12,6 +12,7 @@ import type { RequestContext } from '../context.js';
 import type { CallTally } from '../sources/task-source.js';
 import { ProviderError } from '../providers/errors.js';
 import type { GraphQLOutcome, GraphQLRequestSample, Metrics } from './metrics.js';
+import { GRAPHQL_NAME } from './graphql-name.js';
 
 export interface LoggingPluginOptions {
   readonly logger: Logger;
@@ -19,8 +20,6 @@ export interface LoggingPluginOptions {
   /** Monotonic milliseconds, for durations. */
   readonly clock?: () => number;
 }
-
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
 
 /**
  * Apollo resolves the operation only for a valid document; a refused one (too deep, too

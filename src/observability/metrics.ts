@@ -5,19 +5,13 @@
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { ProviderName } from '../providers/errors.js';
-import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
-import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
+import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
 import type { DropReason } from '../upstream/shared/codec.js';
 import type { RedisState } from '../upstream/shared/redis-link.js';
+import { GRAPHQL_NAME } from './graphql-name.js';
 import { buildSeries, type BuiltSeries, type Collectors } from './metric-registry.js';
-
-/** Each provider is called with exactly one action; the label still says which, for dashboards. */
-export const ACTION_BY_PROVIDER: Record<ProviderName, string> = {
-  'tencent-mps': MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL,
-  'alibaba-ice': ICE_ACTION_GET_AI_WORKFLOW_TASK,
-};
 
 /** `ok`: no errors; `partial`: data and errors (e.g. one id of a list failed); `failed`: errors and no data. */
 export type GraphQLOutcome = 'ok' | 'partial' | 'failed';
@@ -94,8 +88,6 @@ export interface MetricsOptions {
   readonly maxOperationNames?: number;
 }
 
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
-
 /** The scrape-time readers handed in by the watch* recorders. */
 interface Readers {
   readonly rateLimitQueue: Map<ProviderName, () => number>;
@@ -147,14 +139,14 @@ function operationLabeller(max: number): (name: string | null, refused: boolean)
 function upstreamRecorder(series: BuiltSeries): UpstreamEvents {
   return {
     onUpstreamCall(provider, outcome, durationMs) {
-      const action = ACTION_BY_PROVIDER[provider];
+      const action = PROVIDERS[provider].action;
       series.upstreamRequests.inc({ provider, action, outcome });
       series.upstreamDuration.observe({ provider, action }, durationMs / 1000);
     },
     onCacheHit: (provider) => series.cacheHits.inc({ provider }),
     onCacheMiss: (provider) => series.cacheMisses.inc({ provider }),
     onInFlightShared: (provider) => series.inFlightShared.inc({ provider }),
-    onRetry: (provider) => series.upstreamRetries.inc({ provider, action: ACTION_BY_PROVIDER[provider] }),
+    onRetry: (provider) => series.upstreamRetries.inc({ provider, action: PROVIDERS[provider].action }),
     onDeadlineExceeded: (provider) => series.upstreamDeadlines.inc({ provider }),
     onRateLimitWait(provider, waitedMs, queueLength) {
       series.rateLimitWait.observe({ provider }, waitedMs / 1000);

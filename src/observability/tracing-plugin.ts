@@ -5,8 +5,7 @@
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { RequestContext } from '../context.js';
-
-const GRAPHQL_NAME = /^[_A-Za-z][_0-9A-Za-z]{0,99}$/;
+import { GRAPHQL_NAME } from './graphql-name.js';
 
 export function tracingPlugin(): ApolloServerPlugin<RequestContext> {
   return {

@@ -1,9 +1,7 @@
 /**
- * Requests Node's HTTP parser refuses before any handler runs: headers over its 16 KB limit
- * (a long GET query string is the usual way there), a malformed request line, a request that
- * did not arrive in time. Node would answer these with a bare status and no body, and nothing
- * would be logged. They are answered here in GraphQL's error shape, as every other refusal is,
- * and reported to the caller's refusal log and counter.
+ * Requests Node's HTTP parser refuses before any handler runs (headers over 16 KB, a malformed
+ * request line, a request that did not arrive in time), answered in GraphQL's error shape and
+ * reported like every other refusal, where Node would send a bare status and log nothing.
  */
 import { STATUS_CODES, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';

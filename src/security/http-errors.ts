@@ -1,8 +1,6 @@
 /**
- * Refusals made by the HTTP layer, before Apollo Server sees the request (router
- * authentication, body size, malformed JSON), answer in GraphQL's response shape so a
- * router or client reads them like any other GraphQL error. Written on Node's own
- * response, so the edge cache (in front of Express) and Express middleware answer alike.
+ * Refusals made before Apollo sees the request, in GraphQL's response shape; written on Node's
+ * own response, so the edge cache and Express middleware answer alike.
  */
 import type { ServerResponse } from 'node:http';
 

@@ -1,12 +1,7 @@
 /**
- * Subscriptions over HTTP only through Apollo Router's callback protocol: a POST carrying
- * `extensions.subscription` (callbackUrl, subscriptionId, verifier) is served by the callback
- * plugin (src/subscriptions/callback-transport.ts). Without it Apollo would run the subscription
- * as if it were a query, once, with no event to resolve, so it is refused as the caller's
- * mistake, naming the two ways that work. The callback extension on a query or mutation is refused too:
- * the plugin would answer it with `data: null` and try to subscribe to it.
- *
- * In didResolveOperation, so it runs before the callback plugin's responseForOperation.
+ * A subscription over plain HTTP is refused (BAD_USER_INPUT) unless it carries the router's callback
+ * extension (`extensions.subscription`), and that extension is refused on a query. Apollo would
+ * otherwise run such a subscription once as a query. Runs in didResolveOperation, before the callback plugin.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';

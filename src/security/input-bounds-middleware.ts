@@ -1,15 +1,15 @@
 /**
- * Express step between the body parser and Apollo: refuses a request whose `variables`
- * or `extensions` pass the input bounds (input-bounds.ts), from a POST body (parsed by
- * Express's JSON parser, or handed on already parsed by the edge cache on a miss) or
- * from a GET query string (which Apollo would JSON.parse itself further on).
+ * Express step between the body parser and Apollo: runs the operation check's input stage on
+ * `variables` and `extensions` from a POST body (parsed by Express, or by the edge cache on a
+ * miss) or from a GET query string (which Apollo would JSON.parse itself further on).
  */
 import type { RequestHandler, Response } from 'express';
-import { checkInput, BOUNDED_PARTS, type BoundedPart, type InputBounds, type InputRefusal } from './input-bounds.js';
+import { BOUNDED_PARTS, type BoundedPart, type InputRefusal } from './input-bounds.js';
 import { sendGraphQLError } from './http-errors.js';
+import type { OperationCheck } from './operation-check.js';
 
 export interface InputBoundsMiddlewareOptions {
-  readonly bounds: InputBounds;
+  readonly check: Pick<OperationCheck, 'input'>;
   /** Called once per refused request (metrics, logs), after the answer was sent. */
   readonly onRefused: (refusal: InputRefusal, res: Response) => void;
 }
@@ -45,7 +45,7 @@ function queryStringParts(url: string): Parts {
 export function inputBoundsMiddleware(options: InputBoundsMiddlewareOptions): RequestHandler {
   return (req, res, next) => {
     const parts = req.method === 'GET' || req.method === 'HEAD' ? queryStringParts(req.originalUrl) : bodyParts(req.body);
-    const refusal = checkInput(parts, options.bounds);
+    const refusal = options.check.input(parts);
     if (refusal === null) {
       next();
       return;

@@ -1,12 +1,7 @@
 /**
- * Bounds on the JSON a caller sends next to the document: `variables` and `extensions`.
- *
- * JSON.parse is iterative in V8, so a few kilobytes of `[[[[…]]]]` parse fine; but code
- * further on walks parsed values recursively (Apollo's response cache builds its key with
- * JSON.stringify over every variable, used or not; graphql-js coerces input values
- * recursively), and overflows the stack on them. So before anything else walks these
- * values, one iterative walk with a budget measures them and stops as soon as either
- * bound is passed: the walk itself can never be the expensive part.
+ * Bounds on the JSON sent next to the document (`variables`, `extensions`), measured by one
+ * iterative walk with a budget that stops at the first bound passed, before anything that walks
+ * values recursively (Apollo's response cache key, graphql-js input coercion) can overflow the stack.
  */
 
 export interface InputBounds {

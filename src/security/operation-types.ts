@@ -1,7 +1,6 @@
 /**
- * Only operation types the schema has: this subgraph has no Mutation type, and graphql-js's own validation does not check for them (it fails later, in
- * execution, with an error that has no code and would be masked as INTERNAL_SERVER_ERROR,
- * which means "a bug here"). Refused during validation instead, as the caller's mistake.
+ * Only operation types the schema has (no Mutation here): graphql-js does not validate this and
+ * would fail in execution with a codeless INTERNAL_SERVER_ERROR; refused as the caller's mistake.
  */
 import { GraphQLError, type ValidationContext, type ValidationRule } from 'graphql';
 

@@ -1,25 +1,14 @@
 /**
- * The work an operation asks for, before it runs: every selected field costs 1, and a
- * field whose `taskIds` or `representations` argument is a list costs its selection once
- * per element. That product is what the depth, alias and token limits cannot see: 15
- * aliases over an `_entities` list of a few thousand representations answered a 94 KB
- * request with 10.8 MB. Fragments are flattened (a fragment spread twice costs twice),
- * each fragment worked out once.
- *
- * List sizes come from literals or from the request's variables, so this runs after the
- * operation is resolved (query-cost-plugin.ts), not as a validation rule. Lists the
- * provider returns (`results`, `nodes`, …) count as one: their length is not the caller's
- * to choose. Type conditions are not told apart: a representation is one type, but both
- * `... on ImageTask` and `... on WorkflowTask` selections count for it, an over-estimate
- * on the safe side.
+ * The work an operation asks for, before it runs: every selected field costs 1, times the length
+ * of each `taskIds` or `representations` list it is under (literal, variable or default). Fragments
+ * are flattened; lists the provider returns count once; both type conditions count (over-estimate).
  */
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { foldSelections } from './fold-selections.js';
+import { INTROSPECTION_FIELDS } from './introspection.js';
 
 /** Arguments whose list length multiplies their field's selection. */
 const LIST_ARGUMENTS = new Set(['taskIds', 'representations']);
-/** Introspection costs nothing here: it never reaches a provider, and production switches it off. */
-const FREE_FIELDS = new Set(['__schema', '__type']);
 
 export interface CostInput {
   readonly operation: OperationDefinitionNode;
@@ -45,7 +34,7 @@ export function operationCost(input: CostInput): number {
     // Unknown or cyclic fragments fail validation, which ran before this.
     (name) => input.fragments.get(name),
     (field, childCost) => {
-      if (FREE_FIELDS.has(field.name.value)) return 0;
+      if (INTROSPECTION_FIELDS.has(field.name.value)) return 0;
       let multiplier = 1;
       for (const argument of field.arguments ?? []) {
         if (LIST_ARGUMENTS.has(argument.name.value)) multiplier *= listLength(argument.value, input);

@@ -1,30 +1,17 @@
 /**
- * Bounds on one GraphQL document, checked before anything executes:
- *
- * - tokens (`maxTokens`, enforced by graphql-js's parser through Apollo's parseOptions)
- *   bound the parse and validation work of any document;
- * - aliases bound fan-out: without aliases a field can appear once per response key,
- *   so the four root lookups can ask for at most 4 × MAX_TASK_IDS tasks, and every alias
- *   adds one more lookup of up to MAX_TASK_IDS ids (or, `__typename` included, one more
- *   key per object of a list);
- * - cost (query-cost.ts) bounds fields × list sizes, which needs the variables and so
- *   runs once the operation is resolved, not here;
- * - depth bounds nesting. The schema has no cycles today, but `_entities` and future
- *   fields could make one; how deep the real queries go is in MAX_QUERY_DEPTH's description
- *   (src/config/variables.ts).
- *
- * Written here rather than taken from a library: the rules must report (not throw),
- * carry our BAD_USER_INPUT code, flatten fragments (`... on WorkflowTask` is no level)
- * and walk each fragment once however often it is spread (fold-selections.ts, shared with the cost).
+ * Bounds on one document, checked before anything executes: depth and aliases as validation rules
+ * (reported, not thrown, with BAD_USER_INPUT; fragments flattened, each walked once), tokens in the
+ * parser (its error renamed here). Cost needs the variables: query-cost.ts, on the resolved operation.
  */
 import { GraphQLError, type ASTNode, type GraphQLFormattedError, type ValidationRule } from 'graphql';
 import { foldSelections } from './fold-selections.js';
+import { INTROSPECTION_FIELDS } from './introspection.js';
 
 export interface QueryLimits {
   readonly maxDepth: number;
   readonly maxAliases: number;
   readonly maxTokens: number;
-  /** Fields selected times list sizes; checked by query-cost-plugin.ts, which needs the variables. */
+  /** Fields selected times list sizes; checked on the resolved operation (operation-check.ts), which needs the variables. */
   readonly maxCost: number;
 }
 
@@ -32,14 +19,11 @@ function limitError(message: string, node: ASTNode): GraphQLError {
   return new GraphQLError(message, { nodes: [node], extensions: { code: 'BAD_USER_INPUT' } });
 }
 
-/** Introspection (`__schema`, `__type`) is exempt: Apollo switches it off in production, and it never reaches a provider. */
-const INTROSPECTION_ROOTS = new Set(['__schema', '__type']);
-
 export function maxDepthRule(maxDepth: number): ValidationRule {
   return (context) => {
     const depthOf = foldSelections(
       (name) => context.getFragment(name) ?? undefined,
-      (field, childDepth) => (INTROSPECTION_ROOTS.has(field.name.value) ? 0 : 1 + childDepth),
+      (field, childDepth) => (INTROSPECTION_FIELDS.has(field.name.value) ? 0 : 1 + childDepth),
       Math.max,
     );
     return {

@@ -1,21 +1,34 @@
 /**
- * Optional shared-secret authentication of the router. A subgraph is meant to be
- * reached only through the router; with SUBGRAPH_SHARED_SECRET set, the router proves
- * it is the caller by sending the secret in a header (Apollo Router: a `headers`
- * insert rule). Probes (/health, /ready) and /metrics are mounted before this
- * middleware, so orchestrators and Prometheus need no secret.
+ * Optional shared-secret authentication of the router (SUBGRAPH_SHARED_SECRET): the router
+ * proves it is the caller by sending the secret in a header. One caller rule, run by the
+ * operation check for HTTP requests, the edge cache and WebSocket handshakes alike.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import type { RequestHandler, Response } from 'express';
-import { sendGraphQLError } from './http-errors.js';
 
-export interface RouterAuthOptions {
+export interface RouterSecret {
   readonly secret: string;
   /** Lower-case header name, e.g. `router-authorization`. */
   readonly header: string;
-  /** Called once per refused request (metrics, logs). */
-  readonly onRefused?: (reason: 'missing' | 'mismatch', res: Response) => void;
+}
+
+/** Reads what the caller presented under a name: a header, or a WebSocket `connection_init` parameter. */
+export type CallerPresented = (name: string) => unknown;
+
+/** Why a caller is refused before any operation of theirs is looked at. */
+export interface CallerRefusal {
+  /** The refusal's metric label. */
+  readonly reason: 'unauthenticated';
+  readonly status: number;
+  readonly code: string;
+  readonly message: string;
+}
+
+/** A check on who calls, before any operation is read; null admits. */
+export type CallerRule = (presented: CallerPresented) => CallerRefusal | null;
+
+function digestOf(value: string): Buffer {
+  return createHash('sha256').update(value, 'utf8').digest();
 }
 
 /**
@@ -23,34 +36,31 @@ export interface RouterAuthOptions {
  * the time taken reveals neither the secret's length nor how many leading bytes matched.
  */
 export function secretMatches(presented: string, expectedDigest: Buffer): boolean {
-  return timingSafeEqual(createHash('sha256').update(presented, 'utf8').digest(), expectedDigest);
+  return timingSafeEqual(digestOf(presented), expectedDigest);
 }
 
-/** True when the request carries the router's secret: for the edge cache, which answers before this middleware. */
-export function carriesRouterSecret(options: Pick<RouterAuthOptions, 'secret' | 'header'>): (req: IncomingMessage) => boolean {
-  const expectedDigest = createHash('sha256').update(options.secret, 'utf8').digest();
-  return (req) => {
-    const presented = req.headers[options.header];
-    return typeof presented === 'string' && secretMatches(presented, expectedDigest);
+export function routerSecretRule(options: RouterSecret): CallerRule {
+  const expectedDigest = digestOf(options.secret);
+  return (presented) => {
+    const value = presented(options.header);
+    if (typeof value === 'string' && secretMatches(value, expectedDigest)) return null;
+    const problem = value === undefined ? 'is missing' : 'does not match';
+    return {
+      reason: 'unauthenticated',
+      status: 401,
+      code: 'UNAUTHENTICATED',
+      message: `This subgraph accepts requests from the router only: the ${options.header} header ${problem}`,
+    };
   };
 }
 
-export function routerAuthentication(options: RouterAuthOptions): RequestHandler {
-  const carriesSecret = carriesRouterSecret(options);
-  return (req, res, next) => {
-    if (carriesSecret(req)) {
-      next();
-      return;
-    }
-    const reason = req.headers[options.header] === undefined ? 'missing' : 'mismatch';
-    sendGraphQLError(
-      res,
-      401,
-      'UNAUTHENTICATED',
-      reason === 'missing'
-        ? `This subgraph accepts requests from the router only: the ${options.header} header is missing`
-        : `This subgraph accepts requests from the router only: the ${options.header} header does not match`,
-    );
-    options.onRefused?.(reason, res);
-  };
+/** What an HTTP request presents: its headers. */
+export function requestHeaders(req: IncomingMessage): CallerPresented {
+  return (name) => req.headers[name];
+}
+
+/** True when the request carries the router's secret. */
+export function carriesRouterSecret(options: RouterSecret): (req: IncomingMessage) => boolean {
+  const rule = routerSecretRule(options);
+  return (req) => rule(requestHeaders(req)) === null;
 }

@@ -1,8 +1,6 @@
 /**
- * The plain sources: one signed provider call, then the pure parser. A provider's
- * answer that is not the task asked for is that task's error, never a crash. The
- * call's signal reaches the client, so the retry layer can cut an attempt at the
- * request deadline.
+ * The plain sources: one signed provider call (the call's signal reaches the client), then the
+ * pure parser; an answer that is not the task asked for is that task's error, never a crash.
  */
 import { parseImageTask } from '../parsing/image-task.js';
 import { parseWorkflowTask } from '../parsing/workflow-task.js';

@@ -1,17 +1,8 @@
 /**
- * Apollo Router's HTTP callback protocol (callbackSpec 1.0): a subscription POSTed with
- * `extensions.subscription` ({callbackUrl, subscriptionId, verifier, heartbeatIntervalMs}) is
- * answered at once, after a `check` to the callback URL, then its events are POSTed there as
- * `next`, with `check` heartbeats, and a final `complete` (with errors when the subscription
- * ended with one). Apollo Server's own plugin speaks the protocol; it fits because our
- * subscribe resolvers return AsyncIterables (graphql-js `subscribe`).
- *
- * The request itself goes through everything an HTTP query does first: router secret, input
- * bounds, validation rules, token and cost limits (didResolveOperation, which the plugin does
- * not skip). What it skips are the execution hooks (`executionDidStart`, `willResolveField`),
- * which nothing here relies on. The plugin sends results without Apollo's formatError, which is
- * why subscription errors are built in their public shape (errors.ts). Apollo's drainServer
- * hook of the plugin sends `complete` for every callback subscription still open at shutdown.
+ * Apollo Router's HTTP callback protocol (callbackSpec 1.0) through Apollo Server's own plugin:
+ * a subscription POSTed with `extensions.subscription` is answered at once, its events POSTed to
+ * the callback URL with `check` heartbeats and a final `complete`. It passes the HTTP operation check
+ * first; only a request that resolved its operation without error subscribes.
  */
 import type { ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginSubscriptionCallback } from '@apollo/server/plugin/subscriptionCallback';

@@ -1,10 +1,8 @@
-/**
- * The poller registry as the app configures it: intervals from config, events to metrics and
- * the log. Kept out of app.ts so the assembly there stays one line.
- */
+/** The poller registry as the app configures it: intervals from config, events to metrics and the log, a gauge per provider. */
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/index.js';
 import type { Metrics } from '../observability/metrics.js';
+import { PROVIDER_LIST } from '../providers/registry.js';
 import type { Clock } from '../upstream/clock.js';
 import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
 
@@ -41,7 +39,6 @@ export function subscriptionWatches(
       },
     },
   );
-  metrics.watchSubscriptions('tencent-mps', () => watches.counts('tencent-mps'));
-  metrics.watchSubscriptions('alibaba-ice', () => watches.counts('alibaba-ice'));
+  for (const { name } of PROVIDER_LIST) metrics.watchSubscriptions(name, () => watches.counts(name));
   return watches;
 }

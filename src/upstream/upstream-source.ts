@@ -6,9 +6,8 @@
  * The shared tier and the shared quota only in shared mode (REDIS_URL). Why this order:
  * docs/architecture.md, "Design notes".
  */
-import { ICE_ACTION_GET_AI_WORKFLOW_TASK } from '../providers/alibaba/client.js';
 import type { ProviderName } from '../providers/errors.js';
-import { MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from '../providers/tencent/client.js';
+import { PROVIDERS } from '../providers/registry.js';
 import type { TaskSource } from '../sources/task-source.js';
 import { cachedSource, type CacheTtls, type TaskCacheSize } from './cache.js';
 import type { Clock } from './clock.js';
@@ -24,12 +23,6 @@ import type { RedisLink } from './shared/redis-link.js';
 import type { ValueSeal } from './shared/seal.js';
 import type { Check } from './shared/shape.js';
 import { sharedTier } from './shared/shared-source.js';
-
-/** The one API action each provider's lookups make, named on their spans. */
-const PROVIDER_ACTIONS: Record<ProviderName, string> = {
-  'tencent-mps': MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL,
-  'alibaba-ice': ICE_ACTION_GET_AI_WORKFLOW_TASK,
-};
 
 export interface UpstreamPolicy {
   readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
@@ -96,7 +89,7 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
     events,
     ...(quota && shared && { shared: quota, fallbackRatePerSecond: ratePerSecond * shared.fallbackRpsShare }),
   });
-  const measured = measuredSource(plain, { provider, action: PROVIDER_ACTIONS[provider], clock, events });
+  const measured = measuredSource(plain, { provider, action: PROVIDERS[provider].action, clock, events });
   const limited = rateLimitedSource(measured, limiter, clock, provider);
   const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
   const tier =

@@ -7,7 +7,7 @@
 import fetch from 'node-fetch';
 import { SEED } from '../../src/emulator/index.js';
 import { buildDist, spawnSubgraph } from '../support/process.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../support/free-port.js';
 
 const REQUESTS = 20;
 /** A hang fails the test instead of stalling it; nothing here asserts how long anything took. */

@@ -7,7 +7,7 @@
  */
 import fetch from 'node-fetch';
 import { startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { busiestWindow } from '../support/arrivals.js';
+import { busiestWindow } from '../../support/arrivals.js';
 import { buildDist, emulatorEnv, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
 
 const LIST = 'query List($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }';

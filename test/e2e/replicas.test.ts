@@ -6,9 +6,9 @@
  */
 import fetch from 'node-fetch';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
-import { busiestWindow } from '../support/arrivals.js';
+import { busiestWindow } from '../../support/arrivals.js';
 import { buildDist, emulatorEnv, readyUrl, spawnSubgraph, type SubgraphProcess } from '../support/process.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 const REDIS_PASSWORD = 'e2e-redis-password-5150';
 const RPS = 50;

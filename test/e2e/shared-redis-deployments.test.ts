@@ -11,7 +11,7 @@ import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/in
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
 import { deploymentNamespace } from '../../src/upstream/shared/namespace.js';
 import { startAppReplica, type AppReplica } from '../support/app-replica.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
 const STAND_IN = { secretId: 'AKIDSTANDINFORTHEREALPROVIDER0001', secretKey: 'stand-in-real-provider-secret-key-77' } as const;
 const VALUE_KEY = 'e2e-redis-value-key-0123456789abcdefghij';
@@ -79,8 +79,8 @@ describe('deployments on one Redis', () => {
     const emulated = await emulatorReplica();
     const real = await realReplica();
     const secondReal = await realReplica();
-    expect(emulated.app.providers.tencent).toBe('emulator');
-    expect(real.app.providers.tencent).toBe('credentials');
+    expect(emulated.app.providers['tencent-mps']).toBe('emulator');
+    expect(real.app.providers['tencent-mps']).toBe('credentials');
 
     expect((await emulated.ask(TASK)).data?.imageTask?.state).toBe('SUCCEEDED');
     expect(provider.callCount({ taskId: TASK })).toBe(0);

@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import fetch from 'node-fetch';
 import { parseDockerfile, type Instruction, type Stage } from './dockerfile.js';
-import { freePort } from '../support/free-port.js';
+import { freePort } from '../../support/free-port.js';
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));

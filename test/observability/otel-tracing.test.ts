@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { EMULATOR_CREDENTIALS, SEED, SEED_S3_SECRETS } from '../../src/emulator/index.js';
 import { otelTracing } from '../../src/observability/otel.js';
-import { startRedisServer } from '../support/redis-server.js';
+import { startRedisServer } from '../../support/redis-server.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';

@@ -10,7 +10,7 @@ import { Redis } from 'ioredis';
 import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { seedImageTasks } from '../../src/emulator/seed-tasks.js';
 import { startAppReplica, sampleOf, type AppReplica } from '../support/app-replica.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { AUTH_HEADERS, BASE_ENV, RELIABILITY_CREDENTIALS, SECRET_VALUES, answerProblem, inParallel } from './support.js';
 
 const REDIS_PASSWORD = 'reliability-redis-password-3e9d';

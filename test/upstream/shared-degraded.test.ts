@@ -10,7 +10,7 @@ import type { QuotaAnswer, SharedQuota } from '../../src/upstream/rate-limiter.j
 import { RateLimiter } from '../../src/upstream/rate-limiter.js';
 import { systemClock } from '../../src/upstream/clock.js';
 import { redisQuota } from '../../src/upstream/shared/quota.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { newTally } from './helpers.js';
 import { countingProvider, Replicas } from './shared-replicas.js';
 

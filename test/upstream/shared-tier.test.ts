@@ -14,7 +14,7 @@ import { createRedisLink, type RedisLink, type RedisState } from '../../src/upst
 import { valueSeal } from '../../src/upstream/shared/seal.js';
 import { boolean, number, object, string } from '../../src/upstream/shared/shape.js';
 import { upstreamSource, type UpstreamPolicy, type UpstreamSource } from '../../src/upstream/upstream-source.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { newTally, providerError } from './helpers.js';
 
 interface Task {

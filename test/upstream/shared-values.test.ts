@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
-import { startRedisServer, type RedisServer } from '../support/redis-server.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { newTally } from './helpers.js';
 import { countingProvider, Replicas } from './shared-replicas.js';
 

@@ -1,6 +1,6 @@
 /**
- * A real redis-server (Debian's package) for one test file: on a free loopback port, in a
- * temporary directory, with no persistence; killed and restarted on the same port for the
+ * A real redis-server (Debian's package) for one test file or bench: on a free loopback port, in
+ * a temporary directory, with no persistence; killed and restarted on the same port for the
  * failover tests. Nothing depends on a system service.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
