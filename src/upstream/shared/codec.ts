@@ -1,10 +1,8 @@
 /**
- * Answers as stored in Redis: the parsed model (plain JSON: strings, numbers, booleans, arrays,
- * objects; no Dates), or a NOT_FOUND, the only failure ever cached. What comes back is not
- * trusted: anything that does not decode, or whose value does not have the model's shape, is
- * dropped (and said why), never answered.
- */
-import { ProviderError, type ProviderName } from '../../providers/errors.js';
+ * Answers as stored in Redis: the parsed model as JSON, or a NOT_FOUND, the only failure ever
+ * cached. Decoding trusts nothing: an entry that does not decode, or whose value is not the
+ * model (`accepts`), comes back as the reason it was dropped, never as an answer.
+ */import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { Check } from './shape.js';
 
 export type SharedEntry<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };

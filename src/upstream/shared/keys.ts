@@ -1,12 +1,8 @@
 /**
  * Every key and channel of shared mode, in one place, each under the deployment's namespace
- * (namespace.ts), so deployments that are not the same client of the same provider never read
- * each other's answers, leases, announcements or quota. The format version is part of each task
- * name: a rolling deploy whose parser (or the shape of a stored answer) changed bumps it, so old
- * and new replicas never read each other's entries as their own. The quota key carries no
- * version: old and new replicas must count against the same budget.
- */
-import type { ProviderName } from '../../providers/errors.js';
+ * (namespace.ts). Task names carry the stored format's version, bumped when a stored answer's
+ * shape changes; the quota key carries none, so old and new replicas count against one budget.
+ */import type { ProviderName } from '../../providers/errors.js';
 
 export const SHARED_FORMAT_VERSION = 'v1';
 

@@ -1,9 +1,7 @@
 /**
  * The task models (src/parsing/models.ts) as checks, for answers read back from Redis: a stored
- * value is used only when it has exactly the shape the parser produces. Anything else (a value
- * another program wrote, a truncated or hand-edited one) is dropped and the provider is asked.
- */
-import type {
+ * value is used only when it has exactly the shape the parser produces.
+ */import type {
   ImageInputModel,
   ImageObjectLocationModel,
   ImageOutputModel,

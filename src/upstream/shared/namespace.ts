@@ -1,12 +1,9 @@
 /**
- * Which deployment an answer in Redis belongs to. An answer depends on who asked whom: the
- * provider, its endpoint (a real API, a staging one, the built-in emulator's port), the region
- * sent with each call, the credential's account (its public key id) and whether the emulator
- * answers. Two deployments read each other's entries only when all of these agree, that is,
- * when they are the same client of the same provider. The namespace is a hash of them, so Redis
- * (and whoever reads it) learns none of them; no secret goes into it.
- */
-import { createHash } from 'node:crypto';
+ * The namespace of a deployment's entries in Redis: a hash of what an answer depends on (provider,
+ * endpoint, region, key id, emulator or not), so only the same client of the same provider reads
+ * them. No secret goes into it, and neither key id nor endpoint can be read back out. Why:
+ * docs/architecture.md.
+ */import { createHash } from 'node:crypto';
 import type { ProviderName } from '../../providers/errors.js';
 
 export interface DeploymentIdentity {

@@ -1,11 +1,8 @@
 /**
- * An optional HMAC over every stored answer, for a Redis that other services can write to: with
- * a value key set, an entry is used only when its MAC, computed over the Redis key it sits under
- * and its text, is right. So an entry written by anyone without the key (a `signedUrl` pointed
- * elsewhere) is refused, and so is a genuine entry copied under another task's key. Without a
- * key, entries are stored and read as plain text.
- */
-import { createHmac, timingSafeEqual } from 'node:crypto';
+ * An optional HMAC-SHA256 over each stored answer, keyed by REDIS_VALUE_KEY and computed over the
+ * Redis key the answer sits under and its text: an entry rewritten by anyone without the key, or
+ * copied under another task's key, does not open. Without a key, text is stored and read as is.
+ */import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ValueSeal {
   /** Whether entries carry a MAC (a value key is set). */

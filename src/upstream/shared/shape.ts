@@ -1,10 +1,8 @@
 /**
- * Checks that a value decoded from JSON has a model's shape, field by field, before anything
- * uses it as that model. Pure and total: a value of the wrong shape is answered false, never an
- * exception. `object` takes one check per field of T, so a model that gains a field no longer
- * compiles until its check does too.
- */
-import type { JsonValue } from '../../parsing/models.js';
+ * Checks that a value decoded from JSON has a model's exact shape before anything uses it as that
+ * model: pure and total (false, never an exception). `object` takes one check per field of T, so
+ * a model that gains a field does not compile until its check does too.
+ */import type { JsonValue } from '../../parsing/models.js';
 
 export type Check<T> = (value: unknown) => value is T;
 
