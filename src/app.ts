@@ -94,6 +94,8 @@ interface ProviderParts {
   readonly metrics: Metrics;
   /** Filled per provider: who answers it, for the 'subgraph listening' line. */
   readonly answeredBy: Map<Provider, string | null>;
+  /** Filled per provider: drops every tier's answer for one task. */
+  readonly forgetters: Map<ProviderName, (taskId: string) => Promise<void>>;
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
@@ -117,6 +119,7 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
+  parts.forgetters.set(provider.name, upstream.forget);
   return upstream.source;
 }
 
@@ -142,7 +145,8 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
   };
   const answeredBy = new Map<Provider, string | null>();
-  const sources = taskSources((provider) => providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, answeredBy }));
+  const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
+  const sources = taskSources((provider) => providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, answeredBy, forgetters }));
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
       { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },
@@ -165,6 +169,12 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const url = await server.listen(listen.port, listen.host);
 
   const emulator = emulated?.emulator ?? null;
+  // A task scripted or advanced through the emulator's controls shows at the next look, not when its cache entry ends.
+  emulator?.onTaskChange((provider, taskId) => {
+    if (providers[provider] !== 'emulator') return;
+    server.forgetCachedResponses();
+    void forgetters.get(provider)?.(taskId);
+  });
   // Per provider: its endpoint when it has credentials, else its mode.
   const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
   deps.logger.info(

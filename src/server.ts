@@ -14,7 +14,7 @@ import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
 import { answerClientErrors } from './security/client-errors.js';
 import { createOperationCheck } from './security/operation-check.js';
-import { startApollo } from './server/apollo.js';
+import { responseCacheFor, startApollo } from './server/apollo.js';
 import { useCallerCheck } from './server/caller-check.js';
 import { useEdgeCache } from './server/edge-cache.js';
 import { bodyErrors, graphqlRoute } from './server/graphql-route.js';
@@ -38,6 +38,8 @@ export interface SubgraphServer {
   /** /ready turns 503, then after `shutdownDelayMs` the listener closes and in-flight requests finish. */
   stop(): Promise<void>;
   readonly isReady: () => boolean;
+  /** Drops every cached whole response (edge cache and Apollo's), for a task that changed under them. */
+  forgetCachedResponses(): void;
 }
 
 export async function createSubgraphServer(options: ServerOptions): Promise<SubgraphServer> {
@@ -59,7 +61,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
   const callbacks = callbackSubscriptions<RequestContext>(logger);
   const formatError = createErrorFormatter({ includeStacktrace: includeStacktrace(config) });
-  const apollo = await startApollo({ httpServer, check, callbacks, formatError, config, metrics, logger, tracing });
+  const responseCache = responseCacheFor(config);
+  const apollo = await startApollo({ httpServer, check, callbacks, formatError, responseCache, config, metrics, logger, tracing });
   const contexts = requestContexts(options, tracing);
 
   // 2. The request id every response carries.
@@ -94,6 +97,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     httpServer,
     apollo,
     isReady: readiness.isReady,
+    forgetCachedResponses: () => {
+      edgeCache.clear();
+      responseCache?.clear();
+    },
     listen: listenOn(httpServer, () => readiness.mark(true)),
     stop: shutdownSequence({
       markNotReady: () => readiness.mark(false),

@@ -25,7 +25,7 @@ describe('loadConfig', () => {
     it('starts with no variables at all', () => {
       expect(loadConfig({})).toEqual({
         port: 4001,
-        host: undefined,
+        host: '127.0.0.1',
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
@@ -460,10 +460,18 @@ describe('the table of variables and the files generated from it', () => {
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 
+  it('listens on loopback by default, on all interfaces in production, and where HOST says', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
   it('states derived defaults by the variable they follow', () => {
     const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) => (variable.default.kind === 'derived' ? [[name, variable.default.from]] : []));
     expect(derivedFrom).toEqual([
       ['ICE_ENDPOINT', 'ICE_REGION'],
+      ['HOST', 'NODE_ENV'],
       ['EXPOSE_SCHEMA', 'NODE_ENV'],
       ['DASHBOARD', 'EXPOSE_SCHEMA'],
       ['EMULATOR', 'NODE_ENV'],

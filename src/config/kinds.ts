@@ -145,12 +145,14 @@ export function oneOf<T extends string>(options: Common & { readonly values: rea
 /** Any text, trimmed. */
 export function text(options: Common & { readonly default: string }): Variable<string>;
 export function text(options: Common & { readonly unset: string }): Variable<string | undefined>;
-export function text(options: Common & { readonly default?: string; readonly unset?: string }): Variable<string | undefined> {
-  const declared: Default<string | undefined> = options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' };
+export function text(options: Common & { readonly derived: Default<string | undefined> }): Variable<string | undefined>;
+export function text(options: Common & { readonly default?: string; readonly unset?: string; readonly derived?: Default<string | undefined> }): Variable<string | undefined> {
+  const declared: Default<string | undefined> =
+    options.derived ?? (options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' });
   return variable(options, {
     accepts: 'text',
     default: declared,
-    read: (name, context) => context.read.raw(name) ?? options.default,
+    read: (name, context) => context.read.raw(name) ?? fallback(declared, context),
   });
 }
 

@@ -58,7 +58,14 @@ export const VARIABLES = {
   }),
 
   PORT: int({ section: 'process', description: 'Port to listen on; 0 picks a free one.', default: 4001, min: 0, max: 65_535 }),
-  HOST: text({ section: 'process', description: 'Interface to listen on.', unset: 'all interfaces (what a container needs)' }),
+  HOST: text({
+    section: 'process',
+    description: 'Interface to listen on; `0.0.0.0` or `::` for all interfaces.',
+    // A laptop's `npm start` stays on loopback; a production container is reached from outside.
+    derived: derived('NODE_ENV', '`127.0.0.1`, but all interfaces with `NODE_ENV=production`', (nodeEnv: string) =>
+      nodeEnv === 'production' ? undefined : '127.0.0.1',
+    ),
+  }),
   NODE_ENV: text({
     section: 'process',
     description: '`production` turns Sandbox, introspection, the dashboard and the emulator off; `development` adds stack traces to errors.',

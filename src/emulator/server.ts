@@ -17,7 +17,7 @@ import { routeProvider } from './routing.js';
 import { DEFAULT_SIGNED_URL_LIFETIME_SECONDS } from './signed-urls.js';
 import { TaskStore } from './task-store.js';
 import { imageTaskProgression, workflowTaskProgression } from './task-scripts.js';
-import type { EmulatorOptions, RunningEmulator } from './types.js';
+import type { EmulatorOptions, ProviderId, RunningEmulator } from './types.js';
 import { textResponse, toReceivedRequest, type EmulatorResponse } from './wire.js';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
@@ -45,18 +45,33 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       timers.add(timer);
     });
 
+  const changeListeners = new Set<(provider: ProviderId, taskId: string) => void>();
+  const changed = <R>(provider: ProviderId, taskId: string, result: R): R => {
+    for (const listener of changeListeners) listener(provider, taskId);
+    return result;
+  };
+
   const emulator: RunningEmulator = {
     url: '',
+    controlsUrl: '',
     injectFault: (target, fault) => faults.inject(target, fault),
     clearFaults: () => faults.clear(),
     callCount: (filter) => log.count(filter),
     calls: () => log.all(),
     resetCalls: () => log.reset(),
-    putImageTask: (taskId, response) => tasks.putImageTask(taskId, response),
-    putWorkflowTask: (taskId, workflowTask) => tasks.putWorkflowTask(taskId, workflowTask),
+    putImageTask: (taskId, response) => changed('tencent-mps', taskId, tasks.putImageTask(taskId, response)),
+    putWorkflowTask: (taskId, workflowTask) => changed('alibaba-ice', taskId, tasks.putWorkflowTask(taskId, workflowTask)),
     scriptTask: (provider, taskId, steps, scriptOptions) =>
-      tasks.scripts.set(provider, taskId, steps ?? (provider === 'tencent-mps' ? imageTaskProgression() : workflowTaskProgression(taskId)), scriptOptions),
-    advanceTask: (provider, taskId) => tasks.scripts.advance(provider, taskId),
+      changed(
+        provider,
+        taskId,
+        tasks.scripts.set(provider, taskId, steps ?? (provider === 'tencent-mps' ? imageTaskProgression() : workflowTaskProgression(taskId)), scriptOptions),
+      ),
+    advanceTask: (provider, taskId) => changed(provider, taskId, tasks.scripts.advance(provider, taskId)),
+    onTaskChange: (listener) => {
+      changeListeners.add(listener);
+      return () => void changeListeners.delete(listener);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -150,6 +165,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   emulator.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  emulator.controlsUrl = `${emulator.url}${CONTROL_PREFIX}`;
   return emulator;
 }
 

@@ -105,6 +105,13 @@ export interface RunningEmulator {
   scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
   /** One step on (staying at the last); null when the task has no script. */
   advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
+  /**
+   * Called after a control changes what a task answers (script, advance, put), so an in-process
+   * subgraph can drop what it cached of it; returns a function that stops the calls.
+   */
+  onTaskChange(listener: (provider: ProviderId, taskId: string) => void): () => void;
   /** Closes keep-alive sockets, pending latency timers and hung requests too, so test runners exit. */
   close(): Promise<void>;
+  /** `url` + the control prefix: where the control routes (docs/emulator.md) start. */
+  controlsUrl: string;
 }

@@ -66,6 +66,8 @@ export interface UpstreamSource<T> {
   readonly limiter: RateLimiter;
   /** What the task cache holds now, for gauges. */
   cacheSize(): TaskCacheSize;
+  /** Drops every tier's answer for one task (the built-in emulator changed it). */
+  forget(taskId: string): Promise<void>;
 }
 
 export function upstreamSource<T extends { readonly terminal: boolean }>(
@@ -119,5 +121,9 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
     events,
     ...(tier && { remainingTtlMs: tier.remainingTtlMs }),
   });
-  return { source: cached.source, limiter, cacheSize: cached.size };
+  const forget = async (taskId: string): Promise<void> => {
+    cached.forget(taskId);
+    await tier?.forget(taskId);
+  };
+  return { source: cached.source, limiter, cacheSize: cached.size, forget };
 }

@@ -90,7 +90,11 @@ export interface SharedTier<T> {
    * cache keeps such an answer no longer than that.
    */
   remainingTtlMs(subject: object): number | undefined;
+  /** Deletes the stored answer for one task (best effort: a Redis that is down has nothing to serve). */
+  forget(taskId: string): Promise<void>;
 }
+
+const FORGET_SCRIPT = `redis.call('DEL', KEYS[1]) return 1`;
 
 function aborted(provider: ProviderName): ProviderError {
   return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
@@ -251,5 +255,8 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     }
   };
 
-  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject) };
+  const forget = async (taskId: string): Promise<void> => {
+    await link.eval(FORGET_SCRIPT, [keys.task(taskId)], []).catch(() => undefined);
+  };
+  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject), forget };
 }
