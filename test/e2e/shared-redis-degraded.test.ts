@@ -10,7 +10,10 @@ import { seedImageTasks } from '../../src/emulator/seed-tasks.js';
 import { startAppReplica, sampleOf, type AppReplica } from '../support/app-replica.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
-const STAND_IN = { secretId: 'AKIDDEGRADEDSTANDIN00000000000001', secretKey: 'degraded-stand-in-secret-key-0042' } as const;
+const STAND_IN = {
+  secretId: 'AKIDDEGRADEDSTANDIN00000000000001',
+  secretKey: 'degraded-stand-in-secret-key-0042',
+} as const;
 const ONE = 'query One($id: ID!) { imageTask(taskId: $id) { taskId state } }';
 
 describe('the app over a Redis that refuses writes', () => {
@@ -41,7 +44,9 @@ describe('the app over a Redis that refuses writes', () => {
   });
 
   const ask = async (taskId: string): Promise<string | undefined> => {
-    const body = JSON.parse((await replica.post({ query: ONE, variables: { id: taskId } })).text) as { data?: { imageTask?: { state: string } | null } };
+    const body = JSON.parse((await replica.post({ query: ONE, variables: { id: taskId } })).text) as {
+      data?: { imageTask?: { state: string } | null };
+    };
     return body.data?.imageTask?.state;
   };
   const task = (name: string): string => {
@@ -69,7 +74,10 @@ describe('the app over a Redis that refuses writes', () => {
     }
     const after = await replica.metrics();
     expect([sampleOf(after, 'redis_up'), sampleOf(after, 'redis_degraded')]).toEqual([1, 0]);
-    expect(redisLines()).toEqual([expect.stringMatching(/^redis refuses writes \(degraded\)/), expect.stringMatching(/^redis is answering again/)]);
+    expect(redisLines()).toEqual([
+      expect.stringMatching(/^redis refuses writes \(degraded\)/),
+      expect.stringMatching(/^redis is answering again/),
+    ]);
     // Shared again: an answer stored now is in Redis for the next replica.
     await ask(task('after'));
     expect((await admin.keys('*:task:2400dg-WorkflowTask-after')).length).toBe(1);

@@ -13,13 +13,22 @@ import { deploymentNamespace } from '../../src/upstream/shared/namespace.js';
 import { startAppReplica, type AppReplica } from '../support/app-replica.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 
-const STAND_IN = { secretId: 'AKIDSTANDINFORTHEREALPROVIDER0001', secretKey: 'stand-in-real-provider-secret-key-77' } as const;
+const STAND_IN = {
+  secretId: 'AKIDSTANDINFORTHEREALPROVIDER0001',
+  secretKey: 'stand-in-real-provider-secret-key-77',
+} as const;
 const VALUE_KEY = 'e2e-redis-value-key-0123456789abcdefghij';
 const ONE = 'query One($id: ID!) { imageTask(taskId: $id) { taskId state results { output { signedUrl } } } }';
 const TASK = SEED.image.finishedSuccess;
 
 interface Answer {
-  data?: { imageTask?: { taskId: string; state: string; results: Array<{ output: { signedUrl: string | null } | null }> } | null } | null;
+  data?: {
+    imageTask?: {
+      taskId: string;
+      state: string;
+      results: Array<{ output: { signedUrl: string | null } | null }>;
+    } | null;
+  } | null;
   errors?: Array<{ message: string; extensions?: { code?: string } }>;
 }
 
@@ -29,7 +38,10 @@ interface Replica extends AppReplica {
 
 async function startReplica(env: Record<string, string>): Promise<Replica> {
   const replica = await startAppReplica(env);
-  return { ...replica, ask: async (taskId) => JSON.parse((await replica.post({ query: ONE, variables: { id: taskId } })).text) as Answer };
+  return {
+    ...replica,
+    ask: async (taskId) => JSON.parse((await replica.post({ query: ONE, variables: { id: taskId } })).text) as Answer,
+  };
 }
 
 describe('deployments on one Redis', () => {
@@ -73,7 +85,16 @@ describe('deployments on one Redis', () => {
     return replica;
   };
   const realTaskKey = (taskId: string): string =>
-    sharedKeys('media-task-subgraph:', 'tencent-mps', deploymentNamespace({ provider: 'tencent-mps', endpoint: provider.url, keyId: STAND_IN.secretId, emulator: false })).task(taskId);
+    sharedKeys(
+      'media-task-subgraph:',
+      'tencent-mps',
+      deploymentNamespace({
+        provider: 'tencent-mps',
+        endpoint: provider.url,
+        keyId: STAND_IN.secretId,
+        emulator: false,
+      }),
+    ).task(taskId);
 
   it("keeps an emulator replica's answers from a real replica, which makes its own call, while real replicas share theirs", async () => {
     const emulated = await emulatorReplica();
@@ -129,7 +150,9 @@ describe('deployments on one Redis', () => {
     const fresh = answer.data?.imageTask?.results[0]?.output?.signedUrl;
     expect(new URL(fresh!).host).toBe(host);
     expect(provider.callCount({ taskId: TASK })).toBe(2);
-    expect(await reader.metrics()).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="signature"\} 1$/m);
+    expect(await reader.metrics()).toMatch(
+      /^redis_values_dropped_total\{provider="tencent-mps",reason="signature"\} 1$/m,
+    );
     // The answer that replaced the forged entry is served to the next replica from Redis.
     const third = await realReplica({ REDIS_VALUE_KEY: VALUE_KEY });
     expect((await third.ask(TASK)).data?.imageTask?.results[0]?.output?.signedUrl).toBe(fresh);

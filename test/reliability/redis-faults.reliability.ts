@@ -11,7 +11,14 @@ import { SEED, startEmulator, type RunningEmulator } from '../../src/emulator/in
 import { seedImageTasks } from '../../src/emulator/seed-tasks.js';
 import { startAppReplica, sampleOf, type AppReplica } from '../support/app-replica.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
-import { AUTH_HEADERS, BASE_ENV, RELIABILITY_CREDENTIALS, SECRET_VALUES, answerProblem, inParallel } from './support.js';
+import {
+  AUTH_HEADERS,
+  BASE_ENV,
+  RELIABILITY_CREDENTIALS,
+  SECRET_VALUES,
+  answerProblem,
+  inParallel,
+} from './support.js';
 
 const REDIS_PASSWORD = 'reliability-redis-password-3e9d';
 const VALUE_KEY = 'reliability-redis-value-key-5b7c9e1f3a5c7e9b';
@@ -25,7 +32,13 @@ const DEGRADED = 'redis refuses writes (degraded)';
 const BACK = 'redis is answering again';
 
 interface ListBody {
-  data?: { imageTasks?: Array<{ taskId: string; state: string; results: Array<{ output: { signedUrl: string | null } | null }> } | null> } | null;
+  data?: {
+    imageTasks?: Array<{
+      taskId: string;
+      state: string;
+      results: Array<{ output: { signedUrl: string | null } | null }>;
+    } | null>;
+  } | null;
   errors?: unknown[];
 }
 
@@ -84,7 +97,10 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
   });
 
   const ids = (tag: string, count: number): string[] => {
-    const all = Array.from({ length: count }, (_, index) => `2400rf${tag}-WorkflowTask-${String(index).padStart(8, '0')}`);
+    const all = Array.from(
+      { length: count },
+      (_, index) => `2400rf${tag}-WorkflowTask-${String(index).padStart(8, '0')}`,
+    );
     for (const taskId of all) emulator.putImageTask(taskId, { ...seed, TaskId: taskId });
     return all;
   };
@@ -101,8 +117,10 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
       const body = JSON.parse(response.text) as ListBody;
       if (body.errors !== undefined) problems.push(`errors: ${JSON.stringify(body.errors).slice(0, 200)}`);
       const tasks = body.data?.imageTasks ?? [];
-      if (tasks.length !== batch.length || tasks.some((task, at) => task?.taskId !== batch[at])) problems.push('a list that lost or reordered its ids');
-      for (const task of tasks) for (const result of task?.results ?? []) if (result.output?.signedUrl) urls.push(result.output.signedUrl);
+      if (tasks.length !== batch.length || tasks.some((task, at) => task?.taskId !== batch[at]))
+        problems.push('a list that lost or reordered its ids');
+      for (const task of tasks)
+        for (const result of task?.results ?? []) if (result.output?.signedUrl) urls.push(result.output.signedUrl);
       answered += 1;
       await onAnswer?.(answered);
     });
@@ -122,8 +140,10 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
     return durations;
   }
 
-  const warningsOf = (replica: AppReplica, prefix: string): number => replica.warnings().filter((message) => message.startsWith(prefix)).length;
-  const sampleEach = async (series: string): Promise<Array<number | undefined>> => Promise.all(replicas.map(async (replica) => sampleOf(await replica.metrics(), series)));
+  const warningsOf = (replica: AppReplica, prefix: string): number =>
+    replica.warnings().filter((message) => message.startsWith(prefix)).length;
+  const sampleEach = async (series: string): Promise<Array<number | undefined>> =>
+    Promise.all(replicas.map(async (replica) => sampleOf(await replica.metrics(), series)));
 
   it('serves no forged entry, calls the provider once per task through a Redis that refuses writes, and resumes with one warn line per transition', async () => {
     // Normal: one call per task, then every entry is in Redis.
@@ -134,11 +154,17 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
     const normalMs = await sequentialLookups('n');
 
     // Every stored answer forged, three ways; the MAC refuses all of them.
-    const taskKeys = (await admin.keys('*:task:*')).filter((key) => first.some((taskId) => key.endsWith(`:task:${taskId}`)));
+    const taskKeys = (await admin.keys('*:task:*')).filter((key) =>
+      first.some((taskId) => key.endsWith(`:task:${taskId}`)),
+    );
     expect(taskKeys.length).toBe(first.length);
     for (const [index, key] of taskKeys.entries()) {
       const stored = (await admin.get(key))!;
-      const forged = [stored.replace(/https:\/\/[^/"]+/g, `https://${FORGED_HOST}`), JSON.stringify({ ok: true, value: {} }), 'not json'][index % 3]!;
+      const forged = [
+        stored.replace(/https:\/\/[^/"]+/g, `https://${FORGED_HOST}`),
+        JSON.stringify({ ok: true, value: {} }),
+        'not json',
+      ][index % 3]!;
       await admin.set(key, forged, 'PX', 60_000);
     }
     const beforeForged = calls();
@@ -146,7 +172,9 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
     expect(problems).toEqual([]);
     expect(forgedUrls.filter((url) => url.includes(FORGED_HOST))).toEqual([]);
     expect(calls() - beforeForged).toBe(first.length);
-    const dropped = (await sampleEach('redis_values_dropped_total{provider="tencent-mps",reason="signature"}')).reduce<number>((sum, value) => sum + (value ?? 0), 0);
+    const dropped = (
+      await sampleEach('redis_values_dropped_total{provider="tencent-mps",reason="signature"}')
+    ).reduce<number>((sum, value) => sum + (value ?? 0), 0);
     expect(dropped).toBe(first.length);
     // The provider's answers replaced the forgeries: asked again, all from Redis.
     const beforeAgain = calls();
@@ -201,7 +229,10 @@ describe('Redis faults under load (two replicas, one redis-server)', () => {
       providerCallsWhileDegraded: second.length,
       warnLines: replicas.map((replica) => replica.warnings().filter((message) => message.startsWith('redis')).length),
       sequentialLookupMedianMs: { normal: Math.round(median(normalMs)), degraded: Math.round(median(degradedMs)) },
-      sequentialLookupMaxMs: { normal: Math.round(Math.max(...normalMs)), degraded: Math.round(Math.max(...degradedMs)) },
+      sequentialLookupMaxMs: {
+        normal: Math.round(Math.max(...normalMs)),
+        degraded: Math.round(Math.max(...degradedMs)),
+      },
     };
     process.stdout.write(`[reliability] redis faults: ${JSON.stringify(figures)}\n`);
   }, 180_000);

@@ -17,7 +17,10 @@ export interface AppReplica {
   readonly logs: string[];
   /** The messages of the log lines at warn. */
   warnings(): string[];
-  post(body: unknown, headers?: Record<string, string>): Promise<{ status: number; headers: Record<string, string>; text: string }>;
+  post(
+    body: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; headers: Record<string, string>; text: string }>;
   metrics(): Promise<string>;
   stop(): Promise<void>;
 }
@@ -32,7 +35,11 @@ export async function startAppReplica(env: Record<string, string>): Promise<AppR
     },
   });
   const logger = createLogger(config.logLevel, sink, { redactHeaders: [config.security.sharedSecretHeader] });
-  const app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger }, { port: 0, host: '127.0.0.1' });
+  const app = await startApp(
+    config,
+    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },
+    { port: 0, host: '127.0.0.1' },
+  );
   // Start-up does not wait for Redis: let the connections come up before the first lookup.
   await new Promise((resolve) => setTimeout(resolve, 200));
   return {
@@ -45,8 +52,17 @@ export async function startAppReplica(env: Record<string, string>): Promise<AppR
         return entry.level === 40 && typeof entry.msg === 'string' ? [entry.msg] : [];
       }),
     async post(body, headers = {}) {
-      const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal: AbortSignal.timeout(15_000) });
-      return { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: await response.text() };
+      const response = await fetch(app.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(15_000),
+      });
+      return {
+        status: response.status,
+        headers: Object.fromEntries(response.headers.entries()),
+        text: await response.text(),
+      };
     },
     metrics: async () => (await fetch(new URL('/metrics', app.url))).text(),
     stop: () => app.stop(),

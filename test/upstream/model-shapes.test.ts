@@ -9,8 +9,12 @@ import { isImageTaskModel, isWorkflowTaskModel } from '../../src/upstream/shared
 
 const throughJson = (value: unknown): unknown => JSON.parse(JSON.stringify(value));
 
-const images = [...seedImageTasks()].map(([taskId, seed]) => throughJson(parseImageTask(taskId, seed)) as Record<string, unknown>);
-const workflows = [...seedWorkflowTasks()].map(([taskId, seed]) => throughJson(parseWorkflowTask(taskId, seed)) as Record<string, unknown>);
+const images = [...seedImageTasks()].map(
+  ([taskId, seed]) => throughJson(parseImageTask(taskId, seed)) as Record<string, unknown>,
+);
+const workflows = [...seedWorkflowTasks()].map(
+  ([taskId, seed]) => throughJson(parseWorkflowTask(taskId, seed)) as Record<string, unknown>,
+);
 
 describe('stored task models', () => {
   it('accepts every seed task as its parser produced it', () => {
@@ -22,7 +26,11 @@ describe('stored task models', () => {
 
   it('accepts the parse of a payload the parser could make little of', () => {
     expect(isImageTaskModel(throughJson(parseImageTask('odd-1', { Response: { RequestId: 'r' } })))).toBe(true);
-    expect(isWorkflowTaskModel(throughJson(parseWorkflowTask('odd-2', { RequestId: 'r', WorkflowTask: { NodeResults: 'not json' } })))).toBe(true);
+    expect(
+      isWorkflowTaskModel(
+        throughJson(parseWorkflowTask('odd-2', { RequestId: 'r', WorkflowTask: { NodeResults: 'not json' } })),
+      ),
+    ).toBe(true);
   });
 
   it('refuses an empty object, another model, and non-objects', () => {
@@ -44,7 +52,9 @@ describe('stored task models', () => {
     expect(isImageTaskModel({ ...image, results: [{}] })).toBe(false);
     expect(isImageTaskModel({ ...image, results: 'none' })).toBe(false);
     const workflow = workflows.find((model) => model['workflow'] !== null)!;
-    expect(isWorkflowTaskModel({ ...workflow, workflow: { ...(workflow['workflow'] as object), graph: { ok: 'maybe' } } })).toBe(false);
+    expect(
+      isWorkflowTaskModel({ ...workflow, workflow: { ...(workflow['workflow'] as object), graph: { ok: 'maybe' } } }),
+    ).toBe(false);
     expect(isWorkflowTaskModel({ ...workflow, nodeResults: { ok: true } })).toBe(false);
   });
 

@@ -3,11 +3,23 @@ import { EMULATOR_CREDENTIALS } from '../../src/emulator/index.js';
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
 import { deploymentNamespace, type DeploymentIdentity } from '../../src/upstream/shared/namespace.js';
 
-const REAL: DeploymentIdentity = { provider: 'tencent-mps', endpoint: 'https://mps.tencentcloudapi.com', keyId: 'AKIDREALACCOUNT0001', region: 'ap-guangzhou', emulator: false };
+const REAL: DeploymentIdentity = {
+  provider: 'tencent-mps',
+  endpoint: 'https://mps.tencentcloudapi.com',
+  keyId: 'AKIDREALACCOUNT0001',
+  region: 'ap-guangzhou',
+  emulator: false,
+};
 
 describe('deployment namespace', () => {
   it('is the same for the same identity, whatever the order its fields were given in', () => {
-    const reordered: DeploymentIdentity = { emulator: false, region: 'ap-guangzhou', keyId: 'AKIDREALACCOUNT0001', endpoint: 'https://mps.tencentcloudapi.com', provider: 'tencent-mps' };
+    const reordered: DeploymentIdentity = {
+      emulator: false,
+      region: 'ap-guangzhou',
+      keyId: 'AKIDREALACCOUNT0001',
+      endpoint: 'https://mps.tencentcloudapi.com',
+      provider: 'tencent-mps',
+    };
     expect(deploymentNamespace(reordered)).toBe(deploymentNamespace(REAL));
     expect(deploymentNamespace(REAL)).toMatch(/^[0-9a-f]{32}$/);
   });

@@ -3,7 +3,13 @@
  * it between them, and that each transition is reported once. Against a real redis-server, see
  * shared-degraded.test.ts.
  */
-import { createRedisLink, refusesWrites, UNAVAILABLE, type RedisClientLike, type RedisState } from '../../src/upstream/shared/redis-link.js';
+import {
+  createRedisLink,
+  refusesWrites,
+  UNAVAILABLE,
+  type RedisClientLike,
+  type RedisState,
+} from '../../src/upstream/shared/redis-link.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 const OOM = "OOM command not allowed when used memory > 'maxmemory'.";
@@ -30,7 +36,12 @@ function scriptedClient(reply: (script: string, keys: string[]) => unknown) {
     quit: async () => 'OK',
     disconnect: () => undefined,
   };
-  return { client, sent, probes: () => sent.filter((keys) => keys[0] === PROBE_KEY).length, emitError: (error: Error) => onError?.(error) };
+  return {
+    client,
+    sent,
+    probes: () => sent.filter((keys) => keys[0] === PROBE_KEY).length,
+    emitError: (error: Error) => onError?.(error),
+  };
 }
 
 describe('redis link states', () => {
@@ -58,15 +69,25 @@ describe('redis link states', () => {
     expect(refusesWrites(new Error(OOM))).toBe(true);
     expect(refusesWrites(new Error(`${OOM} script: 6800a2c5, on @user_script:1.`))).toBe(true);
     expect(refusesWrites(new Error("READONLY You can't write against a read only replica."))).toBe(true);
-    expect(refusesWrites(new Error('MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.'))).toBe(true);
+    expect(
+      refusesWrites(
+        new Error(
+          'MISCONF Redis is configured to save RDB snapshots, but it is currently not able to persist on disk.',
+        ),
+      ),
+    ).toBe(true);
     expect(refusesWrites(new Error('Command timed out'))).toBe(false);
     expect(refusesWrites(new Error('connect ECONNREFUSED 127.0.0.1:6379'))).toBe(false);
-    expect(refusesWrites(new Error('ERR user_script:1: Script attempted to access nonexistent global variable'))).toBe(false);
+    expect(refusesWrites(new Error('ERR user_script:1: Script attempted to access nonexistent global variable'))).toBe(
+      false,
+    );
   });
 
   it('goes degraded on a refused write, sends reads but no writes there, and leaves only when its probe writes', async () => {
     let full = true;
-    const redis = scriptedClient((script, keys) => (full && (keys[0] === PROBE_KEY || script.includes('SET')) ? new Error(OOM) : 'answer'));
+    const redis = scriptedClient((script, keys) =>
+      full && (keys[0] === PROBE_KEY || script.includes('SET')) ? new Error(OOM) : 'answer',
+    );
     const link = linkOver(redis.client);
     expect(await link.eval("return redis.call('SET', KEYS[1], 'x')", ['k'], [])).toBe(UNAVAILABLE);
     expect(link.state()).toBe('degraded');
@@ -93,7 +114,9 @@ describe('redis link states', () => {
 
   it('never flips up on a command that happened to succeed without writing', async () => {
     // Redis refuses writes; a script that only read (a quota "wait" answer) succeeds.
-    const redis = scriptedClient((script, keys) => (keys[0] === PROBE_KEY || script.includes('ZADD') ? new Error(OOM) : [0, 50]));
+    const redis = scriptedClient((script, keys) =>
+      keys[0] === PROBE_KEY || script.includes('ZADD') ? new Error(OOM) : [0, 50],
+    );
     const link = linkOver(redis.client);
     expect(await link.eval("return redis.call('ZADD', KEYS[1], 1, 'm')", ['quota'], [])).toBe(UNAVAILABLE);
     for (let index = 0; index < 5; index += 1) {
@@ -107,7 +130,9 @@ describe('redis link states', () => {
 
   it('goes down on a connection error, sends nothing there, and a probe that finds Redis full makes it degraded', async () => {
     let answering = false;
-    const redis = scriptedClient((_script, keys) => (!answering ? new Error('Connection is closed.') : keys[0] === PROBE_KEY ? new Error(OOM) : 'answer'));
+    const redis = scriptedClient((_script, keys) =>
+      !answering ? new Error('Connection is closed.') : keys[0] === PROBE_KEY ? new Error(OOM) : 'answer',
+    );
     const link = linkOver(redis.client);
     redis.emitError(new Error('connect ECONNREFUSED'));
     expect(link.state()).toBe('down');

@@ -2,7 +2,10 @@
 import { valueSeal } from '../../src/upstream/shared/seal.js';
 
 const KEY = 'a-value-key-of-thirty-two-chars!';
-const TEXT = JSON.stringify({ ok: true, value: { taskId: 't-1', signedUrl: 'https://bucket.cos.example/out.jpg?sign=abc' } });
+const TEXT = JSON.stringify({
+  ok: true,
+  value: { taskId: 't-1', signedUrl: 'https://bucket.cos.example/out.jpg?sign=abc' },
+});
 
 describe('value seal', () => {
   it('opens what it sealed under the same Redis key', () => {
@@ -21,7 +24,14 @@ describe('value seal', () => {
     expect(seal.open('p:task:t-2', stored)).toBeNull();
     expect(seal.open('p:task:t-1', TEXT)).toBeNull();
     expect(seal.open('p:task:t-1', valueSeal('another-key-of-thirty-two-chars!!').seal('p:task:t-1', TEXT))).toBeNull();
-    for (const broken of ['', 'h1.', `h1.${'A'.repeat(43)}`, `h1.${'A'.repeat(42)}.${TEXT}`, `h1.${'!'.repeat(43)}.${TEXT}`]) expect(seal.open('p:task:t-1', broken)).toBeNull();
+    for (const broken of [
+      '',
+      'h1.',
+      `h1.${'A'.repeat(43)}`,
+      `h1.${'A'.repeat(42)}.${TEXT}`,
+      `h1.${'!'.repeat(43)}.${TEXT}`,
+    ])
+      expect(seal.open('p:task:t-1', broken)).toBeNull();
   });
 
   it('stores and reads plain text when no key is set', () => {

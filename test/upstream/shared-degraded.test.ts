@@ -102,11 +102,13 @@ describe('a Redis that refuses writes (real redis-server)', () => {
     const a = await replicas.start(slow, { prefix, namespace: NAMESPACE, leaseMs: 10_000 });
     const b = await replicas.start(slow, { prefix, namespace: NAMESPACE, leaseMs: 10_000 });
     const first = a.upstream.source('held-1');
-    for (let attempt = 0; attempt < 100 && calls === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let attempt = 0; attempt < 100 && calls === 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const tally = newTally();
     // b waits on a's lease, with a deadline far shorter than the lease: only a's announcement can wake it in time.
     const second = b.upstream.source('held-1', { tally, deadline: Date.now() + 3_000 });
-    for (let attempt = 0; attempt < 100 && (tally.sharedInFlight ?? 0) === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let attempt = 0; attempt < 100 && (tally.sharedInFlight ?? 0) === 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     expect(tally.sharedInFlight).toBe(1);
     await refuseWrites();
     release();
@@ -121,7 +123,13 @@ describe('a Redis that refuses writes (real redis-server)', () => {
     const provider = countingProvider();
     const a = await replicas.start(provider.source, { prefix, namespace: NAMESPACE });
     const answers: QuotaAnswer[] = [];
-    const quota = redisQuota({ link: a.link, key: `${prefix}quota:probe-test`, ratePerSecond: 50, windowMs: 1_100, replicaId: 'quota-test' });
+    const quota = redisQuota({
+      link: a.link,
+      key: `${prefix}quota:probe-test`,
+      ratePerSecond: 50,
+      windowMs: 1_100,
+      replicaId: 'quota-test',
+    });
     const counted: SharedQuota = {
       take: async () => {
         const answer = await quota.take();
@@ -129,7 +137,16 @@ describe('a Redis that refuses writes (real redis-server)', () => {
         return answer;
       },
     };
-    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond: 50, maxQueue: 100, marginMs: 100, pace: true, clock: systemClock(), shared: counted, fallbackRatePerSecond: 25 });
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond: 50,
+      maxQueue: 100,
+      marginMs: 100,
+      pace: true,
+      clock: systemClock(),
+      shared: counted,
+      fallbackRatePerSecond: 25,
+    });
     await limiter.acquire();
     expect(answers).toEqual([{ granted: true }]);
     await refuseWrites();

@@ -63,29 +63,42 @@ export class Replicas {
     const clock = systemClock();
     const { client, subscriber } = await connectRedis(this.redisUrl, 250);
     // Lookups before the connection is ready would fall back, which is not what these tests are about.
-    for (let waited = 0; (client.status !== 'ready' || subscriber.status !== 'ready') && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; (client.status !== 'ready' || subscriber.status !== 'ready') && waited < 5_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     const replicaId = randomBytes(4).toString('hex');
     const transitions: RedisState[] = [];
     const dropped: DropReason[] = [];
-    const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(options.prefix, replicaId), probeIntervalMs: 200, onTransition: (state) => transitions.push(state) });
+    const link = createRedisLink({
+      client,
+      subscriber,
+      clock,
+      probeKey: probeKey(options.prefix, replicaId),
+      probeIntervalMs: 200,
+      onTransition: (state) => transitions.push(state),
+    });
     this.links.push(link);
     const policy = sharedPolicy(options.ratePerSecond);
-    const upstream = upstreamSource('tencent-mps', source, { ...policy, cache: { ...policy.cache, maxEntries: options.localEntries ?? 1000 } }, {
-      clock,
-      random: Math.random,
-      shared: {
-        link,
-        keyPrefix: options.prefix,
-        namespace: options.namespace,
-        accepts: isTask,
-        seal: valueSeal(options.valueKey ?? null),
-        onValueDropped: (_provider, reason) => dropped.push(reason),
-        leaseMs: options.leaseMs ?? 3_000,
-        fallbackRpsShare: 0.5,
-        replicaId,
-        token: () => randomBytes(8).toString('hex'),
+    const upstream = upstreamSource(
+      'tencent-mps',
+      source,
+      { ...policy, cache: { ...policy.cache, maxEntries: options.localEntries ?? 1000 } },
+      {
+        clock,
+        random: Math.random,
+        shared: {
+          link,
+          keyPrefix: options.prefix,
+          namespace: options.namespace,
+          accepts: isTask,
+          seal: valueSeal(options.valueKey ?? null),
+          onValueDropped: (_provider, reason) => dropped.push(reason),
+          leaseMs: options.leaseMs ?? 3_000,
+          fallbackRpsShare: 0.5,
+          replicaId,
+          token: () => randomBytes(8).toString('hex'),
+        },
       },
-    });
+    );
     // Let the subscriber subscribe to the done channel before the first lookup.
     await new Promise((resolve) => setTimeout(resolve, 50));
     return { upstream, link, transitions, dropped };

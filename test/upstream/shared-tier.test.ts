@@ -34,7 +34,9 @@ function busiestWindow(times: readonly number[]): number {
 }
 
 /** The provider: counts calls per task, records arrival times, answers after `latencyMs`. */
-function provider(options: { latencyMs?: number; terminal?: (taskId: string) => boolean; notFound?: (taskId: string) => boolean } = {}) {
+function provider(
+  options: { latencyMs?: number; terminal?: (taskId: string) => boolean; notFound?: (taskId: string) => boolean } = {},
+) {
   const calls = new Map<string, number>();
   const arrivals: number[] = [];
   let total = 0;
@@ -83,10 +85,22 @@ describe('shared tier (real redis-server)', () => {
     readonly valueKey?: string | null;
   }
 
-  async function replica(source: TaskSource<Task>, ratePerSecond = 20, leaseMs = 3_000, options: ReplicaOptions = {}): Promise<UpstreamSource<Task>> {
+  async function replica(
+    source: TaskSource<Task>,
+    ratePerSecond = 20,
+    leaseMs = 3_000,
+    options: ReplicaOptions = {},
+  ): Promise<UpstreamSource<Task>> {
     const { client, subscriber } = await connectRedis(redis.url, 250);
     const replicaId = randomBytes(4).toString('hex');
-    const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(prefix, replicaId), probeIntervalMs: 200, onTransition: (state) => transitions.push(state) });
+    const link = createRedisLink({
+      client,
+      subscriber,
+      clock,
+      probeKey: probeKey(prefix, replicaId),
+      probeIntervalMs: 200,
+      onTransition: (state) => transitions.push(state),
+    });
     links.push(link);
     return upstreamSource('tencent-mps', source, policy(ratePerSecond), {
       clock,
@@ -106,8 +120,16 @@ describe('shared tier (real redis-server)', () => {
     });
   }
 
-  async function replicas(source: TaskSource<Task>, ratePerSecond = 20, leaseMs = 3_000): Promise<UpstreamSource<Task>[]> {
-    const all = [await replica(source, ratePerSecond, leaseMs), await replica(source, ratePerSecond, leaseMs), await replica(source, ratePerSecond, leaseMs)];
+  async function replicas(
+    source: TaskSource<Task>,
+    ratePerSecond = 20,
+    leaseMs = 3_000,
+  ): Promise<UpstreamSource<Task>[]> {
+    const all = [
+      await replica(source, ratePerSecond, leaseMs),
+      await replica(source, ratePerSecond, leaseMs),
+      await replica(source, ratePerSecond, leaseMs),
+    ];
     // Let the subscriber connections subscribe before the first lookup.
     await new Promise((resolve) => setTimeout(resolve, 100));
     return all;
@@ -120,7 +142,8 @@ describe('shared tier (real redis-server)', () => {
     const answers = await Promise.all(tallies.map((tally, index) => stacks[index % 3]!.source('task-1', { tally })));
     expect(upstream.total()).toBe(1);
     expect(new Set(answers.map((answer) => answer.call))).toEqual(new Set([1]));
-    const sum = (key: 'sharedInFlight' | 'sharedCacheHits' | 'inFlightShared') => tallies.reduce((total, tally) => total + (tally[key] ?? 0), 0);
+    const sum = (key: 'sharedInFlight' | 'sharedCacheHits' | 'inFlightShared') =>
+      tallies.reduce((total, tally) => total + (tally[key] ?? 0), 0);
     // Six lookups joined their own replica's call, and the two other replicas waited on the lease holder's.
     expect(sum('inFlightShared')).toBe(6);
     expect(sum('sharedInFlight')).toBe(2);

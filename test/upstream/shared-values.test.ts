@@ -37,8 +37,16 @@ describe('values read back from Redis (real redis-server)', () => {
 
   it.each([
     ['an empty value', JSON.stringify({ ok: true, value: {} }), 'shape'],
-    ['a value with a field of the wrong type', JSON.stringify({ ok: true, value: { taskId: 'bad-1', terminal: 'yes', call: 1 } }), 'shape'],
-    ['a value with a field too many', JSON.stringify({ ok: true, value: { taskId: 'bad-1', terminal: true, call: 1, admin: true } }), 'shape'],
+    [
+      'a value with a field of the wrong type',
+      JSON.stringify({ ok: true, value: { taskId: 'bad-1', terminal: 'yes', call: 1 } }),
+      'shape',
+    ],
+    [
+      'a value with a field too many',
+      JSON.stringify({ ok: true, value: { taskId: 'bad-1', terminal: true, call: 1, admin: true } }),
+      'shape',
+    ],
     ['text that is not JSON', 'not json at all', 'undecodable'],
     ['JSON that is not an entry', JSON.stringify([1, 2, 3]), 'undecodable'],
   ])('drops %s, asks the provider, and stores its answer in its place', async (_name, stored, reason) => {
@@ -66,13 +74,28 @@ describe('values read back from Redis (real redis-server)', () => {
     expect(genuine).not.toContain(VALUE_KEY);
     await raw.set(taskKey('signed-2'), genuine, 'PX', 60_000);
     await raw.set(taskKey('signed-3'), genuine.replace('"call":1', '"call":99'), 'PX', 60_000);
-    await raw.set(taskKey('signed-4'), JSON.stringify({ ok: true, value: { taskId: 'signed-4', terminal: true, call: 99 } }), 'PX', 60_000);
-    const reader = await replicas.start(provider.source, { prefix, namespace: NAMESPACE, valueKey: VALUE_KEY, localEntries: 0 });
+    await raw.set(
+      taskKey('signed-4'),
+      JSON.stringify({ ok: true, value: { taskId: 'signed-4', terminal: true, call: 99 } }),
+      'PX',
+      60_000,
+    );
+    const reader = await replicas.start(provider.source, {
+      prefix,
+      namespace: NAMESPACE,
+      valueKey: VALUE_KEY,
+      localEntries: 0,
+    });
     const tally = newTally();
     // The genuine entry, under its own key, is served.
-    expect(await reader.upstream.source('signed-1', { tally })).toEqual({ taskId: 'signed-1', terminal: true, call: 1 });
+    expect(await reader.upstream.source('signed-1', { tally })).toEqual({
+      taskId: 'signed-1',
+      terminal: true,
+      call: 1,
+    });
     expect(tally.sharedCacheHits).toBe(1);
-    for (const taskId of ['signed-2', 'signed-3', 'signed-4']) expect((await reader.upstream.source(taskId)).call).not.toBe(99);
+    for (const taskId of ['signed-2', 'signed-3', 'signed-4'])
+      expect((await reader.upstream.source(taskId)).call).not.toBe(99);
     expect(reader.dropped).toEqual(['signature', 'signature', 'signature']);
     expect(provider.total()).toBe(4);
     expect(provider.calls.get('signed-1')).toBe(1);

@@ -2,7 +2,7 @@
  * Every key and channel of shared mode, in one place, each under the deployment's namespace
  * (namespace.ts). Task names carry the stored format's version, bumped when a stored answer's
  * shape changes; the quota key carries none, so old and new replicas count against one budget.
- */import type { ProviderName } from '../../providers/errors.js';
+ */ import type { ProviderName } from '../../providers/errors.js';
 
 export const SHARED_FORMAT_VERSION = 'v1';
 

@@ -1,7 +1,7 @@
 /**
  * The task models (src/parsing/models.ts) as checks, for answers read back from Redis: a stored
  * value is used only when it has exactly the shape the parser produces.
- */import type {
+ */ import type {
   ImageInputModel,
   ImageObjectLocationModel,
   ImageOutputModel,
@@ -33,17 +33,40 @@ function parsed<T>(value: Check<T>): Check<Parsed<T>> {
   return (candidate): candidate is Parsed<T> => {
     if (!jsonObject(candidate)) return false;
     const keys = Object.keys(candidate);
-    if (candidate['ok'] === true) return keys.length === 2 && Object.hasOwn(candidate, 'value') && value(candidate['value']);
+    if (candidate['ok'] === true)
+      return keys.length === 2 && Object.hasOwn(candidate, 'value') && value(candidate['value']);
     if (candidate['ok'] !== false || !string(candidate['reason'])) return false;
     return keys.every((key) => key === 'ok' || key === 'reason' || key === 'raw');
   };
 }
 
 const storage = object<ImageStorageModel>({ type: text, bucket: text, region: text, subAppId: text, vodBasic: flag });
-const output = object<ImageOutputModel>({ path: text, signedUrl: text, signedUrlExpiresAt: text, content: text, fileId: text, storage: nullable(json), outputStorage: nullable(storage) });
+const output = object<ImageOutputModel>({
+  path: text,
+  signedUrl: text,
+  signedUrlExpiresAt: text,
+  content: text,
+  fileId: text,
+  storage: nullable(json),
+  outputStorage: nullable(storage),
+});
 const objectLocation = object<ImageObjectLocationModel>({ bucket: text, region: text, object: text });
-const vodLocation = object<ImageVodLocationModel>({ bucket: text, region: text, object: text, subAppId: text, vodBasic: flag, fileId: text });
-const input = object<ImageInputModel>({ type: text, cos: nullable(objectLocation), url: text, s3: nullable(objectLocation), vod: nullable(vodLocation), source: nullable(json) });
+const vodLocation = object<ImageVodLocationModel>({
+  bucket: text,
+  region: text,
+  object: text,
+  subAppId: text,
+  vodBasic: flag,
+  fileId: text,
+});
+const input = object<ImageInputModel>({
+  type: text,
+  cos: nullable(objectLocation),
+  url: text,
+  s3: nullable(objectLocation),
+  vod: nullable(vodLocation),
+  source: nullable(json),
+});
 const processResult = object<ImageProcessResultModel>({
   status: nullable(oneOf('PROCESSING', 'SUCCESS', 'FAIL', 'UNKNOWN')),
   errMsg: text,
@@ -84,9 +107,24 @@ const warning = object<WorkflowParseWarningModel>({
 });
 const node = object<WorkflowNodeModel>({ id: string, type: text, name: text, properties });
 const edge = object<WorkflowEdgeModel>({ source: string, target: string, properties });
-const graph = object<WorkflowGraphModel>({ nodes: arrayOf(node), edges: arrayOf(edge), skipped: number, warnings: arrayOf(warning) });
-const nodeResult = object<WorkflowNodeResultModel>({ nodeId: string, status: text, output: nullable(json), error: text, raw: json });
-const nodeResults = object<WorkflowNodeResultsModel>({ results: arrayOf(nodeResult), skipped: number, warnings: arrayOf(warning) });
+const graph = object<WorkflowGraphModel>({
+  nodes: arrayOf(node),
+  edges: arrayOf(edge),
+  skipped: number,
+  warnings: arrayOf(warning),
+});
+const nodeResult = object<WorkflowNodeResultModel>({
+  nodeId: string,
+  status: text,
+  output: nullable(json),
+  error: text,
+  raw: json,
+});
+const nodeResults = object<WorkflowNodeResultsModel>({
+  results: arrayOf(nodeResult),
+  skipped: number,
+  warnings: arrayOf(warning),
+});
 const workflow = object<WorkflowModel>({
   workflowId: text,
   name: text,

@@ -3,7 +3,7 @@
  * endpoint, region, key id, emulator or not), so only the same client of the same provider reads
  * them. No secret goes into it, and neither key id nor endpoint can be read back out. Why:
  * docs/architecture.md.
- */import { createHash } from 'node:crypto';
+ */ import { createHash } from 'node:crypto';
 import type { ProviderName } from '../../providers/errors.js';
 
 export interface DeploymentIdentity {
@@ -23,6 +23,12 @@ const NAMESPACE_HEX_CHARS = 32;
 
 export function deploymentNamespace(identity: DeploymentIdentity): string {
   // An array, not an object: the order is fixed, so equal identities always hash alike.
-  const canonical = JSON.stringify([identity.provider, identity.endpoint, identity.keyId, identity.region ?? '', identity.emulator]);
+  const canonical = JSON.stringify([
+    identity.provider,
+    identity.endpoint,
+    identity.keyId,
+    identity.region ?? '',
+    identity.emulator,
+  ]);
   return createHash('sha256').update(canonical).digest('hex').slice(0, NAMESPACE_HEX_CHARS);
 }

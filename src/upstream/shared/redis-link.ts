@@ -9,7 +9,6 @@
 import type { Clock } from '../clock.js';
 
 export const UNAVAILABLE: unique symbol = Symbol('redis unavailable');
-export type Unavailable = typeof UNAVAILABLE;
 
 export type RedisState = 'up' | 'degraded' | 'down';
 
@@ -108,7 +107,12 @@ export function createRedisLink(options: RedisLinkOptions): RedisLink {
     return probing;
   };
 
-  const run = async (writes: boolean, script: string, keys: readonly string[], args: ReadonlyArray<string | number>): Promise<unknown> => {
+  const run = async (
+    writes: boolean,
+    script: string,
+    keys: readonly string[],
+    args: ReadonlyArray<string | number>,
+  ): Promise<unknown> => {
     const probe = probeIfDue();
     if (probe) await probe;
     if (state === 'down' || (state === 'degraded' && writes)) {

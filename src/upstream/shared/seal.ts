@@ -2,7 +2,7 @@
  * An optional HMAC-SHA256 over each stored answer, keyed by REDIS_VALUE_KEY and computed over the
  * Redis key the answer sits under and its text: an entry rewritten by anyone without the key, or
  * copied under another task's key, does not open. Without a key, text is stored and read as is.
- */import { createHmac, timingSafeEqual } from 'node:crypto';
+ */ import { createHmac, timingSafeEqual } from 'node:crypto';
 
 export interface ValueSeal {
   /** Whether entries carry a MAC (a value key is set). */
@@ -20,7 +20,8 @@ const MAC_CHARS = 43;
 
 export function valueSeal(key: string | null): ValueSeal {
   if (key === null) return { sealed: false, seal: (_redisKey, text) => text, open: (_redisKey, stored) => stored };
-  const mac = (redisKey: string, text: string): Buffer => createHmac('sha256', key).update(redisKey).update('\n').update(text).digest();
+  const mac = (redisKey: string, text: string): Buffer =>
+    createHmac('sha256', key).update(redisKey).update('\n').update(text).digest();
   return {
     sealed: true,
     seal: (redisKey, text) => `${MARK}${mac(redisKey, text).toString('base64url')}.${text}`,

@@ -2,7 +2,7 @@
  * Checks that a value decoded from JSON has a model's exact shape before anything uses it as that
  * model: pure and total (false, never an exception). `object` takes one check per field of T, so
  * a model that gains a field does not compile until its check does too.
- */import type { JsonValue } from '../../parsing/models.js';
+ */ import type { JsonValue } from '../../parsing/models.js';
 
 export type Check<T> = (value: unknown) => value is T;
 
@@ -27,26 +27,16 @@ export function arrayOf<T>(check: Check<T>): Check<readonly T[]> {
 export const jsonObject: Check<{ [key: string]: JsonValue }> = (value): value is { [key: string]: JsonValue } =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/** Marks a field that may be absent (an optional property of the model). */
-export interface Optional<T> {
-  readonly optional: Check<T>;
-}
-export function optional<T>(check: Check<T>): Optional<T> {
-  return { optional: check };
-}
-
-type Fields<T> = { readonly [K in keyof T]-?: undefined extends T[K] ? Optional<Exclude<T[K], undefined>> : Check<T[K]> };
+/** One check per field; every field of the models is present (a missing value is null, never absent). */
+type Fields<T> = { readonly [K in keyof T]-?: Check<T[K]> };
 
 /** Exactly these fields, each of its check; an unknown field is a shape this version never wrote. */
 export function object<T>(fields: Fields<T>): Check<T> {
-  const entries = Object.entries(fields) as Array<[string, Check<unknown> | Optional<unknown>]>;
+  const entries = Object.entries(fields) as Array<[string, Check<unknown>]>;
   const known = new Set(entries.map(([key]) => key));
   return (value): value is T => {
     if (!jsonObject(value)) return false;
     for (const key of Object.keys(value)) if (!known.has(key)) return false;
-    return entries.every(([key, check]) => {
-      if (typeof check === 'function') return Object.hasOwn(value, key) && check(value[key]);
-      return !Object.hasOwn(value, key) || check.optional(value[key]);
-    });
+    return entries.every(([key, check]) => Object.hasOwn(value, key) && check(value[key]));
   };
 }

@@ -59,7 +59,12 @@ const TRANSITION_MESSAGES: Record<RedisState, string> = {
   down: 'redis unavailable: answering in-process, each replica keeping to REDIS_FALLBACK_RPS_SHARE of the provider quota',
 };
 
-export async function startSharedMode(options: SharedModeOptions, clock: Clock, logger: Logger, hooks: SharedModeHooks): Promise<SharedMode> {
+export async function startSharedMode(
+  options: SharedModeOptions,
+  clock: Clock,
+  logger: Logger,
+  hooks: SharedModeHooks,
+): Promise<SharedMode> {
   const { connectRedis } = await import('./connect.js');
   const { client, subscriber } = await connectRedis(options.url, options.commandTimeoutMs);
   const replicaId = randomBytes(8).toString('hex');
@@ -72,7 +77,11 @@ export async function startSharedMode(options: SharedModeOptions, clock: Clock, 
     onTransition(state, reason) {
       hooks.redisState(state);
       if (state === 'up') logger.warn(TRANSITION_MESSAGES.up);
-      else logger.warn({ reason: scrubbed(reason, options.url), fallbackRpsShare: options.fallbackRpsShare }, TRANSITION_MESSAGES[state]);
+      else
+        logger.warn(
+          { reason: scrubbed(reason, options.url), fallbackRpsShare: options.fallbackRpsShare },
+          TRANSITION_MESSAGES[state],
+        );
     },
     onFallback: hooks.redisFallback,
   });

@@ -97,10 +97,18 @@ export interface SharedTier<T> {
 const FORGET_SCRIPT = `redis.call('DEL', KEYS[1]) return 1`;
 
 function aborted(provider: ProviderName): ProviderError {
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} request aborted by the caller`,
+    retryable: false,
+  });
 }
 
-export function sharedTier<T extends { readonly terminal: boolean }>(source: TaskSource<T>, options: SharedTierOptions<T>): SharedTier<T> {
+export function sharedTier<T extends { readonly terminal: boolean }>(
+  source: TaskSource<T>,
+  options: SharedTierOptions<T>,
+): SharedTier<T> {
   const { provider, link, keys, clock } = options;
   const events = upstreamEvents(options.events);
   const remaining = new WeakMap<object, number>();
@@ -127,7 +135,7 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     };
     const until = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
       new Promise<void>((resolve, reject) => {
-        let timer: TimerHandle | undefined;
+        let timer: TimerHandle | undefined = undefined;
         const finish = (): void => {
           cancel();
           if (timer !== undefined) clock.clearTimeout(timer);
@@ -159,11 +167,14 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     let renewal: TimerHandle | undefined;
     let running = true;
     const renew = (): void => {
-      renewal = clock.setTimeout(() => {
-        void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
-          if (running) renew();
-        });
-      }, Math.max(1, Math.floor(options.leaseMs / 3)));
+      renewal = clock.setTimeout(
+        () => {
+          void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
+            if (running) renew();
+          });
+        },
+        Math.max(1, Math.floor(options.leaseMs / 3)),
+      );
     };
     renew();
     let entry: SharedEntry<T>;
@@ -180,7 +191,11 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
     const stored = encoded === null ? '' : options.seal.seal(keys.task(taskId), encoded);
     // Awaited: a request answered here may be followed at once by the same lookup on another replica.
-    await link.eval(FINISH_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, stored, Math.max(1, ttlMs), keys.done, taskId]);
+    await link.eval(
+      FINISH_SCRIPT,
+      [keys.task(taskId), keys.lease(taskId)],
+      [token, stored, Math.max(1, ttlMs), keys.done, taskId],
+    );
     return answer(entry);
   };
 
