@@ -28,7 +28,12 @@ beforeAll(async () => {
   const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
   app = await startApp(
     config,
-    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger('silent', silent) },
+    {
+      fetch,
+      now: Date.now,
+      randomNonce: () => randomBytes(16).toString('hex'),
+      logger: createLogger('silent', silent),
+    },
     { port: 0, host: '127.0.0.1' },
   );
   browser = await launchChromium();
@@ -104,38 +109,42 @@ describe('the dashboard on the built-in emulator', () => {
   it.each([
     { transport: 'subscriptions', query: '', taskId: SEED.image.finishedSuccess, finished: 'SUCCEEDED' },
     { transport: 'polling', query: '&transport=poll', taskId: SEED.image.finishedFaceNotFound, finished: 'FAILED' },
-  ])('shows a finished task scripted, then advanced, through the controls without a reload ($transport)', async ({ transport, query, taskId, finished }) => {
-    const tab = await openTab(new URL(`/dashboard/?poll=${POLL_MS}${query}&image=${taskId}`, app.url).href);
-    try {
-      await waitForState(tab.page, 'image', taskId, finished);
-      await tab.page.waitForSelector(`#transport[data-transport="${transport}"]`, WAIT);
-      expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('FINISH');
-      // Finished, and still re-read by a list query at the poll interval, on either transport.
-      const shown = queriesOf(tab, taskId);
-      await until('two re-reads of the finished task', () => queriesOf(tab, taskId) >= shown + 2);
+  ])(
+    'shows a finished task scripted, then advanced, through the controls without a reload ($transport)',
+    async ({ transport, query, taskId, finished }) => {
+      const tab = await openTab(new URL(`/dashboard/?poll=${POLL_MS}${query}&image=${taskId}`, app.url).href);
+      try {
+        await waitForState(tab.page, 'image', taskId, finished);
+        await tab.page.waitForSelector(`#transport[data-transport="${transport}"]`, WAIT);
+        expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('FINISH');
+        // Finished, and still re-read by a list query at the poll interval, on either transport.
+        const shown = queriesOf(tab, taskId);
+        await until('two re-reads of the finished task', () => queriesOf(tab, taskId) >= shown + 2);
 
-      await control(`tasks/${taskId}/script`);
-      await waitForState(tab.page, 'image', taskId, 'PENDING');
-      expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('WAITING');
-      expect(await cellText(tab.page, 'image', taskId, 'finished')).toBe('—');
+        await control(`tasks/${taskId}/script`);
+        await waitForState(tab.page, 'image', taskId, 'PENDING');
+        expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('WAITING');
+        expect(await cellText(tab.page, 'image', taskId, 'finished')).toBe('—');
 
-      expect(await control(`tasks/${taskId}/advance`)).toEqual({ step: 1, steps: 4 });
-      await waitForState(tab.page, 'image', taskId, 'RUNNING');
-      expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('PROCESSING');
-      expect(await cellText(tab.page, 'image', taskId, 'progress')).toContain('0%');
-      if (transport === 'subscriptions') {
-        // An unfinished task is watched as before: the running state came over the WebSocket.
-        expect(tab.frames.some((frame) => frame.includes(taskId) && frame.includes('"RUNNING"'))).toBe(true);
-      } else {
-        expect(tab.frames).toEqual([]);
+        expect(await control(`tasks/${taskId}/advance`)).toEqual({ step: 1, steps: 4 });
+        await waitForState(tab.page, 'image', taskId, 'RUNNING');
+        expect(await cellText(tab.page, 'image', taskId, 'status')).toBe('PROCESSING');
+        expect(await cellText(tab.page, 'image', taskId, 'progress')).toContain('0%');
+        if (transport === 'subscriptions') {
+          // An unfinished task is watched as before: the running state came over the WebSocket.
+          expect(tab.frames.some((frame) => frame.includes(taskId) && frame.includes('"RUNNING"'))).toBe(true);
+        } else {
+          expect(tab.frames).toEqual([]);
+        }
+
+        expect(tab.errors).toEqual([]);
+        expect(await tab.page.$eval('#page-errors', (element) => element.textContent)).toBe('');
+      } finally {
+        await tab.close();
       }
-
-      expect(tab.errors).toEqual([]);
-      expect(await tab.page.$eval('#page-errors', (element) => element.textContent)).toBe('');
-    } finally {
-      await tab.close();
-    }
-  }, 30_000);
+    },
+    30_000,
+  );
 });
 
 describe('the dashboard on an outside emulator, as on real providers', () => {
@@ -143,7 +152,9 @@ describe('the dashboard on an outside emulator, as on real providers', () => {
     const stack = await startTestStack();
     const finished = SEED.image.finishedSuccess;
     const running = SEED.image.processing;
-    const tab = await openTab(new URL(`/dashboard/?poll=${POLL_MS}&transport=poll&image=${finished},${running}`, stack.url).href);
+    const tab = await openTab(
+      new URL(`/dashboard/?poll=${POLL_MS}&transport=poll&image=${finished},${running}`, stack.url).href,
+    );
     try {
       await waitForState(tab.page, 'image', finished, 'SUCCEEDED');
       await waitForState(tab.page, 'image', running, 'RUNNING');
