@@ -9,6 +9,8 @@ import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
 import type { TaskSources } from '../loaders/task-loaders.js';
 import { imageTaskSource, workflowTaskSource } from '../sources/provider-sources.js';
 import type { TaskSource } from '../sources/task-source.js';
+import { isImageTaskModel, isWorkflowTaskModel } from '../upstream/shared/model-shapes.js';
+import type { Check } from '../upstream/shared/shape.js';
 import { createIceClient, ICE_ACTION_GET_AI_WORKFLOW_TASK } from './alibaba/client.js';
 import type { ProviderName } from './errors.js';
 import type { FetchLike } from './http.js';
@@ -31,6 +33,9 @@ export interface EmulatorTarget {
 export interface Connection<T> {
   /** Where the signed calls go. */
   readonly endpoint: string;
+  /** The public id of the key it signs with (never the secret), and the region it sends: part of its Redis namespace. */
+  readonly keyId: string;
+  readonly region: string | undefined;
   readonly source: TaskSource<T>;
 }
 
@@ -50,6 +55,8 @@ export interface ProviderDescriptor<T extends { readonly terminal: boolean }> {
   readonly logField: 'mps' | 'ice';
   /** Its sample tasks in the emulator's list. */
   readonly sampleKind: SampleKind;
+  /** Whether a value read back from Redis is this provider's model (src/upstream/shared/model-shapes.ts). */
+  readonly accepts: Check<T>;
   ratePerSecond(upstream: AppConfig['upstream']): number;
   hasCredentials(config: AppConfig): boolean;
   /** The plain source over a signed client: its own credentials, else the emulator's when given, else null. */
@@ -74,6 +81,7 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.tencent,
   logField: 'mps',
   sampleKind: 'image',
+  accepts: isImageTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.mpsRps,
   hasCredentials: (config) => config.tencent.credentials !== null,
   connect(config, deps, emulator) {
@@ -81,7 +89,7 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
     const section = signable(config.tencent, config.tencent.credentials, emulated);
     if (!section) return null;
     const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: imageTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.secretId, region: section.region, source: imageTaskSource(client) };
   },
 };
 
@@ -95,6 +103,7 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.alibaba,
   logField: 'ice',
   sampleKind: 'workflow',
+  accepts: isWorkflowTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.iceRps,
   hasCredentials: (config) => config.alibaba.credentials !== null,
   connect(config, deps, emulator) {
@@ -102,7 +111,7 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
     const section = signable(config.alibaba, config.alibaba.credentials, emulated);
     if (!section) return null;
     const client = createIceClient({ fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: workflowTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.accessKeyId, region: section.region, source: workflowTaskSource(client) };
   },
 };
 
