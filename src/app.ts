@@ -18,6 +18,7 @@ import type { TaskSource } from './sources/task-source.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
+import type { SharedMode } from './upstream/shared/shared-mode.js';
 import { upstreamSource, type UpstreamDeps, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
@@ -90,6 +91,7 @@ interface ProviderParts {
   readonly deps: AppDeps;
   readonly emulated: Emulated | null;
   readonly upstreamDeps: UpstreamDeps;
+  readonly sharedMode: SharedMode | null;
   readonly metrics: Metrics;
   readonly credentials: AppCredentials;
   /** Filled per provider: who answers it, for the 'subgraph listening' line. */
@@ -113,7 +115,10 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
     return notConfiguredSource(provider.name, provider.credentialVariables);
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
-  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), parts.upstreamDeps);
+  // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
+  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(config) };
+  const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
+  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
   parts.forgetters.set(provider.name, upstream.forget);
@@ -137,8 +142,9 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
     ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
-        redisUp: (up) => metrics.redisUp(up),
+        redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
+        valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
       })
     : null;
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
@@ -148,11 +154,12 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
-    ...(sharedMode && { shared: sharedMode.deps }),
   };
   const answeredBy = new Map<Provider, string | null>();
   const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
-  const sources = taskSources((provider) => providerSource(provider, { config, deps, emulated, upstreamDeps, metrics, credentials, answeredBy, forgetters }));
+  const sources = taskSources((provider) =>
+    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters }),
+  );
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
       { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },

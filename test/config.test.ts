@@ -456,14 +456,31 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
     expect(loadConfig({}).redis).toBeNull();
     expect(
       loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
-    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000 });
+    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000, valueKey: null });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'media-task-subgraph:',
       fallbackRpsShare: 0.5,
       commandTimeoutMs: 250,
       leaseMs: 3000,
+      valueKey: null,
     });
+  });
+
+  it('reads REDIS_VALUE_KEY, and refuses one that is empty or short without echoing it', () => {
+    const key = 'redis-value-key-for-config-test-0123456789';
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: key }).redis?.valueKey).toBe(key);
+    for (const bad of ['', 'short-redis-value-key-77']) {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual(['REDIS_VALUE_KEY']);
+      if (bad) expect((error as ConfigError).message).not.toContain(bad);
+    }
   });
 
   it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
@@ -525,8 +542,9 @@ describe('the table of variables and the files generated from it', () => {
     const example = readFileSync(new URL('.env.example', root), 'utf8');
     const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
     expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
-    // Blank is unset for every variable but the router secret, where it is a mistake: left commented.
+    // Blank is unset for every variable but the secrets that turn on a check, where it is a mistake: left commented.
     delete env.SUBGRAPH_SHARED_SECRET;
+    delete env.REDIS_VALUE_KEY;
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 

@@ -124,6 +124,8 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number;
   readonly fallbackRpsShare: number;
   readonly leaseMs: number;
+  /** Key of the MAC over stored answers; null: stored unsigned. A secret, never logged. */
+  readonly valueKey: string | null;
 }
 
 /** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
@@ -250,7 +252,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redis:
       v.REDIS_URL === null
         ? null
-        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS },
+        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS, valueKey: v.REDIS_VALUE_KEY },
     subscriptions: {
       waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
       maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,

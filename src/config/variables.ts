@@ -236,6 +236,14 @@ export const VARIABLES = {
     min: 100,
     max: 600_000,
   }),
+  // A Redis others can write to could otherwise hand clients a rewritten answer (a signedUrl pointed elsewhere).
+  REDIS_VALUE_KEY: secret({
+    section: 'redis',
+    description:
+      "Key of an HMAC-SHA256 over every answer stored in Redis: an entry without the right one (rewritten, or copied from another task) is refused. Set it, the same on every replica, when other services can write to this Redis; never logged.",
+    minLength: 32,
+    unset: 'unset: answers are stored unsigned (still checked against the task model)',
+  }),
 
   // The two standard OpenTelemetry variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).
   OTEL_EXPORTER_OTLP_ENDPOINT: httpUrl({

@@ -9,6 +9,8 @@ import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
+import type { DropReason } from '../upstream/shared/codec.js';
+import type { RedisState } from '../upstream/shared/redis-link.js';
 import { GRAPHQL_NAME } from './graphql-name.js';
 import { buildSeries, type BuiltSeries, type Collectors } from './metric-registry.js';
 
@@ -52,8 +54,10 @@ export interface Metrics {
   watchTaskCache(provider: ProviderName, size: () => TaskCacheSize): void;
   /** A request answered by the edge cache (src/http-cache/). */
   edgeCacheHit(): void;
-  /** Shared mode: Redis answers (1) or not (0). */
-  redisUp(up: boolean): void;
+  /** Shared mode: Redis takes every command (up), answers but refuses writes (degraded), or does not answer (down). */
+  redisState(state: RedisState): void;
+  /** Shared mode: an entry read from Redis that was not used (undecodable, of the wrong shape, or with a wrong MAC). */
+  redisValueDropped(provider: ProviderName, reason: DropReason): void;
   /** Shared mode: a Redis command not run or failed, so its caller did what one process does alone. */
   redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
@@ -188,7 +192,11 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     watchRateLimitQueue: (provider, queueLength) => void readers.rateLimitQueue.set(provider, queueLength),
     watchTaskCache: (provider, size) => void readers.taskCache.set(provider, size),
     edgeCacheHit: () => series.edgeCacheHits.inc(),
-    redisUp: (up) => series.redisUp.set(up ? 1 : 0),
+    redisState(state) {
+      series.redisUp.set(state === 'up' ? 1 : 0);
+      series.redisDegraded.set(state === 'degraded' ? 1 : 0);
+    },
+    redisValueDropped: (provider, reason) => series.redisValuesDropped.inc({ provider, reason }),
     redisFallback: () => series.redisFallbacks.inc(),
     watchEdgeCache(size) {
       readers.edgeCache = size;

@@ -9,6 +9,8 @@ import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
 import type { TaskSources } from '../loaders/task-loaders.js';
 import { imageTaskSource, workflowTaskSource } from '../sources/provider-sources.js';
 import type { TaskSource } from '../sources/task-source.js';
+import { isImageTaskModel, isWorkflowTaskModel } from '../upstream/shared/model-shapes.js';
+import type { Check } from '../upstream/shared/shape.js';
 import { createIceClient, ICE_ACTION_GET_AI_WORKFLOW_TASK } from './alibaba/client.js';
 import type { AppCredentials } from './credentials/start.js';
 import type { ProviderName } from './errors.js';
@@ -32,6 +34,9 @@ export interface EmulatorTarget {
 export interface Connection<T> {
   /** Where the signed calls go. */
   readonly endpoint: string;
+  /** The public id of the key it signs with (never the secret), and the region it sends: part of its Redis namespace. */
+  readonly keyId: string;
+  readonly region: string | undefined;
   readonly source: TaskSource<T>;
 }
 
@@ -51,6 +56,8 @@ export interface ProviderDescriptor<T extends { readonly terminal: boolean }> {
   readonly logField: 'mps' | 'ice';
   /** Its sample tasks in the emulator's list. */
   readonly sampleKind: SampleKind;
+  /** Whether a value read back from Redis is this provider's model (src/upstream/shared/model-shapes.ts). */
+  readonly accepts: Check<T>;
   ratePerSecond(upstream: AppConfig['upstream']): number;
   /** Whether a credential source is configured for it (docs/credentials.md). */
   hasCredentials(credentials: AppCredentials): boolean;
@@ -68,6 +75,7 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.tencent,
   logField: 'mps',
   sampleKind: 'image',
+  accepts: isImageTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.mpsRps,
   hasCredentials: (credentials) => credentials.tencent !== null,
   connect(config, deps, emulator, credentials) {
@@ -79,7 +87,7 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
     if (!emulator) return null;
     const section = { ...config.tencent, endpoint: emulator.url, credentials: { ...emulator.credentials.tencent } };
     const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: imageTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.secretId, region: section.region, source: imageTaskSource(client) };
   },
 };
 
@@ -93,6 +101,7 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.alibaba,
   logField: 'ice',
   sampleKind: 'workflow',
+  accepts: isWorkflowTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.iceRps,
   hasCredentials: (credentials) => credentials.alibaba !== null,
   connect(config, deps, emulator, credentials) {
@@ -111,7 +120,7 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
     if (!emulator) return null;
     const section = { ...config.alibaba, endpoint: emulator.url, credentials: { ...emulator.credentials.alibaba } };
     const client = createIceClient({ fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: workflowTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.accessKeyId, region: section.region, source: workflowTaskSource(client) };
   },
 };
 
