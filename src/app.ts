@@ -115,8 +115,8 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
     return notConfiguredSource(provider.name, provider.credentialVariables);
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
-  // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (key id).
-  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(config) };
+  // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (a key id, or the role of a temporary credential).
+  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(parts.credentials) };
   const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
   const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);

@@ -34,7 +34,10 @@ export interface EmulatorTarget {
 export interface Connection<T> {
   /** Where the signed calls go. */
   readonly endpoint: string;
-  /** The public id of the key it signs with (never the secret), and the region it sends: part of its Redis namespace. */
+  /**
+   * Who it signs as, public and stable across credential refreshes (a key id, a role ARN: CredentialSource.identity),
+   * and the region it sends: part of its Redis namespace.
+   */
   readonly keyId: string;
   readonly region: string | undefined;
   readonly source: TaskSource<T>;
@@ -82,7 +85,7 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
     const holder = credentials.tencent;
     if (holder) {
       const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: config.tencent, timeoutMs: deps.timeoutMs, credentials: holder });
-      return { endpoint: config.tencent.endpoint, source: imageTaskSource(client) };
+      return { endpoint: config.tencent.endpoint, keyId: holder.identity, region: config.tencent.region, source: imageTaskSource(client) };
     }
     if (!emulator) return null;
     const section = { ...config.tencent, endpoint: emulator.url, credentials: { ...emulator.credentials.tencent } };
@@ -115,7 +118,7 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
         timeoutMs: deps.timeoutMs,
         credentials: holder,
       });
-      return { endpoint: config.alibaba.endpoint, source: workflowTaskSource(client) };
+      return { endpoint: config.alibaba.endpoint, keyId: holder.identity, region: config.alibaba.region, source: workflowTaskSource(client) };
     }
     if (!emulator) return null;
     const section = { ...config.alibaba, endpoint: emulator.url, credentials: { ...emulator.credentials.alibaba } };

@@ -139,5 +139,5 @@ export function createIceClient(deps: IceClientDeps): IceClient {
 
 function fixedKeys(keys: AlibabaCredentials | null, now: () => number): CredentialHolder<AlibabaCredentials> {
   if (keys === null) throw new TypeError('createIceClient: config.credentials or a credential holder is required');
-  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys), now });
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys, keys.accessKeyId), now });
 }

@@ -65,6 +65,7 @@ export function rrsaSource(settings: RrsaSettings, deps: SourceDeps): Credential
   const what = `STS AssumeRoleWithOIDC at ${describeUrl(settings.stsEndpoint)}`;
   return {
     name: 'rrsa-oidc',
+    identity: settings.roleArn,
     async fetch() {
       const token = await readTokenFile(deps, settings.oidcTokenFile);
       const query = new URLSearchParams({
@@ -102,11 +103,22 @@ export function rrsaSource(settings: RrsaSettings, deps: SourceDeps): Credential
   };
 }
 
+/** Host and path: the query of a credentials URI may carry a token. */
+function identityOfUri(uri: string): string {
+  try {
+    const url = new URL(uri);
+    return `${url.host}${url.pathname}`;
+  } catch {
+    return 'credentials-uri';
+  }
+}
+
 /** ALIBABA_CLOUD_CREDENTIALS_URI: a GET answering `{Code: "Success", AccessKeyId, ...}` (a sidecar, a vault agent). */
 export function credentialsUriSource(uri: string, deps: SourceDeps): CredentialSource<AlibabaCredentials> {
   const what = `the credentials URI at ${describeUrl(uri)}`;
   return {
     name: 'credentials-uri',
+    identity: identityOfUri(uri),
     async fetch() {
       const reply = await requestJson(deps, PROVIDER, what, {
         url: uri,
@@ -138,6 +150,7 @@ export function credentialsFileSource(
   const where = `the credentials file ${settings.path} [${settings.profile}]`;
   return {
     name: 'credentials-file',
+    identity: `${settings.path} [${settings.profile}]`,
     async fetch() {
       let text: string;
       try {
@@ -180,6 +193,7 @@ export function ecsRamRoleSource(settings: EcsRoleSettings, deps: SourceDeps): C
   const what = `the ECS metadata service at ${describeUrl(settings.origin)}`;
   return {
     name: 'ecs-ram-role',
+    identity: `ecs-ram-role ${settings.roleName ?? 'auto'}`,
     async fetch() {
       const tokenReply = await requestJson(deps, PROVIDER, what, {
         url: `${base}/api/token`,

@@ -49,7 +49,7 @@ export async function chooseAlibabaSource(
   settings: AlibabaCredentialSettings,
   deps: ChooseDeps,
 ): Promise<CredentialSource<AlibabaCredentials> | null> {
-  if (settings.static) return staticSource('env', settings.static);
+  if (settings.static) return staticSource('env', settings.static, settings.static.accessKeyId);
   if (settings.rrsa) {
     return rrsaSource(
       { ...settings.rrsa, stsEndpoint: endpointUrl(settings.stsEndpoint ?? ALIBABA_STS_DEFAULT_HOST) },

@@ -43,6 +43,8 @@ export interface CredentialState {
 
 export interface CredentialHolder<C> {
   readonly source: string;
+  /** The source's identity (see CredentialSource.identity). */
+  readonly identity: string;
   /** The credential to sign with now; refreshes first only when none is valid. Rejects with an AUTH_FAILED ProviderError. */
   current(): Promise<C>;
   /**
@@ -167,6 +169,7 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
 
   return {
     source: source.name,
+    identity: source.identity,
     current,
 
     async replace(used) {

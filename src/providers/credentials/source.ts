@@ -14,6 +14,11 @@ export interface IssuedCredential<C> {
 export interface CredentialSource<C> {
   /** Stable, for logs and metrics: `env`, `rrsa-oidc`, `credentials-uri`, `credentials-file`, `ecs-ram-role`, `tke-oidc`, `cvm-role`. */
   readonly name: string;
+  /**
+   * Who the credential acts as, public and stable across refreshes (a key id, a role ARN, a file's
+   * path): what shared mode namespaces its Redis entries by, where a key id would change every refresh.
+   */
+  readonly identity: string;
   fetch(): Promise<IssuedCredential<C>>;
 }
 
@@ -29,6 +34,6 @@ export class CredentialSourceError extends Error {
 }
 
 /** Keys that never change while the process runs (today's environment variables). */
-export function staticSource<C>(name: string, value: C): CredentialSource<C> {
-  return { name, fetch: () => Promise.resolve({ value }) };
+export function staticSource<C>(name: string, value: C, identity: string): CredentialSource<C> {
+  return { name, identity, fetch: () => Promise.resolve({ value }) };
 }

@@ -142,5 +142,5 @@ export function createMpsClient(deps: MpsClientDeps): MpsClient {
 
 function fixedKeys(keys: TencentCredentials | null, now: () => number): CredentialHolder<TencentCredentials> {
   if (keys === null) throw new TypeError('createMpsClient: config.credentials or a credential holder is required');
-  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys), now });
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys, keys.secretId), now });
 }

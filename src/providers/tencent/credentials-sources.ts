@@ -58,6 +58,7 @@ export function tkeOidcSource(settings: TkeOidcSettings, deps: SourceDeps): Cred
   const what = `STS AssumeRoleWithWebIdentity at ${endpoint.host}`;
   return {
     name: 'tke-oidc',
+    identity: settings.roleArn,
     async fetch() {
       const token = await readTokenFile(deps, settings.webIdentityTokenFile);
       const body = JSON.stringify({
@@ -109,6 +110,7 @@ export function profileFileSource(
   const where = `the credentials file ${settings.path} [${settings.profile}]`;
   return {
     name: 'credentials-file',
+    identity: `${settings.path} [${settings.profile}]`,
     async fetch() {
       let text: string;
       try {
@@ -142,6 +144,7 @@ export function cvmRoleSource(settings: CvmRoleSettings, deps: SourceDeps): Cred
   const what = `the CVM metadata service at ${describeUrl(settings.origin)}`;
   return {
     name: 'cvm-role',
+    identity: `cvm-role ${settings.roleName ?? 'auto'}`,
     async fetch() {
       let roleName = settings.roleName;
       if (roleName === null) {

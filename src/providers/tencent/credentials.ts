@@ -44,7 +44,7 @@ export async function chooseTencentSource(
   settings: TencentCredentialSettings,
   deps: ChooseDeps,
 ): Promise<CredentialSource<TencentCredentials> | null> {
-  if (settings.static) return staticSource('env', settings.static);
+  if (settings.static) return staticSource('env', settings.static, settings.static.secretId);
   if (settings.tke)
     return tkeOidcSource(
       { ...settings.tke, stsEndpoint: endpointUrl(settings.stsEndpoint ?? TENCENT_STS_DEFAULT_HOST) },

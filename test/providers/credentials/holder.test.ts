@@ -28,6 +28,7 @@ function scriptedSource(clock: { t: number }, lifetimeMs: number) {
   const state = { fetches: 0, failing: false, gate: null as Promise<void> | null };
   const source: CredentialSource<Cred> = {
     name: 'test-sts',
+    identity: 'acs:ram::1:role/test',
     async fetch(): Promise<IssuedCredential<Cred>> {
       state.fetches += 1;
       const n = state.fetches;
@@ -184,6 +185,7 @@ describe('failed refreshes', () => {
       provider: 'tencent-mps',
       source: {
         name: 'sync',
+        identity: 'sync',
         fetch: () => {
           calls += 1;
           if (calls === 1) throw new CredentialSourceError('not yet');
@@ -202,7 +204,7 @@ describe('failed refreshes', () => {
   test('an error the source did not write is named by its kind only', async () => {
     const holder = createCredentialHolder<Cred>({
       provider: 'tencent-mps',
-      source: { name: 'odd', fetch: () => Promise.reject(new TypeError('token=abc123 leaked')) },
+      source: { name: 'odd', identity: 'odd', fetch: () => Promise.reject(new TypeError('token=abc123 leaked')) },
       now: () => T0,
     });
     const error = (await holder.current().catch((e: unknown) => e)) as Error;
@@ -245,7 +247,7 @@ describe('replace after a refusal', () => {
     let now = T0;
     const holder = createCredentialHolder({
       provider: 'tencent-mps',
-      source: staticSource('env', value),
+      source: staticSource('env', value, value.id),
       now: () => now,
     });
     const used = await holder.current();
