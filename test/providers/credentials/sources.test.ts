@@ -89,7 +89,11 @@ async function failure(call: Promise<unknown>, secrets: readonly string[]): Prom
 describe('Alibaba sources', () => {
   test('RRSA: the token file for AssumeRoleWithOIDC at the configured STS endpoint, then signed lookups with the STS token', async () => {
     const tokenFile = writeFile(dir(), 'token', 'oidc-token-one\n');
-    const { client, holder, refreshes } = await aliyun(emulator, { ...RRSA(tokenFile), stsEndpoint: emulator.url }, agent);
+    const { client, holder, refreshes } = await aliyun(
+      emulator,
+      { ...RRSA(tokenFile), stsEndpoint: emulator.url },
+      agent,
+    );
     // Who it acts as, for the Redis namespace: the role, whatever key id each refresh brings.
     expect(holder.identity).toBe('acs:ram::1234567890:role/subgraph');
     await client.getAIWorkflowTask(WORKFLOW_TASK_ID);
