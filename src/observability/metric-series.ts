@@ -240,6 +240,29 @@ export const METRIC_SERIES = {
     labels: ['provider', 'kind'],
     doc: 'Events handed to subscribers, one per subscriber: `task` (a state) or `error` (the error that ended it).',
   },
+  credentialSource: {
+    name: 'provider_credential_source',
+    type: 'gauge',
+    help: 'The credential source serving each provider (1 on its source label): env, rrsa-oidc, credentials-uri, credentials-file, ecs-ram-role, tke-oidc, cvm-role.',
+    labels: ['provider', 'source'],
+    doc:
+      'The credential source chosen at start-up for each provider, `1` on its `source`: `env`, `rrsa-oidc`, `credentials-uri`, `credentials-file`, ' +
+      '`ecs-ram-role`, `tke-oidc`, `cvm-role` ([credentials](credentials.md)); read at scrape time.',
+  },
+  credentialExpiry: {
+    name: 'provider_credential_expiry_timestamp_seconds',
+    type: 'gauge',
+    help: 'Unix time at which the credential held for each provider expires; absent for keys that do not expire.',
+    labels: ['provider'],
+    doc: 'Unix time at which the held temporary credential expires, read at scrape time; absent for keys that do not expire. Alert when it comes within minutes of `time()`: refreshes are failing.',
+  },
+  credentialRefreshes: {
+    name: 'provider_credential_refreshes_total',
+    type: 'counter',
+    help: 'Credential fetches from the source, by provider, source and outcome (success, failure).',
+    labels: ['provider', 'source', 'outcome'],
+    doc: 'Credential fetches from the source (STS, a URI, a file, instance metadata), by `outcome`: `success` or `failure` (retried with backoff, never cached).',
+  },
 } as const satisfies Record<string, SeriesSpec>;
 
 export type MetricSeries = typeof METRIC_SERIES;

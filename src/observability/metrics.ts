@@ -4,6 +4,7 @@
  * names: checked against the GraphQL name grammar and capped (see docs/observability.md).
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CredentialState, RefreshOutcome } from '../providers/credentials/holder.js';
 import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
@@ -67,6 +68,10 @@ export interface Metrics {
   subscriptionEventSent(provider: ProviderName, kind: 'task' | 'error'): void;
   /** Reads a provider's active subscriptions and pollers at every scrape. */
   watchSubscriptions(provider: ProviderName, counts: () => SubscriptionCounts): void;
+  /** Reads a provider's credential (source, expiry) at every scrape (src/providers/credentials/). */
+  watchCredential(provider: ProviderName, state: () => CredentialState): void;
+  /** One fetch of a credential from its source. */
+  credentialRefresh(outcome: RefreshOutcome): void;
 }
 
 export type SubscriptionPollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
@@ -93,6 +98,7 @@ interface Readers {
   readonly rateLimitQueue: Map<ProviderName, () => number>;
   readonly taskCache: Map<ProviderName, () => TaskCacheSize>;
   readonly subscriptions: Map<ProviderName, () => SubscriptionCounts>;
+  readonly credentials: Map<ProviderName, () => CredentialState>;
   edgeCache?: () => EdgeCacheSize;
 }
 
@@ -118,6 +124,16 @@ function collectorsOf(readers: Readers): Collectors {
     },
     subscriptionPollers(gauge) {
       for (const [provider, read] of readers.subscriptions) gauge.set({ provider }, read().pollers);
+    },
+    credentialSource(gauge) {
+      for (const [provider, read] of readers.credentials) gauge.set({ provider, source: read().source }, 1);
+    },
+    credentialExpiry(gauge) {
+      gauge.reset();
+      for (const [provider, read] of readers.credentials) {
+        const { expiresAtMs } = read();
+        if (expiresAtMs !== null) gauge.set({ provider }, expiresAtMs / 1000);
+      }
     },
   };
 }
@@ -188,6 +204,8 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     subscriptionPoll: (provider, outcome) => series.subscriptionPolls.inc({ provider, outcome }),
     subscriptionEventSent: (provider, kind) => series.subscriptionEvents.inc({ provider, kind }),
     watchSubscriptions: (provider, counts) => void readers.subscriptions.set(provider, counts),
+    watchCredential: (provider, state) => void readers.credentials.set(provider, state),
+    credentialRefresh: ({ provider, source, outcome }) => series.credentialRefreshes.inc({ provider, source, outcome }),
   };
 }
 
@@ -203,7 +221,7 @@ function guardedHooks<T extends object>(hooks: T): T {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map() };
+  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map(), credentials: new Map() };
   const series = buildSeries(registry, collectorsOf(readers));
   return {
     registry,

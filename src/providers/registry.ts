@@ -12,6 +12,7 @@ import type { TaskSource } from '../sources/task-source.js';
 import { isImageTaskModel, isWorkflowTaskModel } from '../upstream/shared/model-shapes.js';
 import type { Check } from '../upstream/shared/shape.js';
 import { createIceClient, ICE_ACTION_GET_AI_WORKFLOW_TASK } from './alibaba/client.js';
+import type { AppCredentials } from './credentials/start.js';
 import type { ProviderName } from './errors.js';
 import type { FetchLike } from './http.js';
 import { createMpsClient, MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from './tencent/client.js';
@@ -33,7 +34,10 @@ export interface EmulatorTarget {
 export interface Connection<T> {
   /** Where the signed calls go. */
   readonly endpoint: string;
-  /** The public id of the key it signs with (never the secret), and the region it sends: part of its Redis namespace. */
+  /**
+   * Who it signs as, public and stable across credential refreshes (a key id, a role ARN: CredentialSource.identity),
+   * and the region it sends: part of its Redis namespace.
+   */
   readonly keyId: string;
   readonly region: string | undefined;
   readonly source: TaskSource<T>;
@@ -58,17 +62,10 @@ export interface ProviderDescriptor<T extends { readonly terminal: boolean }> {
   /** Whether a value read back from Redis is this provider's model (src/upstream/shared/model-shapes.ts). */
   readonly accepts: Check<T>;
   ratePerSecond(upstream: AppConfig['upstream']): number;
-  hasCredentials(config: AppConfig): boolean;
-  /** The plain source over a signed client: its own credentials, else the emulator's when given, else null. */
-  connect(config: AppConfig, deps: ClientDeps, emulator: EmulatorTarget | null): Connection<T> | null;
-}
-
-type Section<C> = { readonly credentials: C | null; readonly endpoint: string };
-
-/** The section with credentials to sign with: its own, or the emulator's (and the emulator as endpoint). */
-function signable<C, S extends Section<C>>(section: S, credentials: C | null, emulated: { url: string; credentials: C } | null): (S & { readonly credentials: C }) | null {
-  if (credentials !== null) return { ...section, credentials };
-  return emulated && { ...section, endpoint: emulated.url, credentials: emulated.credentials };
+  /** Whether a credential source is configured for it (docs/credentials.md). */
+  hasCredentials(credentials: AppCredentials): boolean;
+  /** The plain source over a signed client: its own credential source, else the emulator's keys when given, else null. */
+  connect(config: AppConfig, deps: ClientDeps, emulator: EmulatorTarget | null, credentials: AppCredentials): Connection<T> | null;
 }
 
 const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
@@ -83,11 +80,15 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
   sampleKind: 'image',
   accepts: isImageTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.mpsRps,
-  hasCredentials: (config) => config.tencent.credentials !== null,
-  connect(config, deps, emulator) {
-    const emulated = emulator && { url: emulator.url, credentials: { ...emulator.credentials.tencent } };
-    const section = signable(config.tencent, config.tencent.credentials, emulated);
-    if (!section) return null;
+  hasCredentials: (credentials) => credentials.tencent !== null,
+  connect(config, deps, emulator, credentials) {
+    const holder = credentials.tencent;
+    if (holder) {
+      const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: config.tencent, timeoutMs: deps.timeoutMs, credentials: holder });
+      return { endpoint: config.tencent.endpoint, keyId: holder.identity, region: config.tencent.region, source: imageTaskSource(client) };
+    }
+    if (!emulator) return null;
+    const section = { ...config.tencent, endpoint: emulator.url, credentials: { ...emulator.credentials.tencent } };
     const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: section, timeoutMs: deps.timeoutMs });
     return { endpoint: section.endpoint, keyId: section.credentials.secretId, region: section.region, source: imageTaskSource(client) };
   },
@@ -105,11 +106,22 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
   sampleKind: 'workflow',
   accepts: isWorkflowTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.iceRps,
-  hasCredentials: (config) => config.alibaba.credentials !== null,
-  connect(config, deps, emulator) {
-    const emulated = emulator && { url: emulator.url, credentials: { ...emulator.credentials.alibaba } };
-    const section = signable(config.alibaba, config.alibaba.credentials, emulated);
-    if (!section) return null;
+  hasCredentials: (credentials) => credentials.alibaba !== null,
+  connect(config, deps, emulator, credentials) {
+    const holder = credentials.alibaba;
+    if (holder) {
+      const client = createIceClient({
+        fetch: deps.fetch,
+        now: deps.now,
+        randomNonce: deps.randomNonce,
+        config: config.alibaba,
+        timeoutMs: deps.timeoutMs,
+        credentials: holder,
+      });
+      return { endpoint: config.alibaba.endpoint, keyId: holder.identity, region: config.alibaba.region, source: workflowTaskSource(client) };
+    }
+    if (!emulator) return null;
+    const section = { ...config.alibaba, endpoint: emulator.url, credentials: { ...emulator.credentials.alibaba } };
     const client = createIceClient({ fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, config: section, timeoutMs: deps.timeoutMs });
     return { endpoint: section.endpoint, keyId: section.credentials.accessKeyId, region: section.region, source: workflowTaskSource(client) };
   },
