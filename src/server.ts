@@ -48,7 +48,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   const refused = refusalRecorder(metrics, logger);
   // Input bounds, parse, validation, limits and the router secret: one check for HTTP and WebSocket alike.
   const check = createOperationCheck({ schema: buildSchema(), ...operationCheckOptions(config) });
-  const readiness = createReadiness();
+  const readiness = createReadiness(options.ready);
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body; no GraphQL client here revalidates with one.

@@ -20,6 +20,24 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
+/** The credential sources of a deployment that sets none of their variables, with these static keys. */
+function noSources(tencentKeys: object | null, alibabaKeys: object | null) {
+  return {
+    tencent: { static: tencentKeys, tke: null, stsEndpoint: null, credentialsFile: null, cvmRole: null, metadataOrigin: 'http://metadata.tencentyun.com' },
+    alibaba: {
+      static: alibabaKeys,
+      rrsa: null,
+      stsEndpoint: null,
+      credentialsUri: null,
+      credentialsFile: null,
+      profile: 'default',
+      ecsMetadataRole: null,
+      metadataOrigin: 'http://100.100.100.200',
+      imdsv1Disabled: false,
+    },
+  };
+}
+
 describe('loadConfig', () => {
   describe('defaults', () => {
     it('starts with no variables at all', () => {
@@ -33,6 +51,7 @@ describe('loadConfig', () => {
         emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
+        credentialSources: noSources(null, null),
         upstream: {
           timeoutMs: 10_000,
           concurrency: 16,
@@ -177,6 +196,10 @@ describe('loadConfig', () => {
           endpoint: 'https://ice-vpc.cn-beijing.aliyuncs.com',
           region: 'cn-beijing',
         },
+        credentialSources: noSources(
+          { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
+          { accessKeyId: 'LTAIEXAMPLE', accessKeySecret: ACCESS_SECRET, securityToken: SECURITY_TOKEN },
+        ),
         upstream: {
           timeoutMs: 2500,
           concurrency: 4,
@@ -363,6 +386,71 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: credential sources (docs/credentials.md)', () => {
+  it('reads the variables ACK RRSA and TKE workload identity inject, the STS endpoints as URLs', () => {
+    const { credentialSources } = loadConfig({
+      ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/subgraph',
+      ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/ack',
+      ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
+      ALIBABA_CLOUD_STS_ENDPOINT: 'sts-vpc.cn-hangzhou.aliyuncs.com',
+      TKE_REGION: 'ap-guangzhou',
+      TKE_PROVIDER_ID: 'tke-oidc',
+      TKE_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/tke/token',
+      TKE_ROLE_ARN: 'qcs::cam::uin/1:roleName/subgraph',
+      TENCENTCLOUD_STS_ENDPOINT: 'http://127.0.0.1:4010',
+    });
+    expect(credentialSources.alibaba.rrsa).toEqual({
+      roleArn: 'acs:ram::1:role/subgraph',
+      oidcProviderArn: 'acs:ram::1:oidc-provider/ack',
+      oidcTokenFile: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
+    });
+    expect(credentialSources.alibaba.stsEndpoint).toBe('https://sts-vpc.cn-hangzhou.aliyuncs.com/');
+    expect(credentialSources.tencent.tke).toEqual({
+      region: 'ap-guangzhou',
+      providerId: 'tke-oidc',
+      webIdentityTokenFile: '/var/run/secrets/tke/token',
+      roleArn: 'qcs::cam::uin/1:roleName/subgraph',
+    });
+    expect(credentialSources.tencent.stsEndpoint).toBe('http://127.0.0.1:4010/');
+  });
+
+  it('reads the URI, the files, the profile and the instance roles', () => {
+    const { credentialSources } = loadConfig({
+      ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9000/creds?token=abc',
+      ALIBABA_CLOUD_CREDENTIALS_FILE: '/etc/secrets/aliyun',
+      ALIBABA_CLOUD_PROFILE: 'prod',
+      ALIBABA_CLOUD_ECS_METADATA: 'auto',
+      ALIBABA_CLOUD_ECS_METADATA_ORIGIN: 'http://127.0.0.1:9001',
+      ALIBABA_CLOUD_IMDSV1_DISABLED: 'true',
+      TENCENTCLOUD_CREDENTIALS_FILE: '/etc/secrets/tencent',
+      TENCENTCLOUD_CVM_ROLE: 'subgraph-role',
+      TENCENTCLOUD_METADATA_ORIGIN: 'http://127.0.0.1:9002',
+    });
+    expect(credentialSources.alibaba).toMatchObject({
+      credentialsUri: 'http://127.0.0.1:9000/creds?token=abc',
+      credentialsFile: '/etc/secrets/aliyun',
+      profile: 'prod',
+      ecsMetadataRole: 'auto',
+      metadataOrigin: 'http://127.0.0.1:9001',
+      imdsv1Disabled: true,
+    });
+    expect(credentialSources.tencent).toMatchObject({ credentialsFile: '/etc/secrets/tencent', cvmRole: 'subgraph-role', metadataOrigin: 'http://127.0.0.1:9002' });
+  });
+
+  it('refuses part of an OIDC group, naming what is missing, and an STS endpoint that is no URL', () => {
+    expect(() => loadConfig({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x', TKE_REGION: 'ap-guangzhou', TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts' })).toThrow(ConfigError);
+    try {
+      loadConfig({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x', TKE_REGION: 'ap-guangzhou', TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts' });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('ALIBABA_CLOUD_OIDC_PROVIDER_ARN is required when ALIBABA_CLOUD_ROLE_ARN is set');
+      expect(message).toContain('ALIBABA_CLOUD_OIDC_TOKEN_FILE is required when ALIBABA_CLOUD_ROLE_ARN is set');
+      expect(message).toContain('TKE_ROLE_ARN is required when TKE_REGION is set');
+      expect(message).toContain('TENCENTCLOUD_STS_ENDPOINT must be a host name or an http(s) URL');
+    }
+  });
+});
+
 describe('loadConfig: shared mode (REDIS_URL)', () => {
   const PASSWORD = 'redis-config-password-77';
 
@@ -370,14 +458,31 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
     expect(loadConfig({}).redis).toBeNull();
     expect(
       loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
-    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000 });
+    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000, valueKey: null });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'media-task-subgraph:',
       fallbackRpsShare: 0.5,
       commandTimeoutMs: 250,
       leaseMs: 3000,
+      valueKey: null,
     });
+  });
+
+  it('reads REDIS_VALUE_KEY, and refuses one that is empty or short without echoing it', () => {
+    const key = 'redis-value-key-for-config-test-0123456789';
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: key }).redis?.valueKey).toBe(key);
+    for (const bad of ['', 'short-redis-value-key-77']) {
+      let error: unknown;
+      try {
+        loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: bad });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).variables).toEqual(['REDIS_VALUE_KEY']);
+      if (bad) expect((error as ConfigError).message).not.toContain(bad);
+    }
   });
 
   it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
@@ -439,8 +544,9 @@ describe('the table of variables and the files generated from it', () => {
     const example = readFileSync(new URL('.env.example', root), 'utf8');
     const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
     expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
-    // Blank is unset for every variable but the router secret, where it is a mistake: left commented.
+    // Blank is unset for every variable but the secrets that turn on a check, where it is a mistake: left commented.
     delete env.SUBGRAPH_SHARED_SECRET;
+    delete env.REDIS_VALUE_KEY;
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 

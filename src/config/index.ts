@@ -2,6 +2,7 @@
  * Environment -> validated, typed configuration: the only reader of process.env. Each variable is
  * declared once in variables.ts; loadConfig places the values in the AppConfig every module gets.
  */
+import type { CredentialSettings } from '../providers/credentials/start.js';
 import { EnvReader, type Env } from './env-reader.js';
 import { literalDefault, type ReadContext, type ValueOf } from './kinds.js';
 import { LOG_LEVELS, VARIABLES, type VariableName } from './variables.js';
@@ -56,6 +57,8 @@ export interface AppConfig {
   readonly emulator: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
+  /** Where each provider's credential comes from, static keys included (docs/credentials.md). */
+  readonly credentialSources: CredentialSettings;
   readonly upstream: {
     readonly timeoutMs: number;
     readonly concurrency: number;
@@ -123,6 +126,8 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number;
   readonly fallbackRpsShare: number;
   readonly leaseMs: number;
+  /** Key of the MAC over stored answers; null: stored unsigned. A secret, never logged. */
+  readonly valueKey: string | null;
 }
 
 /** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
@@ -162,6 +167,14 @@ export function loadConfig(env: Env = process.env): AppConfig {
   read.finish();
   const tencentToken = v.TENCENTCLOUD_SESSION_TOKEN;
   const alibabaToken = v.ALIBABA_CLOUD_SECURITY_TOKEN;
+  const tencentKeys =
+    v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
+      ? { secretId: v.TENCENTCLOUD_SECRET_ID, secretKey: v.TENCENTCLOUD_SECRET_KEY, ...(tencentToken !== undefined && { sessionToken: tencentToken }) }
+      : null;
+  const alibabaKeys =
+    v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
+      ? { accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(alibabaToken !== undefined && { securityToken: alibabaToken }) }
+      : null;
   return {
     port: v.PORT,
     host: v.HOST,
@@ -171,20 +184,41 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dashboard: v.DASHBOARD,
     emulator: v.EMULATOR,
     tencent: {
-      credentials:
-        v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
-          ? { secretId: v.TENCENTCLOUD_SECRET_ID, secretKey: v.TENCENTCLOUD_SECRET_KEY, ...(tencentToken !== undefined && { sessionToken: tencentToken }) }
-          : null,
+      credentials: tencentKeys,
       endpoint: v.MPS_ENDPOINT,
       ...(v.MPS_REGION !== undefined && { region: v.MPS_REGION }),
     },
     alibaba: {
-      credentials:
-        v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
-          ? { accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(alibabaToken !== undefined && { securityToken: alibabaToken }) }
-          : null,
+      credentials: alibabaKeys,
       endpoint: v.ICE_ENDPOINT,
       region: v.ICE_REGION,
+    },
+    credentialSources: {
+      tencent: {
+        static: tencentKeys,
+        tke:
+          v.TKE_REGION !== undefined && v.TKE_PROVIDER_ID !== undefined && v.TKE_WEB_IDENTITY_TOKEN_FILE !== undefined && v.TKE_ROLE_ARN !== undefined
+            ? { region: v.TKE_REGION, providerId: v.TKE_PROVIDER_ID, webIdentityTokenFile: v.TKE_WEB_IDENTITY_TOKEN_FILE, roleArn: v.TKE_ROLE_ARN }
+            : null,
+        stsEndpoint: v.TENCENTCLOUD_STS_ENDPOINT ?? null,
+        credentialsFile: v.TENCENTCLOUD_CREDENTIALS_FILE ?? null,
+        cvmRole: v.TENCENTCLOUD_CVM_ROLE ?? null,
+        metadataOrigin: v.TENCENTCLOUD_METADATA_ORIGIN,
+      },
+      alibaba: {
+        static: alibabaKeys,
+        rrsa:
+          v.ALIBABA_CLOUD_ROLE_ARN !== undefined && v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN !== undefined && v.ALIBABA_CLOUD_OIDC_TOKEN_FILE !== undefined
+            ? { roleArn: v.ALIBABA_CLOUD_ROLE_ARN, oidcProviderArn: v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN, oidcTokenFile: v.ALIBABA_CLOUD_OIDC_TOKEN_FILE }
+            : null,
+        stsEndpoint: v.ALIBABA_CLOUD_STS_ENDPOINT ?? null,
+        credentialsUri: v.ALIBABA_CLOUD_CREDENTIALS_URI,
+        credentialsFile: v.ALIBABA_CLOUD_CREDENTIALS_FILE ?? null,
+        profile: v.ALIBABA_CLOUD_PROFILE,
+        ecsMetadataRole: v.ALIBABA_CLOUD_ECS_METADATA ?? null,
+        metadataOrigin: v.ALIBABA_CLOUD_ECS_METADATA_ORIGIN,
+        imdsv1Disabled: v.ALIBABA_CLOUD_IMDSV1_DISABLED,
+      },
     },
     upstream: {
       timeoutMs: v.UPSTREAM_TIMEOUT_MS,
@@ -220,7 +254,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
     redis:
       v.REDIS_URL === null
         ? null
-        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS },
+        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS, valueKey: v.REDIS_VALUE_KEY },
     subscriptions: {
       waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
       maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,

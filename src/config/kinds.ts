@@ -212,6 +212,42 @@ export function keyHalf(options: Common & { readonly pairedWith: string; readonl
   });
 }
 
+/** One of a group of variables that configure one thing together: all of them or none. */
+export function together(options: Common & { readonly group: readonly string[] }): Variable<string | undefined> {
+  return variable(options, {
+    accepts: `text, with ${options.group.join(', ')}`,
+    default: { kind: 'unset', text: 'unset' },
+    read: (name, context) => {
+      const own = context.read.raw(name);
+      const set = options.group.find((other) => other !== name && context.read.raw(other) !== undefined);
+      if (own === undefined && set !== undefined) context.read.fail(name, `is required when ${set} is set`);
+      return own;
+    },
+  });
+}
+
+/** A host (called over https) or a full http(s) URL, read as the URL to call (ending in `/`). */
+export function hostOrUrl(options: Common & { readonly unset: string }): Variable<string | undefined> {
+  return variable(options, {
+    accepts: 'host name, or http(s) URL',
+    default: { kind: 'unset', text: options.unset },
+    read: (name, context) => {
+      const text = context.read.raw(name);
+      if (text === undefined) return undefined;
+      const candidate = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
+      try {
+        const url = new URL(candidate);
+        if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new TypeError('protocol');
+        if (url.username !== '' || url.password !== '') throw new TypeError('user info');
+        return `${url.origin}/`;
+      } catch {
+        context.read.fail(name, 'must be a host name or an http(s) URL without user info');
+        return undefined;
+      }
+    },
+  });
+}
+
 /** A session token, meaningful only with the key pair `of` (read as undefined without it). */
 export function token(options: Common & { readonly of: readonly [string, string]; readonly aliases?: readonly string[] }): Variable<string | undefined> {
   const aliases = options.aliases ?? [];

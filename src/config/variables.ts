@@ -3,7 +3,7 @@
  * `npm run docs` renders docs/configuration.md and .env.example from it. Adding a variable is one
  * entry here and one field where loadConfig (index.ts) places its value.
  */
-import { bool, derived, fraction, httpUrl, int, keyHalf, matching, oneOf, onOff, origin, redisUrl, secret, text, token } from './kinds.js';
+import { bool, derived, fraction, hostOrUrl, httpUrl, int, keyHalf, matching, oneOf, onOff, origin, redisUrl, secret, text, together, token } from './kinds.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -14,6 +14,9 @@ const SHUTDOWN_GRACE_MARGIN_MS = 5_000;
 const REGION = /^[a-z0-9-]+$/;
 
 const MIB = 1024 * 1024;
+
+const TKE_GROUP = ['TKE_REGION', 'TKE_PROVIDER_ID', 'TKE_WEB_IDENTITY_TOKEN_FILE', 'TKE_ROLE_ARN'];
+const RRSA_GROUP = ['ALIBABA_CLOUD_ROLE_ARN', 'ALIBABA_CLOUD_OIDC_PROVIDER_ARN', 'ALIBABA_CLOUD_OIDC_TOKEN_FILE'];
 
 export const VARIABLES = {
   TENCENTCLOUD_SECRET_ID: keyHalf({
@@ -37,6 +40,23 @@ export const VARIABLES = {
     default: 'https://mps.intl.tencentcloudapi.com',
   }),
   MPS_REGION: matching({ section: 'tencent', description: 'Sent as `X-TC-Region` when set.', pattern: REGION, unset: 'unset' }),
+  // The variables TKE's workload identity injects (docs/credentials.md); all four or none.
+  TKE_REGION: together({ section: 'tencent', description: 'TKE workload identity: the STS region.', group: TKE_GROUP }),
+  TKE_PROVIDER_ID: together({ section: 'tencent', description: 'TKE workload identity: the OIDC identity provider.', group: TKE_GROUP }),
+  TKE_WEB_IDENTITY_TOKEN_FILE: together({
+    section: 'tencent',
+    description: "TKE workload identity: the pod's token file, read again at every refresh.",
+    group: TKE_GROUP,
+  }),
+  TKE_ROLE_ARN: together({ section: 'tencent', description: 'TKE workload identity: the CAM role to assume.', group: TKE_GROUP }),
+  TENCENTCLOUD_STS_ENDPOINT: hostOrUrl({ section: 'tencent', description: 'STS for TKE workload identity: a host (https) or a full URL.', unset: '`sts.tencentcloudapi.com`' }),
+  TENCENTCLOUD_CREDENTIALS_FILE: text({
+    section: 'tencent',
+    description: 'A credentials file (`[default]` `secret_id`, `secret_key`, `token`), read again every minute.',
+    unset: '`~/.tencentcloud/credentials`, then `/etc/tencentcloud/credentials`, when one exists',
+  }),
+  TENCENTCLOUD_CVM_ROLE: text({ section: 'tencent', description: 'The CVM instance role to read from instance metadata, or `auto`; unset, metadata is never read.', unset: 'unset' }),
+  TENCENTCLOUD_METADATA_ORIGIN: origin({ section: 'tencent', description: 'Origin of the CVM metadata service (for a proxy or a test).', default: 'http://metadata.tencentyun.com' }),
 
   ALIBABA_CLOUD_ACCESS_KEY_ID: keyHalf({
     section: 'alibaba',
@@ -50,6 +70,25 @@ export const VARIABLES = {
     description: 'STS credentials only, sent as `x-acs-security-token`.',
     of: ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET'],
   }),
+  // The variables ACK's RRSA webhook injects (docs/credentials.md); all three or none.
+  ALIBABA_CLOUD_ROLE_ARN: together({ section: 'alibaba', description: 'ACK RRSA: the RAM role to assume.', group: RRSA_GROUP }),
+  ALIBABA_CLOUD_OIDC_PROVIDER_ARN: together({ section: 'alibaba', description: 'ACK RRSA: the OIDC identity provider.', group: RRSA_GROUP }),
+  ALIBABA_CLOUD_OIDC_TOKEN_FILE: together({ section: 'alibaba', description: "ACK RRSA: the pod's OIDC token file, read again at every refresh.", group: RRSA_GROUP }),
+  ALIBABA_CLOUD_STS_ENDPOINT: hostOrUrl({ section: 'alibaba', description: 'STS for RRSA (ACK injects it): a host (https) or a full URL.', unset: '`sts.aliyuncs.com`' }),
+  ALIBABA_CLOUD_CREDENTIALS_URI: httpUrl({
+    section: 'alibaba',
+    description: 'A URL answering `{"Code":"Success","AccessKeyId","AccessKeySecret","SecurityToken","Expiration"}` (a sidecar, an agent).',
+    unset: 'unset',
+  }),
+  ALIBABA_CLOUD_CREDENTIALS_FILE: text({
+    section: 'alibaba',
+    description: 'A credentials file (`type = access_key` or `sts`), read again every minute.',
+    unset: '`~/.alibabacloud/credentials` when it exists',
+  }),
+  ALIBABA_CLOUD_PROFILE: text({ section: 'alibaba', description: 'The profile of the credentials file.', default: 'default' }),
+  ALIBABA_CLOUD_ECS_METADATA: text({ section: 'alibaba', description: 'The ECS RAM role to read from instance metadata, or `auto`; unset, metadata is never read.', unset: 'unset' }),
+  ALIBABA_CLOUD_ECS_METADATA_ORIGIN: origin({ section: 'alibaba', description: 'Origin of the ECS metadata service (for a proxy or a test).', default: 'http://100.100.100.200' }),
+  ALIBABA_CLOUD_IMDSV1_DISABLED: bool({ section: 'alibaba', description: 'Fail rather than read ECS metadata without an IMDSv2 token.', default: false }),
   ICE_REGION: matching({ section: 'alibaba', description: 'ICE region.', pattern: REGION, default: 'cn-shanghai' }),
   ICE_ENDPOINT: origin({
     section: 'alibaba',
@@ -202,6 +241,14 @@ export const VARIABLES = {
     default: 3_000,
     min: 100,
     max: 600_000,
+  }),
+  // A Redis others can write to could otherwise hand clients a rewritten answer (a signedUrl pointed elsewhere).
+  REDIS_VALUE_KEY: secret({
+    section: 'redis',
+    description:
+      "Key of an HMAC-SHA256 over every answer stored in Redis: an entry without the right one (rewritten, or copied from another task) is refused. Set it, the same on every replica, when other services can write to this Redis; never logged.",
+    minLength: 32,
+    unset: 'unset: answers are stored unsigned (still checked against the task model)',
   }),
 
   // The two standard OpenTelemetry variables (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/).

@@ -12,6 +12,7 @@ import { credentialBook } from './credentials.js';
 import { nonJsonAnswer, unavailableAnswer } from './fault-answers.js';
 import { DEFAULT_LATENCY_MS, FaultRegistry } from './faults.js';
 import { NonceLedger } from './nonce-ledger.js';
+import { createPlatform } from './platform.js';
 import type { HandlerContext } from './provider.js';
 import { routeProvider } from './routing.js';
 import { DEFAULT_SIGNED_URL_LIFETIME_SECONDS } from './signed-urls.js';
@@ -23,7 +24,8 @@ import { textResponse, toReceivedRequest, type EmulatorResponse } from './wire.j
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
-  const credentials = credentialBook(options);
+  const platform = createPlatform();
+  const credentials = platform.book(credentialBook(options));
   const tasks = new TaskStore();
   const nonces = new NonceLedger();
   const log = new CallLog();
@@ -54,6 +56,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const emulator: RunningEmulator = {
     url: '',
     controlsUrl: '',
+    platform,
     injectFault: (target, fault) => faults.inject(target, fault),
     clearFaults: () => faults.clear(),
     callCount: (filter) => log.count(filter),
@@ -88,6 +91,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const receivedAt = now();
     const request = toReceivedRequest(req, await readBody(req));
 
+    const platformAnswer = platform.answer(request, receivedAt);
+    if (platformAnswer) {
+      send(res, platformAnswer);
+      return;
+    }
     if (request.path.startsWith(CONTROL_PREFIX)) {
       send(res, controlAnswer(request, { ...emulator, calls: (filter) => log.all(filter), callCount: (filter) => log.count(filter) }));
       return;

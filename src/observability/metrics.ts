@@ -4,11 +4,14 @@
  * names: checked against the GraphQL name grammar and capped (see docs/observability.md).
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CredentialState, RefreshOutcome } from '../providers/credentials/holder.js';
 import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { CallPriority } from '../sources/task-source.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
+import type { DropReason } from '../upstream/shared/codec.js';
+import type { RedisState } from '../upstream/shared/redis-link.js';
 import { GRAPHQL_NAME } from './graphql-name.js';
 import { buildSeries, type BuiltSeries, type Collectors } from './metric-registry.js';
 
@@ -52,8 +55,10 @@ export interface Metrics {
   watchTaskCache(provider: ProviderName, size: () => TaskCacheSize): void;
   /** A request answered by the edge cache (src/http-cache/). */
   edgeCacheHit(): void;
-  /** Shared mode: Redis answers (1) or not (0). */
-  redisUp(up: boolean): void;
+  /** Shared mode: Redis takes every command (up), answers but refuses writes (degraded), or does not answer (down). */
+  redisState(state: RedisState): void;
+  /** Shared mode: an entry read from Redis that was not used (undecodable, of the wrong shape, or with a wrong MAC). */
+  redisValueDropped(provider: ProviderName, reason: DropReason): void;
   /** Shared mode: a Redis command not run or failed, so its caller did what one process does alone. */
   redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
@@ -70,6 +75,10 @@ export interface Metrics {
   subscriptionBudgetRefused(provider: ProviderName): void;
   /** Reads a provider's effective refresh interval (ms) at every scrape. */
   watchRefreshInterval(provider: ProviderName, intervalMs: () => number): void;
+  /** Reads a provider's credential (source, expiry) at every scrape (src/providers/credentials/). */
+  watchCredential(provider: ProviderName, state: () => CredentialState): void;
+  /** One fetch of a credential from its source. */
+  credentialRefresh(outcome: RefreshOutcome): void;
 }
 
 export type SubscriptionPollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
@@ -97,6 +106,7 @@ interface Readers {
   readonly taskCache: Map<ProviderName, () => TaskCacheSize>;
   readonly subscriptions: Map<ProviderName, () => SubscriptionCounts>;
   readonly refreshInterval: Map<ProviderName, () => number>;
+  readonly credentials: Map<ProviderName, () => CredentialState>;
   edgeCache?: () => EdgeCacheSize;
 }
 
@@ -125,6 +135,16 @@ function collectorsOf(readers: Readers): Collectors {
     },
     subscriptionRefreshInterval(gauge) {
       for (const [provider, read] of readers.refreshInterval) gauge.set({ provider }, read() / 1000);
+    },
+    credentialSource(gauge) {
+      for (const [provider, read] of readers.credentials) gauge.set({ provider, source: read().source }, 1);
+    },
+    credentialExpiry(gauge) {
+      gauge.reset();
+      for (const [provider, read] of readers.credentials) {
+        const { expiresAtMs } = read();
+        if (expiresAtMs !== null) gauge.set({ provider }, expiresAtMs / 1000);
+      }
     },
   };
 }
@@ -183,7 +203,11 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     watchRateLimitQueue: (provider, queueLength) => void readers.rateLimitQueue.set(provider, queueLength),
     watchTaskCache: (provider, size) => void readers.taskCache.set(provider, size),
     edgeCacheHit: () => series.edgeCacheHits.inc(),
-    redisUp: (up) => series.redisUp.set(up ? 1 : 0),
+    redisState(state) {
+      series.redisUp.set(state === 'up' ? 1 : 0);
+      series.redisDegraded.set(state === 'degraded' ? 1 : 0);
+    },
+    redisValueDropped: (provider, reason) => series.redisValuesDropped.inc({ provider, reason }),
     redisFallback: () => series.redisFallbacks.inc(),
     watchEdgeCache(size) {
       readers.edgeCache = size;
@@ -194,6 +218,8 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     quotaUsed: (provider, priority) => series.quotaUsed.inc({ provider, class: priority }),
     subscriptionBudgetRefused: (provider) => series.subscriptionBudgetRefusals.inc({ provider }),
     watchRefreshInterval: (provider, intervalMs) => void readers.refreshInterval.set(provider, intervalMs),
+    watchCredential: (provider, state) => void readers.credentials.set(provider, state),
+    credentialRefresh: ({ provider, source, outcome }) => series.credentialRefreshes.inc({ provider, source, outcome }),
   };
 }
 
@@ -209,7 +235,7 @@ function guardedHooks<T extends object>(hooks: T): T {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map(), refreshInterval: new Map() };
+  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map(), refreshInterval: new Map(), credentials: new Map() };
   const series = buildSeries(registry, collectorsOf(readers));
   return {
     registry,

@@ -26,6 +26,8 @@ export interface ServerOptions {
   readonly tracing?: Tracing;
   /** Epoch ms, for request deadlines; Date.now unless a test injects a clock. */
   readonly now?: () => number;
+  /** What else /ready waits for: every configured provider holding a credential (src/providers/credentials/). */
+  readonly ready?: () => boolean;
 }
 
 /** Where GraphQL is served, over HTTP and WebSocket: `/` too, where Sandbox derives its subscription URL from. */

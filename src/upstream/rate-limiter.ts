@@ -50,8 +50,8 @@ export const DEFAULT_RESERVED_SHARE = 0.05;
 export type QuotaAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number } | null;
 
 export interface SharedQuota {
-  /** Takes one call's place in the shared window for a call of `priority` when there is one; never rejects. */
-  take(priority: CallPriority): Promise<QuotaAnswer>;
+  /** Takes one call's place in the shared window for a call of `priority` (default interactive) when there is one; never rejects. */
+  take(priority?: CallPriority): Promise<QuotaAnswer>;
 }
 
 interface Waiter {

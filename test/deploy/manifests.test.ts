@@ -6,7 +6,9 @@
  * and the emulator on loopback in place of the cluster's) answers the probe paths they name.
  */
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fetch from 'node-fetch';
 import { parse, parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../src/config/index.js';
@@ -299,8 +301,24 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
 
     it("the Deployment's environment: the probe paths answer 200, the replica is in shared mode, and SIGTERM turns readiness 503 while liveness stays 200", async () => {
       const emulatorUrl = await startComposeEmulator();
+      // No provider keys in the Secret: the pod's OIDC identity serves, the emulator standing in for STS,
+      // and the projected token files written here where the volumes would mount them.
+      const secrets = Object.fromEntries(Object.entries(SECRET_VALUES).filter(([name]) => !/^(TENCENTCLOUD|ALIBABA_CLOUD)_/.test(name)));
+      const tokens = mkdtempSync(join(tmpdir(), 'pod-tokens-'));
+      writeFileSync(join(tokens, 'rrsa'), 'projected-rrsa-token');
+      writeFileSync(join(tokens, 'tke'), 'projected-tke-token');
+      const pod = podEnv(secrets);
+      expect(Object.keys(pod).filter((name) => /SECRET|ACCESS_KEY/.test(name) && name !== 'SUBGRAPH_SHARED_SECRET')).toEqual([]);
       // The cluster reaches the providers at their defaults; here the emulator stands in for both.
-      const env = { ...onLoopback(podEnv(SECRET_VALUES), emulatorUrl), MPS_ENDPOINT: emulatorUrl, ICE_ENDPOINT: emulatorUrl };
+      const env = {
+        ...onLoopback(pod, emulatorUrl),
+        MPS_ENDPOINT: emulatorUrl,
+        ICE_ENDPOINT: emulatorUrl,
+        ALIBABA_CLOUD_STS_ENDPOINT: emulatorUrl,
+        TENCENTCLOUD_STS_ENDPOINT: emulatorUrl,
+        ALIBABA_CLOUD_OIDC_TOKEN_FILE: join(tokens, 'rrsa'),
+        TKE_WEB_IDENTITY_TOKEN_FILE: join(tokens, 'tke'),
+      };
       const subgraph = spawnSubgraph(env);
       started.push(subgraph);
       const url = await readyUrl(subgraph);
@@ -308,6 +326,8 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
       expect([await get(url, livenessProbe.httpGet.path), await get(url, readinessProbe.httpGet.path)]).toEqual([200, 200]);
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       expect(metrics).toMatch(/^redis_up 1$/m);
+      expect(metrics).toContain('provider_credential_source{provider="tencent-mps",source="tke-oidc"} 1');
+      expect(metrics).toContain('provider_credential_source{provider="alibaba-ice",source="rrsa-oidc"} 1');
 
       const answer = await fetch(new URL('/graphql', url), {
         method: 'POST',
@@ -324,6 +344,7 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
       expect(readiness).toBe(503);
       expect(await get(url, livenessProbe.httpGet.path)).toBe(200);
       expect(await subgraph.exited).toBe(0);
+      rmSync(tokens, { recursive: true, force: true });
     });
 
     it("a compose replica's environment, against compose's emulator command: probes answer and the emulator accepts its keys", async () => {

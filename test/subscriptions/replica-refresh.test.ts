@@ -10,6 +10,9 @@ import { createTaskWatches, type TaskWatches } from '../../src/subscriptions/tas
 import type { TaskEvent } from '../../src/subscriptions/subscriber.js';
 import { systemClock } from '../../src/upstream/clock.js';
 import { connectRedis } from '../../src/upstream/shared/connect.js';
+import { probeKey } from '../../src/upstream/shared/keys.js';
+import { valueSeal } from '../../src/upstream/shared/seal.js';
+import { boolean, number, object, string, type Check } from '../../src/upstream/shared/shape.js';
 import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
 import { upstreamSource, type UpstreamPolicy } from '../../src/upstream/upstream-source.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
@@ -24,6 +27,14 @@ const policy: UpstreamPolicy = {
   rateLimit: { ratePerSecond: 20, maxQueue: 1000, marginMs: 100 },
   defaultDeadlineMs: 15_000,
 };
+
+/** What the fake provider answers (a stand-in for the model), as the shared tier checks it when Redis hands it back. */
+interface FakeTask {
+  readonly state: string;
+  readonly terminal: boolean;
+  readonly progress: number;
+}
+const isWatchedTask = object<FakeTask>({ state: string, terminal: boolean, progress: number }) as unknown as Check<ImageTaskModel>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -54,12 +65,22 @@ describe('refresh across replicas (real redis-server)', () => {
     const events = [0, 0, 0];
     for (let replica = 0; replica < 3; replica += 1) {
       const { client, subscriber } = await connectRedis(redis.url, 250);
-      const link = createRedisLink({ client, subscriber, clock, probeIntervalMs: 200 });
+      const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(prefix, `replica-${replica}`), probeIntervalMs: 200 });
       links.push(link);
       const upstream = upstreamSource('tencent-mps', provider, policy, {
         clock,
         random: Math.random,
-        shared: { link, keyPrefix: prefix, leaseMs: 3_000, fallbackRpsShare: 1 / 3, replicaId: `replica-${replica}`, token: () => randomBytes(8).toString('hex') },
+        shared: {
+          link,
+          keyPrefix: prefix,
+          namespace: 'deployment-a',
+          accepts: isWatchedTask,
+          seal: valueSeal(null),
+          leaseMs: 3_000,
+          fallbackRpsShare: 1 / 3,
+          replicaId: `replica-${replica}`,
+          token: () => randomBytes(8).toString('hex'),
+        },
       });
       const replicaWatches = createTaskWatches(
         { imageTask: upstream.source, workflowTask: async () => Promise.reject(new Error('unused')) },

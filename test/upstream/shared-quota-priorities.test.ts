@@ -7,6 +7,7 @@ import type { CallPriority } from '../../src/sources/task-source.js';
 import { systemClock } from '../../src/upstream/clock.js';
 import { RateLimiter, rateLimitedSource } from '../../src/upstream/rate-limiter.js';
 import { connectRedis } from '../../src/upstream/shared/connect.js';
+import { probeKey } from '../../src/upstream/shared/keys.js';
 import { redisQuota } from '../../src/upstream/shared/quota.js';
 import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
@@ -29,7 +30,7 @@ describe('shared quota priority classes (real redis-server)', () => {
 
   async function replica(name: string, sent: Array<{ replica: string; taskId: string; at: number; priority: CallPriority }>) {
     const { client, subscriber } = await connectRedis(redis.url, 250);
-    const link = createRedisLink({ client, subscriber, clock, probeIntervalMs: 200 });
+    const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey('test-', name), probeIntervalMs: 200 });
     links.push(link);
     const shared = redisQuota({ link, key, ratePerSecond, windowMs, replicaId: name, reservedShare: 0.1 });
     const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue: 1000, pace: true, clock, shared, reservedShare: 0.1 });
