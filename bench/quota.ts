@@ -137,7 +137,13 @@ function figures(latencies: readonly number[], errors: readonly string[]): Laten
 }
 
 /** Interactive lookups of new (uncached) tasks at `perSecond` for `seconds`. */
-async function lookups(url: string, emulator: RunningEmulator, tag: string, perSecond: number, seconds: number): Promise<LatencyFigures> {
+async function lookups(
+  url: string,
+  emulator: RunningEmulator,
+  tag: string,
+  perSecond: number,
+  seconds: number,
+): Promise<LatencyFigures> {
   const latencies: number[] = [];
   const errors: string[] = [];
   const pending: Array<Promise<void>> = [];
@@ -171,7 +177,10 @@ function flood(wsUrl: string, tag: string): { stop(): Promise<number> } {
       subscriptions += 1;
       const id = `bench-quota-${tag}-unknown-${subscriptions}`;
       await new Promise<void>((resolveEnded) => {
-        client.subscribe({ query: SUBSCRIPTION, variables: { id } }, { next: () => undefined, error: () => resolveEnded(), complete: () => resolveEnded() });
+        client.subscribe(
+          { query: SUBSCRIPTION, variables: { id } },
+          { next: () => undefined, error: () => resolveEnded(), complete: () => resolveEnded() },
+        );
       });
     }
   };
@@ -187,7 +196,11 @@ function flood(wsUrl: string, tag: string): { stop(): Promise<number> } {
   };
 }
 
-export async function measureQuota(startSubgraph: (env: Record<string, string>) => Promise<Child>, emulator: RunningEmulator, settings: QuotaSettings): Promise<QuotaSummary> {
+export async function measureQuota(
+  startSubgraph: (env: Record<string, string>) => Promise<Child>,
+  emulator: RunningEmulator,
+  settings: QuotaSettings,
+): Promise<QuotaSummary> {
   const runs: QuotaRun[] = [];
   for (const watched of settings.watched) {
     const tag = `w${watched}-${Date.now()}`;
@@ -225,12 +238,24 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
       const spare = settings.ratePerSecond - settings.lookupsPerSecond;
       const refreshTargetSeconds = Math.max(settings.runningIntervalMs / 1000, watched / spare);
       const steadySeconds = Math.max(settings.steadySeconds, Math.ceil(1.6 * refreshTargetSeconds));
-      const interactive = await lookups(subgraph.url, emulator, `${tag}-steady`, settings.lookupsPerSecond, steadySeconds);
+      const interactive = await lookups(
+        subgraph.url,
+        emulator,
+        `${tag}-steady`,
+        settings.lookupsPerSecond,
+        steadySeconds,
+      );
 
       const steadyTo = Date.now();
       const floodFrom = Date.now();
       const flooding = flood(wsUrl, tag);
-      const floodLookups = await lookups(subgraph.url, emulator, `${tag}-flood`, settings.lookupsPerSecond, settings.floodSeconds);
+      const floodLookups = await lookups(
+        subgraph.url,
+        emulator,
+        `${tag}-flood`,
+        settings.lookupsPerSecond,
+        settings.floodSeconds,
+      );
       const floodSubscriptions = await flooding.stop();
       const floodTo = Date.now();
       calls.stop();
@@ -270,7 +295,11 @@ export async function measureQuota(startSubgraph: (env: Record<string, string>) 
         busiestSecond: busiest(mps.map((call) => call.receivedAt)),
         busiestByPhase: {
           firstReads: busiest(mps.filter((call) => call.receivedAt < steadyFrom).map((call) => call.receivedAt)),
-          steady: busiest(mps.filter((call) => call.receivedAt >= steadyFrom && call.receivedAt < steadyTo).map((call) => call.receivedAt)),
+          steady: busiest(
+            mps
+              .filter((call) => call.receivedAt >= steadyFrom && call.receivedAt < steadyTo)
+              .map((call) => call.receivedAt),
+          ),
           flood: busiest(mps.filter((call) => call.receivedAt >= floodFrom).map((call) => call.receivedAt)),
         },
         benchLoopDelayMs: { p99: loopDelay.percentile(99) / 1e6, max: loopDelay.max / 1e6 },

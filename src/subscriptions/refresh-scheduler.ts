@@ -118,7 +118,8 @@ export function createRefreshScheduler(options: RefreshSchedulerOptions): Refres
     state.struckAt += forgiven * options.strikeDecayMs;
   };
 
-  const roomFor = (priority: CallPriority): boolean => inFlight < options.maxInFlight && (options.quota?.waitingIn(priority) ?? 0) < options.maxWaiting;
+  const roomFor = (priority: CallPriority): boolean =>
+    inFlight < options.maxInFlight && (options.quota?.waitingIn(priority) ?? 0) < options.maxWaiting;
 
   /** The next poll to start: a first read (client served longest ago first), else the stalest due refresh; and when the next one falls due. */
   const pick = (now: number): { entry: Entry | undefined; priority: CallPriority; nextAt: number } => {

@@ -32,7 +32,11 @@ describe('the provider quota with watched tasks (real sockets)', () => {
   const clients: Array<{ dispose(): void | Promise<void> }> = [];
 
   beforeAll(async () => {
-    stack = await startTestStack({ MPS_RATE_LIMIT_RPS: String(RPS), CACHE_RUNNING_TTL_MS: '500', SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: '20' });
+    stack = await startTestStack({
+      MPS_RATE_LIMIT_RPS: String(RPS),
+      CACHE_RUNNING_TTL_MS: '500',
+      SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: '20',
+    });
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -52,7 +56,11 @@ describe('the provider quota with watched tasks (real sockets)', () => {
     }
     // 30 tasks at 5/s: every task has its first event after about 6 s; refreshes follow, stretched to 6 s each.
     await until(() => subscriptions.every((each) => each.results.length >= 1), 'every first event', 30_000);
-    await until(() => subscriptions.filter((each) => each.results.length >= 2).length >= 5, 'refreshes under way', 30_000);
+    await until(
+      () => subscriptions.filter((each) => each.results.length >= 2).length >= 5,
+      'refreshes under way',
+      30_000,
+    );
 
     const before = stack.emulator.calls().length;
     stack.emulator.scriptTask('tencent-mps', 'quota-wanted', endlessProgress());
@@ -75,7 +83,8 @@ describe('the provider quota with watched tasks (real sockets)', () => {
     expect(busiestWindow(arrivals)).toBeLessThanOrEqual(RPS);
 
     const metrics = (await stack.request('/metrics')).text;
-    const used = (cls: string) => metricValue(metrics, `upstream_quota_used_total{provider="tencent-mps",class="${cls}"}`);
+    const used = (cls: string) =>
+      metricValue(metrics, `upstream_quota_used_total{provider="tencent-mps",class="${cls}"}`);
     expect(used('first_read')).toBe(WATCHED);
     expect(used('refresh')).toBeGreaterThanOrEqual(WATCHED);
     expect(used('interactive')).toBe(1);
@@ -97,7 +106,9 @@ describe('the provider quota with watched tasks (real sockets)', () => {
     const refused = record(client, SUBSCRIPTION, { id: 'budget-20' });
     await until(() => refused.done, 'the refusal');
     expect(refused.results).toEqual([
-      expect.objectContaining({ errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) })] }),
+      expect.objectContaining({
+        errors: [expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) })],
+      }),
     ]);
     expect(JSON.stringify(refused.results)).toContain('SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT');
     const other = wsClient(stack.url).client;

@@ -24,17 +24,29 @@ function busiestWindow(times: readonly number[]): number {
   return most;
 }
 
-const OPTIONS: TaskWatchOptions = { intervals: { runningMs: 1_000, waitingMs: 1_000 }, maxDurationMs: 3_600_000, maxWatchedTasks: 1_000 };
+const OPTIONS: TaskWatchOptions = {
+  intervals: { runningMs: 1_000, waitingMs: 1_000 },
+  maxDurationMs: 3_600_000,
+  maxWatchedTasks: 1_000,
+};
 
 function setup(ratePerSecond: number, options: Partial<TaskWatchOptions> = {}) {
   const clock = new FakeClock(0);
   const sent: Sent[] = [];
   let rejected = 0;
   let counter = 0;
-  const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue: 1000, pace: true, clock, events: { onRateLimitRejected: () => (rejected += 1) } });
+  const limiter = new RateLimiter({
+    provider: 'tencent-mps',
+    ratePerSecond,
+    maxQueue: 1000,
+    pace: true,
+    clock,
+    events: { onRateLimitRejected: () => (rejected += 1) },
+  });
   const provider: TaskSource<ImageTaskModel> = async (taskId: string, call?: TaskCall) => {
     sent.push({ taskId, at: clock.now(), owner: call?.owner, priority: call?.priority ?? 'interactive' });
-    if (taskId.startsWith('unknown-')) throw new ProviderError({ provider: 'tencent-mps', kind: 'NOT_FOUND', message: 'tencent-mps NOT_FOUND' });
+    if (taskId.startsWith('unknown-'))
+      throw new ProviderError({ provider: 'tencent-mps', kind: 'NOT_FOUND', message: 'tencent-mps NOT_FOUND' });
     counter += 1;
     // Every answer differs, so every poll is a change the subscribers see.
     return { state: 'RUNNING', terminal: false, progress: counter } as unknown as ImageTaskModel;
@@ -64,7 +76,9 @@ function consume(iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>>) {
 describe('refresh scheduler', () => {
   it('refreshes 50 tasks at a quota of 10/s each in turn, every 5 s, never over the budget and without a refused call', async () => {
     const { clock, sent, limiter, watches, rejected } = setup(10);
-    const subscriptions = Array.from({ length: 50 }, (_, i) => consume(watches.imageTask(`task-${i}`, { client: `client-${i % 5}` })));
+    const subscriptions = Array.from({ length: 50 }, (_, i) =>
+      consume(watches.imageTask(`task-${i}`, { client: `client-${i % 5}` })),
+    );
     let mostWaiting = 0;
     for (let step = 0; step < 300; step += 1) {
       await clock.advance(100);
@@ -83,7 +97,9 @@ describe('refresh scheduler', () => {
     expect(sent.findIndex((call) => call === firstReads[49])).toBeLessThanOrEqual(51);
     // Stalest first: after the first reads, each task read once in every round of 50 calls, none skipped.
     for (let round = 2; round < 5; round += 1) {
-      expect(new Set(sent.slice(round * 50, round * 50 + 50).map((call) => call.taskId)).size).toBeGreaterThanOrEqual(49);
+      expect(new Set(sent.slice(round * 50, round * 50 + 50).map((call) => call.taskId)).size).toBeGreaterThanOrEqual(
+        49,
+      );
     }
     const times = (taskId: string) => sent.filter((call) => call.taskId === taskId).map((call) => call.at);
     for (let i = 0; i < 50; i += 1) {
@@ -147,12 +163,17 @@ describe('refresh scheduler', () => {
     const refused: string[] = [];
     const clock = new FakeClock(0);
     const watches = createTaskWatches(
-      { imageTask: async () => ({ state: 'RUNNING', terminal: false }) as unknown as ImageTaskModel, workflowTask: async () => Promise.reject(new Error('unused')) },
+      {
+        imageTask: async () => ({ state: 'RUNNING', terminal: false }) as unknown as ImageTaskModel,
+        workflowTask: async () => Promise.reject(new Error('unused')),
+      },
       { ...OPTIONS, maxWatchedTasksPerClient: 3 },
       { clock, events: { onClientBudgetRefused: (provider) => refused.push(provider) } },
     );
     for (let i = 0; i < 3; i += 1) watches.imageTask(`task-${i}`, { client: 'ws-1' });
-    expect(() => watches.imageTask('task-3', { client: 'ws-1' })).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) }));
+    expect(() => watches.imageTask('task-3', { client: 'ws-1' })).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) }),
+    );
     expect(() => watches.imageTask('task-0', { client: 'ws-1' })).not.toThrow();
     expect(() => watches.imageTask('task-3', { client: 'ws-2' })).not.toThrow();
     expect(refused).toEqual(['tencent-mps']);
@@ -181,7 +202,8 @@ describe('refresh scheduler', () => {
     const floodCalls = sent.filter((call) => call.taskId.startsWith('unknown-')).length;
     expect(floodCalls / sent.length).toBeLessThan(0.25);
     // The dashboard's tasks kept being refreshed at their interval (1 s) for 20 s.
-    for (let i = 0; i < 10; i += 1) expect(sent.filter((call) => call.taskId === `task-${i}`).length).toBeGreaterThanOrEqual(18);
+    for (let i = 0; i < 10; i += 1)
+      expect(sent.filter((call) => call.taskId === `task-${i}`).length).toBeGreaterThanOrEqual(18);
     watches.close();
   }, 60_000);
 

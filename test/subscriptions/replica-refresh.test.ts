@@ -22,7 +22,13 @@ const TASKS = 5;
 const RUN_MS = 4_000;
 
 const policy: UpstreamPolicy = {
-  cache: { terminalTtlMs: 600_000, runningTtlMs: INTERVAL_MS, notFoundTtlMs: 2_000, maxEntries: 1000, maxBytes: 1 << 24 },
+  cache: {
+    terminalTtlMs: 600_000,
+    runningTtlMs: INTERVAL_MS,
+    notFoundTtlMs: 2_000,
+    maxEntries: 1000,
+    maxBytes: 1 << 24,
+  },
   retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
   rateLimit: { ratePerSecond: 20, maxQueue: 1000, marginMs: 100 },
   defaultDeadlineMs: 15_000,
@@ -34,7 +40,11 @@ interface FakeTask {
   readonly terminal: boolean;
   readonly progress: number;
 }
-const isWatchedTask = object<FakeTask>({ state: string, terminal: boolean, progress: number }) as unknown as Check<ImageTaskModel>;
+const isWatchedTask = object<FakeTask>({
+  state: string,
+  terminal: boolean,
+  progress: number,
+}) as unknown as Check<ImageTaskModel>;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -65,7 +75,13 @@ describe('refresh across replicas (real redis-server)', () => {
     const events = [0, 0, 0];
     for (let replica = 0; replica < 3; replica += 1) {
       const { client, subscriber } = await connectRedis(redis.url, 250);
-      const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(prefix, `replica-${replica}`), probeIntervalMs: 200 });
+      const link = createRedisLink({
+        client,
+        subscriber,
+        clock,
+        probeKey: probeKey(prefix, `replica-${replica}`),
+        probeIntervalMs: 200,
+      });
       links.push(link);
       const upstream = upstreamSource('tencent-mps', provider, policy, {
         clock,
@@ -93,7 +109,9 @@ describe('refresh across replicas (real redis-server)', () => {
     // The replicas start a third of an interval apart, so their schedules never line up.
     for (let replica = 0; replica < 3; replica += 1) {
       for (let task = 0; task < TASKS; task += 1) {
-        const iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>> = watches[replica]!.imageTask(`task-${task}`, { client: `ws-${replica}` });
+        const iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>> = watches[replica]!.imageTask(`task-${task}`, {
+          client: `ws-${replica}`,
+        });
         const index = replica;
         void (async () => {
           for await (const event of iterator) if (event.kind === 'task') events[index]! += 1;

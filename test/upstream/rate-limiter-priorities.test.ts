@@ -17,7 +17,14 @@ describe('rate limiter priority classes', () => {
 
   function limited(ratePerSecond: number, options: { maxQueue?: number; reservedShare?: number } = {}) {
     const sent: Array<{ taskId: string; at: number; priority: CallPriority }> = [];
-    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue: options.maxQueue ?? 1000, pace: true, clock, reservedShare: options.reservedShare ?? 0.1 });
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond,
+      maxQueue: options.maxQueue ?? 1000,
+      pace: true,
+      clock,
+      reservedShare: options.reservedShare ?? 0.1,
+    });
     const source = rateLimitedSource(async (taskId: string, call) => {
       sent.push({ taskId, at: clock.now(), priority: call?.priority ?? 'interactive' });
       return taskId;
@@ -28,7 +35,9 @@ describe('rate limiter priority classes', () => {
   it('serves an interactive call before polls queued ahead of it, once the background reserve of the window is spent', async () => {
     const { source, sent } = limited(10);
     // The limiter is busy: the first call takes the first slot, everything else queues.
-    const polls = Array.from({ length: 30 }, (_, i) => source(`poll-${i}`, { owner: `client-${i % 3}`, priority: 'refresh' }));
+    const polls = Array.from({ length: 30 }, (_, i) =>
+      source(`poll-${i}`, { owner: `client-${i % 3}`, priority: 'refresh' }),
+    );
     await clock.advance(1);
     const lookup = source('wanted', { owner: 'request-1' });
     await clock.runAll();
@@ -47,7 +56,8 @@ describe('rate limiter priority classes', () => {
     for (let i = 0; i < 20; i += 1) calls.push(source(`r-${i}`, { owner: 'client-a', priority: 'refresh' }));
     // Four windows of 10 while all three classes wait.
     await clock.advance(3999);
-    const inWindows = (priority: CallPriority) => sent.filter((call) => call.priority === priority && call.at < 4000).length;
+    const inWindows = (priority: CallPriority) =>
+      sent.filter((call) => call.priority === priority && call.at < 4000).length;
     expect(sent.filter((call) => call.at < 4000)).toHaveLength(40);
     expect(inWindows('first_read')).toBe(8);
     expect(inWindows('refresh')).toBe(8);
@@ -81,7 +91,9 @@ describe('rate limiter priority classes', () => {
   it('serves a starving poller within one round of the owners waiting in its class', async () => {
     const { source, sent } = limited(10);
     // One client with 50 polls waiting, then a second client's single poll.
-    const busy = Array.from({ length: 50 }, (_, i) => source(`busy-${i}`, { owner: 'client-busy', priority: 'refresh' }));
+    const busy = Array.from({ length: 50 }, (_, i) =>
+      source(`busy-${i}`, { owner: 'client-busy', priority: 'refresh' }),
+    );
     await clock.advance(1);
     const starving = source('starving', { owner: 'client-quiet', priority: 'refresh' });
     await clock.runAll();

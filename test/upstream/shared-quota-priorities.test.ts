@@ -28,12 +28,29 @@ describe('shared quota priority classes (real redis-server)', () => {
   const ratePerSecond = 10;
   const windowMs = 1000;
 
-  async function replica(name: string, sent: Array<{ replica: string; taskId: string; at: number; priority: CallPriority }>) {
+  async function replica(
+    name: string,
+    sent: Array<{ replica: string; taskId: string; at: number; priority: CallPriority }>,
+  ) {
     const { client, subscriber } = await connectRedis(redis.url, 250);
-    const link = createRedisLink({ client, subscriber, clock, probeKey: probeKey('test-', name), probeIntervalMs: 200 });
+    const link = createRedisLink({
+      client,
+      subscriber,
+      clock,
+      probeKey: probeKey('test-', name),
+      probeIntervalMs: 200,
+    });
     links.push(link);
     const shared = redisQuota({ link, key, ratePerSecond, windowMs, replicaId: name, reservedShare: 0.1 });
-    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue: 1000, pace: true, clock, shared, reservedShare: 0.1 });
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond,
+      maxQueue: 1000,
+      pace: true,
+      clock,
+      shared,
+      reservedShare: 0.1,
+    });
     return rateLimitedSource(async (taskId: string, call) => {
       sent.push({ replica: name, taskId, at: Date.now(), priority: call?.priority ?? 'interactive' });
       return taskId;
