@@ -28,7 +28,7 @@ import { shutdownSequence } from './server/shutdown.js';
 import { callbackSubscriptions } from './subscriptions/callback-transport.js';
 import { startWsTransport } from './subscriptions/ws-transport.js';
 
-export type { ServerConfig, ServerOptions } from './server/options.js';
+export type { ServerOptions } from './server/options.js';
 
 export interface SubgraphServer {
   readonly httpServer: http.Server;
