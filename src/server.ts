@@ -57,7 +57,14 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
   // What Node's HTTP parser refuses has no request object, so no caller's x-request-id: a fresh one names the line.
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
-  const callbacks = callbackSubscriptions<RequestContext>(logger);
+  const callbacks = callbackSubscriptions<RequestContext>({
+    policy: { allowedPrefixes: config.subscriptions.callbackUrls },
+    timeoutMs: config.subscriptions.callbackTimeoutMs,
+    drainBudgetMs: config.shutdownGraceMs,
+    hasRoom: () => options.watches.hasRoom(),
+    onRefused: (reason) => metrics.httpRefused(reason),
+    logger,
+  });
   const formatError = createErrorFormatter({ includeStacktrace: includeStacktrace(config) });
   const apollo = await startApollo({ httpServer, check, callbacks, formatError, config, metrics, logger, tracing });
   const contexts = requestContexts(options, tracing);

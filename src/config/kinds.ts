@@ -176,6 +176,47 @@ export function origin(options: Common & { readonly default: string | Default<st
   });
 }
 
+/** Why an entry of a URL list is not one, or null; never quotes the entry (it could carry credentials). */
+function urlListProblem(url: URL | null, shape: 'origin' | 'prefix'): string | null {
+  if (url === null) return 'is not an absolute URL';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'is not an http(s) URL';
+  if (url.username || url.password) return 'must not contain user info';
+  if (url.search || url.hash) return 'must have no query or fragment';
+  if (shape === 'origin' && url.pathname !== '/') return 'must be an origin, without a path';
+  return null;
+}
+
+function parsedUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Comma-separated http(s) URLs, each read as its origin (`origin`) or as origin and path
+ * (`prefix`); unset or blank: an empty list.
+ */
+export function urlList(options: Common & { readonly shape: 'origin' | 'prefix'; readonly unset: string }): Variable<readonly string[]> {
+  return variable<readonly string[]>(options, {
+    accepts: options.shape === 'origin' ? 'comma-separated http(s) origins' : 'comma-separated http(s) URL prefixes (scheme, host, port and path)',
+    default: { kind: 'unset', text: options.unset },
+    read: (name, context) => {
+      const entries = (context.read.raw(name) ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
+      const values: string[] = [];
+      entries.forEach((entry, index) => {
+        const url = parsedUrl(entry);
+        const problem = urlListProblem(url, options.shape);
+        if (problem !== null || url === null) context.read.fail(name, `entry ${index + 1} ${problem ?? 'is not a URL'}`);
+        else values.push(options.shape === 'origin' ? url.origin : `${url.origin}${url.pathname}`);
+      });
+      return values;
+    },
+    written: (values) => values.join(','),
+  });
+}
+
 /** An http(s) URL, a path allowed; may carry credentials, so a secret as a whole. */
 export function httpUrl(options: Common & { readonly unset: string }): Variable<string | null> {
   return variable(options, {

@@ -3,7 +3,7 @@
  * `npm run docs` renders docs/configuration.md and .env.example from it. Adding a variable is one
  * entry here and one field where loadConfig (index.ts) places its value.
  */
-import { bool, derived, fraction, httpUrl, int, keyHalf, matching, oneOf, onOff, origin, redisUrl, secret, text, token } from './kinds.js';
+import { bool, derived, fraction, httpUrl, int, keyHalf, matching, oneOf, onOff, origin, redisUrl, secret, text, token, urlList } from './kinds.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 
@@ -233,6 +233,41 @@ export const VARIABLES = {
     min: 100,
   }),
 
+  // About 17 KB of heap each (docs/RELIABILITY.md): 5,000 stay under 100 MB.
+  SUBSCRIPTION_MAX_ACTIVE: int({
+    section: 'subscriptions',
+    description: 'Subscriptions open at once in this process, WebSocket and callback together; one more is refused with `SUBSCRIPTION_LIMIT`.',
+    default: 5_000,
+    min: 1,
+  }),
+  SUBSCRIPTION_CALLBACK_URLS: urlList({
+    section: 'subscriptions',
+    description:
+      "The router's callback protocol, only for a `callbackUrl` under one of these prefixes (typically the router's `public_url` and `path`); any other is refused with `CALLBACK_NOT_ALLOWED` and nothing is sent to it.",
+    shape: 'prefix',
+    unset: 'unset: the callback protocol is off',
+  }),
+  // The router answers a check at once; a receiver that takes longer is treated as gone.
+  SUBSCRIPTION_CALLBACK_TIMEOUT_MS: int({
+    section: 'subscriptions',
+    description: 'Timeout of one callback request (`check`, `next`, `complete`); redirects are never followed.',
+    default: 5_000,
+    min: 100,
+    max: 60_000,
+  }),
+  WEBSOCKET_MAX_CONNECTIONS: int({
+    section: 'subscriptions',
+    description: 'WebSocket connections open at once in this process; one more upgrade is answered 503.',
+    default: 1_000,
+    min: 1,
+  }),
+  WEBSOCKET_MAX_BUFFERED_BYTES: int({
+    section: 'subscriptions',
+    description: 'Output a WebSocket client has not read yet; a socket past it when a message is due is closed with 1008 (a client that does not read).',
+    default: MIB,
+    min: 1024,
+  }),
+
   MAX_TASK_IDS: int({ section: 'limits', description: 'Most ids in one list query.', default: 100, min: 1 }),
   // The router batches a few dozen representations per fetch; 500 leaves it ample room.
   MAX_ENTITY_REPRESENTATIONS: int({ section: 'limits', description: 'Most representations in one `_entities` query.', default: 500, min: 1 }),
@@ -279,6 +314,26 @@ export const VARIABLES = {
     description: 'The header that carries `SUBGRAPH_SHARED_SECRET` (lower case).',
     pattern: /^[a-z0-9-]+$/,
     default: 'router-authorization',
+  }),
+
+  WEBSOCKET_ALLOWED_ORIGINS: urlList({
+    section: 'security',
+    description:
+      "Browser origins (the `Origin` header) allowed besides the subgraph's own, for WebSocket upgrades and HTTP requests alike; a request without `Origin` (the router, server-side clients) is not affected.",
+    shape: 'origin',
+    unset: "unset: only the subgraph's own origin",
+  }),
+  HTTP_REQUEST_TIMEOUT_MS: int({
+    section: 'security',
+    description: 'Time a client has to send a whole request, headers and body; a slower one is answered 408 and its connection closed.',
+    default: derived('REQUEST_DEADLINE_MS', 'follows `REQUEST_DEADLINE_MS`', (deadlineMs: number) => deadlineMs),
+    min: 1_000,
+  }),
+  HTTP_MAX_CONNECTIONS: int({
+    section: 'security',
+    description: 'TCP connections open at once (WebSockets included); one more is closed as it arrives.',
+    default: 4_096,
+    min: 1,
   }),
 
   SHUTDOWN_DELAY_MS: int({

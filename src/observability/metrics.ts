@@ -23,7 +23,23 @@ export type RefusalReason =
   | 'input_too_large'
   | 'headers_too_large'
   | 'bad_http_request'
-  | 'request_timeout';
+  | 'request_timeout'
+  /** The router callback protocol: off, or a URL outside SUBSCRIPTION_CALLBACK_URLS. */
+  | 'callback_not_allowed'
+  /** An `extensions.subscription` that is not the protocol's shape. */
+  | 'bad_callback_extension'
+  /** The callback URL did not accept `check`. */
+  | 'callback_check_failed'
+  /** A browser origin that is neither the subgraph's own nor in WEBSOCKET_ALLOWED_ORIGINS. */
+  | 'origin_not_allowed'
+  /** SUBSCRIPTION_MAX_ACTIVE reached (a callback subscription; WebSocket ones get SUBSCRIPTION_LIMIT on the operation). */
+  | 'subscription_limit'
+  /** WEBSOCKET_MAX_CONNECTIONS reached: the upgrade was answered 503. */
+  | 'websocket_connection_limit'
+  /** A WebSocket whose unsent output passed WEBSOCKET_MAX_BUFFERED_BYTES: closed 1008. */
+  | 'websocket_slow_reader'
+  /** HTTP_MAX_CONNECTIONS reached: the connection was closed as it arrived. */
+  | 'connection_limit';
 
 export interface GraphQLRequestSample {
   readonly operationName: string | null;

@@ -23,6 +23,12 @@ export type ErrorCode =
   | 'SUBSCRIPTION_LIMIT'
   /** SUBSCRIPTION_MAX_DURATION_MS ended it. */
   | 'SUBSCRIPTION_EXPIRED'
+  /** The router callback protocol is off, or the callback URL is outside SUBSCRIPTION_CALLBACK_URLS. */
+  | 'CALLBACK_NOT_ALLOWED'
+  /** The callback URL did not accept the `check` request. */
+  | 'CALLBACK_CHECK_FAILED'
+  /** A browser origin that is neither the subgraph's own nor in WEBSOCKET_ALLOWED_ORIGINS. */
+  | 'ORIGIN_NOT_ALLOWED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {

@@ -6,7 +6,7 @@ import type { TaskSources } from '../loaders/task-loaders.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { OperationCheckOptions } from '../security/operation-check.js';
-import type { TaskWatches } from '../subscriptions/task-watches.js';
+import type { CappedWatches } from '../subscriptions/capacity.js';
 
 export type ServerConfig = Pick<
   AppConfig,
@@ -17,7 +17,7 @@ export interface ServerOptions {
   readonly config: ServerConfig;
   readonly sources: TaskSources;
   /** The process's poller registry, for subscription fields; stop() completes its subscriptions. */
-  readonly watches: TaskWatches;
+  readonly watches: CappedWatches;
   /** The task dashboard at /dashboard; null: not served (config.dashboard). */
   readonly dashboard: DashboardOptions | null;
   readonly metrics: Metrics;

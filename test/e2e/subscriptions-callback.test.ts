@@ -43,7 +43,12 @@ describe('subscriptions over the router callback protocol', () => {
 
   beforeAll(async () => {
     receiver = await startCallbackReceiver();
-    stack = await startTestStack({ SUBGRAPH_SHARED_SECRET: SECRET, CACHE_RUNNING_TTL_MS: '250', SUBSCRIPTION_WAITING_INTERVAL_MS: '100' });
+    stack = await startTestStack({
+      SUBGRAPH_SHARED_SECRET: SECRET,
+      SUBSCRIPTION_CALLBACK_URLS: `${receiver.url}/callback`,
+      CACHE_RUNNING_TTL_MS: '250',
+      SUBSCRIPTION_WAITING_INTERVAL_MS: '100',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -74,6 +79,7 @@ describe('subscriptions over the router callback protocol', () => {
 
   it('sends heartbeats as check messages while the subscription is open', async () => {
     stack.emulator.scriptTask('tencent-mps', 'callback-mps-2');
+    // Raised to the floor of a second (security/callback-extension.ts).
     await subscribe('sub-2', { id: 'callback-mps-2' }, { heartbeatIntervalMs: 50 });
     await until(() => receiver.messages('sub-2').filter((message) => message.action === 'check').length >= 3, 'two heartbeats');
     expect(events(receiver.messages('sub-2')).filter((event) => event.startsWith('next'))).toEqual(['next:PENDING:']);
