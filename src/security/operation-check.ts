@@ -20,6 +20,7 @@ import {
 } from 'graphql';
 import { checkInput, type BoundedPart, type InputBounds, type InputRefusal } from './input-bounds.js';
 import { noIntrospection } from './introspection.js';
+import { originRule } from './origin-check.js';
 import { supportedOperationTypes } from './operation-types.js';
 import { operationCost, queryCostMessage } from './query-cost.js';
 import { queryLimitRules, tokenLimitRefusal, type QueryLimits } from './query-limits.js';
@@ -33,6 +34,8 @@ export interface OperationCheckOptions {
   readonly routerSecret: RouterSecret | null;
   /** Introspection allowed (EXPOSE_SCHEMA). */
   readonly exposeSchema: boolean;
+  /** Browser origins allowed besides the subgraph's own (WEBSOCKET_ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** An operation once parsed, validated and picked, with the variables and extensions as the caller sent them. */
@@ -114,7 +117,8 @@ function firstRefusal<T, R>(rules: readonly ((input: T) => R | null)[], input: T
 
 export function createOperationCheck(options: OperationCheckOptions): OperationCheck {
   const { schema, queryLimits, inputBounds } = options;
-  const callerRules: CallerRule[] = options.routerSecret ? [routerSecretRule(options.routerSecret)] : [];
+  // The origin first: a cross-site page is refused as such, whether or not it guessed the secret.
+  const callerRules: CallerRule[] = [originRule(options.allowedOrigins), ...(options.routerSecret ? [routerSecretRule(options.routerSecret)] : [])];
   const validationRules = [supportedOperationTypes, ...queryLimitRules(queryLimits), ...(options.exposeSchema ? [] : [noIntrospection])];
   const allValidationRules = [...specifiedRules, ...validationRules];
   const operationRules: OperationRule[] = [costRule(queryLimits.maxCost)];

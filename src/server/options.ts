@@ -51,5 +51,6 @@ export function operationCheckOptions(config: ServerConfig): Omit<OperationCheck
     inputBounds: { maxDepth: limits.maxInputDepth, maxValues: limits.maxInputValues },
     routerSecret: security.sharedSecret ? { secret: security.sharedSecret, header: security.sharedSecretHeader } : null,
     exposeSchema: config.exposeSchema,
+    allowedOrigins: security.allowedOrigins,
   };
 }

@@ -11,6 +11,7 @@ const check = createOperationCheck({
   inputBounds: { maxDepth: 3, maxValues: 20 },
   routerSecret: { secret: 'router-secret-0123456789abcdef', header: 'router-authorization' },
   exposeSchema: false,
+  allowedOrigins: ['https://app.example'],
 });
 
 const request = (query: unknown, rest: Partial<OperationRequest> = {}): OperationRequest => ({
@@ -97,9 +98,28 @@ describe('operation check: the caller stage', () => {
       inputBounds: { maxDepth: 3, maxValues: 20 },
       routerSecret: null,
       exposeSchema: true,
+      allowedOrigins: [],
     });
     expect(open.caller(presented({}))).toBeNull();
-    expect([open.checksCaller, check.checksCaller]).toEqual([false, true]);
     expect('resolved' in open.request(request('{ __schema { queryType { name } } }'))).toBe(true);
+  });
+
+  it('admits a browser from its own origin (Origin host = Host, either scheme) or an allowed one, and no Origin at all', () => {
+    const secret = { 'router-authorization': 'router-secret-0123456789abcdef' };
+    expect(check.caller(presented({ ...secret, origin: 'http://subgraph.internal:4001', host: 'subgraph.internal:4001' }))).toBeNull();
+    expect(check.caller(presented({ ...secret, origin: 'https://Subgraph.Internal:4001', host: 'subgraph.internal:4001' }))).toBeNull();
+    expect(check.caller(presented({ ...secret, origin: 'https://app.example', host: 'subgraph.internal:4001' }))).toBeNull();
+    expect(check.caller(presented({ ...secret, host: 'subgraph.internal:4001' }))).toBeNull();
+  });
+
+  it('refuses any other origin before the secret is looked at, with ORIGIN_NOT_ALLOWED', () => {
+    const refused = ['https://evil.example', 'http://subgraph.internal:4002', 'null', 'file:///tmp/page.html', 'https://app.example.evil.example', 42];
+    expect(refused.map((origin) => check.caller(presented({ origin, host: 'subgraph.internal:4001' }))?.code)).toEqual(refused.map(() => 'ORIGIN_NOT_ALLOWED'));
+    expect(check.caller(presented({ origin: 'https://evil.example', host: 'subgraph.internal:4001' }))).toEqual({
+      reason: 'origin_not_allowed',
+      status: 403,
+      code: 'ORIGIN_NOT_ALLOWED',
+      message: "Browser requests are accepted from this subgraph's own origin and from WEBSOCKET_ALLOWED_ORIGINS only",
+    });
   });
 });
