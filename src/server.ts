@@ -90,6 +90,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     check,
     maxPayloadBytes: config.limits.bodyLimitBytes,
     maxPerConnection: config.subscriptions.maxPerConnection,
+    maxConnections: config.subscriptions.maxConnections,
+    maxBufferedBytes: config.subscriptions.maxBufferedBytes,
     initTimeoutMs: config.subscriptions.initTimeoutMs,
     newContext: contexts.socket,
     formatError,
