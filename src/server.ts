@@ -18,6 +18,7 @@ import { startApollo } from './server/apollo.js';
 import { useCallerCheck } from './server/caller-check.js';
 import { useEdgeCache } from './server/edge-cache.js';
 import { bodyErrors, graphqlRoute } from './server/graphql-route.js';
+import { bindConnections, httpServerOptions } from './server/connections.js';
 import { listenOn } from './server/listen.js';
 import { GRAPHQL_PATHS, includeStacktrace, operationCheckOptions, type ServerOptions } from './server/options.js';
 import { createReadiness, probes } from './server/probes.js';
@@ -54,7 +55,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
 
   // 1. The edge cache, in front of Express: repeats of a cacheable POST end here.
   const edgeCache = useEdgeCache({ config, check, refused, metrics, logger });
-  const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
+  const httpServer = http.createServer(httpServerOptions(config), (req, res) => edgeCache.handle(req, res, app));
+  bindConnections(httpServer, config, () => refused(requestIdFrom(undefined), 503, 'connection_limit'));
   // What Node's HTTP parser refuses has no request object, so no caller's x-request-id: a fresh one names the line.
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
   const callbacks = callbackSubscriptions<RequestContext>({
