@@ -8,7 +8,7 @@
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLFormattedError } from 'graphql';
+import { execute, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -86,8 +86,24 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
     setTimeout(() => socket.terminate(), SLOW_READER_CLOSE_GRACE_MS).unref();
     return true;
   };
+  /** The socket each operation's context came from, for the check just before it executes. */
+  const socketOf = new WeakMap<object, WebSocket>();
+  /** Per socket, when its next operation may start: one per event-loop turn. */
+  const turns = new WeakMap<WebSocket, Promise<void>>();
+  const refusedUnread = { errors: [new GraphQLError('This connection does not read what it is sent; it is being closed', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })] };
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
+    // Operations that arrive together all pass onSubscribe before any answer is sent, and run
+    // one after another in microtasks: every answer would be worked out before the first was
+    // sent. One start per socket per turn lets each answer reach the socket first, so the check
+    // just before each start sees what is still unread, and a slow reader's rest is not run.
+    execute: (args) => {
+      const socket = socketOf.get(args.contextValue as object);
+      if (!socket) return execute(args);
+      const turn = (turns.get(socket) ?? Promise.resolve()).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+      turns.set(socket, turn);
+      return turn.then(() => (unread(socket) ? refusedUnread : execute(args)));
+    },
     onConnect: (ctx) => {
       const refusal = check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams));
       if (refusal === null) return true;
@@ -114,6 +130,7 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
       const { document, operation } = checked.resolved;
       const controller = new AbortController();
       const contextValue = options.newContext(controller.signal);
+      socketOf.set(contextValue, ctx.extra.socket);
       const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
       operations.set(ctx, perSocket);
       perSocket.set(id, {
