@@ -27,7 +27,7 @@ export async function measureColdStart(emulatorUrl: string, taskId: string, star
       await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: taskId }), 30_000, `cold start #${i + 1}`);
       samplesMs.push(performance.now() - started);
     } catch (error) {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${child.stderr()}`);
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n${child.stderr()}`, { cause: error });
     } finally {
       await child.stop();
     }

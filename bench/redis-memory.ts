@@ -12,6 +12,7 @@ import { SEED, type RunningEmulator } from '../src/emulator/index.js';
 import { seedImageTasks, seedWorkflowTasks } from '../src/emulator/seed-tasks.js';
 import type { ProviderName } from '../src/providers/errors.js';
 import { imageTaskSource, workflowTaskSource } from '../src/sources/provider-sources.js';
+import { isImageTaskModel, isWorkflowTaskModel } from '../src/upstream/shared/model-shapes.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { emulatorIceClient, emulatorMpsClient } from './emulator-clients.js';
 import { eachConcurrently, sharedStack } from './shared-stack.js';
@@ -67,8 +68,8 @@ async function fill(
     const ice = emulatorIceClient(emulator.url);
     const stack =
       provider === 'tencent-mps'
-        ? await sharedStack(provider, imageTaskSource(mps), { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 })
-        : await sharedStack(provider, workflowTaskSource(ice), { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 });
+        ? await sharedStack(provider, imageTaskSource(mps), isImageTaskModel, { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 })
+        : await sharedStack(provider, workflowTaskSource(ice), isWorkflowTaskModel, { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 });
     try {
       const before = await usedMemory(admin);
       // Few at a time, and a patient command timeout: on a loaded machine a timed-out command would store nothing.

@@ -13,6 +13,7 @@
 import { parseImageTask } from '../src/parsing/image-task.js';
 import type { ImageTaskModel } from '../src/parsing/models.js';
 import type { CallTally, TaskSource } from '../src/sources/task-source.js';
+import { isImageTaskModel } from '../src/upstream/shared/model-shapes.js';
 import { SEED, type RunningEmulator } from '../src/emulator/index.js';
 import { seedImageTasks } from '../src/emulator/seed-tasks.js';
 import { busiestWindow } from '../support/arrivals.js';
@@ -134,8 +135,8 @@ async function measureTierCost(redisUrl: string, samples: number): Promise<TierC
   const seed = seedImageTasks().get(SEED.image.finishedSuccess)!;
   // No provider: every id answers the same parsed model, so only the tiers are timed.
   const plain: TaskSource<ImageTaskModel> = async (taskId) => parseImageTask(taskId, seed);
-  const local = await sharedStack('tencent-mps', plain, { localCacheEntries: 10_000 });
-  const shared = await sharedStack('tencent-mps', plain, { redisUrl, localCacheEntries: 0 });
+  const local = await sharedStack('tencent-mps', plain, isImageTaskModel, { localCacheEntries: 10_000 });
+  const shared = await sharedStack('tencent-mps', plain, isImageTaskModel, { redisUrl, localCacheEntries: 0 });
   try {
     const ids = Array.from({ length: 200 }, (_, index) => `24000089-WorkflowTask-tier${String(index).padStart(24, '0')}`);
     for (const taskId of ids) {

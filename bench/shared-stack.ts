@@ -10,7 +10,10 @@ import type { ProviderName } from '../src/providers/errors.js';
 import type { TaskSource } from '../src/sources/task-source.js';
 import { systemClock } from '../src/upstream/clock.js';
 import { connectRedis } from '../src/upstream/shared/connect.js';
+import { probeKey } from '../src/upstream/shared/keys.js';
 import { createRedisLink, type RedisLink } from '../src/upstream/shared/redis-link.js';
+import { valueSeal } from '../src/upstream/shared/seal.js';
+import type { Check } from '../src/upstream/shared/shape.js';
 import { upstreamSource, type UpstreamPolicy, type UpstreamSource } from '../src/upstream/upstream-source.js';
 
 export const BENCH_KEY_PREFIX = 'bench:';
@@ -35,22 +38,35 @@ export interface SharedStack<T> {
 export async function sharedStack<T extends { readonly terminal: boolean }>(
   provider: ProviderName,
   plain: TaskSource<T>,
+  /** Checks what is read back from Redis (src/upstream/shared/model-shapes.ts). */
+  accepts: Check<T>,
   options: { readonly redisUrl?: string; readonly localCacheEntries: number; readonly commandTimeoutMs?: number },
 ): Promise<SharedStack<T>> {
   const clock = systemClock();
   let link: RedisLink | undefined;
+  const replicaId = randomBytes(4).toString('hex');
   if (options.redisUrl !== undefined) {
     const { client, subscriber } = await connectRedis(options.redisUrl, options.commandTimeoutMs ?? 250);
     // Start-up does not wait for Redis (connect.ts): lookups before the connection is ready fall back,
     // which would leave them out of a figure about Redis. The bench waits instead.
     for (let waited = 0; (client.status !== 'ready' || subscriber.status !== 'ready') && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
-    link = createRedisLink({ client, subscriber, clock });
+    link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(BENCH_KEY_PREFIX, replicaId) });
   }
   const upstream = upstreamSource(provider, plain, benchPolicy(options.localCacheEntries), {
     clock,
     random: Math.random,
     ...(link && {
-      shared: { link, keyPrefix: BENCH_KEY_PREFIX, leaseMs: 3_000, fallbackRpsShare: 1, replicaId: randomBytes(4).toString('hex'), token: () => randomBytes(12).toString('hex') },
+      shared: {
+        link,
+        keyPrefix: BENCH_KEY_PREFIX,
+        namespace: 'bench',
+        accepts,
+        seal: valueSeal(null),
+        leaseMs: 3_000,
+        fallbackRpsShare: 1,
+        replicaId,
+        token: () => randomBytes(12).toString('hex'),
+      },
     }),
   });
   return { upstream, close: async () => link?.close() };

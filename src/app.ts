@@ -6,6 +6,7 @@
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/index.js';
 import type { RunningEmulator, SampleTask } from './emulator/index.js';
+import { startCredentials, type AppCredentials } from './providers/credentials/start.js';
 import type { FetchLike } from './providers/http.js';
 import type { ProviderName } from './providers/errors.js';
 import { PROVIDER_LIST, taskSources, type EmulatorTarget, type ProviderDescriptor } from './providers/registry.js';
@@ -17,6 +18,7 @@ import type { TaskSource } from './sources/task-source.js';
 import { systemClock } from './upstream/clock.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
+import type { SharedMode } from './upstream/shared/shared-mode.js';
 import { upstreamSource, type UpstreamDeps, type UpstreamPolicy } from './upstream/upstream-source.js';
 
 export interface AppDeps {
@@ -50,8 +52,8 @@ export interface RunningApp {
 
 type Provider = ProviderDescriptor<{ readonly terminal: boolean }>;
 
-function providerModes(config: AppConfig): Record<ProviderName, ProviderMode> {
-  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(config) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
+function providerModes(config: AppConfig, credentials: AppCredentials): Record<ProviderName, ProviderMode> {
+  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
   return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<ProviderName, ProviderMode>;
 }
 
@@ -89,42 +91,60 @@ interface ProviderParts {
   readonly deps: AppDeps;
   readonly emulated: Emulated | null;
   readonly upstreamDeps: UpstreamDeps;
+  readonly sharedMode: SharedMode | null;
   readonly metrics: Metrics;
+  readonly credentials: AppCredentials;
   /** Filled per provider: who answers it, for the 'subgraph listening' line. */
   readonly answeredBy: Map<Provider, string | null>;
+  /** Filled per provider: drops every tier's answer for one task. */
+  readonly forgetters: Map<ProviderName, (taskId: string) => Promise<void>>;
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
 function providerSource<T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>, parts: ProviderParts): TaskSource<T> {
   const { config, deps, metrics } = parts;
   const clientDeps = { fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, timeoutMs: config.upstream.timeoutMs };
-  const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null);
+  const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null, parts.credentials);
   parts.answeredBy.set(provider, connection?.endpoint ?? null);
   if (!connection) {
     // Said at start-up, so the deployment that forgot its keys shows it before the first query does.
     deps.logger.warn(
       { provider: provider.name, set: provider.credentialVariables },
-      `no credentials for ${provider.title} and the emulator is off: every ${provider.field} lookup answers PROVIDER_NOT_CONFIGURED; set ${provider.credentialVariables.join(' and ')}`,
+      `no credentials for ${provider.title} and the emulator is off: every ${provider.field} lookup answers PROVIDER_NOT_CONFIGURED; set ${provider.credentialVariables.join(' and ')}, or another credential source (docs/credentials.md)`,
     );
     return notConfiguredSource(provider.name, provider.credentialVariables);
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
-  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), parts.upstreamDeps);
+  // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (a key id, or the role of a temporary credential).
+  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(parts.credentials) };
+  const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
+  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
+  parts.forgetters.set(provider.name, upstream.forget);
   return upstream.source;
 }
 
 export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
-  const providers = providerModes(config);
-  const emulated = await startEmulated(providers, deps.now);
   const metrics = createMetrics();
+  // Each provider's credential source, chosen once; its first fetch is made here (a failure keeps /ready at 503).
+  const credentials = await startCredentials(config.credentialSources, {
+    fetch: deps.fetch,
+    now: deps.now,
+    logger: deps.logger,
+    ...(deps.random && { random: deps.random }),
+    timeoutMs: config.upstream.timeoutMs,
+    metrics,
+  });
+  const providers = providerModes(config, credentials);
+  const emulated = await startEmulated(providers, deps.now);
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
     ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
-        redisUp: (up) => metrics.redisUp(up),
+        redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
+        valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
       })
     : null;
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
@@ -134,10 +154,12 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
-    ...(sharedMode && { shared: sharedMode.deps }),
   };
   const answeredBy = new Map<Provider, string | null>();
-  const sources = taskSources((provider) => providerSource(provider, { config, deps, emulated, upstreamDeps, metrics, answeredBy }));
+  const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
+  const sources = taskSources((provider) =>
+    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters }),
+  );
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
       { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },
@@ -156,10 +178,17 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     metrics,
     logger: deps.logger,
     tracing,
+    ready: credentials.isReady,
   });
   const url = await server.listen(listen.port, listen.host);
 
   const emulator = emulated?.emulator ?? null;
+  // A task scripted or advanced through the emulator's controls shows at the next look, not when its cache entry ends.
+  emulator?.onTaskChange((provider, taskId) => {
+    if (providers[provider] !== 'emulator') return;
+    server.forgetCachedResponses();
+    void forgetters.get(provider)?.(taskId);
+  });
   // Per provider: its endpoint when it has credentials, else its mode.
   const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
   deps.logger.info(

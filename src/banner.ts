@@ -11,6 +11,8 @@ export interface BannerFacts {
   readonly samples: readonly SampleTask[];
   readonly sandbox: boolean;
   readonly dashboard: boolean;
+  /** Where the built-in emulator's controls are (RunningEmulator.controlsUrl); null when none runs. */
+  readonly emulatorControls?: string | null;
 }
 
 /** Each sample is labelled with its provider's query field. */
@@ -34,6 +36,13 @@ export function startupBanner(facts: BannerFacts): string {
   // Sandbox and the dashboard are named only where they are served (EXPOSE_SCHEMA, DASHBOARD).
   lines.push(`media-task-subgraph ready at ${facts.url}${facts.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`);
   lines.push(`  GraphQL    POST ${facts.url}graphql`);
-  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard`);
+  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard  (works offline; Sandbox loads from Apollo's CDN and needs the internet)`);
+  if (facts.emulatorControls) {
+    const controls = facts.emulatorControls;
+    lines.push(`  Emulator   ${controls}  (controls: docs/emulator.md)`);
+    lines.push(`    POST ${controls}tasks/<taskId>/script   {"provider":"tencent-mps"|"alibaba-ice"}   drives a task through its states`);
+    lines.push(`    POST ${controls}tasks/<taskId>/advance  {"provider":...}   one step on; the next look shows it`);
+    lines.push(`    POST ${controls}faults  DELETE ${controls}faults  GET ${controls}calls  GET ${controls}seed`);
+  }
   return `${lines.join('\n')}\n`;
 }

@@ -98,7 +98,7 @@ async function main(): Promise<void> {
       `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
     );
   }
-  print(startupBanner({ url: app.url, emulated: app.samples.length > 0 ? emulated : [], samples: app.samples, sandbox: config.exposeSchema, dashboard: config.dashboard }));
+  print(startupBanner({ url: app.url, emulated: app.samples.length > 0 ? emulated : [], samples: app.samples, sandbox: config.exposeSchema, dashboard: config.dashboard, emulatorControls: app.emulator?.controlsUrl ?? null }));
 }
 
 main().catch((error: unknown) => {

@@ -14,7 +14,7 @@ import { createErrorFormatter } from './resolvers/errors.js';
 import { buildSchema } from './schema.js';
 import { answerClientErrors } from './security/client-errors.js';
 import { createOperationCheck } from './security/operation-check.js';
-import { startApollo } from './server/apollo.js';
+import { responseCacheFor, startApollo } from './server/apollo.js';
 import { useCallerCheck } from './server/caller-check.js';
 import { useEdgeCache } from './server/edge-cache.js';
 import { bodyErrors, graphqlRoute } from './server/graphql-route.js';
@@ -39,6 +39,8 @@ export interface SubgraphServer {
   /** /ready turns 503, then after `shutdownDelayMs` the listener closes and in-flight requests finish. */
   stop(): Promise<void>;
   readonly isReady: () => boolean;
+  /** Drops every cached whole response (edge cache and Apollo's), for a task that changed under them. */
+  forgetCachedResponses(): void;
 }
 
 export async function createSubgraphServer(options: ServerOptions): Promise<SubgraphServer> {
@@ -47,7 +49,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   const refused = refusalRecorder(metrics, logger);
   // Input bounds, parse, validation, limits and the router secret: one check for HTTP and WebSocket alike.
   const check = createOperationCheck({ schema: buildSchema(), ...operationCheckOptions(config) });
-  const readiness = createReadiness();
+  const readiness = createReadiness(options.ready);
   const app = express();
   app.disable('x-powered-by');
   // An ETag is a hash of every response body; no GraphQL client here revalidates with one.
@@ -68,7 +70,18 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     logger,
   });
   const formatError = createErrorFormatter({ includeStacktrace: includeStacktrace(config) });
-  const apollo = await startApollo({ httpServer, check, callbacks, formatError, config, metrics, logger, tracing });
+  const responseCache = responseCacheFor(config);
+  const apollo = await startApollo({
+    httpServer,
+    check,
+    callbacks,
+    formatError,
+    responseCache,
+    config,
+    metrics,
+    logger,
+    tracing,
+  });
   const contexts = requestContexts(options, tracing);
 
   // 2. The request id every response carries.
@@ -81,7 +94,13 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // 5. Router authentication: the operation check's caller stage.
   if (check.checksCaller) app.use(useCallerCheck(check, refused));
   // 6 and 7. Body parsing and input bounds, then Apollo with its plugins (server/apollo.ts).
-  const graphql = graphqlRoute({ apollo, context: contexts.http, check, bodyLimitBytes: config.limits.bodyLimitBytes, refused });
+  const graphql = graphqlRoute({
+    apollo,
+    context: contexts.http,
+    check,
+    bodyLimitBytes: config.limits.bodyLimitBytes,
+    refused,
+  });
   app.use('/graphql', ...graphql);
   app.use(/^\/$/, ...graphql);
   app.use(bodyErrors({ bodyLimitBytes: config.limits.bodyLimitBytes, refused, logger }));
@@ -105,6 +124,10 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     httpServer,
     apollo,
     isReady: readiness.isReady,
+    forgetCachedResponses: () => {
+      edgeCache.clear();
+      responseCache?.clear();
+    },
     listen: listenOn(httpServer, () => readiness.mark(true)),
     stop: shutdownSequence({
       markNotReady: () => readiness.mark(false),

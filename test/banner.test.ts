@@ -16,3 +16,18 @@ describe('the start-up banner', () => {
     expect(text).toBe('media-task-subgraph ready at http://localhost:4001/\n  GraphQL    POST http://localhost:4001/graphql\n');
   });
 });
+
+describe('the start-up banner with the built-in emulator', () => {
+  const controls = 'http://127.0.0.1:39999/__emulator/';
+  const text = startupBanner({ url: 'http://localhost:4001/', emulated: ['Tencent MPS'], samples: sampleTasks(['image']), sandbox: true, dashboard: true, emulatorControls: controls });
+
+  it('says where the emulator controls are, the script and advance routes included', () => {
+    expect(text).toContain(`Emulator   ${controls}`);
+    expect(text).toContain(`POST ${controls}tasks/<taskId>/script`);
+    expect(text).toContain(`POST ${controls}tasks/<taskId>/advance`);
+  });
+
+  it('says the dashboard works offline and Sandbox needs the internet', () => {
+    expect(text).toMatch(/Dashboard .*works offline; Sandbox loads from Apollo's CDN and needs the internet/);
+  });
+});

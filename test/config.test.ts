@@ -20,12 +20,37 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
   throw new Error('expected a ConfigError');
 }
 
+/** The credential sources of a deployment that sets none of their variables, with these static keys. */
+function noSources(tencentKeys: object | null, alibabaKeys: object | null) {
+  return {
+    tencent: {
+      static: tencentKeys,
+      tke: null,
+      stsEndpoint: null,
+      credentialsFile: null,
+      cvmRole: null,
+      metadataOrigin: 'http://metadata.tencentyun.com',
+    },
+    alibaba: {
+      static: alibabaKeys,
+      rrsa: null,
+      stsEndpoint: null,
+      credentialsUri: null,
+      credentialsFile: null,
+      profile: 'default',
+      ecsMetadataRole: null,
+      metadataOrigin: 'http://100.100.100.200',
+      imdsv1Disabled: false,
+    },
+  };
+}
+
 describe('loadConfig', () => {
   describe('defaults', () => {
     it('starts with no variables at all', () => {
       expect(loadConfig({})).toEqual({
         port: 4001,
-        host: undefined,
+        host: '127.0.0.1',
         nodeEnv: '',
         logLevel: 'info',
         exposeSchema: true,
@@ -33,6 +58,7 @@ describe('loadConfig', () => {
         emulator: true,
         tencent: { credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' },
         alibaba: { credentials: null, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' },
+        credentialSources: noSources(null, null),
         upstream: {
           timeoutMs: 10_000,
           concurrency: 16,
@@ -42,10 +68,28 @@ describe('loadConfig', () => {
           retryMaxDelayMs: 2_000,
           requestDeadlineMs: 15_000,
           rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000, marginMs: 100 },
-          cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000, maxBytes: 67_108_864 },
+          cache: {
+            terminalTtlMs: 600_000,
+            runningTtlMs: 2_000,
+            notFoundTtlMs: 2_000,
+            maxEntries: 10_000,
+            maxBytes: 67_108_864,
+          },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
-        limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000, httpRequestTimeoutMs: 15_000, httpMaxConnections: 4_096 },
+        limits: {
+          maxTaskIds: 100,
+          maxEntityRepresentations: 500,
+          bodyLimitBytes: 102_400,
+          maxQueryDepth: 12,
+          maxQueryAliases: 15,
+          maxQueryTokens: 2_000,
+          maxQueryCost: 20_000,
+          maxInputDepth: 8,
+          maxInputValues: 10_000,
+          httpRequestTimeoutMs: 15_000,
+          httpMaxConnections: 4_096,
+        },
         security: { sharedSecret: null, sharedSecretHeader: 'router-authorization', allowedOrigins: [] },
         documentCacheMaxBytes: 8_388_608,
         redis: null,
@@ -76,7 +120,12 @@ describe('loadConfig', () => {
     });
 
     it('treats blank variables as unset', () => {
-      const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
+      const config = loadConfig({
+        PORT: '',
+        MPS_REGION: '  ',
+        TENCENTCLOUD_SECRET_ID: '',
+        TENCENTCLOUD_SECRET_KEY: '',
+      });
       expect(config.port).toBe(4001);
       expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' });
     });
@@ -194,6 +243,10 @@ describe('loadConfig', () => {
           endpoint: 'https://ice-vpc.cn-beijing.aliyuncs.com',
           region: 'cn-beijing',
         },
+        credentialSources: noSources(
+          { secretId: 'AKIDEXAMPLE', secretKey: SECRET_KEY, sessionToken: SESSION_TOKEN },
+          { accessKeyId: 'LTAIEXAMPLE', accessKeySecret: ACCESS_SECRET, securityToken: SECURITY_TOKEN },
+        ),
         upstream: {
           timeoutMs: 2500,
           concurrency: 4,
@@ -206,8 +259,24 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0, maxBytes: 1_048_576 },
           responseCacheMaxBytes: 65_536,
         },
-        limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100, httpRequestTimeoutMs: 4_000, httpMaxConnections: 300 },
-        security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret', allowedOrigins: ['https://app.example', 'http://localhost:3000'] },
+        limits: {
+          maxTaskIds: 10,
+          maxEntityRepresentations: 500,
+          bodyLimitBytes: 2048,
+          maxQueryDepth: 8,
+          maxQueryAliases: 0,
+          maxQueryTokens: 500,
+          maxQueryCost: 300,
+          maxInputDepth: 5,
+          maxInputValues: 100,
+          httpRequestTimeoutMs: 4_000,
+          httpMaxConnections: 300,
+        },
+        security: {
+          sharedSecret: ROUTER_SECRET,
+          sharedSecretHeader: 'x-router-secret',
+          allowedOrigins: ['https://app.example', 'http://localhost:3000'],
+        },
         documentCacheMaxBytes: 1_048_576,
         redis: null,
         subscriptions: {
@@ -230,9 +299,12 @@ describe('loadConfig', () => {
 
     it('accepts the Terraform name TENCENTCLOUD_SECURITY_TOKEN, preferring SESSION_TOKEN', () => {
       const pair = { TENCENTCLOUD_SECRET_ID: 'id', TENCENTCLOUD_SECRET_KEY: SECRET_KEY };
-      expect(loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform' }).tencent.credentials?.sessionToken).toBe('terraform');
+      expect(loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform' }).tencent.credentials?.sessionToken).toBe(
+        'terraform',
+      );
       expect(
-        loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform', TENCENTCLOUD_SESSION_TOKEN: 'sdk' }).tencent.credentials?.sessionToken,
+        loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform', TENCENTCLOUD_SESSION_TOKEN: 'sdk' }).tencent
+          .credentials?.sessionToken,
       ).toBe('sdk');
     });
 
@@ -367,7 +439,8 @@ describe('loadConfig', () => {
         PORT: 'x',
       });
       const everything = `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)}`;
-      for (const secret of [SECRET_KEY, ACCESS_SECRET, SESSION_TOKEN, SECURITY_TOKEN]) expect(everything).not.toContain(secret);
+      for (const secret of [SECRET_KEY, ACCESS_SECRET, SESSION_TOKEN, SECURITY_TOKEN])
+        expect(everything).not.toContain(secret);
       expect(error.variables).toEqual(
         expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'MPS_ENDPOINT', 'PORT']),
       );
@@ -400,40 +473,153 @@ describe('loadConfig', () => {
   });
 });
 
+describe('loadConfig: credential sources (docs/credentials.md)', () => {
+  it('reads the variables ACK RRSA and TKE workload identity inject, the STS endpoints as URLs', () => {
+    const { credentialSources } = loadConfig({
+      ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/subgraph',
+      ALIBABA_CLOUD_OIDC_PROVIDER_ARN: 'acs:ram::1:oidc-provider/ack',
+      ALIBABA_CLOUD_OIDC_TOKEN_FILE: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
+      ALIBABA_CLOUD_STS_ENDPOINT: 'sts-vpc.cn-hangzhou.aliyuncs.com',
+      TKE_REGION: 'ap-guangzhou',
+      TKE_PROVIDER_ID: 'tke-oidc',
+      TKE_WEB_IDENTITY_TOKEN_FILE: '/var/run/secrets/tke/token',
+      TKE_ROLE_ARN: 'qcs::cam::uin/1:roleName/subgraph',
+      TENCENTCLOUD_STS_ENDPOINT: 'http://127.0.0.1:4010',
+    });
+    expect(credentialSources.alibaba.rrsa).toEqual({
+      roleArn: 'acs:ram::1:role/subgraph',
+      oidcProviderArn: 'acs:ram::1:oidc-provider/ack',
+      oidcTokenFile: '/var/run/secrets/ack.alibabacloud.com/rrsa-tokens/token',
+    });
+    expect(credentialSources.alibaba.stsEndpoint).toBe('https://sts-vpc.cn-hangzhou.aliyuncs.com/');
+    expect(credentialSources.tencent.tke).toEqual({
+      region: 'ap-guangzhou',
+      providerId: 'tke-oidc',
+      webIdentityTokenFile: '/var/run/secrets/tke/token',
+      roleArn: 'qcs::cam::uin/1:roleName/subgraph',
+    });
+    expect(credentialSources.tencent.stsEndpoint).toBe('http://127.0.0.1:4010/');
+  });
+
+  it('reads the URI, the files, the profile and the instance roles', () => {
+    const { credentialSources } = loadConfig({
+      ALIBABA_CLOUD_CREDENTIALS_URI: 'http://127.0.0.1:9000/creds?token=abc',
+      ALIBABA_CLOUD_CREDENTIALS_FILE: '/etc/secrets/aliyun',
+      ALIBABA_CLOUD_PROFILE: 'prod',
+      ALIBABA_CLOUD_ECS_METADATA: 'auto',
+      ALIBABA_CLOUD_ECS_METADATA_ORIGIN: 'http://127.0.0.1:9001',
+      ALIBABA_CLOUD_IMDSV1_DISABLED: 'true',
+      TENCENTCLOUD_CREDENTIALS_FILE: '/etc/secrets/tencent',
+      TENCENTCLOUD_CVM_ROLE: 'subgraph-role',
+      TENCENTCLOUD_METADATA_ORIGIN: 'http://127.0.0.1:9002',
+    });
+    expect(credentialSources.alibaba).toMatchObject({
+      credentialsUri: 'http://127.0.0.1:9000/creds?token=abc',
+      credentialsFile: '/etc/secrets/aliyun',
+      profile: 'prod',
+      ecsMetadataRole: 'auto',
+      metadataOrigin: 'http://127.0.0.1:9001',
+      imdsv1Disabled: true,
+    });
+    expect(credentialSources.tencent).toMatchObject({
+      credentialsFile: '/etc/secrets/tencent',
+      cvmRole: 'subgraph-role',
+      metadataOrigin: 'http://127.0.0.1:9002',
+    });
+  });
+
+  it('refuses part of an OIDC group, naming what is missing, and an STS endpoint that is no URL', () => {
+    expect(() =>
+      loadConfig({
+        ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x',
+        TKE_REGION: 'ap-guangzhou',
+        TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts',
+      }),
+    ).toThrow(ConfigError);
+    try {
+      loadConfig({
+        ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x',
+        TKE_REGION: 'ap-guangzhou',
+        TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts',
+      });
+    } catch (error) {
+      const message = (error as Error).message;
+      expect(message).toContain('ALIBABA_CLOUD_OIDC_PROVIDER_ARN is required when ALIBABA_CLOUD_ROLE_ARN is set');
+      expect(message).toContain('ALIBABA_CLOUD_OIDC_TOKEN_FILE is required when ALIBABA_CLOUD_ROLE_ARN is set');
+      expect(message).toContain('TKE_ROLE_ARN is required when TKE_REGION is set');
+      expect(message).toContain('TENCENTCLOUD_STS_ENDPOINT must be a host name or an http(s) URL');
+    }
+  });
+});
+
 describe('loadConfig: shared mode (REDIS_URL)', () => {
   const PASSWORD = 'redis-config-password-77';
 
   it('is off without REDIS_URL, and reads the Redis settings when it is set', () => {
     expect(loadConfig({}).redis).toBeNull();
     expect(
-      loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
-    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000 });
+      loadConfig({
+        REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`,
+        REDIS_KEY_PREFIX: 'mts:',
+        REDIS_FALLBACK_RPS_SHARE: '0.25',
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+        REDIS_LEASE_MS: '2000',
+      }).redis,
+    ).toEqual({
+      url: `rediss://app:${PASSWORD}@redis.internal:6380/2`,
+      keyPrefix: 'mts:',
+      fallbackRpsShare: 0.25,
+      commandTimeoutMs: 100,
+      leaseMs: 2000,
+      valueKey: null,
+    });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'media-task-subgraph:',
       fallbackRpsShare: 0.5,
       commandTimeoutMs: 250,
       leaseMs: 3000,
+      valueKey: null,
     });
   });
 
-  it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
-    'refuses REDIS_URL=%j naming the variable, never echoing it',
-    (url) => {
+  it('reads REDIS_VALUE_KEY, and refuses one that is empty or short without echoing it', () => {
+    const key = 'redis-value-key-for-config-test-0123456789';
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: key }).redis?.valueKey).toBe(key);
+    for (const bad of ['', 'short-redis-value-key-77']) {
       let error: unknown;
       try {
-        loadConfig({ REDIS_URL: url });
+        loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_VALUE_KEY: bad });
       } catch (caught) {
         error = caught;
       }
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).variables).toEqual(['REDIS_URL']);
-      expect((error as ConfigError).message).not.toContain(PASSWORD);
-    },
-  );
+      expect((error as ConfigError).variables).toEqual(['REDIS_VALUE_KEY']);
+      if (bad) expect((error as ConfigError).message).not.toContain(bad);
+    }
+  });
+
+  it.each([
+    [`http://u:${PASSWORD}@host:6379`],
+    [`redis://:${PASSWORD}@`],
+    [`redis://u:${PASSWORD}@host/x/y`],
+    [`not a url ${PASSWORD}`],
+  ])('refuses REDIS_URL=%j naming the variable, never echoing it', (url) => {
+    let error: unknown;
+    try {
+      loadConfig({ REDIS_URL: url });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variables).toEqual(['REDIS_URL']);
+    expect((error as ConfigError).message).not.toContain(PASSWORD);
+  });
 
   it.each([['0'], ['1.5'], ['half'], ['-0.2']])('refuses REDIS_FALLBACK_RPS_SHARE=%j', (share) => {
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(/REDIS_FALLBACK_RPS_SHARE/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(
+      /REDIS_FALLBACK_RPS_SHARE/,
+    );
   });
 });
 
@@ -441,8 +627,14 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
   it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and names the service media-task-subgraph by default', () => {
     expect(loadConfig({}).tracing).toBeNull();
     expect(loadConfig({ OTEL_SERVICE_NAME: 'mts' }).tracing).toBeNull();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({ endpoint: 'http://otel-collector:4318', serviceName: 'media-task-subgraph' });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' }).tracing).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({
+      endpoint: 'http://otel-collector:4318',
+      serviceName: 'media-task-subgraph',
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' })
+        .tracing,
+    ).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
   });
 
   it('refuses an endpoint that is not an http(s) URL without echoing it', () => {
@@ -460,13 +652,19 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
 describe('the table of variables and the files generated from it', () => {
   const root = new URL('../', import.meta.url);
 
-  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))('%s is up to date (run `npm run docs` when this fails)', (path, content) => {
-    expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
-  });
+  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))(
+    '%s is up to date (run `npm run docs` when this fails)',
+    (path, content) => {
+      expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
+    },
+  );
 
   it('names every variable loadConfig reads, and loadConfig reads every variable it names', () => {
     const asked = new Set<string>();
-    const env = new Proxy<NodeJS.ProcessEnv>({}, { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) });
+    const env = new Proxy<NodeJS.ProcessEnv>(
+      {},
+      { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) },
+    );
     loadConfig(env);
     const declared = Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]);
     expect([...asked].sort()).toEqual([...declared].sort());
@@ -474,17 +672,30 @@ describe('the table of variables and the files generated from it', () => {
 
   it('.env.example, uncommented, gives the defaults loadConfig starts with', () => {
     const example = readFileSync(new URL('.env.example', root), 'utf8');
-    const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    const env = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']),
+    );
     expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
-    // Blank is unset for every variable but the router secret, where it is a mistake: left commented.
+    // Blank is unset for every variable but the secrets that turn on a check, where it is a mistake: left commented.
     delete env.SUBGRAPH_SHARED_SECRET;
+    delete env.REDIS_VALUE_KEY;
     expect(loadConfig(env)).toEqual(loadConfig({}));
   });
 
+  it('listens on loopback by default, on all interfaces in production, and where HOST says', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ NODE_ENV: 'production' }).host).toBeUndefined();
+    expect(loadConfig({ NODE_ENV: 'production', HOST: '127.0.0.1' }).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
   it('states derived defaults by the variable they follow', () => {
-    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) => (variable.default.kind === 'derived' ? [[name, variable.default.from]] : []));
+    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) =>
+      variable.default.kind === 'derived' ? [[name, variable.default.from]] : [],
+    );
     expect(derivedFrom).toEqual([
       ['ICE_ENDPOINT', 'ICE_REGION'],
+      ['HOST', 'NODE_ENV'],
       ['EXPOSE_SCHEMA', 'NODE_ENV'],
       ['DASHBOARD', 'EXPOSE_SCHEMA'],
       ['EMULATOR', 'NODE_ENV'],

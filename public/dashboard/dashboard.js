@@ -238,6 +238,8 @@ function boot() {
     .then((body) => {
       const samples = body && Array.isArray(body.samples) ? body.samples : [];
       if (samples.length === 0) return;
+      // The built-in emulator's controls can script a finished task anew: keep re-reading finished rows of its kinds.
+      live.rereadFinished(samples.map((sample) => sample.kind));
       const button = $('#add-samples');
       button.hidden = false;
       button.addEventListener('click', () => samples.forEach((sample) => addTask(sample.kind, sample.taskId, sample.outcome)));

@@ -34,7 +34,7 @@ export const KINDS = {
   },
 };
 
-/** States after which a task no longer changes: it is neither polled nor watched again. */
+/** States after which a task no longer changes: it is neither polled nor watched again (live.js re-reads it where the built-in emulator answers). */
 export const TERMINAL_STATES = new Set(['SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'STOPPED']);
 
 /**

@@ -2,6 +2,8 @@
 // the graphql-ws library's protocol, on the same path as queries); polling the list queries
 // when the socket cannot open or the server's schema has no subscription fields. The switch
 // is one-way for the page's life: a server that refused once is not asked again per task.
+// A finished task is not asked again, except where the built-in emulator answers: its controls
+// can script a finished task anew, so such a row is re-read by a query at the poll interval.
 import { KINDS, TERMINAL_STATES, normaliseError, postGraphQL } from './graphql.js';
 
 /** Ids per list query: far under MAX_TASK_IDS (100) and MAX_QUERY_COST with the graph selected. */
@@ -21,15 +23,26 @@ export function createLive(options) {
   let pollTimer = null;
   let polling = false;
   let pollAgain = false;
+  /** Kinds whose finished tasks may still change: those the built-in emulator answers for. */
+  let rereadKinds = new Set();
 
   const setMode = (next, detail) => {
     mode = next;
     options.onTransport(next, detail);
   };
 
+  /** Asked for by the next query round: every unfinished task when polling, a finished one that may still change in any mode. */
+  const queried = (entry) => (entry.terminal ? rereadKinds.has(entry.kind) : mode === 'polling');
+
   const report = (entry, key, task, errors, via) => {
-    if (task && TERMINAL_STATES.has(task.state)) entry.terminal = true;
+    if (task) {
+      const wasTerminal = entry.terminal;
+      entry.terminal = TERMINAL_STATES.has(task.state);
+      // A finished task scripted again through the emulator's controls: watched like any unfinished one.
+      if (wasTerminal && !entry.terminal && mode !== 'polling' && !entry.dispose && !entry.retry) void subscribe(key, entry);
+    }
     options.onUpdate(key, { task, errors, via });
+    if (queried(entry) && pollTimer === null && !polling) schedulePoll(options.pollMs);
   };
 
   // ---------------------------------------------------------------- polling
@@ -51,14 +64,14 @@ export function createLive(options) {
     try {
       const batches = [];
       for (const kind of Object.keys(KINDS)) {
-        // Finished tasks no longer change; an errored one (NOT_FOUND, a refused request) is asked again.
-        const keys = [...watched.entries()].filter(([, entry]) => entry.kind === kind && !entry.terminal).map(([key]) => key);
+        // Finished tasks no longer change (but see rereadKinds); an errored one (NOT_FOUND, a refused request) is asked again.
+        const keys = [...watched.entries()].filter(([, entry]) => entry.kind === kind && queried(entry)).map(([key]) => key);
         for (let i = 0; i < keys.length; i += BATCH) batches.push({ kind, keys: keys.slice(i, i + BATCH) });
       }
       await Promise.all(batches.map((batch) => pollBatch(batch.kind, batch.keys)));
     } finally {
       polling = false;
-      if (mode === 'polling' && [...watched.values()].some((entry) => !entry.terminal)) schedulePoll(pollAgain ? 0 : options.pollMs);
+      if (pollTimer === null && [...watched.values()].some(queried)) schedulePoll(pollAgain ? 0 : options.pollMs);
     }
   }
 
@@ -72,7 +85,7 @@ export function createLive(options) {
       if (!entry) return;
       // An error with this index in its path is this task's; one with no index is the whole request's.
       const mine = errors.filter((error) => !error.path || error.path[0] !== spec.listField || error.path.length < 2 || error.path[1] === index);
-      report(entry, key, list ? (list[index] ?? null) : null, mine, 'polling');
+      report(entry, key, list ? (list[index] ?? null) : null, mine, mode === 'polling' ? 'polling' : 'query');
     });
   }
 
@@ -181,6 +194,15 @@ export function createLive(options) {
       watched.set(key, entry);
       if (mode === 'polling') schedulePoll(0);
       else void subscribe(key, entry);
+    },
+    /**
+     * Finished tasks of these kinds are re-read at the poll interval: the built-in emulator answers
+     * for them (the page learns it from samples.json), and the subgraph drops its caches of a task
+     * its controls change, so a re-read is a cache hit until then.
+     */
+    rereadFinished(kinds) {
+      rereadKinds = new Set(kinds);
+      if (pollTimer === null && !polling && [...watched.values()].some(queried)) schedulePoll(options.pollMs);
     },
     unwatch(key) {
       const entry = watched.get(key);

@@ -2,6 +2,7 @@
  * Environment -> validated, typed configuration: the only reader of process.env. Each variable is
  * declared once in variables.ts; loadConfig places the values in the AppConfig every module gets.
  */
+import type { CredentialSettings } from '../providers/credentials/start.js';
 import { EnvReader, type Env } from './env-reader.js';
 import { literalDefault, type ReadContext, type ValueOf } from './kinds.js';
 import { LOG_LEVELS, VARIABLES, type VariableName } from './variables.js';
@@ -56,6 +57,8 @@ export interface AppConfig {
   readonly emulator: boolean;
   readonly tencent: TencentConfig;
   readonly alibaba: AlibabaConfig;
+  /** Where each provider's credential comes from, static keys included (docs/credentials.md). */
+  readonly credentialSources: CredentialSettings;
   readonly upstream: {
     readonly timeoutMs: number;
     readonly concurrency: number;
@@ -64,7 +67,12 @@ export interface AppConfig {
     readonly retryBaseDelayMs: number;
     readonly retryMaxDelayMs: number;
     readonly requestDeadlineMs: number;
-    readonly rateLimit: { readonly mpsRps: number; readonly iceRps: number; readonly maxQueue: number; readonly marginMs: number };
+    readonly rateLimit: {
+      readonly mpsRps: number;
+      readonly iceRps: number;
+      readonly maxQueue: number;
+      readonly marginMs: number;
+    };
     readonly cache: {
       readonly terminalTtlMs: number;
       readonly runningTtlMs: number;
@@ -134,6 +142,8 @@ export interface RedisConfig {
   readonly commandTimeoutMs: number;
   readonly fallbackRpsShare: number;
   readonly leaseMs: number;
+  /** Key of the MAC over stored answers; null: stored unsigned. A secret, never logged. */
+  readonly valueKey: string | null;
 }
 
 /** The variables that configure each provider's credentials, for messages that tell an operator what to set. */
@@ -156,7 +166,8 @@ function readAll(read: EnvReader): Values {
     read,
     value(name) {
       if (!values.has(name)) {
-        const variable: { read: (name: string, context: ReadContext) => unknown } | undefined = VARIABLES[name as VariableName];
+        const variable: { read: (name: string, context: ReadContext) => unknown } | undefined =
+          VARIABLES[name as VariableName];
         if (variable === undefined) throw new Error(`no configuration variable ${name}`);
         values.set(name, variable.read(name, context));
       }
@@ -173,6 +184,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
   read.finish();
   const tencentToken = v.TENCENTCLOUD_SESSION_TOKEN;
   const alibabaToken = v.ALIBABA_CLOUD_SECURITY_TOKEN;
+  const tencentKeys =
+    v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
+      ? {
+          secretId: v.TENCENTCLOUD_SECRET_ID,
+          secretKey: v.TENCENTCLOUD_SECRET_KEY,
+          ...(tencentToken !== undefined && { sessionToken: tencentToken }),
+        }
+      : null;
+  const alibabaKeys =
+    v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
+      ? {
+          accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID,
+          accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+          ...(alibabaToken !== undefined && { securityToken: alibabaToken }),
+        }
+      : null;
   return {
     port: v.PORT,
     host: v.HOST,
@@ -182,20 +209,55 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dashboard: v.DASHBOARD,
     emulator: v.EMULATOR,
     tencent: {
-      credentials:
-        v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
-          ? { secretId: v.TENCENTCLOUD_SECRET_ID, secretKey: v.TENCENTCLOUD_SECRET_KEY, ...(tencentToken !== undefined && { sessionToken: tencentToken }) }
-          : null,
+      credentials: tencentKeys,
       endpoint: v.MPS_ENDPOINT,
       ...(v.MPS_REGION !== undefined && { region: v.MPS_REGION }),
     },
     alibaba: {
-      credentials:
-        v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
-          ? { accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID, accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET, ...(alibabaToken !== undefined && { securityToken: alibabaToken }) }
-          : null,
+      credentials: alibabaKeys,
       endpoint: v.ICE_ENDPOINT,
       region: v.ICE_REGION,
+    },
+    credentialSources: {
+      tencent: {
+        static: tencentKeys,
+        tke:
+          v.TKE_REGION !== undefined &&
+          v.TKE_PROVIDER_ID !== undefined &&
+          v.TKE_WEB_IDENTITY_TOKEN_FILE !== undefined &&
+          v.TKE_ROLE_ARN !== undefined
+            ? {
+                region: v.TKE_REGION,
+                providerId: v.TKE_PROVIDER_ID,
+                webIdentityTokenFile: v.TKE_WEB_IDENTITY_TOKEN_FILE,
+                roleArn: v.TKE_ROLE_ARN,
+              }
+            : null,
+        stsEndpoint: v.TENCENTCLOUD_STS_ENDPOINT ?? null,
+        credentialsFile: v.TENCENTCLOUD_CREDENTIALS_FILE ?? null,
+        cvmRole: v.TENCENTCLOUD_CVM_ROLE ?? null,
+        metadataOrigin: v.TENCENTCLOUD_METADATA_ORIGIN,
+      },
+      alibaba: {
+        static: alibabaKeys,
+        rrsa:
+          v.ALIBABA_CLOUD_ROLE_ARN !== undefined &&
+          v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN !== undefined &&
+          v.ALIBABA_CLOUD_OIDC_TOKEN_FILE !== undefined
+            ? {
+                roleArn: v.ALIBABA_CLOUD_ROLE_ARN,
+                oidcProviderArn: v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
+                oidcTokenFile: v.ALIBABA_CLOUD_OIDC_TOKEN_FILE,
+              }
+            : null,
+        stsEndpoint: v.ALIBABA_CLOUD_STS_ENDPOINT ?? null,
+        credentialsUri: v.ALIBABA_CLOUD_CREDENTIALS_URI,
+        credentialsFile: v.ALIBABA_CLOUD_CREDENTIALS_FILE ?? null,
+        profile: v.ALIBABA_CLOUD_PROFILE,
+        ecsMetadataRole: v.ALIBABA_CLOUD_ECS_METADATA ?? null,
+        metadataOrigin: v.ALIBABA_CLOUD_ECS_METADATA_ORIGIN,
+        imdsv1Disabled: v.ALIBABA_CLOUD_IMDSV1_DISABLED,
+      },
     },
     upstream: {
       timeoutMs: v.UPSTREAM_TIMEOUT_MS,
@@ -205,7 +267,12 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retryBaseDelayMs: v.UPSTREAM_RETRY_BASE_DELAY_MS,
       retryMaxDelayMs: v.UPSTREAM_RETRY_MAX_DELAY_MS,
       requestDeadlineMs: v.REQUEST_DEADLINE_MS,
-      rateLimit: { mpsRps: v.MPS_RATE_LIMIT_RPS, iceRps: v.ICE_RATE_LIMIT_RPS, maxQueue: v.RATE_LIMIT_MAX_QUEUE, marginMs: v.RATE_LIMIT_MARGIN_MS },
+      rateLimit: {
+        mpsRps: v.MPS_RATE_LIMIT_RPS,
+        iceRps: v.ICE_RATE_LIMIT_RPS,
+        maxQueue: v.RATE_LIMIT_MAX_QUEUE,
+        marginMs: v.RATE_LIMIT_MARGIN_MS,
+      },
       cache: {
         terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
         runningTtlMs: v.CACHE_RUNNING_TTL_MS,
@@ -228,12 +295,23 @@ export function loadConfig(env: Env = process.env): AppConfig {
       httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
       httpMaxConnections: v.HTTP_MAX_CONNECTIONS,
     },
-    security: { sharedSecret: v.SUBGRAPH_SHARED_SECRET, sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER, allowedOrigins: v.WEBSOCKET_ALLOWED_ORIGINS },
+    security: {
+      sharedSecret: v.SUBGRAPH_SHARED_SECRET,
+      sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER,
+      allowedOrigins: v.WEBSOCKET_ALLOWED_ORIGINS,
+    },
     documentCacheMaxBytes: v.DOCUMENT_CACHE_MAX_BYTES,
     redis:
       v.REDIS_URL === null
         ? null
-        : { url: v.REDIS_URL, keyPrefix: v.REDIS_KEY_PREFIX, commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS, fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE, leaseMs: v.REDIS_LEASE_MS },
+        : {
+            url: v.REDIS_URL,
+            keyPrefix: v.REDIS_KEY_PREFIX,
+            commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+            fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE,
+            leaseMs: v.REDIS_LEASE_MS,
+            valueKey: v.REDIS_VALUE_KEY,
+          },
     subscriptions: {
       waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
       maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
@@ -246,7 +324,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
       maxConnections: v.WEBSOCKET_MAX_CONNECTIONS,
       maxBufferedBytes: v.WEBSOCKET_MAX_BUFFERED_BYTES,
     },
-    tracing: v.OTEL_EXPORTER_OTLP_ENDPOINT === null ? null : { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
+    tracing:
+      v.OTEL_EXPORTER_OTLP_ENDPOINT === null
+        ? null
+        : { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
     shutdownDelayMs: v.SHUTDOWN_DELAY_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
   };

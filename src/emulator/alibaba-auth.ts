@@ -93,6 +93,10 @@ export function verifyAcs3Request(
   }
   const tokenOk = credential.securityToken === undefined ? token === '' : constantTimeEqual(token, credential.securityToken);
   if (!tokenOk) return reject(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not match the AccessKeyId.');
+  if (credential.revoked === true) return reject(400, 'InvalidSecurityToken.Expired', 'The security token you provided has been revoked.');
+  if (credential.expiresAtMs !== undefined && nowMs >= credential.expiresAtMs) {
+    return reject(400, 'InvalidSecurityToken.Expired', 'The security token you provided has expired.');
+  }
 
   return { ok: true, credential };
 }

@@ -33,6 +33,8 @@ export function emulatorBanner(url: string): string {
     `         kinds: ${FAULT_KINDS.join(', ')}`,
     `  DELETE ${control}faults`,
     `  GET    ${control}calls?provider=&action=&taskId=    DELETE ${control}calls`,
+    `  POST   ${control}tasks/<taskId>/script   {"provider":"tencent-mps"|"alibaba-ice","steps"?:[...],"advanceEveryCalls"?:n}`,
+    `  POST   ${control}tasks/<taskId>/advance  {"provider"}   one step on`,
     '',
   ].join('\n');
 }

@@ -17,6 +17,16 @@ export type {
 export type { ImageTaskSeed, JsonObject, JsonValue, WorkflowTaskSeed } from './json.js';
 export { EMULATOR_CREDENTIALS, subgraphEnvFor } from './credentials.js';
 export { startEmulator } from './server.js';
+export {
+  CREDENTIALS_URI_PATH,
+  CVM_ROLE_NAME,
+  ECS_ROLE_NAME,
+  PLATFORM_CONTROL_PREFIX,
+  type PlatformCall,
+  type PlatformControls,
+  type PlatformFilter,
+  type PlatformService,
+} from './platform.js';
 export { largeWorkflowTask } from './large-tasks.js';
 export { sampleTasks, type SampleKind, type SampleTask } from './samples.js';
 export { FINISHED_IMAGE_TASK, SEED, SEED_S3_SECRETS, sampleTaskIds, type ImageSeedName, type WorkflowSeedName } from './seed-tasks.js';

@@ -12,18 +12,20 @@ import { credentialBook } from './credentials.js';
 import { nonJsonAnswer, unavailableAnswer } from './fault-answers.js';
 import { DEFAULT_LATENCY_MS, FaultRegistry } from './faults.js';
 import { NonceLedger } from './nonce-ledger.js';
+import { createPlatform } from './platform.js';
 import type { HandlerContext } from './provider.js';
 import { routeProvider } from './routing.js';
 import { DEFAULT_SIGNED_URL_LIFETIME_SECONDS } from './signed-urls.js';
 import { TaskStore } from './task-store.js';
 import { imageTaskProgression, workflowTaskProgression } from './task-scripts.js';
-import type { EmulatorOptions, RunningEmulator } from './types.js';
+import type { EmulatorOptions, ProviderId, RunningEmulator } from './types.js';
 import { textResponse, toReceivedRequest, type EmulatorResponse } from './wire.js';
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
   const now = options.now ?? Date.now;
-  const credentials = credentialBook(options);
+  const platform = createPlatform();
+  const credentials = platform.book(credentialBook(options));
   const tasks = new TaskStore();
   const nonces = new NonceLedger();
   const log = new CallLog();
@@ -45,18 +47,34 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       timers.add(timer);
     });
 
+  const changeListeners = new Set<(provider: ProviderId, taskId: string) => void>();
+  const changed = <R>(provider: ProviderId, taskId: string, result: R): R => {
+    for (const listener of changeListeners) listener(provider, taskId);
+    return result;
+  };
+
   const emulator: RunningEmulator = {
     url: '',
+    controlsUrl: '',
+    platform,
     injectFault: (target, fault) => faults.inject(target, fault),
     clearFaults: () => faults.clear(),
     callCount: (filter) => log.count(filter),
     calls: () => log.all(),
     resetCalls: () => log.reset(),
-    putImageTask: (taskId, response) => tasks.putImageTask(taskId, response),
-    putWorkflowTask: (taskId, workflowTask) => tasks.putWorkflowTask(taskId, workflowTask),
+    putImageTask: (taskId, response) => changed('tencent-mps', taskId, tasks.putImageTask(taskId, response)),
+    putWorkflowTask: (taskId, workflowTask) => changed('alibaba-ice', taskId, tasks.putWorkflowTask(taskId, workflowTask)),
     scriptTask: (provider, taskId, steps, scriptOptions) =>
-      tasks.scripts.set(provider, taskId, steps ?? (provider === 'tencent-mps' ? imageTaskProgression() : workflowTaskProgression(taskId)), scriptOptions),
-    advanceTask: (provider, taskId) => tasks.scripts.advance(provider, taskId),
+      changed(
+        provider,
+        taskId,
+        tasks.scripts.set(provider, taskId, steps ?? (provider === 'tencent-mps' ? imageTaskProgression() : workflowTaskProgression(taskId)), scriptOptions),
+      ),
+    advanceTask: (provider, taskId) => changed(provider, taskId, tasks.scripts.advance(provider, taskId)),
+    onTaskChange: (listener) => {
+      changeListeners.add(listener);
+      return () => void changeListeners.delete(listener);
+    },
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         for (const timer of timers) clearTimeout(timer);
@@ -73,6 +91,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const receivedAt = now();
     const request = toReceivedRequest(req, await readBody(req));
 
+    const platformAnswer = platform.answer(request, receivedAt);
+    if (platformAnswer) {
+      send(res, platformAnswer);
+      return;
+    }
     if (request.path.startsWith(CONTROL_PREFIX)) {
       send(res, controlAnswer(request, { ...emulator, calls: (filter) => log.all(filter), callCount: (filter) => log.count(filter) }));
       return;
@@ -150,6 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const { port } = server.address() as AddressInfo;
   emulator.url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  emulator.controlsUrl = `${emulator.url}${CONTROL_PREFIX}`;
   return emulator;
 }
 

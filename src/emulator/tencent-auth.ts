@@ -92,6 +92,10 @@ export function verifyTc3Request(
   const token = request.headers['x-tc-token'] ?? '';
   const tokenOk = credential.token === undefined ? token === '' : constantTimeEqual(token, credential.token);
   if (!tokenOk) return reject('AuthFailure.TokenFailure', 'The token is invalid, expired, or does not belong to this SecretId.');
+  if (credential.revoked === true) return reject('AuthFailure.TokenFailure', 'The token has been revoked.');
+  if (credential.expiresAtMs !== undefined && nowMs >= credential.expiresAtMs) {
+    return reject('AuthFailure.TokenFailure', 'The token has expired.');
+  }
 
   return { ok: true, credential };
 }

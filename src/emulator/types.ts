@@ -4,6 +4,7 @@
  */
 import type { ProviderName } from '../providers/errors.js';
 import type { ImageTaskSeed, JsonObject, WorkflowTaskSeed } from './json.js';
+import type { PlatformControls } from './platform.js';
 import type { ScriptOptions, ScriptPosition } from './task-scripts.js';
 
 /** The subgraph's own provider names: the call log and fault targets say what its errors and metrics say. */
@@ -14,6 +15,9 @@ export interface TencentCredential {
   readonly secretKey: string;
   /** Present for temporary (STS/CAM role) credentials: the request must then carry it as X-TC-Token. */
   readonly token?: string;
+  /** Issued by the emulated platform: refused (AuthFailure.TokenFailure) from this instant, epoch ms. */
+  readonly expiresAtMs?: number;
+  readonly revoked?: boolean;
 }
 
 export interface AlibabaCredential {
@@ -21,6 +25,9 @@ export interface AlibabaCredential {
   readonly accessKeySecret: string;
   /** Present for STS credentials: the request must then carry it as x-acs-security-token. */
   readonly securityToken?: string;
+  /** Issued by the emulated platform: refused (InvalidSecurityToken.Expired) from this instant, epoch ms. */
+  readonly expiresAtMs?: number;
+  readonly revoked?: boolean;
 }
 
 export interface EmulatorOptions {
@@ -86,6 +93,8 @@ export interface CallFilter {
 export interface RunningEmulator {
   /** http://<host>:<port>; both providers on one server, routed by X-TC-Action vs x-acs-action. */
   url: string;
+  /** The emulated platform: STS, the credentials URI and instance metadata (src/emulator/platform.ts). */
+  readonly platform: PlatformControls;
   injectFault(target: FaultTarget, fault: Fault): void;
   clearFaults(): void;
   /** Every matching call since the last reset (counts outlive the window of full records). */
@@ -105,6 +114,13 @@ export interface RunningEmulator {
   scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
   /** One step on (staying at the last); null when the task has no script. */
   advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
+  /**
+   * Called after a control changes what a task answers (script, advance, put), so an in-process
+   * subgraph can drop what it cached of it; returns a function that stops the calls.
+   */
+  onTaskChange(listener: (provider: ProviderId, taskId: string) => void): () => void;
   /** Closes keep-alive sockets, pending latency timers and hung requests too, so test runners exit. */
   close(): Promise<void>;
+  /** `url` + the control prefix: where the control routes (docs/emulator.md) start. */
+  controlsUrl: string;
 }

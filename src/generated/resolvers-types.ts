@@ -148,6 +148,8 @@ export type ImageTask = MediaTask & {
   readonly errMsg?: Maybe<Scalars['String']['output']>;
   /** When the task finished (UTC); null while unfinished. */
   readonly finishTime?: Maybe<Scalars['DateTime']['output']>;
+  /** The same value as `taskId`, for client caches that key objects by `id` (docs/clients.md). */
+  readonly id: Scalars['ID']['output'];
   /** The task's input (`InputInfo`): its type and the details of each kind. Null when the provider does not say. */
   readonly input?: Maybe<ImageInput>;
   /**
@@ -229,6 +231,11 @@ export type MediaTask = {
   readonly durationSeconds?: Maybe<Scalars['Float']['output']>;
   /** When the task finished (UTC). Null while it has not finished. */
   readonly finishTime?: Maybe<Scalars['DateTime']['output']>;
+  /**
+   * The same value as `taskId`, under the name client caches key objects by: select it and Apollo
+   * Client's default `InMemoryCache` stores each task once, as `<__typename>:<id>` (docs/clients.md).
+   */
+  readonly id: Scalars['ID']['output'];
   /** The provider's request id of the lookup that produced this data; quote it to provider support. */
   readonly requestId?: Maybe<Scalars['String']['output']>;
   /** The provider status mapped onto one state across providers. */
@@ -597,6 +604,8 @@ export type WorkflowTask = MediaTask & {
   readonly durationSeconds?: Maybe<Scalars['Float']['output']>;
   /** When the task finished (UTC); null while running. */
   readonly finishTime?: Maybe<Scalars['DateTime']['output']>;
+  /** The same value as `taskId`, for client caches that key objects by `id` (docs/clients.md). */
+  readonly id: Scalars['ID']['output'];
   /** The inputs the task was started with (`Inputs`), decoded from JSON however many times it was encoded. */
   readonly inputs?: Maybe<Scalars['JSON']['output']>;
   /**
@@ -890,6 +899,7 @@ export type ImageTaskResolvers<ContextType = RequestContext, ParentType extends 
   errCodeText?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   errMsg?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   finishTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   input?: Resolver<Maybe<ResolversTypes['ImageInput']>, ParentType, ContextType>;
   launchConfig?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   message?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1018,6 +1028,7 @@ export type WorkflowTaskResolvers<ContextType = RequestContext, ParentType exten
   createTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   durationSeconds?: Resolver<Maybe<ResolversTypes['Float']>, ParentType, ContextType>;
   finishTime?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   inputs?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
   nodeResults?: Resolver<Maybe<ReadonlyArray<ResolversTypes['WorkflowNodeResult']>>, ParentType, ContextType>;
   nodeResultsSkipped?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;

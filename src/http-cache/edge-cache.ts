@@ -67,6 +67,8 @@ export interface EdgeCache {
   readonly size: number;
   /** Their bytes as counted against `maxBytes`. */
   readonly bytes: number;
+  /** Drops every stored answer (the built-in emulator changed a task under it). */
+  clear(): void;
 }
 
 /** Headers that belong to one exchange, not to the stored answer. */
@@ -256,6 +258,9 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
     },
     get bytes() {
       return answers.calculatedSize;
+    },
+    clear() {
+      answers.clear();
     },
     handle(req, res, next) {
       const length = options.maxBytes <= 0 ? undefined : candidateLength(req, options);

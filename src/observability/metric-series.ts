@@ -56,7 +56,7 @@ export const METRIC_SERIES = {
       '`body_too_large`, `bad_request_body`, `input_too_deep` (`MAX_INPUT_DEPTH`), ' +
       "`input_too_large` (`MAX_INPUT_VALUES`), and what Node's HTTP parser refuses before Express runs: `headers_too_large` (431: headers over Node's 16 KB, " +
       "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408, `HTTP_REQUEST_TIMEOUT_MS`); these are answered in GraphQL's error shape too. " +
-      'Browsers and connections: `origin_not_allowed` (an `Origin` that is neither the subgraph\'s own nor in `WEBSOCKET_ALLOWED_ORIGINS`), ' +
+      "Browsers and connections: `origin_not_allowed` (an `Origin` that is neither the subgraph's own nor in `WEBSOCKET_ALLOWED_ORIGINS`), " +
       '`websocket_connection_limit` (`WEBSOCKET_MAX_CONNECTIONS`), `websocket_slow_reader` (a socket closed 1008 past `WEBSOCKET_MAX_BUFFERED_BYTES`), ' +
       '`connection_limit` (`HTTP_MAX_CONNECTIONS`). The router callback protocol: `callback_not_allowed` (off, or outside `SUBSCRIPTION_CALLBACK_URLS`), ' +
       '`bad_callback_extension`, `callback_check_failed` (the callback URL did not accept `check`), `subscription_limit` (`SUBSCRIPTION_MAX_ACTIVE`).',
@@ -181,9 +181,31 @@ export const METRIC_SERIES = {
   redisUp: {
     name: 'redis_up',
     type: 'gauge',
-    help: 'Shared mode: 1 while Redis answers, 0 while every replica falls back to its own cache and quota share.',
+    help: 'Shared mode: 1 while Redis takes every command, 0 while it refuses writes (see redis_degraded) or does not answer.',
     labels: [],
     registered: 'shared',
+  },
+  redisDegraded: {
+    name: 'redis_degraded',
+    type: 'gauge',
+    help: 'Shared mode: 1 while Redis answers but refuses writes (maxmemory reached, a read-only replica): stored answers are read, nothing is stored.',
+    labels: [],
+    registered: 'shared',
+    doc:
+      'Shared mode: 1 while Redis answers but refuses writes (maxmemory under `noeviction`, a read-only replica, a failed snapshot with ' +
+      '`stop-writes-on-bgsave-error`): stored answers are still read, provider calls go without leases and nothing is stored, and the quota falls back ' +
+      "to each replica's `REDIS_FALLBACK_RPS_SHARE`. `redis_up` is 0 meanwhile.",
+  },
+  redisValuesDropped: {
+    name: 'redis_values_dropped_total',
+    type: 'counter',
+    help: 'Shared mode: entries read from Redis and not used, by reason (undecodable, shape, signature); each such lookup asked the provider.',
+    labels: ['provider', 'reason'],
+    registered: 'shared',
+    doc:
+      'Shared mode: entries read from Redis and not used: `undecodable` (not an entry this version writes), `shape` (a value that is not the ' +
+      'task model), `signature` (with `REDIS_VALUE_KEY` set, a missing or wrong MAC). Each such lookup asked the provider instead. Any rise is worth a look: ' +
+      'something other than this deployment writes under its keys.',
   },
   redisFallbacks: {
     name: 'redis_fallbacks_total',
@@ -221,6 +243,29 @@ export const METRIC_SERIES = {
     help: 'Events handed to subscribers, one per subscriber: task states (task) and errors that ended a subscription (error).',
     labels: ['provider', 'kind'],
     doc: 'Events handed to subscribers, one per subscriber: `task` (a state) or `error` (the error that ended it).',
+  },
+  credentialSource: {
+    name: 'provider_credential_source',
+    type: 'gauge',
+    help: 'The credential source serving each provider (1 on its source label): env, rrsa-oidc, credentials-uri, credentials-file, ecs-ram-role, tke-oidc, cvm-role.',
+    labels: ['provider', 'source'],
+    doc:
+      'The credential source chosen at start-up for each provider, `1` on its `source`: `env`, `rrsa-oidc`, `credentials-uri`, `credentials-file`, ' +
+      '`ecs-ram-role`, `tke-oidc`, `cvm-role` ([credentials](credentials.md)); read at scrape time.',
+  },
+  credentialExpiry: {
+    name: 'provider_credential_expiry_timestamp_seconds',
+    type: 'gauge',
+    help: 'Unix time at which the credential held for each provider expires; absent for keys that do not expire.',
+    labels: ['provider'],
+    doc: 'Unix time at which the held temporary credential expires, read at scrape time; absent for keys that do not expire. Alert when it comes within minutes of `time()`: refreshes are failing.',
+  },
+  credentialRefreshes: {
+    name: 'provider_credential_refreshes_total',
+    type: 'counter',
+    help: 'Credential fetches from the source, by provider, source and outcome (success, failure).',
+    labels: ['provider', 'source', 'outcome'],
+    doc: 'Credential fetches from the source (STS, a URI, a file, instance metadata), by `outcome`: `success` or `failure` (retried with backoff, never cached).',
   },
 } as const satisfies Record<string, SeriesSpec>;
 

@@ -4,10 +4,13 @@
  * names: checked against the GraphQL name grammar and capped (see docs/observability.md).
  */
 import { collectDefaultMetrics, Registry } from 'prom-client';
+import type { CredentialState, RefreshOutcome } from '../providers/credentials/holder.js';
 import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
+import type { DropReason } from '../upstream/shared/codec.js';
+import type { RedisState } from '../upstream/shared/redis-link.js';
 import { GRAPHQL_NAME } from './graphql-name.js';
 import { buildSeries, type BuiltSeries, type Collectors } from './metric-registry.js';
 
@@ -67,8 +70,10 @@ export interface Metrics {
   watchTaskCache(provider: ProviderName, size: () => TaskCacheSize): void;
   /** A request answered by the edge cache (src/http-cache/). */
   edgeCacheHit(): void;
-  /** Shared mode: Redis answers (1) or not (0). */
-  redisUp(up: boolean): void;
+  /** Shared mode: Redis takes every command (up), answers but refuses writes (degraded), or does not answer (down). */
+  redisState(state: RedisState): void;
+  /** Shared mode: an entry read from Redis that was not used (undecodable, of the wrong shape, or with a wrong MAC). */
+  redisValueDropped(provider: ProviderName, reason: DropReason): void;
   /** Shared mode: a Redis command not run or failed, so its caller did what one process does alone. */
   redisFallback(): void;
   /** Reads the edge cache's size at every scrape. */
@@ -79,6 +84,10 @@ export interface Metrics {
   subscriptionEventSent(provider: ProviderName, kind: 'task' | 'error'): void;
   /** Reads a provider's active subscriptions and pollers at every scrape. */
   watchSubscriptions(provider: ProviderName, counts: () => SubscriptionCounts): void;
+  /** Reads a provider's credential (source, expiry) at every scrape (src/providers/credentials/). */
+  watchCredential(provider: ProviderName, state: () => CredentialState): void;
+  /** One fetch of a credential from its source. */
+  credentialRefresh(outcome: RefreshOutcome): void;
 }
 
 export type SubscriptionPollOutcome = 'changed' | 'unchanged' | 'transient_error' | 'fatal_error';
@@ -105,6 +114,7 @@ interface Readers {
   readonly rateLimitQueue: Map<ProviderName, () => number>;
   readonly taskCache: Map<ProviderName, () => TaskCacheSize>;
   readonly subscriptions: Map<ProviderName, () => SubscriptionCounts>;
+  readonly credentials: Map<ProviderName, () => CredentialState>;
   edgeCache?: () => EdgeCacheSize;
 }
 
@@ -130,6 +140,16 @@ function collectorsOf(readers: Readers): Collectors {
     },
     subscriptionPollers(gauge) {
       for (const [provider, read] of readers.subscriptions) gauge.set({ provider }, read().pollers);
+    },
+    credentialSource(gauge) {
+      for (const [provider, read] of readers.credentials) gauge.set({ provider, source: read().source }, 1);
+    },
+    credentialExpiry(gauge) {
+      gauge.reset();
+      for (const [provider, read] of readers.credentials) {
+        const { expiresAtMs } = read();
+        if (expiresAtMs !== null) gauge.set({ provider }, expiresAtMs / 1000);
+      }
     },
   };
 }
@@ -182,13 +202,18 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
       const operation = operationLabel(sample.operationName, sample.refused);
       series.graphqlRequests.inc({ operation, outcome: sample.outcome });
       series.graphqlDuration.observe({ operation }, sample.durationMs / 1000);
-      for (const code of sample.errorCodes) series.graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });
+      for (const code of sample.errorCodes)
+        series.graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });
     },
     httpRefused: (reason) => series.httpRefusals.inc({ reason }),
     watchRateLimitQueue: (provider, queueLength) => void readers.rateLimitQueue.set(provider, queueLength),
     watchTaskCache: (provider, size) => void readers.taskCache.set(provider, size),
     edgeCacheHit: () => series.edgeCacheHits.inc(),
-    redisUp: (up) => series.redisUp.set(up ? 1 : 0),
+    redisState(state) {
+      series.redisUp.set(state === 'up' ? 1 : 0);
+      series.redisDegraded.set(state === 'degraded' ? 1 : 0);
+    },
+    redisValueDropped: (provider, reason) => series.redisValuesDropped.inc({ provider, reason }),
     redisFallback: () => series.redisFallbacks.inc(),
     watchEdgeCache(size) {
       readers.edgeCache = size;
@@ -196,6 +221,8 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     subscriptionPoll: (provider, outcome) => series.subscriptionPolls.inc({ provider, outcome }),
     subscriptionEventSent: (provider, kind) => series.subscriptionEvents.inc({ provider, kind }),
     watchSubscriptions: (provider, counts) => void readers.subscriptions.set(provider, counts),
+    watchCredential: (provider, state) => void readers.credentials.set(provider, state),
+    credentialRefresh: ({ provider, source, outcome }) => series.credentialRefreshes.inc({ provider, source, outcome }),
   };
 }
 
@@ -211,7 +238,12 @@ function guardedHooks<T extends object>(hooks: T): T {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map() };
+  const readers: Readers = {
+    rateLimitQueue: new Map(),
+    taskCache: new Map(),
+    subscriptions: new Map(),
+    credentials: new Map(),
+  };
   const series = buildSeries(registry, collectorsOf(readers));
   return {
     registry,
@@ -221,7 +253,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 }
 
 /** Several subscribers as one: each hook calls every subscriber that has it, in order; one that throws does not stop the rest. */
-export function combineUpstreamSubscribers(...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>): Partial<UpstreamEvents> {
+export function combineUpstreamSubscribers(
+  ...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>
+): Partial<UpstreamEvents> {
   const present = subscribers.filter((subscriber): subscriber is Partial<UpstreamEvents> => subscriber !== undefined);
   const combined: Partial<Record<keyof UpstreamEvents, (...args: never[]) => void>> = {};
   for (const subscriber of present) {

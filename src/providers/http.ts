@@ -59,7 +59,7 @@ export const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
 
 export interface HttpRequest {
   readonly url: string;
-  readonly method: 'GET' | 'POST';
+  readonly method: 'GET' | 'POST' | 'PUT';
   readonly headers: Record<string, string>;
   readonly body?: Buffer;
 }

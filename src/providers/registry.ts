@@ -9,7 +9,10 @@ import type { ImageTaskModel, WorkflowTaskModel } from '../parsing/models.js';
 import type { TaskSources } from '../loaders/task-loaders.js';
 import { imageTaskSource, workflowTaskSource } from '../sources/provider-sources.js';
 import type { TaskSource } from '../sources/task-source.js';
+import { isImageTaskModel, isWorkflowTaskModel } from '../upstream/shared/model-shapes.js';
+import type { Check } from '../upstream/shared/shape.js';
 import { createIceClient, ICE_ACTION_GET_AI_WORKFLOW_TASK } from './alibaba/client.js';
+import type { AppCredentials } from './credentials/start.js';
 import type { ProviderName } from './errors.js';
 import type { FetchLike } from './http.js';
 import { createMpsClient, MPS_ACTION_DESCRIBE_IMAGE_TASK_DETAIL } from './tencent/client.js';
@@ -31,6 +34,12 @@ export interface EmulatorTarget {
 export interface Connection<T> {
   /** Where the signed calls go. */
   readonly endpoint: string;
+  /**
+   * Who it signs as, public and stable across credential refreshes (a key id, a role ARN: CredentialSource.identity),
+   * and the region it sends: part of its Redis namespace.
+   */
+  readonly keyId: string;
+  readonly region: string | undefined;
   readonly source: TaskSource<T>;
 }
 
@@ -50,18 +59,13 @@ export interface ProviderDescriptor<T extends { readonly terminal: boolean }> {
   readonly logField: 'mps' | 'ice';
   /** Its sample tasks in the emulator's list. */
   readonly sampleKind: SampleKind;
+  /** Whether a value read back from Redis is this provider's model (src/upstream/shared/model-shapes.ts). */
+  readonly accepts: Check<T>;
   ratePerSecond(upstream: AppConfig['upstream']): number;
-  hasCredentials(config: AppConfig): boolean;
-  /** The plain source over a signed client: its own credentials, else the emulator's when given, else null. */
-  connect(config: AppConfig, deps: ClientDeps, emulator: EmulatorTarget | null): Connection<T> | null;
-}
-
-type Section<C> = { readonly credentials: C | null; readonly endpoint: string };
-
-/** The section with credentials to sign with: its own, or the emulator's (and the emulator as endpoint). */
-function signable<C, S extends Section<C>>(section: S, credentials: C | null, emulated: { url: string; credentials: C } | null): (S & { readonly credentials: C }) | null {
-  if (credentials !== null) return { ...section, credentials };
-  return emulated && { ...section, endpoint: emulated.url, credentials: emulated.credentials };
+  /** Whether a credential source is configured for it (docs/credentials.md). */
+  hasCredentials(credentials: AppCredentials): boolean;
+  /** The plain source over a signed client: its own credential source, else the emulator's keys when given, else null. */
+  connect(config: AppConfig, deps: ClientDeps, emulator: EmulatorTarget | null, credentials: AppCredentials): Connection<T> | null;
 }
 
 const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
@@ -74,14 +78,19 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.tencent,
   logField: 'mps',
   sampleKind: 'image',
+  accepts: isImageTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.mpsRps,
-  hasCredentials: (config) => config.tencent.credentials !== null,
-  connect(config, deps, emulator) {
-    const emulated = emulator && { url: emulator.url, credentials: { ...emulator.credentials.tencent } };
-    const section = signable(config.tencent, config.tencent.credentials, emulated);
-    if (!section) return null;
+  hasCredentials: (credentials) => credentials.tencent !== null,
+  connect(config, deps, emulator, credentials) {
+    const holder = credentials.tencent;
+    if (holder) {
+      const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: config.tencent, timeoutMs: deps.timeoutMs, credentials: holder });
+      return { endpoint: config.tencent.endpoint, keyId: holder.identity, region: config.tencent.region, source: imageTaskSource(client) };
+    }
+    if (!emulator) return null;
+    const section = { ...config.tencent, endpoint: emulator.url, credentials: { ...emulator.credentials.tencent } };
     const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: imageTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.secretId, region: section.region, source: imageTaskSource(client) };
   },
 };
 
@@ -95,14 +104,26 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
   credentialVariables: CREDENTIAL_VARIABLES.alibaba,
   logField: 'ice',
   sampleKind: 'workflow',
+  accepts: isWorkflowTaskModel,
   ratePerSecond: (upstream) => upstream.rateLimit.iceRps,
-  hasCredentials: (config) => config.alibaba.credentials !== null,
-  connect(config, deps, emulator) {
-    const emulated = emulator && { url: emulator.url, credentials: { ...emulator.credentials.alibaba } };
-    const section = signable(config.alibaba, config.alibaba.credentials, emulated);
-    if (!section) return null;
+  hasCredentials: (credentials) => credentials.alibaba !== null,
+  connect(config, deps, emulator, credentials) {
+    const holder = credentials.alibaba;
+    if (holder) {
+      const client = createIceClient({
+        fetch: deps.fetch,
+        now: deps.now,
+        randomNonce: deps.randomNonce,
+        config: config.alibaba,
+        timeoutMs: deps.timeoutMs,
+        credentials: holder,
+      });
+      return { endpoint: config.alibaba.endpoint, keyId: holder.identity, region: config.alibaba.region, source: workflowTaskSource(client) };
+    }
+    if (!emulator) return null;
+    const section = { ...config.alibaba, endpoint: emulator.url, credentials: { ...emulator.credentials.alibaba } };
     const client = createIceClient({ fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, source: workflowTaskSource(client) };
+    return { endpoint: section.endpoint, keyId: section.credentials.accessKeyId, region: section.region, source: workflowTaskSource(client) };
   },
 };
 

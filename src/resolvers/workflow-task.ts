@@ -27,6 +27,8 @@ const NO_RESULTS: ReadonlyMap<string, WorkflowNodeResultModel> = new Map();
 export const WorkflowTask: WorkflowTaskResolvers = {
   __resolveReference: (reference, { loaders, taskMaxAge }, info) =>
     loadTask(loaders.workflowTask, reference.taskId, info, taskMaxAge),
+  // Client caches key objects by `id`; the provider's id is unique within the type, which is all they need.
+  id: (task) => task.taskId,
   nodeResults: (task) => typedOrThrow(task.nodeResults, 'NodeResults', task.requestId)?.results ?? null,
   // Readable results say how many entries they left out; an unreadable or absent value has no count.
   nodeResultsSkipped: (task) => (task.nodeResults?.ok ? task.nodeResults.value.skipped : null),

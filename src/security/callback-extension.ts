@@ -52,8 +52,10 @@ function field(extension: Readonly<Record<string, unknown>>, camel: string, snak
 }
 
 function boundedString(value: unknown, name: string, maxLength: number): string | ReadCallback {
-  if (typeof value !== 'string' || value.length === 0) return badInput(`extensions.subscription.${name} must be a non-empty string`);
-  if (value.length > maxLength) return badInput(`extensions.subscription.${name} is longer than ${maxLength} characters`);
+  if (typeof value !== 'string' || value.length === 0)
+    return badInput(`extensions.subscription.${name} must be a non-empty string`);
+  if (value.length > maxLength)
+    return badInput(`extensions.subscription.${name} is longer than ${maxLength} characters`);
   return value;
 }
 
@@ -89,20 +91,29 @@ function heartbeatOf(value: unknown): number | ReadCallback {
 
 export function readCallbackExtension(extension: unknown, policy: CallbackPolicy): ReadCallback {
   if (policy.allowedPrefixes.length === 0) {
-    return notAllowed("This subgraph does not serve the router's callback protocol (SUBSCRIPTION_CALLBACK_URLS is unset); use WebSocket");
+    return notAllowed(
+      "This subgraph does not serve the router's callback protocol (SUBSCRIPTION_CALLBACK_URLS is unset); use WebSocket",
+    );
   }
-  if (typeof extension !== 'object' || extension === null || Array.isArray(extension)) return badInput('extensions.subscription must be an object');
+  if (typeof extension !== 'object' || extension === null || Array.isArray(extension))
+    return badInput('extensions.subscription must be an object');
   const fields = extension as Readonly<Record<string, unknown>>;
   const callbackUrl = boundedString(field(fields, 'callbackUrl', 'callback_url'), 'callbackUrl', MAX_URL_LENGTH);
   if (typeof callbackUrl !== 'string') return callbackUrl;
-  const subscriptionId = boundedString(field(fields, 'subscriptionId', 'subscription_id'), 'subscriptionId', MAX_ID_LENGTH);
+  const subscriptionId = boundedString(
+    field(fields, 'subscriptionId', 'subscription_id'),
+    'subscriptionId',
+    MAX_ID_LENGTH,
+  );
   if (typeof subscriptionId !== 'string') return subscriptionId;
   const verifier = boundedString(fields['verifier'], 'verifier', MAX_ID_LENGTH);
   if (typeof verifier !== 'string') return verifier;
   const heartbeatIntervalMs = heartbeatOf(field(fields, 'heartbeatIntervalMs', 'heartbeat_interval_ms'));
   if (typeof heartbeatIntervalMs !== 'number') return heartbeatIntervalMs;
   if (!callbackUrlAllowed(callbackUrl, policy.allowedPrefixes)) {
-    return notAllowed('extensions.subscription.callbackUrl is not under any URL this subgraph calls back (SUBSCRIPTION_CALLBACK_URLS)');
+    return notAllowed(
+      'extensions.subscription.callbackUrl is not under any URL this subgraph calls back (SUBSCRIPTION_CALLBACK_URLS)',
+    );
   }
   return { request: { callbackUrl, subscriptionId, verifier, heartbeatIntervalMs } };
 }

@@ -14,19 +14,27 @@ function sameHost(origin: URL, host: unknown): boolean {
   return typeof host === 'string' && origin.host === host.toLowerCase();
 }
 
+function parsedOrigin(value: string): URL | null {
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
 export function originRule(allowedOrigins: readonly string[]): CallerRule {
   const allowed = new Set(allowedOrigins);
   return (presented) => {
     const value = presented('origin');
     if (value === undefined) return null;
-    let origin: URL | null = null;
-    try {
-      origin = typeof value === 'string' ? new URL(value) : null;
-    } catch {
-      origin = null;
-    }
+    const origin = typeof value === 'string' ? parsedOrigin(value) : null;
     // `Origin: null` (a sandboxed frame, a file: page) parses to no usable origin and is refused.
-    if (origin && (origin.protocol === 'http:' || origin.protocol === 'https:') && (allowed.has(origin.origin) || sameHost(origin, presented('host')))) return null;
+    if (
+      origin &&
+      (origin.protocol === 'http:' || origin.protocol === 'https:') &&
+      (allowed.has(origin.origin) || sameHost(origin, presented('host')))
+    )
+      return null;
     return {
       reason: 'origin_not_allowed',
       status: 403,

@@ -36,7 +36,9 @@ function listLength(value: ValueNode, input: CostInput): number {
   const given = input.variables?.[name];
   if (Array.isArray(given)) return given.length;
   if (given !== undefined) return 1;
-  const fallback = input.operation.variableDefinitions?.find((definition) => definition.variable.name.value === name)?.defaultValue;
+  const fallback = input.operation.variableDefinitions?.find(
+    (definition) => definition.variable.name.value === name,
+  )?.defaultValue;
   return fallback?.kind === Kind.LIST ? fallback.values.length : 1;
 }
 

@@ -29,15 +29,22 @@ export interface ApolloPartOptions {
   readonly tracing: Tracing;
   /** The one place errors take their public shape, shared with the WebSocket transport. */
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
+  /** Whole responses of cacheable operations; null when response caching is off. */
+  readonly responseCache: InMemoryLRUCache<string> | null;
 }
 
 function boundedCache<T extends NonNullable<unknown>>(maxSize: number): InMemoryLRUCache<T> {
   return new InMemoryLRUCache<T>({ maxSize, sizeCalculation: InMemoryLRUCache.sizeCalculation });
 }
 
+/** A bounded cache of its own, so response bytes cannot crowd out Apollo's other caches; null when off. */
+export function responseCacheFor(config: ServerConfig): InMemoryLRUCache<string> | null {
+  const bytes = responseCacheMaxBytes(config.upstream);
+  return bytes > 0 ? boundedCache<string>(bytes) : null;
+}
+
 function plugins(options: ApolloPartOptions): ApolloServerPlugin<RequestContext>[] {
-  const { config, httpServer } = options;
-  const responseCacheBytes = responseCacheMaxBytes(config.upstream);
+  const { config, httpServer, responseCache } = options;
   return [
     // Apollo's default grace (10 s) is shorter than the default request deadline (15 s): a slow
     // request still within its deadline would get an empty reply and no log line.
@@ -49,9 +56,8 @@ function plugins(options: ApolloPartOptions): ApolloServerPlugin<RequestContext>
     ...(options.tracing.enabled ? [tracingPlugin()] : []),
     // Before the response cache's lookup: both run on didResolveOperation / responseForOperation, in that order.
     operationCheckPlugin<RequestContext>(options.check),
-    // Whole responses of cacheable operations (every task in them has a max-age, no errors), in a
-    // bounded cache of their own so response bytes cannot crowd out Apollo's other caches.
-    ...(responseCacheBytes > 0 ? [responseCachePlugin({ cache: boundedCache<string>(responseCacheBytes) })] : []),
+    // Whole responses of cacheable operations: every task in them has a max-age, no errors.
+    ...(responseCache ? [responseCachePlugin({ cache: responseCache })] : []),
     config.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
   ];
 }

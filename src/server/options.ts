@@ -10,7 +10,15 @@ import type { CappedWatches } from '../subscriptions/capacity.js';
 
 export type ServerConfig = Pick<
   AppConfig,
-  'nodeEnv' | 'exposeSchema' | 'upstream' | 'limits' | 'security' | 'subscriptions' | 'documentCacheMaxBytes' | 'shutdownDelayMs' | 'shutdownGraceMs'
+  | 'nodeEnv'
+  | 'exposeSchema'
+  | 'upstream'
+  | 'limits'
+  | 'security'
+  | 'subscriptions'
+  | 'documentCacheMaxBytes'
+  | 'shutdownDelayMs'
+  | 'shutdownGraceMs'
 >;
 
 export interface ServerOptions {
@@ -26,6 +34,8 @@ export interface ServerOptions {
   readonly tracing?: Tracing;
   /** Epoch ms, for request deadlines; Date.now unless a test injects a clock. */
   readonly now?: () => number;
+  /** What else /ready waits for: every configured provider holding a credential (src/providers/credentials/). */
+  readonly ready?: () => boolean;
 }
 
 /** Where GraphQL is served, over HTTP and WebSocket: `/` too, where Sandbox derives its subscription URL from. */
@@ -47,7 +57,12 @@ export function includeStacktrace(config: ServerConfig): boolean {
 export function operationCheckOptions(config: ServerConfig): Omit<OperationCheckOptions, 'schema'> {
   const { limits, security } = config;
   return {
-    queryLimits: { maxDepth: limits.maxQueryDepth, maxAliases: limits.maxQueryAliases, maxTokens: limits.maxQueryTokens, maxCost: limits.maxQueryCost },
+    queryLimits: {
+      maxDepth: limits.maxQueryDepth,
+      maxAliases: limits.maxQueryAliases,
+      maxTokens: limits.maxQueryTokens,
+      maxCost: limits.maxQueryCost,
+    },
     inputBounds: { maxDepth: limits.maxInputDepth, maxValues: limits.maxInputValues },
     routerSecret: security.sharedSecret ? { secret: security.sharedSecret, header: security.sharedSecretHeader } : null,
     exposeSchema: config.exposeSchema,

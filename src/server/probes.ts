@@ -11,11 +11,14 @@ export interface Readiness {
   mark(ready: boolean): void;
 }
 
-/** Not ready until the listener is bound; not ready again from the first step of shutdown. */
-export function createReadiness(): Readiness {
+/**
+ * Not ready until the listener is bound and `also()` holds (every configured provider has a
+ * credential); not ready again from the first step of shutdown.
+ */
+export function createReadiness(also: () => boolean = () => true): Readiness {
   let ready = false;
   return {
-    isReady: () => ready,
+    isReady: () => ready && also(),
     mark: (value) => {
       ready = value;
     },

@@ -44,7 +44,8 @@ export interface CallbackSubscriptions<TContext extends object> {
 const RETRY = { retries: 2, minTimeout: 100, maxTimeout: 1_000 } as const;
 
 /** What the caller sees when the callback URL did not accept `check`: never the target's status or error text. */
-export const CHECK_FAILED_MESSAGE = 'The callback URL did not accept the subscription\'s check request; nothing was subscribed';
+export const CHECK_FAILED_MESSAGE =
+  "The callback URL did not accept the subscription's check request; nothing was subscribed";
 
 function refusal(message: string, code: string, status: number, retryable = false): GraphQLError {
   return new GraphQLError(message, { extensions: { code, ...(retryable && { retryable: true }), http: { status } } });
@@ -62,10 +63,15 @@ function boundedFetcher(send: typeof fetch, timeoutMs: number, shutdown: AbortSi
     });
 }
 
-export function callbackSubscriptions<TContext extends object>(options: CallbackOptions): CallbackSubscriptions<TContext> {
+export function callbackSubscriptions<TContext extends object>(
+  options: CallbackOptions,
+): CallbackSubscriptions<TContext> {
   let drainPlugin: (() => Promise<void>) | undefined;
   const shutdown = new AbortController();
-  const plugin = callbackSubscriptionPlugin<TContext>(options, boundedFetcher(options.fetch ?? fetch, options.timeoutMs, shutdown.signal));
+  const plugin = callbackSubscriptionPlugin<TContext>(
+    options,
+    boundedFetcher(options.fetch ?? fetch, options.timeoutMs, shutdown.signal),
+  );
   return {
     plugin: {
       ...plugin,
@@ -90,7 +96,10 @@ export function callbackSubscriptions<TContext extends object>(options: Callback
   };
 }
 
-function callbackSubscriptionPlugin<TContext extends object>(options: CallbackOptions, fetcher: Fetcher): ApolloServerPlugin<TContext> {
+function callbackSubscriptionPlugin<TContext extends object>(
+  options: CallbackOptions,
+  fetcher: Fetcher,
+): ApolloServerPlugin<TContext> {
   const { logger } = options;
   const plugin = ApolloServerPluginSubscriptionCallback({
     fetcher,
@@ -120,10 +129,16 @@ function callbackSubscriptionPlugin<TContext extends object>(options: CallbackOp
       const read = readCallbackExtension(extension, options.policy);
       if ('refusal' in read) {
         const { code, status, message } = read.refusal;
-        return refusing(refusal(message, code, status), code === 'CALLBACK_NOT_ALLOWED' ? 'callback_not_allowed' : 'bad_callback_extension');
+        return refusing(
+          refusal(message, code, status),
+          code === 'CALLBACK_NOT_ALLOWED' ? 'callback_not_allowed' : 'bad_callback_extension',
+        );
       }
       // The plugin reads only these four fields, typed and bounded now.
-      const request = { ...requestContext.request, extensions: { ...requestContext.request.extensions, subscription: read.request } };
+      const request = {
+        ...requestContext.request,
+        extensions: { ...requestContext.request.extensions, subscription: read.request },
+      };
       const listener = await plugin.requestDidStart?.({ ...requestContext, request });
       if (!listener) return listener;
       return {
@@ -145,13 +160,16 @@ function callbackSubscriptionPlugin<TContext extends object>(options: CallbackOp
           // the router secret aside); the plugin would then check the callback URL and subscribe
           // all the same. Only a request that resolved its operation and has no error subscribes.
           const { body } = responseContext.response;
-          if (!responseContext.operation || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0)) return;
+          if (!responseContext.operation || (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0))
+            return;
           await listener.willSendResponse?.(responseContext);
           // The plugin answers a failed check with the target's status or network error: an
           // oracle of whatever the URL points at. The caller learns only that it failed.
           if (body.kind === 'single' && (body.singleResult.errors?.length ?? 0) > 0) {
             options.onRefused('callback_check_failed');
-            body.singleResult.errors = [new GraphQLError(CHECK_FAILED_MESSAGE, { extensions: { code: 'CALLBACK_CHECK_FAILED' } })];
+            body.singleResult.errors = [
+              new GraphQLError(CHECK_FAILED_MESSAGE, { extensions: { code: 'CALLBACK_CHECK_FAILED' } }),
+            ];
             responseContext.response.http.status = 400;
           }
         },

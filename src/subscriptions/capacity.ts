@@ -13,10 +13,13 @@ export interface CappedWatches extends TaskWatches {
 }
 
 export function cappedWatches(watches: TaskWatches, maxActive: number): CappedWatches {
-  const active = (): number => PROVIDER_LIST.reduce((sum, provider) => sum + watches.counts(provider.name).subscribers, 0);
+  const active = (): number =>
+    PROVIDER_LIST.reduce((sum, provider) => sum + watches.counts(provider.name).subscribers, 0);
   const admit = (): void => {
     if (active() >= maxActive) {
-      throw subscriptionLimitError(`This subgraph already has ${maxActive} subscriptions open, the most it may (SUBSCRIPTION_MAX_ACTIVE); try again later`);
+      throw subscriptionLimitError(
+        `This subgraph already has ${maxActive} subscriptions open, the most it may (SUBSCRIPTION_MAX_ACTIVE); try again later`,
+      );
     }
   };
   return {

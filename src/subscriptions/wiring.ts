@@ -36,7 +36,8 @@ export function subscriptionWatches(
       events: {
         onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
         onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),
-        onUnexpectedError: (provider, taskId, error) => logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
+        onUnexpectedError: (provider, taskId, error) =>
+          logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
       },
     },
   );

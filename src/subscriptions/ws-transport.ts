@@ -52,7 +52,10 @@ type SocketExtra = { readonly socket: WebSocket; readonly request: http.Incoming
 const SLOW_READER_CLOSE_GRACE_MS = 1_000;
 
 /** A handshake header, else the same name in the `connection_init` payload. */
-function handshakePresented(request: http.IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): CallerPresented {
+function handshakePresented(
+  request: http.IncomingMessage,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+): CallerPresented {
   return (name) => {
     const header = request.headers[name];
     return typeof header === 'string' ? header : connectionParams?.[name];
@@ -81,7 +84,10 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
     if (socket.readyState !== socket.OPEN) return true;
     if (socket.bufferedAmount <= options.maxBufferedBytes) return false;
     options.onRefused('websocket_slow_reader');
-    options.logger.info({ transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount }, 'connection closed');
+    options.logger.info(
+      { transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount },
+      'connection closed',
+    );
     socket.close(1008, 'Output not read (WEBSOCKET_MAX_BUFFERED_BYTES)');
     setTimeout(() => socket.terminate(), SLOW_READER_CLOSE_GRACE_MS).unref();
     return true;
@@ -90,7 +96,13 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   const socketOf = new WeakMap<object, WebSocket>();
   /** Per socket, when its next operation may start: one per event-loop turn. */
   const turns = new WeakMap<WebSocket, Promise<void>>();
-  const refusedUnread = { errors: [new GraphQLError('This connection does not read what it is sent; it is being closed', { extensions: { code: 'SUBSCRIPTION_LIMIT' } })] };
+  const refusedUnread = {
+    errors: [
+      new GraphQLError('This connection does not read what it is sent; it is being closed', {
+        extensions: { code: 'SUBSCRIPTION_LIMIT' },
+      }),
+    ],
+  };
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
     // Operations that arrive together all pass onSubscribe before any answer is sent, and run
@@ -100,7 +112,9 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
     execute: (args) => {
       const socket = socketOf.get(args.contextValue as object);
       if (!socket) return execute(args);
-      const turn = (turns.get(socket) ?? Promise.resolve()).then(() => new Promise<void>((resolve) => setImmediate(resolve)));
+      const turn = (turns.get(socket) ?? Promise.resolve()).then(
+        () => new Promise<void>((resolve) => setImmediate(resolve)),
+      );
       turns.set(socket, turn);
       return turn.then(() => (unread(socket) ? refusedUnread : execute(args)));
     },
@@ -112,7 +126,8 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
       return false;
     },
     onSubscribe: (ctx, id, payload) => {
-      if (unread(ctx.extra.socket)) return [subscriptionLimitError('This connection does not read what it is sent; it is being closed')];
+      if (unread(ctx.extra.socket))
+        return [subscriptionLimitError('This connection does not read what it is sent; it is being closed')];
       if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
         return [
           subscriptionLimitError(
@@ -140,7 +155,13 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
         operationName: operation.name?.value ?? null,
         startedAt: performance.now(),
       });
-      return { schema: check.schema, document, operationName: payload.operationName ?? undefined, variableValues: payload.variables ?? undefined, contextValue };
+      return {
+        schema: check.schema,
+        document,
+        operationName: payload.operationName ?? undefined,
+        variableValues: payload.variables ?? undefined,
+        contextValue,
+      };
     },
     onNext: (ctx, _id, _payload, _args, result) => {
       // Sent after the close, the message goes nowhere (graphql-ws sends only on an open socket).
@@ -174,7 +195,8 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   };
 }
 
-const CONNECTION_LIMIT_TEXT = 'This subgraph has as many WebSocket connections open as it may (WEBSOCKET_MAX_CONNECTIONS); try again later';
+const CONNECTION_LIMIT_TEXT =
+  'This subgraph has as many WebSocket connections open as it may (WEBSOCKET_MAX_CONNECTIONS); try again later';
 
 export function startWsTransport(options: WsTransportOptions): WsTransport {
   // noServer: ws's own `path` option takes one path; upgrades are routed here instead.
@@ -188,7 +210,9 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
     if (wsServer.clients.size >= options.maxConnections) {
       options.onRefused('websocket_connection_limit');
       options.logger.info({ transport: 'websocket', reason: 'websocket_connection_limit' }, 'request refused');
-      socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: ${CONNECTION_LIMIT_TEXT.length}\r\n\r\n${CONNECTION_LIMIT_TEXT}`);
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: ${CONNECTION_LIMIT_TEXT.length}\r\n\r\n${CONNECTION_LIMIT_TEXT}`,
+      );
       return;
     }
     wsServer.handleUpgrade(request, socket, head, (webSocket) => wsServer.emit('connection', webSocket, request));

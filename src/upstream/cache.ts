@@ -96,6 +96,8 @@ export interface TaskCacheSize {
 export interface CachedSource<T> {
   readonly source: TaskSource<T>;
   size(): TaskCacheSize;
+  /** Drops what is kept for one task, so its next lookup asks below. */
+  forget(taskId: string): void;
 }
 
 /** An entry may take at most this share of the byte budget (1/8). */
@@ -118,7 +120,7 @@ function entryBytes<T>(taskId: string, entry: Entry<T>): number {
 }
 
 export function cachedSource<T extends { readonly terminal: boolean }>(source: TaskSource<T>, options: CacheOptions): CachedSource<T> {
-  if (options.maxEntries <= 0 || options.maxBytes <= 0) return { source, size: () => ({ entries: 0, bytes: 0 }) };
+  if (options.maxEntries <= 0 || options.maxBytes <= 0) return { source, size: () => ({ entries: 0, bytes: 0 }), forget: () => undefined };
   const events = upstreamEvents(options.events);
   const { clock } = options;
   const entries = new LRUCache<string, Entry<T>>({
@@ -162,5 +164,5 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
     if (entry.ok) return entry.value;
     throw entry.error;
   };
-  return { source: cache, size: () => ({ entries: entries.size, bytes: entries.calculatedSize }) };
+  return { source: cache, size: () => ({ entries: entries.size, bytes: entries.calculatedSize }), forget: (taskId) => void entries.delete(taskId) };
 }

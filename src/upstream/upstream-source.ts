@@ -18,7 +18,10 @@ import { RateLimiter, rateLimitedSource } from './rate-limiter.js';
 import { retryingSource, type RetryPolicy } from './retry.js';
 import { sharedKeys } from './shared/keys.js';
 import { redisQuota } from './shared/quota.js';
+import type { DropReason } from './shared/codec.js';
 import type { RedisLink } from './shared/redis-link.js';
+import type { ValueSeal } from './shared/seal.js';
+import type { Check } from './shared/shape.js';
 import { sharedTier } from './shared/shared-source.js';
 
 export interface UpstreamPolicy {
@@ -29,17 +32,25 @@ export interface UpstreamPolicy {
   readonly defaultDeadlineMs: number;
 }
 
-export interface UpstreamDeps {
+export interface UpstreamDeps<T = unknown> {
   readonly clock: Clock;
   readonly random: () => number;
   readonly events?: Partial<UpstreamEvents>;
   /** Shared mode: the Redis link and what this replica needs to take part. */
-  readonly shared?: SharedDeps;
+  readonly shared?: SharedDeps<T> | undefined;
 }
 
-export interface SharedDeps {
+export interface SharedDeps<T> {
   readonly link: RedisLink;
   readonly keyPrefix: string;
+  /** The deployment's namespace (shared/namespace.ts): other deployments' entries and quota are never read. */
+  readonly namespace: string;
+  /** Whether a stored value is a model this stack answers (shared/model-shapes.ts). */
+  readonly accepts: Check<T>;
+  /** MACs over stored values, or none (shared/seal.ts). */
+  readonly seal: ValueSeal;
+  /** A stored entry that was not used, and why. */
+  readonly onValueDropped?: (provider: ProviderName, reason: DropReason) => void;
   readonly leaseMs: number;
   /** Share of the budget this replica keeps to while Redis is unavailable. */
   readonly fallbackRpsShare: number;
@@ -55,17 +66,19 @@ export interface UpstreamSource<T> {
   readonly limiter: RateLimiter;
   /** What the task cache holds now, for gauges. */
   cacheSize(): TaskCacheSize;
+  /** Drops every tier's answer for one task (the built-in emulator changed it). */
+  forget(taskId: string): Promise<void>;
 }
 
 export function upstreamSource<T extends { readonly terminal: boolean }>(
   provider: ProviderName,
   plain: TaskSource<T>,
   policy: UpstreamPolicy,
-  deps: UpstreamDeps,
+  deps: UpstreamDeps<T>,
 ): UpstreamSource<T> {
   const { clock, random, events, shared } = deps;
   const { ratePerSecond, maxQueue, marginMs = 0 } = policy.rateLimit;
-  const keys = shared && sharedKeys(shared.keyPrefix, provider);
+  const keys = shared && sharedKeys(shared.keyPrefix, provider, shared.namespace);
   const quota = shared && keys && redisQuota({ link: shared.link, key: keys.quota, ratePerSecond, windowMs: 1000 + marginMs, replicaId: shared.replicaId });
   const limiter = new RateLimiter({
     provider,
@@ -83,7 +96,20 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
   const tier =
     shared && keys
-      ? sharedTier(retried, { provider, link: shared.link, keys, ttls: policy.cache, leaseMs: shared.leaseMs, defaultDeadlineMs: policy.defaultDeadlineMs, clock, token: shared.token, events })
+      ? sharedTier(retried, {
+          provider,
+          link: shared.link,
+          keys,
+          ttls: policy.cache,
+          leaseMs: shared.leaseMs,
+          defaultDeadlineMs: policy.defaultDeadlineMs,
+          clock,
+          token: shared.token,
+          accepts: shared.accepts,
+          seal: shared.seal,
+          ...(shared.onValueDropped && { onValueDropped: (reason: DropReason) => shared.onValueDropped?.(provider, reason) }),
+          events,
+        })
       : undefined;
   const inFlight = sharedInFlight(tier?.source ?? retried, { provider, clock, events });
   const cached = cachedSource(inFlight, {
@@ -95,5 +121,9 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
     events,
     ...(tier && { remainingTtlMs: tier.remainingTtlMs }),
   });
-  return { source: cached.source, limiter, cacheSize: cached.size };
+  const forget = async (taskId: string): Promise<void> => {
+    cached.forget(taskId);
+    await tier?.forget(taskId);
+  };
+  return { source: cached.source, limiter, cacheSize: cached.size, forget };
 }

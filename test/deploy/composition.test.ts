@@ -27,6 +27,10 @@ describe('deploy/supergraph.yaml and deploy/router.yaml', () => {
     expect(result.errors ?? []).toEqual([]);
     expect(result.supergraphSdl).toContain('type ImageTask');
     expect(result.supergraphSdl).toContain('type WorkflowTask');
+    // The one hint, and why it stays: docs/DEPLOYMENT.md, "Composing into a supergraph".
+    expect((result.hints ?? []).map((hint) => `${hint.definition.code}: ${hint.message}`)).toEqual([
+      expect.stringMatching(/^UNUSED_ENUM_TYPE: Enum type "CacheControlScope" is defined but unused/),
+    ]);
   });
 
   it('router.yaml sends the router secret to that subgraph', () => {

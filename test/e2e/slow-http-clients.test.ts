@@ -56,7 +56,12 @@ describe('slow HTTP clients', () => {
 
   it('cuts a body trickled a byte at a time at HTTP_REQUEST_TIMEOUT_MS, answered 408', async () => {
     const body = JSON.stringify({ query: `{ imageTask(taskId: "${'x'.repeat(200)}") { taskId } }` });
-    const slow = trickle(stack, `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`, body, 100);
+    const slow = trickle(
+      stack,
+      `POST /graphql HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`,
+      body,
+      100,
+    );
     // A safety net well past the timeout; what is asserted is what the server did.
     await until(() => slow.closed, 'the server to close the connection', 15_000);
     expect(slow.received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
@@ -68,7 +73,12 @@ describe('slow HTTP clients', () => {
   });
 
   it('cuts headers trickled a byte at a time the same way', async () => {
-    const slow = trickle(stack, 'POST /graphql HTTP/1.1\r\n', `Host: localhost\r\nX-Padding: ${'p'.repeat(500)}\r\n\r\n`, 100);
+    const slow = trickle(
+      stack,
+      'POST /graphql HTTP/1.1\r\n',
+      `Host: localhost\r\nX-Padding: ${'p'.repeat(500)}\r\n\r\n`,
+      100,
+    );
     await until(() => slow.closed, 'the server to close the connection', 15_000);
     expect(slow.received.split('\r\n')[0]).toBe('HTTP/1.1 408 Request Timeout');
     expect(await refusals(stack, 'request_timeout')).toBe(2);
@@ -81,7 +91,8 @@ describe('slow HTTP clients', () => {
         const socket = connect(Number(port), '127.0.0.1', () => resolve(socket));
         socket.on('error', () => undefined);
       });
-    const connections = () => new Promise<number>((resolve) => stack.app.server.httpServer.getConnections((_error, count) => resolve(count)));
+    const connections = () =>
+      new Promise<number>((resolve) => stack.app.server.httpServer.getConnections((_error, count) => resolve(count)));
     // Earlier requests' keep-alive sockets close within Node's keepAliveTimeout (5 s).
     await until(async () => (await connections()) === 0, 'idle keep-alive connections to close');
     const held = [await open(), await open(), await open(), await open()];

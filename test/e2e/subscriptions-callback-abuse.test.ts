@@ -27,7 +27,8 @@ function extension(callbackUrl: unknown, more: Record<string, unknown> = {}): Re
 }
 
 function codeOf(response: RecordedResponse): unknown {
-  return (JSON.parse(response.text) as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions?.code;
+  return (JSON.parse(response.text) as { errors?: Array<{ extensions?: { code?: unknown } }> }).errors?.[0]?.extensions
+    ?.code;
 }
 
 async function refusals(stack: TestStack, reason: string): Promise<number> {
@@ -48,12 +49,16 @@ function routerLike(elsewhere: () => string) {
   return (request: TargetRequest): TargetAnswer => {
     const how = /^\/callback\/([a-z]+)/.exec(request.path)?.[1] ?? '';
     const action = (JSON.parse(request.body || '{}') as { action?: string }).action;
-    if (how === 'redirect') return { status: 307, headers: { location: `${elsewhere()}/internal-admin/delete-everything` } };
+    if (how === 'redirect')
+      return { status: 307, headers: { location: `${elsewhere()}/internal-admin/delete-everything` } };
     if (how === 'forbidden') return { status: 403 };
     if (how === 'broken') return { status: 500 };
     if (how === 'hangs') return 'hang';
     if (how === 'nocomplete' && action === 'complete') return 'hang';
-    return { status: action === 'check' ? 204 : action === 'complete' ? 202 : 200, headers: { 'subscription-protocol': 'callback/1.0' } };
+    return {
+      status: action === 'check' ? 204 : action === 'complete' ? 202 : 200,
+      headers: { 'subscription-protocol': 'callback/1.0' },
+    };
   };
 }
 
@@ -113,7 +118,9 @@ describe('the callback protocol with SUBSCRIPTION_CALLBACK_URLS set', () => {
     ];
     const answers = [];
     for (const url of outside) answers.push(await subscribe(stack, extension(url)));
-    expect(answers.map((answer) => [answer.status, codeOf(answer)])).toEqual(outside.map(() => [403, 'CALLBACK_NOT_ALLOWED']));
+    expect(answers.map((answer) => [answer.status, codeOf(answer)])).toEqual(
+      outside.map(() => [403, 'CALLBACK_NOT_ALLOWED']),
+    );
     expect(router.requests).toEqual([]);
     expect(elsewhere.requests).toEqual([]);
     expect(await refusals(stack, 'callback_not_allowed')).toBe(outside.length);
@@ -134,14 +141,21 @@ describe('the callback protocol with SUBSCRIPTION_CALLBACK_URLS set', () => {
     ];
     const answers = [];
     for (const subscription of malformed) answers.push(await subscribe(stack, subscription));
-    expect(answers.map((answer) => [answer.status, codeOf(answer)])).toEqual(malformed.map(() => [400, 'BAD_USER_INPUT']));
+    expect(answers.map((answer) => [answer.status, codeOf(answer)])).toEqual(
+      malformed.map(() => [400, 'BAD_USER_INPUT']),
+    );
     expect(router.requests).toEqual([]);
   });
 
   it('raises a heartbeat interval of 1 ms to the floor of a second', async () => {
-    const answer = await subscribe(stack, extension(`${router.url}/callback/fast-1`, { subscriptionId: 'fast-1', heartbeatIntervalMs: 1 }));
+    const answer = await subscribe(
+      stack,
+      extension(`${router.url}/callback/fast-1`, { subscriptionId: 'fast-1', heartbeatIntervalMs: 1 }),
+    );
     expect(answer.status).toBe(200);
-    const checks = () => router.requests.filter((request) => request.path === '/callback/fast-1' && request.body.includes('"check"')).length;
+    const checks = () =>
+      router.requests.filter((request) => request.path === '/callback/fast-1' && request.body.includes('"check"'))
+        .length;
     await until(() => checks() >= 3, 'two heartbeats after the first check');
     // At 1 ms there would have been about two thousand by now.
     expect(checks()).toBe(3);
@@ -150,10 +164,21 @@ describe('the callback protocol with SUBSCRIPTION_CALLBACK_URLS set', () => {
   it('never follows a redirect, and answers a failed check the same whatever the target did', async () => {
     const cases = ['redirect-1', 'forbidden-1', 'broken-1', 'hangs-1'];
     const answers: RecordedResponse[] = [];
-    for (const id of cases) answers.push(await subscribe(stack, extension(`${router.url}/callback/${id}`, { subscriptionId: id })));
-    answers.push(await subscribe(stack, extension(`http://127.0.0.1:${deadPort}/callback/closed-1`, { subscriptionId: 'closed-1' })));
-    const expected = { data: null, errors: [{ message: CHECK_FAILED_MESSAGE, extensions: { code: 'CALLBACK_CHECK_FAILED' } }] };
-    expect(answers.map((answer) => [answer.status, JSON.parse(answer.text)])).toEqual(answers.map(() => [400, expected]));
+    for (const id of cases)
+      answers.push(await subscribe(stack, extension(`${router.url}/callback/${id}`, { subscriptionId: id })));
+    answers.push(
+      await subscribe(
+        stack,
+        extension(`http://127.0.0.1:${deadPort}/callback/closed-1`, { subscriptionId: 'closed-1' }),
+      ),
+    );
+    const expected = {
+      data: null,
+      errors: [{ message: CHECK_FAILED_MESSAGE, extensions: { code: 'CALLBACK_CHECK_FAILED' } }],
+    };
+    expect(answers.map((answer) => [answer.status, JSON.parse(answer.text)])).toEqual(
+      answers.map(() => [400, expected]),
+    );
     expect(elsewhere.requests).toEqual([]);
     // A 3xx or 4xx ends at once; a 5xx and a timeout are retried, three attempts in all.
     const attempts = (id: string) => router.requests.filter((request) => request.path === `/callback/${id}`);
@@ -166,20 +191,34 @@ describe('the callback protocol with SUBSCRIPTION_CALLBACK_URLS set', () => {
 describe('callback requests at shutdown and under the subscription cap', () => {
   const run = async (env: Record<string, string>) => {
     const router = await startHttpTarget(routerLike(() => 'http://127.0.0.1:1'));
-    const stack = await startTestStack({ SUBSCRIPTION_CALLBACK_URLS: `${router.url}/callback`, SUBSCRIPTION_MAX_ACTIVE: '1', ...env });
+    const stack = await startTestStack({
+      SUBSCRIPTION_CALLBACK_URLS: `${router.url}/callback`,
+      SUBSCRIPTION_MAX_ACTIVE: '1',
+      ...env,
+    });
     stack.emulator.scriptTask('tencent-mps', 'callback-shutdown-task');
     return { router, stack };
   };
   const actions = (router: HttpTarget, id: string) =>
-    router.requests.filter((request) => request.path === `/callback/${id}`).map((request) => (JSON.parse(request.body) as { action: string }).action);
+    router.requests
+      .filter((request) => request.path === `/callback/${id}`)
+      .map((request) => (JSON.parse(request.body) as { action: string }).action);
 
   it('refuses a subscription past SUBSCRIPTION_MAX_ACTIVE before any check; a receiver that never answers complete gets three timed-out attempts', async () => {
     const { router, stack } = await run({ SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '300' });
     try {
-      const first = await subscribe(stack, extension(`${router.url}/callback/nocomplete-1`, { subscriptionId: 'nocomplete-1' }), 'callback-shutdown-task');
+      const first = await subscribe(
+        stack,
+        extension(`${router.url}/callback/nocomplete-1`, { subscriptionId: 'nocomplete-1' }),
+        'callback-shutdown-task',
+      );
       expect(first.status).toBe(200);
       await until(() => actions(router, 'nocomplete-1').includes('next'), 'the first next');
-      const second = await subscribe(stack, extension(`${router.url}/callback/second-1`, { subscriptionId: 'second-1' }), 'callback-shutdown-task');
+      const second = await subscribe(
+        stack,
+        extension(`${router.url}/callback/second-1`, { subscriptionId: 'second-1' }),
+        'callback-shutdown-task',
+      );
       expect([second.status, codeOf(second)]).toEqual([429, 'SUBSCRIPTION_LIMIT']);
       expect(actions(router, 'second-1')).toEqual([]);
       expect(await refusals(stack, 'subscription_limit')).toBe(1);
@@ -193,12 +232,23 @@ describe('callback requests at shutdown and under the subscription cap', () => {
   });
 
   it('ends the drain at SHUTDOWN_GRACE_MS whatever the callback timeout, aborting what is still unanswered', async () => {
-    const { router, stack } = await run({ SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '60000', REQUEST_DEADLINE_MS: '1000', SHUTDOWN_GRACE_MS: '1000' });
+    const { router, stack } = await run({
+      SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '60000',
+      REQUEST_DEADLINE_MS: '1000',
+      SHUTDOWN_GRACE_MS: '1000',
+    });
     try {
-      await subscribe(stack, extension(`${router.url}/callback/nocomplete-2`, { subscriptionId: 'nocomplete-2' }), 'callback-shutdown-task');
+      await subscribe(
+        stack,
+        extension(`${router.url}/callback/nocomplete-2`, { subscriptionId: 'nocomplete-2' }),
+        'callback-shutdown-task',
+      );
       await until(() => actions(router, 'nocomplete-2').includes('next'), 'the first next');
       await stack.app.stop();
-      await until(() => router.actions('complete').every((request) => request.abandoned), 'the complete request closed');
+      await until(
+        () => router.actions('complete').every((request) => request.abandoned),
+        'the complete request closed',
+      );
       expect(actions(router, 'nocomplete-2')).toEqual(['check', 'next', 'complete']);
     } finally {
       await stack.stop();

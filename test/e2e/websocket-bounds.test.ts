@@ -23,7 +23,9 @@ async function openSocket(stack: TestStack): Promise<WebSocket> {
   await new Promise<void>((resolve, reject) => {
     socket.once('open', () => socket.send(JSON.stringify({ type: 'connection_init' })));
     socket.once('message', () => resolve());
-    socket.once('unexpected-response', (_request, response) => reject(new Error(`upgrade answered ${response.statusCode}`)));
+    socket.once('unexpected-response', (_request, response) =>
+      reject(new Error(`upgrade answered ${response.statusCode}`)),
+    );
     socket.once('error', reject);
   });
   return socket;
@@ -78,9 +80,11 @@ describe('WebSocket bounds', () => {
     await until(() => first.results.length === 1 && second.results.length === 1, 'two subscriptions');
     const third = record(two, SUBSCRIPTION, { id: 'active-3' });
     await until(() => third.done, 'the refusal');
-    expect(third.results.map((result) => result.errors?.map((error) => [error.extensions?.['code'], error.message.includes('SUBSCRIPTION_MAX_ACTIVE')]))).toEqual([
-      [['SUBSCRIPTION_LIMIT', true]],
-    ]);
+    expect(
+      third.results.map((result) =>
+        result.errors?.map((error) => [error.extensions?.['code'], error.message.includes('SUBSCRIPTION_MAX_ACTIVE')]),
+      ),
+    ).toEqual([[['SUBSCRIPTION_LIMIT', true]]]);
     expect(stack.emulator.callCount({ taskId: 'active-3' })).toBe(0);
     first.unsubscribe();
     const fourth = record(one, SUBSCRIPTION, { id: 'active-3' });

@@ -29,9 +29,13 @@ function readTaskOverWebSocket(url: string, query: string): Promise<PageOutcome>
     const socket = new WebSocket(url, 'graphql-transport-ws');
     socket.onopen = () => socket.send(JSON.stringify({ type: 'connection_init' }));
     socket.onmessage = (event: { data: string }) => {
-      const message = JSON.parse(event.data) as { type: string; payload?: { data?: { imageTask?: { taskId?: string } } } };
+      const message = JSON.parse(event.data) as {
+        type: string;
+        payload?: { data?: { imageTask?: { taskId?: string } } };
+      };
       messages.push(message.type);
-      if (message.type === 'connection_ack') socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
+      if (message.type === 'connection_ack')
+        socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query } }));
       if (message.type === 'next') taskId = message.payload?.data?.imageTask?.taskId ?? null;
       if (message.type === 'complete') socket.close(1000);
     };
@@ -40,7 +44,9 @@ function readTaskOverWebSocket(url: string, query: string): Promise<PageOutcome>
 }
 
 async function startPageServer(): Promise<{ server: Server; origin: string }> {
-  const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>'));
+  const server = createServer((_req, res) =>
+    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>another site</title>'),
+  );
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   // `localhost`, not 127.0.0.1: another origin than the subgraph's even on the same host.
   return { server, origin: `http://localhost:${(server.address() as AddressInfo).port}` };
@@ -57,7 +63,8 @@ describe('WebSocket upgrades from browsers', () => {
     await page.goto(url, { waitUntil: 'domcontentloaded' });
     return page.evaluate(readTaskOverWebSocket, wsGraphql(), QUERY);
   };
-  const refused = async () => metricValue((await stack.request('/metrics')).text, 'http_requests_refused_total{reason="origin_not_allowed"}');
+  const refused = async () =>
+    metricValue((await stack.request('/metrics')).text, 'http_requests_refused_total{reason="origin_not_allowed"}');
 
   beforeAll(async () => {
     allowedSite = await startPageServer();
@@ -81,9 +88,17 @@ describe('WebSocket upgrades from browsers', () => {
     expect(stack.logLines.filter((line) => line.includes('"reason":"origin_not_allowed"'))).toHaveLength(1);
   });
 
-  it('serves a page of an origin in WEBSOCKET_ALLOWED_ORIGINS, and one of the subgraph\'s own origin', async () => {
-    expect(await visit(`${allowedSite.origin}/`)).toEqual({ messages: ['connection_ack', 'next', 'complete'], closeCode: 1000, taskId: TASK });
-    expect(await visit(new URL('/health', stack.url).href)).toEqual({ messages: ['connection_ack', 'next', 'complete'], closeCode: 1000, taskId: TASK });
+  it("serves a page of an origin in WEBSOCKET_ALLOWED_ORIGINS, and one of the subgraph's own origin", async () => {
+    expect(await visit(`${allowedSite.origin}/`)).toEqual({
+      messages: ['connection_ack', 'next', 'complete'],
+      closeCode: 1000,
+      taskId: TASK,
+    });
+    expect(await visit(new URL('/health', stack.url).href)).toEqual({
+      messages: ['connection_ack', 'next', 'complete'],
+      closeCode: 1000,
+      taskId: TASK,
+    });
     expect(await refused()).toBe(1);
   });
 

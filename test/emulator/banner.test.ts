@@ -15,4 +15,9 @@ describe('the standalone emulator banner', () => {
     expect(text).toContain('http://127.0.0.1:4010/__emulator/faults');
     expect(text).toContain(`kinds: ${FAULT_KINDS.join(', ')}`);
   });
+
+  it('lists the script and advance routes', () => {
+    expect(text).toContain('POST   http://127.0.0.1:4010/__emulator/tasks/<taskId>/script');
+    expect(text).toContain('POST   http://127.0.0.1:4010/__emulator/tasks/<taskId>/advance');
+  });
 });

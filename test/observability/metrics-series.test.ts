@@ -8,7 +8,7 @@ import { LATENCY_BUCKETS_SECONDS, METRIC_SERIES } from '../../src/observability/
 describe('the table of series', () => {
   it('builds the registry: one series per entry, with its name, help, type and labels, in table order', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    metrics.redisUp(true);
+    metrics.redisState('up');
     const registered = (await metrics.registry.getMetricsAsJSON()).map(({ name, help, type }) => ({ name, help, type: String(type) }));
     const startOnly = Object.values(METRIC_SERIES).filter((spec) => !('registered' in spec));
     const sharedOnly = Object.values(METRIC_SERIES).filter((spec) => 'registered' in spec);
@@ -38,7 +38,25 @@ describe('the table of series', () => {
     const text = await metrics.registry.metrics();
     expect(text).toMatch(/^redis_fallbacks_total 1$/m);
     expect(text).toMatch(/^redis_up 0$/m);
-    metrics.redisUp(true);
+    metrics.redisState('up');
     expect(await metrics.registry.metrics()).toMatch(/^redis_up 1$/m);
+  });
+
+  it('tells a degraded Redis from an up and a down one, and counts dropped entries by provider and reason', async () => {
+    const metrics = createMetrics({ defaultMetrics: false });
+    const read = async (): Promise<string> => metrics.registry.metrics();
+    const gauges = (text: string) => ({ up: /^redis_up (\d)$/m.exec(text)?.[1], degraded: /^redis_degraded (\d)$/m.exec(text)?.[1] });
+    metrics.redisState('degraded');
+    expect(gauges(await read())).toEqual({ up: '0', degraded: '1' });
+    metrics.redisState('down');
+    expect(gauges(await read())).toEqual({ up: '0', degraded: '0' });
+    metrics.redisState('up');
+    expect(gauges(await read())).toEqual({ up: '1', degraded: '0' });
+    metrics.redisValueDropped('tencent-mps', 'shape');
+    metrics.redisValueDropped('tencent-mps', 'shape');
+    metrics.redisValueDropped('alibaba-ice', 'signature');
+    const text = await read();
+    expect(text).toMatch(/^redis_values_dropped_total\{provider="tencent-mps",reason="shape"\} 2$/m);
+    expect(text).toMatch(/^redis_values_dropped_total\{provider="alibaba-ice",reason="signature"\} 1$/m);
   });
 });

@@ -158,7 +158,7 @@ describe('parsing properties', () => {
         toRfc3339Seconds(input);
         durationSeconds(input, input);
       } catch (error) {
-        throw new Error(`seed ${SEED + 2} case ${i}: ${String(error)}\ninput: ${safe(input)}`);
+        throw new Error(`seed ${SEED + 2} case ${i}: ${String(error)}\ninput: ${safe(input)}`, { cause: error });
       }
     }
   });

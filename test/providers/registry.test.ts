@@ -1,11 +1,24 @@
 import fetch from 'node-fetch';
 import { CREDENTIAL_VARIABLES, loadConfig } from '../../src/config/index.js';
 import { EMULATOR_CREDENTIALS, SEED, startEmulator, subgraphEnvFor, type RunningEmulator } from '../../src/emulator/index.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import type { AppConfig } from '../../src/config/index.js';
+import { startCredentials, type AppCredentials } from '../../src/providers/credentials/start.js';
 import { PROVIDER_LIST, PROVIDERS, taskSources, type ClientDeps } from '../../src/providers/registry.js';
 import type { TaskSource } from '../../src/sources/task-source.js';
 
 let nonces = 0;
 const deps: ClientDeps = { fetch, now: Date.now, randomNonce: () => `registry-test-nonce-${(nonces += 1)}`, timeoutMs: 5_000 };
+// An empty home: a credentials file of the machine's user must not count as configured here.
+const home = mkdtempSync(join(tmpdir(), 'registry-home-'));
+afterAll(() => rmSync(home, { recursive: true, force: true }));
+
+function credentialsOf(config: AppConfig): Promise<AppCredentials> {
+  return startCredentials(config.credentialSources, { fetch, now: Date.now, logger: pino({ level: 'silent' }), timeoutMs: 5_000, homeDir: home });
+}
 
 describe('the provider registry', () => {
   let emulator: RunningEmulator;
@@ -50,9 +63,10 @@ describe('the provider registry', () => {
     );
   });
 
-  it('connects nothing without credentials or an emulator', () => {
+  it('connects nothing without credentials or an emulator', async () => {
     const config = loadConfig({});
-    expect(PROVIDER_LIST.map((provider) => [provider.hasCredentials(config), provider.connect(config, deps, null)])).toEqual([
+    const credentials = await credentialsOf(config);
+    expect(PROVIDER_LIST.map((provider) => [provider.hasCredentials(credentials), provider.connect(config, deps, null, credentials)])).toEqual([
       [false, null],
       [false, null],
     ]);
@@ -60,8 +74,9 @@ describe('the provider registry', () => {
 
   it('connects a provider without credentials to the emulator target, with the emulator\'s keys, and reads a task through it', async () => {
     const config = loadConfig({});
+    const credentials = await credentialsOf(config);
     const target = { url: emulator.url, credentials: EMULATOR_CREDENTIALS };
-    const [image, workflow] = PROVIDER_LIST.map((provider) => provider.connect(config, deps, target));
+    const [image, workflow] = PROVIDER_LIST.map((provider) => provider.connect(config, deps, target, credentials));
     expect([image?.endpoint, workflow?.endpoint]).toEqual([emulator.url, emulator.url]);
     expect(await image?.source(SEED.image.finishedSuccess)).toMatchObject({ taskId: SEED.image.finishedSuccess, terminal: true });
     expect(await workflow?.source(SEED.workflow.succeeded)).toMatchObject({ taskId: SEED.workflow.succeeded, terminal: true });
@@ -71,9 +86,10 @@ describe('the provider registry', () => {
     const env = subgraphEnvFor(emulator.url);
     const config = loadConfig({ ...env.tencent, ...env.alibaba });
     const elsewhere = { url: 'http://127.0.0.1:9', credentials: EMULATOR_CREDENTIALS };
+    const credentials = await credentialsOf(config);
     emulator.resetCalls();
-    const connections = PROVIDER_LIST.map((provider) => provider.connect(config, deps, elsewhere));
-    expect(PROVIDER_LIST.map((provider) => provider.hasCredentials(config))).toEqual([true, true]);
+    const connections = PROVIDER_LIST.map((provider) => provider.connect(config, deps, elsewhere, credentials));
+    expect(PROVIDER_LIST.map((provider) => provider.hasCredentials(credentials))).toEqual([true, true]);
     expect(connections.map((connection) => connection?.endpoint)).toEqual([emulator.url, emulator.url]);
     await connections[0]?.source(SEED.image.finishedSuccess);
     await connections[1]?.source(SEED.workflow.succeeded);

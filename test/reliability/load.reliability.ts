@@ -111,7 +111,7 @@ describe('reliability: sustained load', () => {
     const badBodies: string[] = [];
     const verifyBody = (text: unknown): boolean => {
       const body = String(text);
-      let ok = false;
+      let ok: boolean;
       try {
         const parsed = JSON.parse(body) as { data?: unknown; errors?: unknown };
         ok = parsed.errors === undefined && typeof parsed.data === 'object' && parsed.data !== null && !containsSecret(body);

@@ -7,9 +7,9 @@
  */
 import type { Socket } from 'node:net';
 import WebSocket from 'ws';
-import { startHttpTarget, type HttpTarget, type TargetAnswer, type TargetRequest } from '../support/http-target.js';
+import { startHttpTarget, type TargetAnswer, type TargetRequest } from '../support/http-target.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { metricValue, until, wsUrl } from '../support/ws-client.js';
+import { until, wsUrl } from '../support/ws-client.js';
 import { AUTH_HEADERS, BASE_ENV, RELIABILITY_CREDENTIALS, answerProblem, inParallel, post } from './support.js';
 
 const SUBSCRIPTION = 'subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { taskId state } }';
@@ -19,7 +19,8 @@ const MIB = 1024 * 1024;
 async function refusals(stack: TestStack): Promise<Record<string, number>> {
   const text = (await stack.request('/metrics', { headers: AUTH_HEADERS })).text;
   const counts: Record<string, number> = {};
-  for (const match of text.matchAll(/^http_requests_refused_total\{reason="([a-z_]+)"\} (\d+)/gm)) counts[match[1]!] = Number(match[2]);
+  for (const match of text.matchAll(/^http_requests_refused_total\{reason="([a-z_]+)"\} (\d+)/gm))
+    counts[match[1]!] = Number(match[2]);
   return counts;
 }
 
@@ -42,19 +43,40 @@ describe('reliability: transport abuse', () => {
       return { status: action === 'check' ? 204 : 200 };
     });
     const stack: TestStack = await startTestStack(
-      { ...BASE_ENV, SUBSCRIPTION_CALLBACK_URLS: `${router.url}/callback`, SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '1000', SUBSCRIPTION_WAITING_INTERVAL_MS: '1000' },
+      {
+        ...BASE_ENV,
+        SUBSCRIPTION_CALLBACK_URLS: `${router.url}/callback`,
+        SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '1000',
+        SUBSCRIPTION_WAITING_INTERVAL_MS: '1000',
+      },
       RELIABILITY_CREDENTIALS,
     );
     try {
       stack.emulator.scriptTask('tencent-mps', 'callback-flood');
-      const kinds = ['outside', 'internal', 'data', 'negative', 'object', 'redirect', 'forbidden', 'hangs', 'fast', 'nocomplete'] as const;
+      const kinds = [
+        'outside',
+        'internal',
+        'data',
+        'negative',
+        'object',
+        'redirect',
+        'forbidden',
+        'hangs',
+        'fast',
+        'nocomplete',
+      ] as const;
       const perKind = 20;
       const byStatus: Record<string, number> = {};
       const byCode: Record<string, number> = {};
       const problems: string[] = [];
       const extension = (kind: (typeof kinds)[number], n: number): Record<string, unknown> => {
         const id = `${kind}-${n}`;
-        const base = { subscriptionId: id, verifier: `v-${id}`, heartbeatIntervalMs: 0, callbackUrl: `${router.url}/callback/${id}` };
+        const base = {
+          subscriptionId: id,
+          verifier: `v-${id}`,
+          heartbeatIntervalMs: 0,
+          callbackUrl: `${router.url}/callback/${id}`,
+        };
         if (kind === 'outside') return { ...base, callbackUrl: `${elsewhere.url}/callback/${id}` };
         if (kind === 'internal') return { ...base, callbackUrl: `${router.url}/internal-admin/${id}` };
         if (kind === 'data') return { ...base, callbackUrl: 'data:application/json,{}' };
@@ -68,24 +90,42 @@ describe('reliability: transport abuse', () => {
         const { kind, n } = jobs[index]!;
         const response = await post(
           stack,
-          JSON.stringify({ query: SUBSCRIPTION, variables: { id: 'callback-flood' }, extensions: { subscription: extension(kind, n) } }),
+          JSON.stringify({
+            query: SUBSCRIPTION,
+            variables: { id: 'callback-flood' },
+            extensions: { subscription: extension(kind, n) },
+          }),
           { path: '/graphql', headers: { accept: 'application/json;callbackSpec=1.0' }, timeoutMs: 15_000 },
         );
         byStatus[response.status] = (byStatus[response.status] ?? 0) + 1;
         // A callback subscription is answered `{"data":null}`, as the protocol says.
-        const problem = response.status === 200 && JSON.stringify(JSON.parse(response.text)) === '{"data":null}' ? null : answerProblem(response);
+        const problem =
+          response.status === 200 && JSON.stringify(JSON.parse(response.text)) === '{"data":null}'
+            ? null
+            : answerProblem(response);
         if (problem) problems.push(`${kind}: ${problem}`);
-        for (const error of (JSON.parse(response.text) as { errors?: Array<{ extensions?: { code?: string } }> }).errors ?? []) {
+        for (const error of (JSON.parse(response.text) as { errors?: Array<{ extensions?: { code?: string } }> })
+          .errors ?? []) {
           const code = String(error.extensions?.code);
           byCode[code] = (byCode[code] ?? 0) + 1;
         }
       });
       // Five seconds of heartbeats from the 1 ms subscriptions (once 8,066 POSTs in 10 s for one of them).
-      const fastChecks = () => router.requests.filter((request) => request.path.startsWith('/callback/fast-') && request.body.includes('"check"')).length;
+      const fastChecks = () =>
+        router.requests.filter(
+          (request) => request.path.startsWith('/callback/fast-') && request.body.includes('"check"'),
+        ).length;
       const before = fastChecks();
       await new Promise((resolve) => setTimeout(resolve, 5_000));
       const heartbeatsIn5s = fastChecks() - before;
-      await until(() => router.requests.filter((request) => request.path.startsWith('/callback/nocomplete-') && request.body.includes('"next"')).length === perKind, 'the first next of each', 30_000);
+      await until(
+        () =>
+          router.requests.filter(
+            (request) => request.path.startsWith('/callback/nocomplete-') && request.body.includes('"next"'),
+          ).length === perKind,
+        'the first next of each',
+        30_000,
+      );
       const refused = await refusals(stack);
       const stopStarted = performance.now();
       await stack.app.stop();
@@ -94,12 +134,21 @@ describe('reliability: transport abuse', () => {
         requests: jobs.length,
         byStatus,
         byCode,
-        requestsOutsidePrefixes: elsewhere.requests.length + router.requests.filter((request) => !request.path.startsWith('/callback/')).length,
+        requestsOutsidePrefixes:
+          elsewhere.requests.length +
+          router.requests.filter((request) => !request.path.startsWith('/callback/')).length,
         fastSubscriptions: perKind,
         heartbeatsIn5s,
         hangingCheckAttempts: router.requests.filter((request) => request.path.startsWith('/callback/hangs-')).length,
-        completeAttemptsAtShutdown: router.requests.filter((request) => request.path.startsWith('/callback/nocomplete-') && request.body.includes('"complete"')).length,
-        completeAttemptsLeftOpen: router.requests.filter((request) => request.body.includes('"complete"') && !request.abandoned && request.path.startsWith('/callback/nocomplete-')).length,
+        completeAttemptsAtShutdown: router.requests.filter(
+          (request) => request.path.startsWith('/callback/nocomplete-') && request.body.includes('"complete"'),
+        ).length,
+        completeAttemptsLeftOpen: router.requests.filter(
+          (request) =>
+            request.body.includes('"complete"') &&
+            !request.abandoned &&
+            request.path.startsWith('/callback/nocomplete-'),
+        ).length,
         stopMs,
         refusals: refused,
         problems: problems.slice(0, 5),
@@ -107,7 +156,11 @@ describe('reliability: transport abuse', () => {
       process.stdout.write(`[reliability] callback flood: ${JSON.stringify(figures)}\n`);
       expect(problems).toEqual([]);
       expect(figures.requestsOutsidePrefixes).toBe(0);
-      expect(byCode).toEqual({ CALLBACK_NOT_ALLOWED: 2 * perKind + perKind, BAD_USER_INPUT: 2 * perKind, CALLBACK_CHECK_FAILED: 3 * perKind });
+      expect(byCode).toEqual({
+        CALLBACK_NOT_ALLOWED: 2 * perKind + perKind,
+        BAD_USER_INPUT: 2 * perKind,
+        CALLBACK_CHECK_FAILED: 3 * perKind,
+      });
       // At most one heartbeat a second each, and never a burst.
       expect(heartbeatsIn5s).toBeLessThanOrEqual(perKind * 6);
       expect(figures.hangingCheckAttempts).toBe(perKind * 3);
@@ -123,7 +176,12 @@ describe('reliability: transport abuse', () => {
     const maxConnections = 200;
     const maxActive = 1_000;
     const stack = await startTestStack(
-      { ...BASE_ENV, WEBSOCKET_MAX_CONNECTIONS: String(maxConnections), SUBSCRIPTION_MAX_ACTIVE: String(maxActive), SUBSCRIPTION_WAITING_INTERVAL_MS: '5000' },
+      {
+        ...BASE_ENV,
+        WEBSOCKET_MAX_CONNECTIONS: String(maxConnections),
+        SUBSCRIPTION_MAX_ACTIVE: String(maxActive),
+        SUBSCRIPTION_WAITING_INTERVAL_MS: '5000',
+      },
       RELIABILITY_CREDENTIALS,
     );
     const sockets: WebSocket[] = [];
@@ -153,18 +211,29 @@ describe('reliability: transport abuse', () => {
           const message = JSON.parse(data.toString('utf8')) as { type: string; payload?: unknown };
           const code =
             message.type === 'next'
-              ? ((message.payload as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.[0]?.extensions?.code ?? 'next')
+              ? ((message.payload as { errors?: Array<{ extensions?: { code?: string } }> }).errors?.[0]?.extensions
+                  ?.code ?? 'next')
               : message.type === 'error'
                 ? ((message.payload as Array<{ extensions?: { code?: string } }>)[0]?.extensions?.code ?? 'error')
                 : message.type;
           messages[code] = (messages[code] ?? 0) + 1;
         });
         for (let n = 0; n < perSocket; n += 1) {
-          socket.send(JSON.stringify({ id: String(n), type: 'subscribe', payload: { query: SUBSCRIPTION, variables: { id: tasks[n % tasks.length] } } }));
+          socket.send(
+            JSON.stringify({
+              id: String(n),
+              type: 'subscribe',
+              payload: { query: SUBSCRIPTION, variables: { id: tasks[n % tasks.length] } },
+            }),
+          );
         }
       });
       const expectedAnswers = Math.min(attempted, maxConnections) * perSocket;
-      await until(() => (messages['next'] ?? 0) + (messages['SUBSCRIPTION_LIMIT'] ?? 0) >= expectedAnswers, 'an answer to every subscription', 60_000);
+      await until(
+        () => (messages['next'] ?? 0) + (messages['SUBSCRIPTION_LIMIT'] ?? 0) >= expectedAnswers,
+        'an answer to every subscription',
+        60_000,
+      );
       const during = memory();
       const figures = {
         connectionsAttempted: attempted,
@@ -215,15 +284,32 @@ describe('reliability: transport abuse', () => {
           sent += 1;
         }
       });
-      await until(async () => ((await refusals(stack))['websocket_slow_reader'] ?? 0) === readers, 'every slow reader closed', 120_000);
+      await until(
+        async () => ((await refusals(stack))['websocket_slow_reader'] ?? 0) === readers,
+        'every slow reader closed',
+        120_000,
+      );
       const trivial: number[] = [];
       for (let n = 0; n < 20; n += 1) trivial.push((await stack.request('/health')).status);
       for (const socket of sockets) (socket as unknown as { _socket: Socket })._socket.resume();
-      await until(() => Object.values(closes).reduce((sum, count) => sum + count, 0) === readers, 'every socket closed', 30_000);
+      await until(
+        () => Object.values(closes).reduce((sum, count) => sum + count, 0) === readers,
+        'every socket closed',
+        30_000,
+      );
       clearInterval(sampler);
       await new Promise((resolve) => setTimeout(resolve, 2_000));
       const settled = memory();
-      const figures = { readers, queriesSent: sent, closes, memoryBefore: before, peakRssMiB, memorySettled: settled, healthAnswers: trivial.filter((status) => status === 200).length, refusals: await refusals(stack) };
+      const figures = {
+        readers,
+        queriesSent: sent,
+        closes,
+        memoryBefore: before,
+        peakRssMiB,
+        memorySettled: settled,
+        healthAnswers: trivial.filter((status) => status === 200).length,
+        refusals: await refusals(stack),
+      };
       process.stdout.write(`[reliability] slow readers: ${JSON.stringify(figures)}\n`);
       expect((await refusals(stack))['websocket_slow_reader']).toBe(readers);
       expect(trivial.every((status) => status === 200)).toBe(true);

@@ -32,7 +32,12 @@ export async function startHttpTarget(answer: (request: TargetRequest) => Target
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const recorded: TargetRequest = { method: req.method ?? '', path: req.url ?? '', body: Buffer.concat(chunks).toString('utf8'), abandoned: false };
+      const recorded: TargetRequest = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        body: Buffer.concat(chunks).toString('utf8'),
+        abandoned: false,
+      };
       requests.push(recorded);
       const answered = answer(recorded);
       if (answered === 'hang') {

@@ -9,7 +9,10 @@ import { Redis } from 'ioredis';
 import type { TaskSource } from '../../src/sources/task-source.js';
 import { systemClock } from '../../src/upstream/clock.js';
 import { connectRedis } from '../../src/upstream/shared/connect.js';
-import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
+import { probeKey, sharedKeys } from '../../src/upstream/shared/keys.js';
+import { createRedisLink, type RedisLink, type RedisState } from '../../src/upstream/shared/redis-link.js';
+import { valueSeal } from '../../src/upstream/shared/seal.js';
+import { boolean, number, object, string } from '../../src/upstream/shared/shape.js';
 import { upstreamSource, type UpstreamPolicy, type UpstreamSource } from '../../src/upstream/upstream-source.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
 import { newTally, providerError } from './helpers.js';
@@ -21,6 +24,8 @@ interface Task {
 }
 
 const clock = systemClock();
+const isTask = object<Task>({ taskId: string, terminal: boolean, call: number });
+const NAMESPACE = 'deployment-a';
 
 function busiestWindow(times: readonly number[]): number {
   let most = 0;
@@ -29,7 +34,9 @@ function busiestWindow(times: readonly number[]): number {
 }
 
 /** The provider: counts calls per task, records arrival times, answers after `latencyMs`. */
-function provider(options: { latencyMs?: number; terminal?: (taskId: string) => boolean; notFound?: (taskId: string) => boolean } = {}) {
+function provider(
+  options: { latencyMs?: number; terminal?: (taskId: string) => boolean; notFound?: (taskId: string) => boolean } = {},
+) {
   const calls = new Map<string, number>();
   const arrivals: number[] = [];
   let total = 0;
@@ -55,7 +62,8 @@ describe('shared tier (real redis-server)', () => {
   let redis: RedisServer;
   const links: RedisLink[] = [];
   let prefix: string;
-  let transitions: boolean[];
+  let transitions: RedisState[];
+  let dropped: string[];
 
   beforeAll(async () => {
     redis = await startRedisServer({ password: 'redis-test-password-4242' });
@@ -66,24 +74,62 @@ describe('shared tier (real redis-server)', () => {
   beforeEach(() => {
     prefix = `test-${randomBytes(4).toString('hex')}:`;
     transitions = [];
+    dropped = [];
   });
   afterEach(async () => {
     await Promise.all(links.splice(0).map((link) => link.close()));
   });
 
-  async function replica(source: TaskSource<Task>, ratePerSecond = 20, leaseMs = 3_000): Promise<UpstreamSource<Task>> {
+  interface ReplicaOptions {
+    readonly namespace?: string;
+    readonly valueKey?: string | null;
+  }
+
+  async function replica(
+    source: TaskSource<Task>,
+    ratePerSecond = 20,
+    leaseMs = 3_000,
+    options: ReplicaOptions = {},
+  ): Promise<UpstreamSource<Task>> {
     const { client, subscriber } = await connectRedis(redis.url, 250);
-    const link = createRedisLink({ client, subscriber, clock, probeIntervalMs: 200, onTransition: (up, reason) => { transitions.push(up); if (process.env.DEBUG_REDIS) console.log(up, reason); } });
+    const replicaId = randomBytes(4).toString('hex');
+    const link = createRedisLink({
+      client,
+      subscriber,
+      clock,
+      probeKey: probeKey(prefix, replicaId),
+      probeIntervalMs: 200,
+      onTransition: (state) => transitions.push(state),
+    });
     links.push(link);
     return upstreamSource('tencent-mps', source, policy(ratePerSecond), {
       clock,
       random: Math.random,
-      shared: { link, keyPrefix: prefix, leaseMs, fallbackRpsShare: 1 / 3, replicaId: randomBytes(4).toString('hex'), token: () => randomBytes(8).toString('hex') },
+      shared: {
+        link,
+        keyPrefix: prefix,
+        namespace: options.namespace ?? NAMESPACE,
+        accepts: isTask,
+        seal: valueSeal(options.valueKey ?? null),
+        onValueDropped: (_provider, reason) => dropped.push(reason),
+        leaseMs,
+        fallbackRpsShare: 1 / 3,
+        replicaId,
+        token: () => randomBytes(8).toString('hex'),
+      },
     });
   }
 
-  async function replicas(source: TaskSource<Task>, ratePerSecond = 20, leaseMs = 3_000): Promise<UpstreamSource<Task>[]> {
-    const all = [await replica(source, ratePerSecond, leaseMs), await replica(source, ratePerSecond, leaseMs), await replica(source, ratePerSecond, leaseMs)];
+  async function replicas(
+    source: TaskSource<Task>,
+    ratePerSecond = 20,
+    leaseMs = 3_000,
+  ): Promise<UpstreamSource<Task>[]> {
+    const all = [
+      await replica(source, ratePerSecond, leaseMs),
+      await replica(source, ratePerSecond, leaseMs),
+      await replica(source, ratePerSecond, leaseMs),
+    ];
     // Let the subscriber connections subscribe before the first lookup.
     await new Promise((resolve) => setTimeout(resolve, 100));
     return all;
@@ -96,7 +142,8 @@ describe('shared tier (real redis-server)', () => {
     const answers = await Promise.all(tallies.map((tally, index) => stacks[index % 3]!.source('task-1', { tally })));
     expect(upstream.total()).toBe(1);
     expect(new Set(answers.map((answer) => answer.call))).toEqual(new Set([1]));
-    const sum = (key: 'sharedInFlight' | 'sharedCacheHits' | 'inFlightShared') => tallies.reduce((total, tally) => total + (tally[key] ?? 0), 0);
+    const sum = (key: 'sharedInFlight' | 'sharedCacheHits' | 'inFlightShared') =>
+      tallies.reduce((total, tally) => total + (tally[key] ?? 0), 0);
     // Six lookups joined their own replica's call, and the two other replicas waited on the lease holder's.
     expect(sum('inFlightShared')).toBe(6);
     expect(sum('sharedInFlight')).toBe(2);
@@ -146,7 +193,7 @@ describe('shared tier (real redis-server)', () => {
     const [a] = await replicas(upstream.source, 20, 400);
     // Another replica claimed the task and then went silent (no answer, no renewal).
     const raw = new Redis(redis.url);
-    await raw.set(`${prefix}v1:tencent-mps:lease:stalled-1`, 'someone-else', 'PX', 400);
+    await raw.set(sharedKeys(prefix, 'tencent-mps', NAMESPACE).lease('stalled-1'), 'someone-else', 'PX', 400);
     await raw.quit();
     const tally = newTally();
     const answer = await a!.source('stalled-1', { tally });
@@ -166,16 +213,16 @@ describe('shared tier (real redis-server)', () => {
     await Promise.all(ids.map((id) => a!.source(id)));
     expect(upstream.total() - started).toBe(8);
     expect(busiestWindow(upstream.arrivals.slice(started))).toBeLessThanOrEqual(3);
-    expect(transitions).toContain(false);
+    expect(transitions).toContain('down');
     await redis.restart();
     // The client reconnects by itself; the next probe finds Redis answering.
-    for (let attempt = 0; attempt < 50 && transitions.filter((up) => up).length < 2; attempt += 1) {
+    for (let attempt = 0; attempt < 50 && transitions.filter((state) => state === 'up').length < 2; attempt += 1) {
       await Promise.all([a!.source(`probe-a-${attempt}`), b!.source(`probe-b-${attempt}`)]);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     // One warning per replica and transition, not one per lookup (the third replica made none, so it has not probed yet).
-    expect(transitions.filter((up) => !up).length).toBe(3);
-    expect(transitions.filter((up) => up).length).toBe(2);
+    expect(transitions.filter((state) => state === 'down').length).toBe(3);
+    expect(transitions.filter((state) => state === 'up').length).toBe(2);
     const before = upstream.total();
     await a!.source('after-1');
     await b!.source('after-1');

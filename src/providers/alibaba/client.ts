@@ -7,6 +7,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { AlibabaConfig, AlibabaCredentials } from '../../config/index.js';
+import { createCredentialHolder, type CredentialHolder } from '../credentials/holder.js';
+import { withCredential } from '../credentials/signed-call.js';
+import { staticSource } from '../credentials/source.js';
 import { badResponse, classifyAlibabaError, classifyHttpStatus } from '../errors.js';
 import {
   isRecord,
@@ -40,10 +43,13 @@ export interface IceClientDeps {
   readonly now: () => number;
   /** Called once per attempt; pass `randomNonce` in production. */
   readonly randomNonce: () => string;
-  readonly config: ConfiguredAlibaba;
+  /** `credentials` may be null when `credentials` below is given. */
+  readonly config: AlibabaConfig;
   readonly timeoutMs: number;
   /** Keep-alive agents; defaults to the process-wide chooser in http.ts. */
   readonly agent?: AgentChooser;
+  /** Where each attempt's credential comes from (src/providers/credentials/); absent, `config.credentials` as static keys. */
+  readonly credentials?: CredentialHolder<AlibabaCredentials>;
 }
 
 export interface GetAIWorkflowTaskResult {
@@ -113,18 +119,25 @@ export function interpretGetAIWorkflowTaskReply(reply: HttpResult): GetAIWorkflo
 }
 
 export function createIceClient(deps: IceClientDeps): IceClient {
+  const credentials = deps.credentials ?? fixedKeys(deps.config.credentials, deps.now);
   return {
-    async getAIWorkflowTask(taskId, options = {}) {
-      const request = buildGetAIWorkflowTaskRequest(deps.config, taskId, deps.now(), deps.randomNonce());
-      const reply = await sendWithTimeout(request, {
-        fetch: deps.fetch,
-        provider: PROVIDER,
-        timeoutMs: deps.timeoutMs,
-        signal: options.signal,
-        agent: deps.agent,
-        now: deps.now,
-      });
-      return interpretGetAIWorkflowTaskReply(reply);
-    },
+    getAIWorkflowTask: (taskId, options = {}) =>
+      withCredential(credentials, async (credential) => {
+        const request = buildGetAIWorkflowTaskRequest({ ...deps.config, credentials: credential }, taskId, deps.now(), deps.randomNonce());
+        const reply = await sendWithTimeout(request, {
+          fetch: deps.fetch,
+          provider: PROVIDER,
+          timeoutMs: deps.timeoutMs,
+          signal: options.signal,
+          agent: deps.agent,
+          now: deps.now,
+        });
+        return interpretGetAIWorkflowTaskReply(reply);
+      }),
   };
+}
+
+function fixedKeys(keys: AlibabaCredentials | null, now: () => number): CredentialHolder<AlibabaCredentials> {
+  if (keys === null) throw new TypeError('createIceClient: config.credentials or a credential holder is required');
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys, keys.accessKeyId), now });
 }

@@ -5,6 +5,9 @@
  * https://www.tencentcloud.com/document/api/1041/70401
  */
 import type { TencentConfig, TencentCredentials } from '../../config/index.js';
+import { createCredentialHolder, type CredentialHolder } from '../credentials/holder.js';
+import { withCredential } from '../credentials/signed-call.js';
+import { staticSource } from '../credentials/source.js';
 import { badResponse, classifyHttpStatus, classifyTencentError } from '../errors.js';
 import {
   isRecord,
@@ -39,10 +42,13 @@ export interface MpsClientDeps {
   readonly fetch: FetchLike;
   /** Epoch milliseconds. */
   readonly now: () => number;
-  readonly config: ConfiguredTencent;
+  /** `credentials` may be null when `credentials` below is given. */
+  readonly config: TencentConfig;
   readonly timeoutMs: number;
   /** Keep-alive agents; defaults to the process-wide chooser in http.ts. */
   readonly agent?: AgentChooser;
+  /** Where each attempt's credential comes from (src/providers/credentials/); absent, `config.credentials` as static keys. */
+  readonly credentials?: CredentialHolder<TencentCredentials>;
 }
 
 export interface DescribeImageTaskDetailResult {
@@ -116,18 +122,25 @@ export function interpretDescribeImageTaskDetailReply(reply: HttpResult): Descri
 }
 
 export function createMpsClient(deps: MpsClientDeps): MpsClient {
+  const credentials = deps.credentials ?? fixedKeys(deps.config.credentials, deps.now);
   return {
-    async describeImageTaskDetail(taskId, options = {}) {
-      const request = buildDescribeImageTaskDetailRequest(deps.config, taskId, deps.now());
-      const reply = await sendWithTimeout(request, {
-        fetch: deps.fetch,
-        provider: PROVIDER,
-        timeoutMs: deps.timeoutMs,
-        signal: options.signal,
-        agent: deps.agent,
-        now: deps.now,
-      });
-      return interpretDescribeImageTaskDetailReply(reply);
-    },
+    describeImageTaskDetail: (taskId, options = {}) =>
+      withCredential(credentials, async (credential) => {
+        const request = buildDescribeImageTaskDetailRequest({ ...deps.config, credentials: credential }, taskId, deps.now());
+        const reply = await sendWithTimeout(request, {
+          fetch: deps.fetch,
+          provider: PROVIDER,
+          timeoutMs: deps.timeoutMs,
+          signal: options.signal,
+          agent: deps.agent,
+          now: deps.now,
+        });
+        return interpretDescribeImageTaskDetailReply(reply);
+      }),
   };
+}
+
+function fixedKeys(keys: TencentCredentials | null, now: () => number): CredentialHolder<TencentCredentials> {
+  if (keys === null) throw new TypeError('createMpsClient: config.credentials or a credential holder is required');
+  return createCredentialHolder({ provider: PROVIDER, source: staticSource('env', keys, keys.secretId), now });
 }

@@ -1,9 +1,9 @@
 /**
- * Answers as stored in Redis: the parsed model (plain JSON: strings, numbers, booleans, arrays,
- * objects; no Dates), or a NOT_FOUND, the only failure ever cached. Anything that does not
- * decode is treated as absent, never as an answer.
- */
-import { ProviderError, type ProviderName } from '../../providers/errors.js';
+ * Answers as stored in Redis: the parsed model as JSON, or a NOT_FOUND, the only failure ever
+ * cached. Decoding trusts nothing: an entry that does not decode, or whose value is not the
+ * model (`accepts`), comes back as the reason it was dropped, never as an answer.
+ */ import { ProviderError, type ProviderName } from '../../providers/errors.js';
+import type { Check } from './shape.js';
 
 export type SharedEntry<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
 
@@ -30,24 +30,35 @@ export function encodeEntry<T>(entry: SharedEntry<T>): string | null {
   return JSON.stringify({ ok: false, error: stored });
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
-/**
- * The stored text back as an answer; null when it is not one this version wrote. The value is
- * trusted to be a T: only this code writes under this version's keys.
- */
-export function decodeEntry<T>(text: string, provider: ProviderName): SharedEntry<T> | null {
+/** Why a stored entry was not used: not an entry at all, a value of the wrong shape, or a missing or wrong MAC (seal.ts). */
+export type DropReason = 'undecodable' | 'shape' | 'signature';
+
+/** The stored text back as an answer, or why it is not one: a value is used only when `accepts` says it is a T. */
+export function decodeEntry<T>(
+  text: string,
+  provider: ProviderName,
+  accepts: Check<T>,
+): SharedEntry<T> | Exclude<DropReason, 'signature'> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    return null;
+    return 'undecodable';
   }
-  if (!isObject(parsed)) return null;
-  if (parsed['ok'] === true && isObject(parsed['value'])) return { ok: true, value: parsed['value'] as T };
+  if (!isObject(parsed)) return 'undecodable';
+  if (parsed['ok'] === true) return accepts(parsed['value']) ? { ok: true, value: parsed['value'] } : 'shape';
   const error = parsed['error'];
-  if (parsed['ok'] === false && isObject(error) && error['kind'] === 'NOT_FOUND' && typeof error['message'] === 'string') {
-    const text = (key: string): string | undefined => (typeof error[key] === 'string' ? (error[key] as string) : undefined);
+  if (
+    parsed['ok'] === false &&
+    isObject(error) &&
+    error['kind'] === 'NOT_FOUND' &&
+    typeof error['message'] === 'string'
+  ) {
+    const text = (key: string): string | undefined =>
+      typeof error[key] === 'string' ? (error[key] as string) : undefined;
     const httpStatus = typeof error['httpStatus'] === 'number' ? error['httpStatus'] : undefined;
     const providerCode = text('providerCode');
     const requestId = text('requestId');
@@ -63,5 +74,5 @@ export function decodeEntry<T>(text: string, provider: ProviderName): SharedEntr
       }),
     };
   }
-  return null;
+  return 'undecodable';
 }

@@ -26,6 +26,11 @@ export async function connectRedis(url: string, commandTimeoutMs: number): Promi
   };
   const client = new Redis(url, options);
   // A subscriber must queue its SUBSCRIBE until connected, and it resubscribes after a reconnect.
-  const subscriber = new Redis(url, { ...options, enableOfflineQueue: true, commandTimeout: undefined, autoResubscribe: true });
+  const subscriber = new Redis(url, {
+    ...options,
+    enableOfflineQueue: true,
+    commandTimeout: undefined,
+    autoResubscribe: true,
+  });
   return { client: client as unknown as RedisClientLike, subscriber: subscriber as unknown as RedisClientLike };
 }

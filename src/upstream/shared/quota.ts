@@ -45,7 +45,11 @@ export function redisQuota(options: SharedQuotaOptions): SharedQuota {
   return {
     async take(): Promise<QuotaAnswer> {
       sequence += 1;
-      const reply = await options.link.eval(TAKE_SCRIPT, [options.key], [options.ratePerSecond, options.windowMs, `${options.replicaId}:${sequence}`]);
+      const reply = await options.link.eval(
+        TAKE_SCRIPT,
+        [options.key],
+        [options.ratePerSecond, options.windowMs, `${options.replicaId}:${sequence}`],
+      );
       if (reply === UNAVAILABLE || !Array.isArray(reply)) return null;
       const [granted, waitMs] = reply as [unknown, unknown];
       if (granted === 1) return { granted: true };

@@ -1,22 +1,42 @@
 /**
  * Turns shared mode on: connects to Redis (ioredis is loaded here, dynamically, only when
- * REDIS_URL is set), reports Redis's availability once per transition (a log line and the
- * `redis_up` gauge), and hands back what each provider's upstream stack needs to take part.
+ * REDIS_URL is set), reports Redis's state once per transition (a log line, the `redis_up` and
+ * `redis_degraded` gauges), and hands each provider's upstream stack what it needs to take part,
+ * under its own deployment's namespace.
  */
 import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
-import type { RedisConfig } from '../../config/index.js';
+import type { ProviderName } from '../../providers/errors.js';
 import type { Clock } from '../clock.js';
 import type { SharedDeps } from '../upstream-source.js';
-import { createRedisLink } from './redis-link.js';
+import type { DropReason } from './codec.js';
+import { probeKey } from './keys.js';
+import { deploymentNamespace, type DeploymentIdentity } from './namespace.js';
+import { createRedisLink, type RedisLink, type RedisState } from './redis-link.js';
+import { valueSeal } from './seal.js';
+import type { Check } from './shape.js';
+
+export interface SharedModeOptions {
+  /** redis:// or rediss://; a secret as a whole (it may carry a password), never logged. */
+  readonly url: string;
+  readonly keyPrefix: string;
+  readonly commandTimeoutMs: number;
+  readonly fallbackRpsShare: number;
+  readonly leaseMs: number;
+  /** Key of the MAC over stored values (seal.ts); null: values are stored unsigned. A secret, never logged. */
+  readonly valueKey: string | null;
+}
 
 export interface SharedModeHooks {
-  readonly redisUp: (up: boolean) => void;
+  readonly redisState: (state: RedisState) => void;
   readonly redisFallback: () => void;
+  readonly valueDropped: (provider: ProviderName, reason: DropReason) => void;
 }
 
 export interface SharedMode {
-  readonly deps: SharedDeps;
+  /** What one provider's stack needs, its keys under the namespace of `identity`; `accepts` checks what is read back. */
+  forProvider<T>(identity: DeploymentIdentity, accepts: Check<T>): SharedDeps<T>;
+  readonly link: RedisLink;
   close(): Promise<void>;
 }
 
@@ -31,34 +51,55 @@ function scrubbed(reason: string, url: string): string {
   return password ? reason.split(password).join('[redacted]') : reason;
 }
 
-export async function startSharedMode(config: RedisConfig, clock: Clock, logger: Logger, hooks: SharedModeHooks): Promise<SharedMode> {
+/** The warn line for entering `state`; each names what the replicas do meanwhile. */
+const TRANSITION_MESSAGES: Record<RedisState, string> = {
+  up: 'redis is answering again: shared cache, in-flight calls and quota resumed',
+  degraded:
+    'redis refuses writes (degraded): shared answers are still read, provider calls go without leases, each replica keeping to REDIS_FALLBACK_RPS_SHARE of the provider quota',
+  down: 'redis unavailable: answering in-process, each replica keeping to REDIS_FALLBACK_RPS_SHARE of the provider quota',
+};
+
+export async function startSharedMode(
+  options: SharedModeOptions,
+  clock: Clock,
+  logger: Logger,
+  hooks: SharedModeHooks,
+): Promise<SharedMode> {
   const { connectRedis } = await import('./connect.js');
-  const { client, subscriber } = await connectRedis(config.url, config.commandTimeoutMs);
-  hooks.redisUp(true);
+  const { client, subscriber } = await connectRedis(options.url, options.commandTimeoutMs);
+  const replicaId = randomBytes(8).toString('hex');
+  hooks.redisState('up');
   const link = createRedisLink({
     client,
     subscriber,
     clock,
-    onTransition(up, reason) {
-      hooks.redisUp(up);
-      if (up) logger.warn('redis is answering again: shared cache, in-flight calls and quota resumed');
+    probeKey: probeKey(options.keyPrefix, replicaId),
+    onTransition(state, reason) {
+      hooks.redisState(state);
+      if (state === 'up') logger.warn(TRANSITION_MESSAGES.up);
       else
         logger.warn(
-          { reason: scrubbed(reason, config.url), fallbackRpsShare: config.fallbackRpsShare },
-          'redis unavailable: answering in-process, each replica keeping to REDIS_FALLBACK_RPS_SHARE of the provider quota',
+          { reason: scrubbed(reason, options.url), fallbackRpsShare: options.fallbackRpsShare },
+          TRANSITION_MESSAGES[state],
         );
     },
     onFallback: hooks.redisFallback,
   });
+  const seal = valueSeal(options.valueKey);
   return {
-    deps: {
+    forProvider: (identity, accepts) => ({
       link,
-      keyPrefix: config.keyPrefix,
-      leaseMs: config.leaseMs,
-      fallbackRpsShare: config.fallbackRpsShare,
-      replicaId: randomBytes(8).toString('hex'),
+      keyPrefix: options.keyPrefix,
+      namespace: deploymentNamespace(identity),
+      accepts,
+      seal,
+      onValueDropped: hooks.valueDropped,
+      leaseMs: options.leaseMs,
+      fallbackRpsShare: options.fallbackRpsShare,
+      replicaId,
       token: () => randomBytes(12).toString('hex'),
-    },
+    }),
+    link,
     close: () => link.close(),
   };
 }

@@ -3,7 +3,10 @@
  * trip reads the task's answer or claims its lease; the lease holder calls the provider and
  * publishes on the provider's `done` channel, the others wait for it or the lease's expiry, within
  * their own deadline. Failures other than NOT_FOUND are never stored; when Redis cannot answer,
- * the lookup goes straight to the source. The whole protocol: docs/architecture.md.
+ * the lookup goes straight to the source. A stored answer is used only when it opens (seal.ts) and
+ * has the model's shape (`accepts`); otherwise it is dropped, counted, and the provider is asked.
+ * While Redis refuses writes, a lookup reads the stored answer and on a miss asks the source, with
+ * no lease to take or wait for. The whole protocol: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { TaskCall, TaskSource } from '../../sources/task-source.js';
@@ -11,9 +14,11 @@ import { cachePolicyAt, type CacheTtls } from '../cache.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { DeadlineExceededError } from '../deadline.js';
 import { upstreamEvents, type UpstreamEvents } from '../events.js';
-import { decodeEntry, encodeEntry, type SharedEntry } from './codec.js';
+import { decodeEntry, encodeEntry, type DropReason, type SharedEntry } from './codec.js';
 import type { SharedKeys } from './keys.js';
 import { UNAVAILABLE, type RedisLink } from './redis-link.js';
+import type { ValueSeal } from './seal.js';
+import type { Check } from './shape.js';
 
 /** KEYS task, lease; ARGV token, lease ms. {'hit', text, pttl} | {'lease'} | {'wait', lease pttl}. */
 const LOOKUP_SCRIPT = `
@@ -23,11 +28,30 @@ if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'lease'
 return {'wait', redis.call('PTTL', KEYS[2])}
 `;
 
-/** KEYS task, lease; ARGV token, entry ('' = nothing to store), ttl ms, channel, task id. */
+/** KEYS task: the answer alone, for a Redis that refuses writes. {'hit', text, pttl} | {'miss'}. */
+const READ_SCRIPT = `
+local value = redis.call('GET', KEYS[1])
+if value then return {'hit', value, redis.call('PTTL', KEYS[1])} end
+return {'miss'}
+`;
+
+/**
+ * KEYS task, lease; ARGV token, entry ('' = nothing to store), ttl ms, channel, task id. A store
+ * that Redis refuses (out of memory) still releases the lease and announces the end, so waiters
+ * ask again at once; the refusal is then the script's error, and the link learns of it.
+ */
 const FINISH_SCRIPT = `
-if ARGV[2] ~= '' then redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
+local stored = true
+if ARGV[2] ~= '' then stored = redis.pcall('SET', KEYS[1], ARGV[2], 'PX', ARGV[3]) end
 if redis.call('GET', KEYS[2]) == ARGV[1] then redis.call('DEL', KEYS[2]) end
 redis.call('PUBLISH', ARGV[4], ARGV[5])
+if type(stored) == 'table' and stored.err then return redis.error_reply(stored.err) end
+return 1
+`;
+
+/** KEYS task; ARGV the entry as read: removes a dropped entry, unless someone replaced it meanwhile. */
+const DISCARD_SCRIPT = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then redis.call('DEL', KEYS[1]) end
 return 1
 `;
 
@@ -40,7 +64,7 @@ return 0
 /** A lease's PTTL can be read just before it ends; wait a little past it so the next claim succeeds. */
 const LEASE_EXPIRY_SLACK_MS = 5;
 
-export interface SharedTierOptions {
+export interface SharedTierOptions<T> {
   readonly provider: ProviderName;
   readonly link: RedisLink;
   readonly keys: SharedKeys;
@@ -50,6 +74,12 @@ export interface SharedTierOptions {
   readonly clock: Clock;
   /** A fresh random lease token. */
   readonly token: () => string;
+  /** Whether a stored value is a T (model-shapes.ts); nothing else is answered. */
+  readonly accepts: Check<T>;
+  /** MACs over stored values, or none (seal.ts). */
+  readonly seal: ValueSeal;
+  /** A stored entry that was not used, and why. */
+  readonly onValueDropped?: (reason: DropReason) => void;
   readonly events?: Partial<UpstreamEvents>;
 }
 
@@ -60,13 +90,25 @@ export interface SharedTier<T> {
    * cache keeps such an answer no longer than that.
    */
   remainingTtlMs(subject: object): number | undefined;
+  /** Deletes the stored answer for one task (best effort: a Redis that is down has nothing to serve). */
+  forget(taskId: string): Promise<void>;
 }
+
+const FORGET_SCRIPT = `redis.call('DEL', KEYS[1]) return 1`;
 
 function aborted(provider: ProviderName): ProviderError {
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} request aborted by the caller`,
+    retryable: false,
+  });
 }
 
-export function sharedTier<T extends { readonly terminal: boolean }>(source: TaskSource<T>, options: SharedTierOptions): SharedTier<T> {
+export function sharedTier<T extends { readonly terminal: boolean }>(
+  source: TaskSource<T>,
+  options: SharedTierOptions<T>,
+): SharedTier<T> {
   const { provider, link, keys, clock } = options;
   const events = upstreamEvents(options.events);
   const remaining = new WeakMap<object, number>();
@@ -93,7 +135,7 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     };
     const until = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
       new Promise<void>((resolve, reject) => {
-        let timer: TimerHandle | undefined;
+        let timer: TimerHandle | undefined = undefined;
         const finish = (): void => {
           cancel();
           if (timer !== undefined) clock.clearTimeout(timer);
@@ -125,11 +167,14 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     let renewal: TimerHandle | undefined;
     let running = true;
     const renew = (): void => {
-      renewal = clock.setTimeout(() => {
-        void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
-          if (running) renew();
-        });
-      }, Math.max(1, Math.floor(options.leaseMs / 3)));
+      renewal = clock.setTimeout(
+        () => {
+          void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
+            if (running) renew();
+          });
+        },
+        Math.max(1, Math.floor(options.leaseMs / 3)),
+      );
     };
     renew();
     let entry: SharedEntry<T>;
@@ -144,20 +189,54 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     }
     const { ttlMs } = cachePolicyAt(entry.ok ? entry.value : entry.error, options.ttls, clock.now());
     const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
+    const stored = encoded === null ? '' : options.seal.seal(keys.task(taskId), encoded);
     // Awaited: a request answered here may be followed at once by the same lookup on another replica.
-    await link.eval(FINISH_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, encoded ?? '', Math.max(1, ttlMs), keys.done, taskId]);
+    await link.eval(
+      FINISH_SCRIPT,
+      [keys.task(taskId), keys.lease(taskId)],
+      [token, stored, Math.max(1, ttlMs), keys.done, taskId],
+    );
     return answer(entry);
+  };
+
+  /** A stored answer, when it opens and has the model's shape; null (dropped, counted) otherwise. */
+  const opened = (taskId: string, stored: unknown): SharedEntry<T> | null => {
+    const text = typeof stored === 'string' ? options.seal.open(keys.task(taskId), stored) : null;
+    const decoded = text === null ? 'signature' : decodeEntry(text, provider, options.accepts);
+    if (typeof decoded !== 'string') return decoded;
+    options.onValueDropped?.(typeof stored === 'string' ? decoded : 'undecodable');
+    return null;
+  };
+
+  /** Served from Redis: counted, and kept locally no longer than it had left there. */
+  const served = (entry: SharedEntry<T>, pttl: unknown, call: TaskCall | undefined): T => {
+    events.onSharedCacheHit(provider);
+    if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
+    if (typeof pttl === 'number' && pttl > 0) remaining.set(entry.ok ? (entry.value as object) : entry.error, pttl);
+    return answer(entry);
+  };
+
+  /** Redis takes no writes: its answer when it has one, else the source, with no lease to take or wait for. */
+  const readOnly = async (taskId: string, call: TaskCall | undefined): Promise<T> => {
+    const reply = await link.read(READ_SCRIPT, [keys.task(taskId)], []);
+    if (Array.isArray(reply) && reply[0] === 'hit') {
+      const entry = opened(taskId, reply[1]);
+      if (entry !== null) return served(entry, reply[2], call);
+    }
+    return source(taskId, call);
   };
 
   const shared: TaskSource<T> = async (taskId, call) => {
     const deadline = call?.deadline ?? clock.now() + options.defaultDeadlineMs;
     let waited = false;
+    let discarded = false;
     for (;;) {
       if (call?.signal?.aborted) throw aborted(provider);
       if (clock.now() >= deadline) {
         events.onDeadlineExceeded(provider);
         throw new DeadlineExceededError(provider);
       }
+      if (link.state() === 'degraded') return readOnly(taskId, call);
       const token = options.token();
       const watcher = watch(taskId);
       const reply = await link.eval(LOOKUP_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, options.leaseMs]);
@@ -168,13 +247,14 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
       const [what, first, second] = reply as unknown[];
       if (what === 'hit') {
         watcher.cancel();
-        const entry = typeof first === 'string' ? decodeEntry<T>(first, provider) : null;
-        // Not a shape this version wrote: answer as one process would.
-        if (entry === null) return source(taskId, call);
-        events.onSharedCacheHit(provider);
-        if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
-        if (typeof second === 'number' && second > 0) remaining.set(entry.ok ? (entry.value as object) : entry.error, second);
-        return answer(entry);
+        const entry = opened(taskId, first);
+        if (entry !== null) return served(entry, second, call);
+        // Not an answer this deployment wrote: removed, then asked again, so the lease holder's
+        // answer replaces it. Once only: an entry rewritten at once again is simply passed by.
+        if (discarded || typeof first !== 'string') return source(taskId, call);
+        discarded = true;
+        await link.eval(DISCARD_SCRIPT, [keys.task(taskId)], [first]);
+        continue;
       }
       if (what === 'lease') {
         watcher.cancel();
@@ -190,5 +270,8 @@ export function sharedTier<T extends { readonly terminal: boolean }>(source: Tas
     }
   };
 
-  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject) };
+  const forget = async (taskId: string): Promise<void> => {
+    await link.eval(FORGET_SCRIPT, [keys.task(taskId)], []).catch(() => undefined);
+  };
+  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject), forget };
 }
