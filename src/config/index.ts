@@ -182,24 +182,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const read = new EnvReader(env);
   const v = readAll(read);
   read.finish();
-  const tencentToken = v.TENCENTCLOUD_SESSION_TOKEN;
-  const alibabaToken = v.ALIBABA_CLOUD_SECURITY_TOKEN;
-  const tencentKeys =
-    v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
-      ? {
-          secretId: v.TENCENTCLOUD_SECRET_ID,
-          secretKey: v.TENCENTCLOUD_SECRET_KEY,
-          ...(tencentToken !== undefined && { sessionToken: tencentToken }),
-        }
-      : null;
-  const alibabaKeys =
-    v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
-      ? {
-          accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID,
-          accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
-          ...(alibabaToken !== undefined && { securityToken: alibabaToken }),
-        }
-      : null;
+  const keys = staticKeys(v);
   return {
     port: v.PORT,
     host: v.HOST,
@@ -209,126 +192,173 @@ export function loadConfig(env: Env = process.env): AppConfig {
     dashboard: v.DASHBOARD,
     emulator: v.EMULATOR,
     tencent: {
-      credentials: tencentKeys,
+      credentials: keys.tencent,
       endpoint: v.MPS_ENDPOINT,
       ...(v.MPS_REGION !== undefined && { region: v.MPS_REGION }),
     },
     alibaba: {
-      credentials: alibabaKeys,
+      credentials: keys.alibaba,
       endpoint: v.ICE_ENDPOINT,
       region: v.ICE_REGION,
     },
-    credentialSources: {
-      tencent: {
-        static: tencentKeys,
-        tke:
-          v.TKE_REGION !== undefined &&
-          v.TKE_PROVIDER_ID !== undefined &&
-          v.TKE_WEB_IDENTITY_TOKEN_FILE !== undefined &&
-          v.TKE_ROLE_ARN !== undefined
-            ? {
-                region: v.TKE_REGION,
-                providerId: v.TKE_PROVIDER_ID,
-                webIdentityTokenFile: v.TKE_WEB_IDENTITY_TOKEN_FILE,
-                roleArn: v.TKE_ROLE_ARN,
-              }
-            : null,
-        stsEndpoint: v.TENCENTCLOUD_STS_ENDPOINT ?? null,
-        credentialsFile: v.TENCENTCLOUD_CREDENTIALS_FILE ?? null,
-        cvmRole: v.TENCENTCLOUD_CVM_ROLE ?? null,
-        metadataOrigin: v.TENCENTCLOUD_METADATA_ORIGIN,
-      },
-      alibaba: {
-        static: alibabaKeys,
-        rrsa:
-          v.ALIBABA_CLOUD_ROLE_ARN !== undefined &&
-          v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN !== undefined &&
-          v.ALIBABA_CLOUD_OIDC_TOKEN_FILE !== undefined
-            ? {
-                roleArn: v.ALIBABA_CLOUD_ROLE_ARN,
-                oidcProviderArn: v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
-                oidcTokenFile: v.ALIBABA_CLOUD_OIDC_TOKEN_FILE,
-              }
-            : null,
-        stsEndpoint: v.ALIBABA_CLOUD_STS_ENDPOINT ?? null,
-        credentialsUri: v.ALIBABA_CLOUD_CREDENTIALS_URI,
-        credentialsFile: v.ALIBABA_CLOUD_CREDENTIALS_FILE ?? null,
-        profile: v.ALIBABA_CLOUD_PROFILE,
-        ecsMetadataRole: v.ALIBABA_CLOUD_ECS_METADATA ?? null,
-        metadataOrigin: v.ALIBABA_CLOUD_ECS_METADATA_ORIGIN,
-        imdsv1Disabled: v.ALIBABA_CLOUD_IMDSV1_DISABLED,
-      },
-    },
-    upstream: {
-      timeoutMs: v.UPSTREAM_TIMEOUT_MS,
-      concurrency: v.UPSTREAM_CONCURRENCY,
-      maxBatchSize: v.UPSTREAM_MAX_BATCH_SIZE,
-      maxAttempts: v.UPSTREAM_MAX_ATTEMPTS,
-      retryBaseDelayMs: v.UPSTREAM_RETRY_BASE_DELAY_MS,
-      retryMaxDelayMs: v.UPSTREAM_RETRY_MAX_DELAY_MS,
-      requestDeadlineMs: v.REQUEST_DEADLINE_MS,
-      rateLimit: {
-        mpsRps: v.MPS_RATE_LIMIT_RPS,
-        iceRps: v.ICE_RATE_LIMIT_RPS,
-        maxQueue: v.RATE_LIMIT_MAX_QUEUE,
-        marginMs: v.RATE_LIMIT_MARGIN_MS,
-      },
-      cache: {
-        terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
-        runningTtlMs: v.CACHE_RUNNING_TTL_MS,
-        notFoundTtlMs: v.CACHE_NOT_FOUND_TTL_MS,
-        maxEntries: v.CACHE_MAX_ENTRIES,
-        maxBytes: v.CACHE_MAX_BYTES,
-      },
-      responseCacheMaxBytes: v.RESPONSE_CACHE_MAX_BYTES,
-    },
-    limits: {
-      maxTaskIds: v.MAX_TASK_IDS,
-      maxEntityRepresentations: v.MAX_ENTITY_REPRESENTATIONS,
-      bodyLimitBytes: v.BODY_LIMIT_BYTES,
-      maxQueryDepth: v.MAX_QUERY_DEPTH,
-      maxQueryAliases: v.MAX_QUERY_ALIASES,
-      maxQueryTokens: v.MAX_QUERY_TOKENS,
-      maxQueryCost: v.MAX_QUERY_COST,
-      maxInputDepth: v.MAX_INPUT_DEPTH,
-      maxInputValues: v.MAX_INPUT_VALUES,
-      httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
-      httpMaxConnections: v.HTTP_MAX_CONNECTIONS,
-    },
+    credentialSources: credentialSourcesOf(v, keys),
+    upstream: upstreamOf(v),
+    limits: limitsOf(v),
     security: {
       sharedSecret: v.SUBGRAPH_SHARED_SECRET,
       sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER,
       allowedOrigins: v.WEBSOCKET_ALLOWED_ORIGINS,
     },
     documentCacheMaxBytes: v.DOCUMENT_CACHE_MAX_BYTES,
-    redis:
-      v.REDIS_URL === null
-        ? null
-        : {
-            url: v.REDIS_URL,
-            keyPrefix: v.REDIS_KEY_PREFIX,
-            commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
-            fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE,
-            leaseMs: v.REDIS_LEASE_MS,
-            valueKey: v.REDIS_VALUE_KEY,
-          },
-    subscriptions: {
-      waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
-      maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
-      maxPerConnection: v.SUBSCRIPTION_MAX_PER_CONNECTION,
-      maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
-      initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
-      maxActive: v.SUBSCRIPTION_MAX_ACTIVE,
-      callbackUrls: v.SUBSCRIPTION_CALLBACK_URLS,
-      callbackTimeoutMs: v.SUBSCRIPTION_CALLBACK_TIMEOUT_MS,
-      maxConnections: v.WEBSOCKET_MAX_CONNECTIONS,
-      maxBufferedBytes: v.WEBSOCKET_MAX_BUFFERED_BYTES,
-    },
+    redis: redisOf(v),
+    subscriptions: subscriptionsOf(v),
     tracing:
       v.OTEL_EXPORTER_OTLP_ENDPOINT === null
         ? null
         : { endpoint: v.OTEL_EXPORTER_OTLP_ENDPOINT, serviceName: v.OTEL_SERVICE_NAME },
     shutdownDelayMs: v.SHUTDOWN_DELAY_MS,
     shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
+  };
+}
+
+interface StaticKeys {
+  readonly tencent: TencentCredentials | null;
+  readonly alibaba: AlibabaCredentials | null;
+}
+
+/** Each provider's keys from the environment, when both halves are set. */
+function staticKeys(v: Values): StaticKeys {
+  const tencentToken = v.TENCENTCLOUD_SESSION_TOKEN;
+  const alibabaToken = v.ALIBABA_CLOUD_SECURITY_TOKEN;
+  return {
+    tencent:
+      v.TENCENTCLOUD_SECRET_ID !== undefined && v.TENCENTCLOUD_SECRET_KEY !== undefined
+        ? {
+            secretId: v.TENCENTCLOUD_SECRET_ID,
+            secretKey: v.TENCENTCLOUD_SECRET_KEY,
+            ...(tencentToken !== undefined && { sessionToken: tencentToken }),
+          }
+        : null,
+    alibaba:
+      v.ALIBABA_CLOUD_ACCESS_KEY_ID !== undefined && v.ALIBABA_CLOUD_ACCESS_KEY_SECRET !== undefined
+        ? {
+            accessKeyId: v.ALIBABA_CLOUD_ACCESS_KEY_ID,
+            accessKeySecret: v.ALIBABA_CLOUD_ACCESS_KEY_SECRET,
+            ...(alibabaToken !== undefined && { securityToken: alibabaToken }),
+          }
+        : null,
+  };
+}
+
+function credentialSourcesOf(v: Values, keys: StaticKeys): AppConfig['credentialSources'] {
+  return {
+    tencent: {
+      static: keys.tencent,
+      tke:
+        v.TKE_REGION !== undefined &&
+        v.TKE_PROVIDER_ID !== undefined &&
+        v.TKE_WEB_IDENTITY_TOKEN_FILE !== undefined &&
+        v.TKE_ROLE_ARN !== undefined
+          ? {
+              region: v.TKE_REGION,
+              providerId: v.TKE_PROVIDER_ID,
+              webIdentityTokenFile: v.TKE_WEB_IDENTITY_TOKEN_FILE,
+              roleArn: v.TKE_ROLE_ARN,
+            }
+          : null,
+      stsEndpoint: v.TENCENTCLOUD_STS_ENDPOINT ?? null,
+      credentialsFile: v.TENCENTCLOUD_CREDENTIALS_FILE ?? null,
+      cvmRole: v.TENCENTCLOUD_CVM_ROLE ?? null,
+      metadataOrigin: v.TENCENTCLOUD_METADATA_ORIGIN,
+    },
+    alibaba: {
+      static: keys.alibaba,
+      rrsa:
+        v.ALIBABA_CLOUD_ROLE_ARN !== undefined &&
+        v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN !== undefined &&
+        v.ALIBABA_CLOUD_OIDC_TOKEN_FILE !== undefined
+          ? {
+              roleArn: v.ALIBABA_CLOUD_ROLE_ARN,
+              oidcProviderArn: v.ALIBABA_CLOUD_OIDC_PROVIDER_ARN,
+              oidcTokenFile: v.ALIBABA_CLOUD_OIDC_TOKEN_FILE,
+            }
+          : null,
+      stsEndpoint: v.ALIBABA_CLOUD_STS_ENDPOINT ?? null,
+      credentialsUri: v.ALIBABA_CLOUD_CREDENTIALS_URI,
+      credentialsFile: v.ALIBABA_CLOUD_CREDENTIALS_FILE ?? null,
+      profile: v.ALIBABA_CLOUD_PROFILE,
+      ecsMetadataRole: v.ALIBABA_CLOUD_ECS_METADATA ?? null,
+      metadataOrigin: v.ALIBABA_CLOUD_ECS_METADATA_ORIGIN,
+      imdsv1Disabled: v.ALIBABA_CLOUD_IMDSV1_DISABLED,
+    },
+  };
+}
+
+function upstreamOf(v: Values): AppConfig['upstream'] {
+  return {
+    timeoutMs: v.UPSTREAM_TIMEOUT_MS,
+    concurrency: v.UPSTREAM_CONCURRENCY,
+    maxBatchSize: v.UPSTREAM_MAX_BATCH_SIZE,
+    maxAttempts: v.UPSTREAM_MAX_ATTEMPTS,
+    retryBaseDelayMs: v.UPSTREAM_RETRY_BASE_DELAY_MS,
+    retryMaxDelayMs: v.UPSTREAM_RETRY_MAX_DELAY_MS,
+    requestDeadlineMs: v.REQUEST_DEADLINE_MS,
+    rateLimit: {
+      mpsRps: v.MPS_RATE_LIMIT_RPS,
+      iceRps: v.ICE_RATE_LIMIT_RPS,
+      maxQueue: v.RATE_LIMIT_MAX_QUEUE,
+      marginMs: v.RATE_LIMIT_MARGIN_MS,
+    },
+    cache: {
+      terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
+      runningTtlMs: v.CACHE_RUNNING_TTL_MS,
+      notFoundTtlMs: v.CACHE_NOT_FOUND_TTL_MS,
+      maxEntries: v.CACHE_MAX_ENTRIES,
+      maxBytes: v.CACHE_MAX_BYTES,
+    },
+    responseCacheMaxBytes: v.RESPONSE_CACHE_MAX_BYTES,
+  };
+}
+
+function limitsOf(v: Values): AppConfig['limits'] {
+  return {
+    maxTaskIds: v.MAX_TASK_IDS,
+    maxEntityRepresentations: v.MAX_ENTITY_REPRESENTATIONS,
+    bodyLimitBytes: v.BODY_LIMIT_BYTES,
+    maxQueryDepth: v.MAX_QUERY_DEPTH,
+    maxQueryAliases: v.MAX_QUERY_ALIASES,
+    maxQueryTokens: v.MAX_QUERY_TOKENS,
+    maxQueryCost: v.MAX_QUERY_COST,
+    maxInputDepth: v.MAX_INPUT_DEPTH,
+    maxInputValues: v.MAX_INPUT_VALUES,
+    httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+    httpMaxConnections: v.HTTP_MAX_CONNECTIONS,
+  };
+}
+
+function redisOf(v: Values): AppConfig['redis'] {
+  if (v.REDIS_URL === null) return null;
+  return {
+    url: v.REDIS_URL,
+    keyPrefix: v.REDIS_KEY_PREFIX,
+    commandTimeoutMs: v.REDIS_COMMAND_TIMEOUT_MS,
+    fallbackRpsShare: v.REDIS_FALLBACK_RPS_SHARE,
+    leaseMs: v.REDIS_LEASE_MS,
+    valueKey: v.REDIS_VALUE_KEY,
+  };
+}
+
+function subscriptionsOf(v: Values): AppConfig['subscriptions'] {
+  return {
+    waitingIntervalMs: v.SUBSCRIPTION_WAITING_INTERVAL_MS,
+    maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
+    maxPerConnection: v.SUBSCRIPTION_MAX_PER_CONNECTION,
+    maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
+    initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
+    maxActive: v.SUBSCRIPTION_MAX_ACTIVE,
+    callbackUrls: v.SUBSCRIPTION_CALLBACK_URLS,
+    callbackTimeoutMs: v.SUBSCRIPTION_CALLBACK_TIMEOUT_MS,
+    maxConnections: v.WEBSOCKET_MAX_CONNECTIONS,
+    maxBufferedBytes: v.WEBSOCKET_MAX_BUFFERED_BYTES,
   };
 }

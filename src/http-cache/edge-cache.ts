@@ -7,7 +7,7 @@
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { LRUCache } from 'lru-cache';
 import { getOperationAST, parse } from 'graphql';
-import { sharedFreshness } from './freshness.js';
+import { sharedFreshness, type Freshness } from './freshness.js';
 
 export interface EdgeCacheOptions {
   /** Bound on stored bytes (keys, bodies, headers); 0 turns the cache off. */
@@ -72,7 +72,16 @@ export interface EdgeCache {
 }
 
 /** Headers that belong to one exchange, not to the stored answer. */
-const PER_RESPONSE_HEADERS = new Set(['x-request-id', 'age', 'content-length', 'date', 'etag', 'connection', 'keep-alive', 'transfer-encoding']);
+const PER_RESPONSE_HEADERS = new Set([
+  'x-request-id',
+  'age',
+  'content-length',
+  'date',
+  'etag',
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+]);
 
 const JSON_CONTENT_TYPE = /^application\/json\s*(;\s*charset\s*=\s*"?utf-8"?\s*)?$/i;
 const TRACE_HEADER = 'apollo-federation-include-trace';
@@ -165,7 +174,8 @@ function operationNameOf(body: unknown): string | null {
   const { operationName, query } = body as Record<string, unknown>;
   if (typeof query !== 'string') return null;
   try {
-    const name = getOperationAST(parse(query), typeof operationName === 'string' ? operationName : undefined)?.name?.value;
+    const name = getOperationAST(parse(query), typeof operationName === 'string' ? operationName : undefined)?.name
+      ?.value;
     return name ?? null;
   } catch {
     return null;
@@ -206,52 +216,6 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
     sizeCalculation: (answer, key) => sizeOf(key, answer),
   });
 
-  const serve = (res: ServerResponse, answer: StoredAnswer, startedAt: number, requestId: string): void => {
-    const ageSeconds = answer.ageSeconds + Math.floor((options.now() - answer.storedAt) / 1000);
-    const headers = answer.hitHeaders;
-    headers[headers.length - HIT_REQUEST_ID] = requestId;
-    headers[headers.length - HIT_AGE] = String(ageSeconds);
-    res.writeHead(200, headers);
-    res.end(answer.body);
-    options.onHit({ requestId, operationName: answer.operationName ?? null, durationMs: options.now() - startedAt });
-  };
-
-  /**
-   * Keeps what Apollo answers to a miss, if its headers say a shared cache may. The answer is
-   * stored after the real `end` has handed it to the socket: storing is work the client of this
-   * request need not wait for.
-   */
-  const capture = (res: ServerResponse, key: string): void => {
-    const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
-    const write = res.write.bind(res) as (...args: unknown[]) => boolean;
-    let streamed = false;
-    res.write = ((...args: unknown[]) => {
-      streamed = true;
-      return write(...args);
-    }) as ServerResponse['write'];
-    res.end = ((...args: unknown[]) => {
-      const [chunk, encoding] = args;
-      // Read before `end`: the status and headers are what was sent; `res` keeps them after.
-      const freshness = streamed ? null : sharedFreshness(res.statusCode, res.getHeaders());
-      const ended = end(...args);
-      if (freshness && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
-        const storedAt = options.now();
-        const body = typeof chunk === 'string' ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8') : chunk;
-        const headers = storedHeaders(res);
-        answers.set(key, {
-          body,
-          headers,
-          hitHeaders: hitHeaderList(headers, body.length),
-          operationName: undefined,
-          storedAt,
-          ageSeconds: freshness.ageSeconds,
-          expiresAt: storedAt + (freshness.maxAgeSeconds - freshness.ageSeconds) * 1000,
-        });
-      }
-      return ended;
-    }) as ServerResponse['end'];
-  };
-
   return {
     get size() {
       return answers.size;
@@ -285,7 +249,7 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
               const parsed = parseJsonBody(text);
               stored.operationName = parsed.ok ? operationNameOf(parsed.value) : null;
             }
-            serve(res, stored, startedAt, options.requestId(req));
+            serveHit(options, res, stored, startedAt, options.requestId(req));
             return;
           }
           answers.delete(key);
@@ -296,9 +260,73 @@ export function createEdgeCache(options: EdgeCacheOptions): EdgeCache {
           return;
         }
         (req as RequestWithBody).body = parsed.value;
-        capture(res, key);
+        captureAnswer(options, res, (answer) => answers.set(key, answer));
         next(req, res);
       });
     },
+  };
+}
+
+function serveHit(
+  options: EdgeCacheOptions,
+  res: ServerResponse,
+  answer: StoredAnswer,
+  startedAt: number,
+  requestId: string,
+): void {
+  const ageSeconds = answer.ageSeconds + Math.floor((options.now() - answer.storedAt) / 1000);
+  const headers = answer.hitHeaders;
+  headers[headers.length - HIT_REQUEST_ID] = requestId;
+  headers[headers.length - HIT_AGE] = String(ageSeconds);
+  res.writeHead(200, headers);
+  res.end(answer.body);
+  options.onHit({ requestId, operationName: answer.operationName ?? null, durationMs: options.now() - startedAt });
+}
+
+/**
+ * Keeps what Apollo answers to a miss, if its headers say a shared cache may. The answer is
+ * stored after the real `end` has handed it to the socket: storing is work the client of this
+ * request need not wait for.
+ */
+function captureAnswer(options: EdgeCacheOptions, res: ServerResponse, store: (answer: StoredAnswer) => void): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+  const write = res.write.bind(res) as (...args: unknown[]) => boolean;
+  let streamed = false;
+  res.write = ((...args: unknown[]) => {
+    streamed = true;
+    return write(...args);
+  }) as ServerResponse['write'];
+  res.end = ((...args: unknown[]) => {
+    const [chunk, encoding] = args;
+    // Read before `end`: the status and headers are what was sent; `res` keeps them after.
+    const freshness = streamed ? null : sharedFreshness(res.statusCode, res.getHeaders());
+    const ended = end(...args);
+    if (freshness && (typeof chunk === 'string' || Buffer.isBuffer(chunk))) {
+      store(storedAnswer(res, chunk, encoding, freshness, options.now()));
+    }
+    return ended;
+  }) as ServerResponse['end'];
+}
+
+function storedAnswer(
+  res: ServerResponse,
+  chunk: string | Buffer,
+  encoding: unknown,
+  freshness: Freshness,
+  storedAt: number,
+): StoredAnswer {
+  const body =
+    typeof chunk === 'string'
+      ? Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8')
+      : chunk;
+  const headers = storedHeaders(res);
+  return {
+    body,
+    headers,
+    hitHeaders: hitHeaderList(headers, body.length),
+    operationName: undefined,
+    storedAt,
+    ageSeconds: freshness.ageSeconds,
+    expiresAt: storedAt + (freshness.maxAgeSeconds - freshness.ageSeconds) * 1000,
   };
 }

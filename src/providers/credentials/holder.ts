@@ -70,100 +70,41 @@ export function refreshMarginMs(lifetimeMs: number): number {
   return Math.min(lifetimeMs / 3, MAX_REFRESH_MARGIN_MS);
 }
 
-export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): CredentialHolder<C> {
-  const { provider, source, now } = options;
-  const random = options.random ?? Math.random;
-  const backoff = options.backoff ?? DEFAULT_BACKOFF;
-  let held: Held<C> | null = null;
-  let inflight: Promise<Held<C>> | null = null;
-  let failures = 0;
-  let nextAttemptAtMs = 0;
-  let lastFailure: string | null = null;
+/** What a holder knows between calls; the helpers below read and update it. */
+interface HolderState<C> {
+  held: Held<C> | null;
+  inflight: Promise<Held<C>> | null;
+  failures: number;
+  nextAttemptAtMs: number;
+  lastFailure: string | null;
   // Set when the provider refused the held credential: it is no longer worth signing with.
-  let refused: C | null = null;
+  refused: C | null;
+}
 
-  const isValid = (h: Held<C> | null, at: number): h is Held<C> =>
-    h !== null && h.issued.value !== refused && (h.issued.expiresAtMs === undefined || at < h.issued.expiresAtMs);
-
-  const unavailable = (reason: string): ProviderError =>
-    new ProviderError({
-      provider,
-      kind: 'AUTH_FAILED',
-      message: `${provider} has no valid credential from ${source.name}: ${reason}`,
-      retryable: false,
-    });
-
-  function refresh(): Promise<Held<C>> {
-    inflight ??= (async () => {
-      const first = held === null;
-      try {
-        // A turn first, so `inflight` is set before the `finally` below clears it, even when fetch throws at once.
-        await undefined;
-        const issued = await source.fetch();
-        const at = now();
-        if (issued.expiresAtMs !== undefined && issued.expiresAtMs <= at) {
-          throw new CredentialSourceError(
-            `the credential issued expires at ${new Date(issued.expiresAtMs).toISOString()}, already past`,
-          );
-        }
-        const lifetimeMs = issued.expiresAtMs === undefined ? null : issued.expiresAtMs - at;
-        const refreshAtMs =
-          lifetimeMs !== null && issued.expiresAtMs !== undefined
-            ? issued.expiresAtMs - refreshMarginMs(lifetimeMs)
-            : (issued.recheckAtMs ?? Infinity);
-        const next: Held<C> = { issued, refreshAtMs, lifetimeMs };
-        held = next;
-        refused = null;
-        failures = 0;
-        nextAttemptAtMs = 0;
-        lastFailure = null;
-        options.onRefresh?.({
-          provider,
-          source: source.name,
-          outcome: 'success',
-          expiresAtMs: issued.expiresAtMs ?? null,
-          first,
-        });
-        return next;
-      } catch (error) {
-        const reason = safeReason(error);
-        failures += 1;
-        lastFailure = reason;
-        const lifetimeCap = held?.lifetimeMs != null ? held.lifetimeMs / 6 : Infinity;
-        const cap = Math.min(backoff.maxMs, lifetimeCap);
-        const delay = Math.min(cap, backoff.baseMs * 2 ** (failures - 1)) * (0.5 + 0.5 * random());
-        nextAttemptAtMs = now() + delay;
-        options.onRefresh?.({
-          provider,
-          source: source.name,
-          outcome: 'failure',
-          expiresAtMs: held?.issued.expiresAtMs ?? null,
-          reason,
-          first,
-        });
-        throw unavailable(reason);
-      } finally {
-        inflight = null;
-      }
-    })();
-    return inflight;
-  }
-
+export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): CredentialHolder<C> {
+  const { source, now } = options;
+  const s: HolderState<C> = {
+    held: null,
+    inflight: null,
+    failures: 0,
+    nextAttemptAtMs: 0,
+    lastFailure: null,
+    refused: null,
+  };
+  const valid = (at: number): boolean => isValid(s, at);
+  const refresh = (): Promise<Held<C>> => startRefresh(options, s);
   /** A refresh in the background while the held credential is still good: its failure only schedules the next try. */
-  function refreshQuietly(): void {
-    refresh().catch(() => undefined);
-  }
-
-  const due = (at: number): boolean => inflight === null && at >= nextAttemptAtMs;
+  const refreshQuietly = (): void => void refresh().catch(() => undefined);
+  const due = (at: number): boolean => s.inflight === null && at >= s.nextAttemptAtMs;
 
   async function current(): Promise<C> {
     const at = now();
-    if (isValid(held, at)) {
-      if (at >= held.refreshAtMs && due(at)) refreshQuietly();
-      return held.issued.value;
+    if (s.held !== null && valid(at)) {
+      if (at >= s.held.refreshAtMs && due(at)) refreshQuietly();
+      return s.held.issued.value;
     }
-    if (inflight) return (await inflight).issued.value;
-    if (at < nextAttemptAtMs) throw unavailable(lastFailure ?? 'the last refresh failed');
+    if (s.inflight) return (await s.inflight).issued.value;
+    if (at < s.nextAttemptAtMs) throw unavailable(options, s.lastFailure ?? 'the last refresh failed');
     return (await refresh()).issued.value;
   }
 
@@ -175,10 +116,10 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
     async replace(used) {
       const at = now();
       // Another lookup already replaced it: retry with the one held now (or the refresh it needs).
-      if (held !== null && held.issued.value !== used)
-        return isValid(held, at) ? held.issued.value : current().catch(() => null);
-      refused = used;
-      if (inflight === null && at < nextAttemptAtMs) return null;
+      if (s.held !== null && s.held.issued.value !== used)
+        return valid(at) ? s.held.issued.value : current().catch(() => null);
+      s.refused = used;
+      if (s.inflight === null && at < s.nextAttemptAtMs) return null;
       try {
         const next = await refresh();
         return sameCredential(next.issued.value, used) ? null : next.issued.value;
@@ -189,7 +130,7 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
 
     isReady() {
       const at = now();
-      if (isValid(held, at)) return true;
+      if (valid(at)) return true;
       if (due(at)) refreshQuietly();
       return false;
     },
@@ -197,12 +138,99 @@ export function createCredentialHolder<C>(options: CredentialHolderOptions<C>): 
     state() {
       return {
         source: source.name,
-        ready: isValid(held, now()),
-        expiresAtMs: held?.issued.expiresAtMs ?? null,
-        lastFailure,
+        ready: valid(now()),
+        expiresAtMs: s.held?.issued.expiresAtMs ?? null,
+        lastFailure: s.lastFailure,
       };
     },
   };
+}
+
+function isValid<C>(s: HolderState<C>, at: number): boolean {
+  const h = s.held;
+  return (
+    h !== null && h.issued.value !== s.refused && (h.issued.expiresAtMs === undefined || at < h.issued.expiresAtMs)
+  );
+}
+
+function unavailable<C>(options: CredentialHolderOptions<C>, reason: string): ProviderError {
+  return new ProviderError({
+    provider: options.provider,
+    kind: 'AUTH_FAILED',
+    message: `${options.provider} has no valid credential from ${options.source.name}: ${reason}`,
+    retryable: false,
+  });
+}
+
+/** One refresh at a time: a caller that finds one running shares it. */
+function startRefresh<C>(options: CredentialHolderOptions<C>, s: HolderState<C>): Promise<Held<C>> {
+  s.inflight ??= (async () => {
+    const first = s.held === null;
+    try {
+      // A turn first, so `inflight` is set before the `finally` below clears it, even when fetch throws at once.
+      await undefined;
+      const next = heldFrom(await options.source.fetch(), options.now());
+      s.held = next;
+      s.refused = null;
+      s.failures = 0;
+      s.nextAttemptAtMs = 0;
+      s.lastFailure = null;
+      report(options, 'success', next.issued.expiresAtMs ?? null, first);
+      return next;
+    } catch (error) {
+      const reason = safeReason(error);
+      s.failures += 1;
+      s.lastFailure = reason;
+      const delay = retryDelayMs(options, s);
+      s.nextAttemptAtMs = options.now() + delay;
+      report(options, 'failure', s.held?.issued.expiresAtMs ?? null, first, reason);
+      throw unavailable(options, reason);
+    } finally {
+      s.inflight = null;
+    }
+  })();
+  return s.inflight;
+}
+
+/** The credential as held, with its refresh time; one already expired is a failure. */
+function heldFrom<C>(issued: IssuedCredential<C>, at: number): Held<C> {
+  if (issued.expiresAtMs !== undefined && issued.expiresAtMs <= at) {
+    throw new CredentialSourceError(
+      `the credential issued expires at ${new Date(issued.expiresAtMs).toISOString()}, already past`,
+    );
+  }
+  const lifetimeMs = issued.expiresAtMs === undefined ? null : issued.expiresAtMs - at;
+  const refreshAtMs =
+    lifetimeMs !== null && issued.expiresAtMs !== undefined
+      ? issued.expiresAtMs - refreshMarginMs(lifetimeMs)
+      : (issued.recheckAtMs ?? Infinity);
+  return { issued, refreshAtMs, lifetimeMs };
+}
+
+/** Doubling backoff with jitter, capped by `backoff.maxMs` and a sixth of the held credential's lifetime. */
+function retryDelayMs<C>(options: CredentialHolderOptions<C>, s: HolderState<C>): number {
+  const backoff = options.backoff ?? DEFAULT_BACKOFF;
+  const random = options.random ?? Math.random;
+  const lifetimeCap = s.held?.lifetimeMs != null ? s.held.lifetimeMs / 6 : Infinity;
+  const cap = Math.min(backoff.maxMs, lifetimeCap);
+  return Math.min(cap, backoff.baseMs * 2 ** (s.failures - 1)) * (0.5 + 0.5 * random());
+}
+
+function report<C>(
+  options: CredentialHolderOptions<C>,
+  outcome: RefreshOutcome['outcome'],
+  expiresAtMs: number | null,
+  first: boolean,
+  reason?: string,
+): void {
+  options.onRefresh?.({
+    provider: options.provider,
+    source: options.source.name,
+    outcome,
+    expiresAtMs,
+    ...(reason !== undefined && { reason }),
+    first,
+  });
 }
 
 /** A source that hands back the same values (static keys) has nothing better to offer after a refusal. */
