@@ -4,7 +4,8 @@ import type { AppConfig } from '../config/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { PROVIDER_LIST } from '../providers/registry.js';
 import type { Clock } from '../upstream/clock.js';
-import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
+import { cappedWatches, type CappedWatches } from './capacity.js';
+import { createTaskWatches, type TaskWatchSources } from './task-watches.js';
 
 /**
  * A running task is polled as often as the cache lets a running answer live, so every poll finds
@@ -18,7 +19,7 @@ export function subscriptionWatches(
   sources: TaskWatchSources,
   config: Pick<AppConfig, 'subscriptions' | 'upstream'>,
   deps: { readonly clock: Clock; readonly metrics: Metrics; readonly logger: Logger },
-): TaskWatches {
+): CappedWatches {
   const { metrics, logger } = deps;
   const watches = createTaskWatches(
     sources,
@@ -35,10 +36,11 @@ export function subscriptionWatches(
       events: {
         onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
         onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),
-        onUnexpectedError: (provider, taskId, error) => logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
+        onUnexpectedError: (provider, taskId, error) =>
+          logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
       },
     },
   );
   for (const { name } of PROVIDER_LIST) metrics.watchSubscriptions(name, () => watches.counts(name));
-  return watches;
+  return cappedWatches(watches, config.subscriptions.maxActive);
 }
