@@ -39,7 +39,9 @@ async function main(): Promise<void> {
   try {
     fromEnvFile = loadEnvFile();
   } catch (error) {
-    process.stderr.write(`media-task-subgraph: cannot read ${ENV_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}\n`);
+    process.stderr.write(
+      `media-task-subgraph: cannot read ${ENV_FILE}: ${(error as NodeJS.ErrnoException).code ?? 'unreadable'}\n`,
+    );
     process.exit(1);
   }
   try {
@@ -52,10 +54,14 @@ async function main(): Promise<void> {
     throw error;
   }
   const destination = stdoutDestination({
-    onLost: (error) => toStderr(`media-task-subgraph: stdout failed (${(error as NodeJS.ErrnoException).code ?? error.message}); dropping log lines and serving on\n`),
+    onLost: (error) =>
+      toStderr(
+        `media-task-subgraph: stdout failed (${(error as NodeJS.ErrnoException).code ?? error.message}); dropping log lines and serving on\n`,
+      ),
   });
   const logger = createLogger(config.logLevel, destination, { redactHeaders: [config.security.sharedSecretHeader] });
-  if (fromEnvFile) logger.info({ file: ENV_FILE, variables: fromEnvFile }, `read ${fromEnvFile.length} variables from ${ENV_FILE}`);
+  if (fromEnvFile)
+    logger.info({ file: ENV_FILE, variables: fromEnvFile }, `read ${fromEnvFile.length} variables from ${ENV_FILE}`);
   const app = await startApp(
     config,
     { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger },
@@ -64,20 +70,25 @@ async function main(): Promise<void> {
 
   // Before the banner: once it says "ready at", a SIGTERM (a test's, an orchestrator's) must find its handler.
   let stopping = false;
+  // Logs go out asynchronously: flush what is queued before the process ends. The timer only
+  // matters if a flush can never finish (a destination that stopped answering); unref'd, it
+  // holds nothing open.
+  const exit = (code: number): void => {
+    process.exitCode = code;
+    setTimeout(() => process.exit(code), EXIT_FLUSH_TIMEOUT_MS).unref();
+    // A request's log line is written in an immediate after its answer (logging-plugin.ts), and
+    // the drain can end in the same turn as the last answer: let those lines in before the flush.
+    setImmediate(() => logger.flush(() => process.exit(code)));
+  };
   const shutdown = (signal: string): void => {
-    if (stopping) return;
+    // A second signal during the drain is an operator who will not wait: exit now, as most servers do.
+    if (stopping) {
+      logger.warn({ signal }, 'second signal during the drain: exiting without waiting for it');
+      exit(1);
+      return;
+    }
     stopping = true;
     logger.info({ signal }, 'draining in-flight requests before exit');
-    // Logs go out asynchronously: flush what is queued before the process ends. The timer only
-    // matters if a flush can never finish (a destination that stopped answering); unref'd, it
-    // holds nothing open.
-    const exit = (code: number): void => {
-      process.exitCode = code;
-      setTimeout(() => process.exit(code), EXIT_FLUSH_TIMEOUT_MS).unref();
-      // A request's log line is written in an immediate after its answer (logging-plugin.ts), and
-      // the drain can end in the same turn as the last answer: let those lines in before the flush.
-      setImmediate(() => logger.flush(() => process.exit(code)));
-    };
     app.stop().then(
       () => exit(0),
       (error: unknown) => {
@@ -90,7 +101,9 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   // Sample ids only when the emulator serves them: with real providers they would be ids nobody has.
-  const emulated = PROVIDER_LIST.filter((provider) => app.providers[provider.name] === 'emulator').map((provider) => provider.title);
+  const emulated = PROVIDER_LIST.filter((provider) => app.providers[provider.name] === 'emulator').map(
+    (provider) => provider.title,
+  );
   if (app.emulator && app.samples.length > 0) {
     const ids = (await import('./emulator/index.js')).sampleTaskIds();
     logger.info(
@@ -98,10 +111,21 @@ async function main(): Promise<void> {
       `no credentials for ${emulated.join(' and ')}: serving the built-in provider emulator`,
     );
   }
-  print(startupBanner({ url: app.url, emulated: app.samples.length > 0 ? emulated : [], samples: app.samples, sandbox: config.exposeSchema, dashboard: config.dashboard, emulatorControls: app.emulator?.controlsUrl ?? null }));
+  print(
+    startupBanner({
+      url: app.url,
+      emulated: app.samples.length > 0 ? emulated : [],
+      samples: app.samples,
+      sandbox: config.exposeSchema,
+      dashboard: config.dashboard,
+      emulatorControls: app.emulator?.controlsUrl ?? null,
+    }),
+  );
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`media-task-subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(
+    `media-task-subgraph failed to start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

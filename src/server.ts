@@ -18,6 +18,7 @@ import { responseCacheFor, startApollo } from './server/apollo.js';
 import { useCallerCheck } from './server/caller-check.js';
 import { useEdgeCache } from './server/edge-cache.js';
 import { bodyErrors, graphqlRoute } from './server/graphql-route.js';
+import { bindConnections, httpServerOptions } from './server/connections.js';
 import { listenOn } from './server/listen.js';
 import { GRAPHQL_PATHS, includeStacktrace, operationCheckOptions, type ServerOptions } from './server/options.js';
 import { createReadiness, probes } from './server/probes.js';
@@ -28,7 +29,7 @@ import { shutdownSequence } from './server/shutdown.js';
 import { callbackSubscriptions } from './subscriptions/callback-transport.js';
 import { startWsTransport } from './subscriptions/ws-transport.js';
 
-export type { ServerConfig, ServerOptions } from './server/options.js';
+export type { ServerOptions } from './server/options.js';
 
 export interface SubgraphServer {
   readonly httpServer: http.Server;
@@ -56,13 +57,31 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
 
   // 1. The edge cache, in front of Express: repeats of a cacheable POST end here.
   const edgeCache = useEdgeCache({ config, check, refused, metrics, logger });
-  const httpServer = http.createServer((req, res) => edgeCache.handle(req, res, app));
+  const httpServer = http.createServer(httpServerOptions(config), (req, res) => edgeCache.handle(req, res, app));
+  bindConnections(httpServer, config, () => refused(requestIdFrom(undefined), 503, 'connection_limit'));
   // What Node's HTTP parser refuses has no request object, so no caller's x-request-id: a fresh one names the line.
   answerClientErrors(httpServer, (answer) => refused(requestIdFrom(undefined), answer.status, answer.reason));
-  const callbacks = callbackSubscriptions<RequestContext>(logger);
+  const callbacks = callbackSubscriptions<RequestContext>({
+    policy: { allowedPrefixes: config.subscriptions.callbackUrls },
+    timeoutMs: config.subscriptions.callbackTimeoutMs,
+    drainBudgetMs: config.shutdownGraceMs,
+    hasRoom: () => options.watches.hasRoom(),
+    onRefused: (reason) => metrics.httpRefused(reason),
+    logger,
+  });
   const formatError = createErrorFormatter({ includeStacktrace: includeStacktrace(config) });
   const responseCache = responseCacheFor(config);
-  const apollo = await startApollo({ httpServer, check, callbacks, formatError, responseCache, config, metrics, logger, tracing });
+  const apollo = await startApollo({
+    httpServer,
+    check,
+    callbacks,
+    formatError,
+    responseCache,
+    config,
+    metrics,
+    logger,
+    tracing,
+  });
   const contexts = requestContexts(options, tracing);
 
   // 2. The request id every response carries.
@@ -75,7 +94,13 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
   // 5. Router authentication: the operation check's caller stage.
   if (check.checksCaller) app.use(useCallerCheck(check, refused));
   // 6 and 7. Body parsing and input bounds, then Apollo with its plugins (server/apollo.ts).
-  const graphql = graphqlRoute({ apollo, context: contexts.http, check, bodyLimitBytes: config.limits.bodyLimitBytes, refused });
+  const graphql = graphqlRoute({
+    apollo,
+    context: contexts.http,
+    check,
+    bodyLimitBytes: config.limits.bodyLimitBytes,
+    refused,
+  });
   app.use('/graphql', ...graphql);
   app.use(/^\/$/, ...graphql);
   app.use(bodyErrors({ bodyLimitBytes: config.limits.bodyLimitBytes, refused, logger }));
@@ -86,6 +111,8 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     check,
     maxPayloadBytes: config.limits.bodyLimitBytes,
     maxPerConnection: config.subscriptions.maxPerConnection,
+    maxConnections: config.subscriptions.maxConnections,
+    maxBufferedBytes: config.subscriptions.maxBufferedBytes,
     initTimeoutMs: config.subscriptions.initTimeoutMs,
     newContext: contexts.socket,
     formatError,

@@ -23,7 +23,14 @@ function configError(env: NodeJS.ProcessEnv): ConfigError {
 /** The credential sources of a deployment that sets none of their variables, with these static keys. */
 function noSources(tencentKeys: object | null, alibabaKeys: object | null) {
   return {
-    tencent: { static: tencentKeys, tke: null, stsEndpoint: null, credentialsFile: null, cvmRole: null, metadataOrigin: 'http://metadata.tencentyun.com' },
+    tencent: {
+      static: tencentKeys,
+      tke: null,
+      stsEndpoint: null,
+      credentialsFile: null,
+      cvmRole: null,
+      metadataOrigin: 'http://metadata.tencentyun.com',
+    },
     alibaba: {
       static: alibabaKeys,
       rrsa: null,
@@ -61,14 +68,44 @@ describe('loadConfig', () => {
           retryMaxDelayMs: 2_000,
           requestDeadlineMs: 15_000,
           rateLimit: { mpsRps: 20, iceRps: 20, maxQueue: 1_000, marginMs: 100, reservedShare: 0.05 },
-          cache: { terminalTtlMs: 600_000, runningTtlMs: 2_000, notFoundTtlMs: 2_000, maxEntries: 10_000, maxBytes: 67_108_864 },
+          cache: {
+            terminalTtlMs: 600_000,
+            runningTtlMs: 2_000,
+            notFoundTtlMs: 2_000,
+            maxEntries: 10_000,
+            maxBytes: 67_108_864,
+          },
           responseCacheMaxBytes: 2 * 1024 * 1024,
         },
-        limits: { maxTaskIds: 100, maxEntityRepresentations: 500, bodyLimitBytes: 102_400, maxQueryDepth: 12, maxQueryAliases: 15, maxQueryTokens: 2_000, maxQueryCost: 20_000, maxInputDepth: 8, maxInputValues: 10_000 },
-        security: { sharedSecret: null, sharedSecretHeader: 'router-authorization' },
+        limits: {
+          maxTaskIds: 100,
+          maxEntityRepresentations: 500,
+          bodyLimitBytes: 102_400,
+          maxQueryDepth: 12,
+          maxQueryAliases: 15,
+          maxQueryTokens: 2_000,
+          maxQueryCost: 20_000,
+          maxInputDepth: 8,
+          maxInputValues: 10_000,
+          httpRequestTimeoutMs: 15_000,
+          httpMaxConnections: 4_096,
+        },
+        security: { sharedSecret: null, sharedSecretHeader: 'router-authorization', allowedOrigins: [] },
         documentCacheMaxBytes: 8_388_608,
         redis: null,
-        subscriptions: { waitingIntervalMs: 10_000, maxDurationMs: 3_600_000, maxPerConnection: 100, maxWatchedTasks: 1_000, maxWatchedTasksPerClient: 100, initTimeoutMs: 10_000 },
+        subscriptions: {
+          waitingIntervalMs: 10_000,
+          maxDurationMs: 3_600_000,
+          maxPerConnection: 100,
+          maxWatchedTasks: 1_000,
+          maxWatchedTasksPerClient: 100,
+          initTimeoutMs: 10_000,
+          maxActive: 5_000,
+          callbackUrls: [],
+          callbackTimeoutMs: 5_000,
+          maxConnections: 1_000,
+          maxBufferedBytes: 1_048_576,
+        },
         tracing: null,
         shutdownDelayMs: 0,
         shutdownGraceMs: 20_000,
@@ -84,7 +121,12 @@ describe('loadConfig', () => {
     });
 
     it('treats blank variables as unset', () => {
-      const config = loadConfig({ PORT: '', MPS_REGION: '  ', TENCENTCLOUD_SECRET_ID: '', TENCENTCLOUD_SECRET_KEY: '' });
+      const config = loadConfig({
+        PORT: '',
+        MPS_REGION: '  ',
+        TENCENTCLOUD_SECRET_ID: '',
+        TENCENTCLOUD_SECRET_KEY: '',
+      });
       expect(config.port).toBe(4001);
       expect(config.tencent).toEqual({ credentials: null, endpoint: 'https://mps.intl.tencentcloudapi.com' });
     });
@@ -176,6 +218,14 @@ describe('loadConfig', () => {
         SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: '10',
         SUBSCRIPTION_INIT_TIMEOUT_MS: '3000',
         RATE_LIMIT_RESERVED_SHARE: '0.1',
+        SUBSCRIPTION_MAX_ACTIVE: '200',
+        SUBSCRIPTION_CALLBACK_URLS: 'https://router.example:4000/callback, http://10.0.0.5/cb/',
+        SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '2000',
+        WEBSOCKET_MAX_CONNECTIONS: '20',
+        WEBSOCKET_MAX_BUFFERED_BYTES: '65536',
+        WEBSOCKET_ALLOWED_ORIGINS: 'https://app.example, http://localhost:3000',
+        HTTP_REQUEST_TIMEOUT_MS: '4000',
+        HTTP_MAX_CONNECTIONS: '300',
         DASHBOARD: 'off',
       });
       expect(config).toEqual({
@@ -212,11 +262,39 @@ describe('loadConfig', () => {
           cache: { terminalTtlMs: 60_000, runningTtlMs: 0, notFoundTtlMs: 500, maxEntries: 0, maxBytes: 1_048_576 },
           responseCacheMaxBytes: 65_536,
         },
-        limits: { maxTaskIds: 10, maxEntityRepresentations: 500, bodyLimitBytes: 2048, maxQueryDepth: 8, maxQueryAliases: 0, maxQueryTokens: 500, maxQueryCost: 300, maxInputDepth: 5, maxInputValues: 100 },
-        security: { sharedSecret: ROUTER_SECRET, sharedSecretHeader: 'x-router-secret' },
+        limits: {
+          maxTaskIds: 10,
+          maxEntityRepresentations: 500,
+          bodyLimitBytes: 2048,
+          maxQueryDepth: 8,
+          maxQueryAliases: 0,
+          maxQueryTokens: 500,
+          maxQueryCost: 300,
+          maxInputDepth: 5,
+          maxInputValues: 100,
+          httpRequestTimeoutMs: 4_000,
+          httpMaxConnections: 300,
+        },
+        security: {
+          sharedSecret: ROUTER_SECRET,
+          sharedSecretHeader: 'x-router-secret',
+          allowedOrigins: ['https://app.example', 'http://localhost:3000'],
+        },
         documentCacheMaxBytes: 1_048_576,
         redis: null,
-        subscriptions: { waitingIntervalMs: 30_000, maxDurationMs: 600_000, maxPerConnection: 5, maxWatchedTasks: 50, maxWatchedTasksPerClient: 10, initTimeoutMs: 3_000 },
+        subscriptions: {
+          waitingIntervalMs: 30_000,
+          maxDurationMs: 600_000,
+          maxPerConnection: 5,
+          maxWatchedTasks: 50,
+          maxWatchedTasksPerClient: 10,
+          initTimeoutMs: 3_000,
+          maxActive: 200,
+          callbackUrls: ['https://router.example:4000/callback', 'http://10.0.0.5/cb/'],
+          callbackTimeoutMs: 2_000,
+          maxConnections: 20,
+          maxBufferedBytes: 65_536,
+        },
         tracing: null,
         shutdownDelayMs: 5000,
         shutdownGraceMs: 9000,
@@ -225,9 +303,12 @@ describe('loadConfig', () => {
 
     it('accepts the Terraform name TENCENTCLOUD_SECURITY_TOKEN, preferring SESSION_TOKEN', () => {
       const pair = { TENCENTCLOUD_SECRET_ID: 'id', TENCENTCLOUD_SECRET_KEY: SECRET_KEY };
-      expect(loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform' }).tencent.credentials?.sessionToken).toBe('terraform');
+      expect(loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform' }).tencent.credentials?.sessionToken).toBe(
+        'terraform',
+      );
       expect(
-        loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform', TENCENTCLOUD_SESSION_TOKEN: 'sdk' }).tencent.credentials?.sessionToken,
+        loadConfig({ ...pair, TENCENTCLOUD_SECURITY_TOKEN: 'terraform', TENCENTCLOUD_SESSION_TOKEN: 'sdk' }).tencent
+          .credentials?.sessionToken,
       ).toBe('sdk');
     });
 
@@ -291,6 +372,15 @@ describe('loadConfig', () => {
       [{ LOG_LEVEL: 'verbose' }, 'LOG_LEVEL'],
       [{ EXPOSE_SCHEMA: 'maybe' }, 'EXPOSE_SCHEMA'],
       [{ EMULATOR: 'yes' }, 'EMULATOR'],
+      [{ SUBSCRIPTION_CALLBACK_URLS: 'router:4000/callback' }, 'SUBSCRIPTION_CALLBACK_URLS'],
+      [{ SUBSCRIPTION_CALLBACK_URLS: 'https://router.example/callback, file:///etc' }, 'SUBSCRIPTION_CALLBACK_URLS'],
+      [{ SUBSCRIPTION_CALLBACK_URLS: 'https://user:pass@router.example/callback' }, 'SUBSCRIPTION_CALLBACK_URLS'],
+      [{ SUBSCRIPTION_CALLBACK_URLS: 'https://router.example/callback?x=1' }, 'SUBSCRIPTION_CALLBACK_URLS'],
+      [{ SUBSCRIPTION_CALLBACK_TIMEOUT_MS: '600000' }, 'SUBSCRIPTION_CALLBACK_TIMEOUT_MS'],
+      [{ WEBSOCKET_ALLOWED_ORIGINS: 'https://app.example/page' }, 'WEBSOCKET_ALLOWED_ORIGINS'],
+      [{ WEBSOCKET_ALLOWED_ORIGINS: '*' }, 'WEBSOCKET_ALLOWED_ORIGINS'],
+      [{ HTTP_REQUEST_TIMEOUT_MS: '10' }, 'HTTP_REQUEST_TIMEOUT_MS'],
+      [{ HTTP_MAX_CONNECTIONS: '0' }, 'HTTP_MAX_CONNECTIONS'],
     ])('%j -> %s', (env, variable) => {
       const error = configError(env);
       expect(error.variables).toEqual([variable]);
@@ -353,7 +443,8 @@ describe('loadConfig', () => {
         PORT: 'x',
       });
       const everything = `${error.message} ${error.stack ?? ''} ${JSON.stringify(error)}`;
-      for (const secret of [SECRET_KEY, ACCESS_SECRET, SESSION_TOKEN, SECURITY_TOKEN]) expect(everything).not.toContain(secret);
+      for (const secret of [SECRET_KEY, ACCESS_SECRET, SESSION_TOKEN, SECURITY_TOKEN])
+        expect(everything).not.toContain(secret);
       expect(error.variables).toEqual(
         expect.arrayContaining(['TENCENTCLOUD_SECRET_ID', 'ALIBABA_CLOUD_ACCESS_KEY_ID', 'MPS_ENDPOINT', 'PORT']),
       );
@@ -434,13 +525,27 @@ describe('loadConfig: credential sources (docs/credentials.md)', () => {
       metadataOrigin: 'http://127.0.0.1:9001',
       imdsv1Disabled: true,
     });
-    expect(credentialSources.tencent).toMatchObject({ credentialsFile: '/etc/secrets/tencent', cvmRole: 'subgraph-role', metadataOrigin: 'http://127.0.0.1:9002' });
+    expect(credentialSources.tencent).toMatchObject({
+      credentialsFile: '/etc/secrets/tencent',
+      cvmRole: 'subgraph-role',
+      metadataOrigin: 'http://127.0.0.1:9002',
+    });
   });
 
   it('refuses part of an OIDC group, naming what is missing, and an STS endpoint that is no URL', () => {
-    expect(() => loadConfig({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x', TKE_REGION: 'ap-guangzhou', TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts' })).toThrow(ConfigError);
+    expect(() =>
+      loadConfig({
+        ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x',
+        TKE_REGION: 'ap-guangzhou',
+        TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts',
+      }),
+    ).toThrow(ConfigError);
     try {
-      loadConfig({ ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x', TKE_REGION: 'ap-guangzhou', TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts' });
+      loadConfig({
+        ALIBABA_CLOUD_ROLE_ARN: 'acs:ram::1:role/x',
+        TKE_REGION: 'ap-guangzhou',
+        TENCENTCLOUD_STS_ENDPOINT: 'ftp://sts',
+      });
     } catch (error) {
       const message = (error as Error).message;
       expect(message).toContain('ALIBABA_CLOUD_OIDC_PROVIDER_ARN is required when ALIBABA_CLOUD_ROLE_ARN is set');
@@ -457,8 +562,21 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
   it('is off without REDIS_URL, and reads the Redis settings when it is set', () => {
     expect(loadConfig({}).redis).toBeNull();
     expect(
-      loadConfig({ REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`, REDIS_KEY_PREFIX: 'mts:', REDIS_FALLBACK_RPS_SHARE: '0.25', REDIS_COMMAND_TIMEOUT_MS: '100', REDIS_LEASE_MS: '2000' }).redis,
-    ).toEqual({ url: `rediss://app:${PASSWORD}@redis.internal:6380/2`, keyPrefix: 'mts:', fallbackRpsShare: 0.25, commandTimeoutMs: 100, leaseMs: 2000, valueKey: null });
+      loadConfig({
+        REDIS_URL: `rediss://app:${PASSWORD}@redis.internal:6380/2`,
+        REDIS_KEY_PREFIX: 'mts:',
+        REDIS_FALLBACK_RPS_SHARE: '0.25',
+        REDIS_COMMAND_TIMEOUT_MS: '100',
+        REDIS_LEASE_MS: '2000',
+      }).redis,
+    ).toEqual({
+      url: `rediss://app:${PASSWORD}@redis.internal:6380/2`,
+      keyPrefix: 'mts:',
+      fallbackRpsShare: 0.25,
+      commandTimeoutMs: 100,
+      leaseMs: 2000,
+      valueKey: null,
+    });
     expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redis).toEqual({
       url: 'redis://127.0.0.1:6379',
       keyPrefix: 'media-task-subgraph:',
@@ -485,23 +603,27 @@ describe('loadConfig: shared mode (REDIS_URL)', () => {
     }
   });
 
-  it.each([[`http://u:${PASSWORD}@host:6379`], [`redis://:${PASSWORD}@`], [`redis://u:${PASSWORD}@host/x/y`], [`not a url ${PASSWORD}`]])(
-    'refuses REDIS_URL=%j naming the variable, never echoing it',
-    (url) => {
-      let error: unknown;
-      try {
-        loadConfig({ REDIS_URL: url });
-      } catch (caught) {
-        error = caught;
-      }
-      expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).variables).toEqual(['REDIS_URL']);
-      expect((error as ConfigError).message).not.toContain(PASSWORD);
-    },
-  );
+  it.each([
+    [`http://u:${PASSWORD}@host:6379`],
+    [`redis://:${PASSWORD}@`],
+    [`redis://u:${PASSWORD}@host/x/y`],
+    [`not a url ${PASSWORD}`],
+  ])('refuses REDIS_URL=%j naming the variable, never echoing it', (url) => {
+    let error: unknown;
+    try {
+      loadConfig({ REDIS_URL: url });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).variables).toEqual(['REDIS_URL']);
+    expect((error as ConfigError).message).not.toContain(PASSWORD);
+  });
 
   it.each([['0'], ['1.5'], ['half'], ['-0.2']])('refuses REDIS_FALLBACK_RPS_SHARE=%j', (share) => {
-    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(/REDIS_FALLBACK_RPS_SHARE/);
+    expect(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_FALLBACK_RPS_SHARE: share })).toThrow(
+      /REDIS_FALLBACK_RPS_SHARE/,
+    );
   });
 });
 
@@ -509,8 +631,14 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
   it('is off without OTEL_EXPORTER_OTLP_ENDPOINT, and names the service media-task-subgraph by default', () => {
     expect(loadConfig({}).tracing).toBeNull();
     expect(loadConfig({ OTEL_SERVICE_NAME: 'mts' }).tracing).toBeNull();
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({ endpoint: 'http://otel-collector:4318', serviceName: 'media-task-subgraph' });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' }).tracing).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://otel-collector:4318' }).tracing).toEqual({
+      endpoint: 'http://otel-collector:4318',
+      serviceName: 'media-task-subgraph',
+    });
+    expect(
+      loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'https://otel.example/otlp', OTEL_SERVICE_NAME: 'media-tasks-eu' })
+        .tracing,
+    ).toEqual({ endpoint: 'https://otel.example/otlp', serviceName: 'media-tasks-eu' });
   });
 
   it('refuses an endpoint that is not an http(s) URL without echoing it', () => {
@@ -528,13 +656,19 @@ describe('loadConfig: OpenTelemetry traces (OTEL_*)', () => {
 describe('the table of variables and the files generated from it', () => {
   const root = new URL('../', import.meta.url);
 
-  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))('%s is up to date (run `npm run docs` when this fails)', (path, content) => {
-    expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
-  });
+  it.each(renderGeneratedFiles(VARIABLES).map(({ path, content }) => [path, content]))(
+    '%s is up to date (run `npm run docs` when this fails)',
+    (path, content) => {
+      expect(readFileSync(new URL(path, root), 'utf8')).toBe(content);
+    },
+  );
 
   it('names every variable loadConfig reads, and loadConfig reads every variable it names', () => {
     const asked = new Set<string>();
-    const env = new Proxy<NodeJS.ProcessEnv>({}, { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) });
+    const env = new Proxy<NodeJS.ProcessEnv>(
+      {},
+      { get: (_target, name) => (typeof name === 'string' && asked.add(name), undefined) },
+    );
     loadConfig(env);
     const declared = Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]);
     expect([...asked].sort()).toEqual([...declared].sort());
@@ -542,7 +676,9 @@ describe('the table of variables and the files generated from it', () => {
 
   it('.env.example, uncommented, gives the defaults loadConfig starts with', () => {
     const example = readFileSync(new URL('.env.example', root), 'utf8');
-    const env = Object.fromEntries([...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']));
+    const env = Object.fromEntries(
+      [...example.matchAll(/^# ([A-Z][A-Z0-9_]*)=(.*)$/gm)].map((match) => [match[1] ?? '', match[2] ?? '']),
+    );
     expect(Object.keys(env)).toHaveLength(Object.keys(VARIABLES).length);
     // Blank is unset for every variable but the secrets that turn on a check, where it is a mistake: left commented.
     delete env.SUBGRAPH_SHARED_SECRET;
@@ -558,13 +694,16 @@ describe('the table of variables and the files generated from it', () => {
   });
 
   it('states derived defaults by the variable they follow', () => {
-    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) => (variable.default.kind === 'derived' ? [[name, variable.default.from]] : []));
+    const derivedFrom = Object.entries(VARIABLES).flatMap(([name, variable]) =>
+      variable.default.kind === 'derived' ? [[name, variable.default.from]] : [],
+    );
     expect(derivedFrom).toEqual([
       ['ICE_ENDPOINT', 'ICE_REGION'],
       ['HOST', 'NODE_ENV'],
       ['EXPOSE_SCHEMA', 'NODE_ENV'],
       ['DASHBOARD', 'EXPOSE_SCHEMA'],
       ['EMULATOR', 'NODE_ENV'],
+      ['HTTP_REQUEST_TIMEOUT_MS', 'REQUEST_DEADLINE_MS'],
       ['SHUTDOWN_GRACE_MS', 'REQUEST_DEADLINE_MS'],
     ]);
   });

@@ -94,12 +94,18 @@ export interface AppConfig {
     readonly maxQueryCost: number;
     readonly maxInputDepth: number;
     readonly maxInputValues: number;
+    /** Node's requestTimeout and headersTimeout: a whole request, headers and body. */
+    readonly httpRequestTimeoutMs: number;
+    /** Node's maxConnections. */
+    readonly httpMaxConnections: number;
   };
   readonly security: {
     /** null: no check. */
     readonly sharedSecret: string | null;
     /** Lower case. */
     readonly sharedSecretHeader: string;
+    /** Browser origins allowed besides the subgraph's own (serialised origins). */
+    readonly allowedOrigins: readonly string[];
   };
   readonly documentCacheMaxBytes: number;
   /** null: this process owns the whole quota, and no Redis client is loaded. */
@@ -112,6 +118,13 @@ export interface AppConfig {
     /** Distinct tasks one client may watch at once. */
     readonly maxWatchedTasksPerClient: number;
     readonly initTimeoutMs: number;
+    /** WebSocket and callback subscriptions together. */
+    readonly maxActive: number;
+    /** Allowed callback URL prefixes (origin and path); empty: the callback protocol is off. */
+    readonly callbackUrls: readonly string[];
+    readonly callbackTimeoutMs: number;
+    readonly maxConnections: number;
+    readonly maxBufferedBytes: number;
   };
   /** null: no OpenTelemetry SDK is loaded and no span is made. */
   readonly tracing: TracingConfig | null;
@@ -195,7 +208,11 @@ export function loadConfig(env: Env = process.env): AppConfig {
     credentialSources: credentialSourcesOf(v, keys),
     upstream: upstreamOf(v),
     limits: limitsOf(v),
-    security: { sharedSecret: v.SUBGRAPH_SHARED_SECRET, sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER },
+    security: {
+      sharedSecret: v.SUBGRAPH_SHARED_SECRET,
+      sharedSecretHeader: v.SUBGRAPH_SHARED_SECRET_HEADER,
+      allowedOrigins: v.WEBSOCKET_ALLOWED_ORIGINS,
+    },
     documentCacheMaxBytes: v.DOCUMENT_CACHE_MAX_BYTES,
     redis: redisOf(v),
     subscriptions: subscriptionsOf(v),
@@ -319,6 +336,8 @@ function limitsOf(v: Values): AppConfig['limits'] {
     maxQueryCost: v.MAX_QUERY_COST,
     maxInputDepth: v.MAX_INPUT_DEPTH,
     maxInputValues: v.MAX_INPUT_VALUES,
+    httpRequestTimeoutMs: v.HTTP_REQUEST_TIMEOUT_MS,
+    httpMaxConnections: v.HTTP_MAX_CONNECTIONS,
   };
 }
 
@@ -342,5 +361,10 @@ function subscriptionsOf(v: Values): AppConfig['subscriptions'] {
     maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
     maxWatchedTasksPerClient: v.SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT,
     initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
+    maxActive: v.SUBSCRIPTION_MAX_ACTIVE,
+    callbackUrls: v.SUBSCRIPTION_CALLBACK_URLS,
+    callbackTimeoutMs: v.SUBSCRIPTION_CALLBACK_TIMEOUT_MS,
+    maxConnections: v.WEBSOCKET_MAX_CONNECTIONS,
+    maxBufferedBytes: v.WEBSOCKET_MAX_BUFFERED_BYTES,
   };
 }

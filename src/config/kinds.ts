@@ -69,7 +69,8 @@ function fallback<T>(value: Default<T>, context: ReadContext): T | undefined {
 
 function variable<T>(
   common: Common,
-  rest: Omit<Variable<T>, keyof Common | 'secret' | 'aliases' | 'written'> & Partial<Pick<Variable<T>, 'secret' | 'aliases' | 'written'>>,
+  rest: Omit<Variable<T>, keyof Common | 'secret' | 'aliases' | 'written'> &
+    Partial<Pick<Variable<T>, 'secret' | 'aliases' | 'written'>>,
 ): Variable<T> {
   return { secret: false, aliases: [], ...common, ...rest };
 }
@@ -91,17 +92,24 @@ export function int(
   const declared = given(options.default);
   const bounds = max === undefined ? `>= ${min}` : `${min} to ${max}`;
   return variable<number>(options, {
-      accepts: `integer, ${bounds}${atLeast ? `, >= ${atLeast.variable}` : ''}`,
-      default: declared,
-      read: (name, context) => {
-        const result = context.read.int(name, fallback(declared, context) ?? min, { min, ...(max !== undefined && { max }) });
-        if (atLeast) {
-          const floor = context.value(atLeast.variable) as number;
-          if (result < floor) context.read.fail(name, `must be at least ${atLeast.variable} (${floor})${atLeast.why ? `: ${atLeast.why}` : ''}`);
-        }
-        return result;
-      },
-    });
+    accepts: `integer, ${bounds}${atLeast ? `, >= ${atLeast.variable}` : ''}`,
+    default: declared,
+    read: (name, context) => {
+      const result = context.read.int(name, fallback(declared, context) ?? min, {
+        min,
+        ...(max !== undefined && { max }),
+      });
+      if (atLeast) {
+        const floor = context.value(atLeast.variable) as number;
+        if (result < floor)
+          context.read.fail(
+            name,
+            `must be at least ${atLeast.variable} (${floor})${atLeast.why ? `: ${atLeast.why}` : ''}`,
+          );
+      }
+      return result;
+    },
+  });
 }
 
 /** A decimal fraction in (0, 1]. */
@@ -129,12 +137,15 @@ export function onOff(options: Common & { readonly default: boolean | Default<bo
   return variable(options, {
     accepts: '`on` or `off`',
     default: declared,
-    read: (name, context) => context.read.oneOf(name, ['on', 'off'], fallback(declared, context) ? 'on' : 'off') === 'on',
+    read: (name, context) =>
+      context.read.oneOf(name, ['on', 'off'], fallback(declared, context) ? 'on' : 'off') === 'on',
     written: (on) => (on ? 'on' : 'off'),
   });
 }
 
-export function oneOf<T extends string>(options: Common & { readonly values: readonly T[]; readonly default: T }): Variable<T> {
+export function oneOf<T extends string>(
+  options: Common & { readonly values: readonly T[]; readonly default: T },
+): Variable<T> {
   return variable(options, {
     accepts: `one of ${options.values.map((v) => `\`${v}\``).join(', ')}`,
     default: value(options.default),
@@ -146,9 +157,16 @@ export function oneOf<T extends string>(options: Common & { readonly values: rea
 export function text(options: Common & { readonly default: string }): Variable<string>;
 export function text(options: Common & { readonly unset: string }): Variable<string | undefined>;
 export function text(options: Common & { readonly derived: Default<string | undefined> }): Variable<string | undefined>;
-export function text(options: Common & { readonly default?: string; readonly unset?: string; readonly derived?: Default<string | undefined> }): Variable<string | undefined> {
+export function text(
+  options: Common & {
+    readonly default?: string;
+    readonly unset?: string;
+    readonly derived?: Default<string | undefined>;
+  },
+): Variable<string | undefined> {
   const declared: Default<string | undefined> =
-    options.derived ?? (options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' });
+    options.derived ??
+    (options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' });
   return variable(options, {
     accepts: 'text',
     default: declared,
@@ -158,9 +176,14 @@ export function text(options: Common & { readonly default?: string; readonly uns
 
 /** Text matching `pattern`. */
 export function matching(options: Common & { readonly pattern: RegExp; readonly default: string }): Variable<string>;
-export function matching(options: Common & { readonly pattern: RegExp; readonly unset: string }): Variable<string | undefined>;
-export function matching(options: Common & { readonly pattern: RegExp; readonly default?: string; readonly unset?: string }): Variable<string | undefined> {
-  const declared: Default<string | undefined> = options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' };
+export function matching(
+  options: Common & { readonly pattern: RegExp; readonly unset: string },
+): Variable<string | undefined>;
+export function matching(
+  options: Common & { readonly pattern: RegExp; readonly default?: string; readonly unset?: string },
+): Variable<string | undefined> {
+  const declared: Default<string | undefined> =
+    options.default !== undefined ? value(options.default) : { kind: 'unset', text: options.unset ?? 'unset' };
   return variable(options, {
     accepts: `\`${options.pattern.source}\``,
     default: declared,
@@ -175,6 +198,56 @@ export function origin(options: Common & { readonly default: string | Default<st
     accepts: 'http(s) origin',
     default: declared,
     read: (name, context) => context.read.url(name, fallback(declared, context) ?? ''),
+  });
+}
+
+/** Why an entry of a URL list is not one, or null; never quotes the entry (it could carry credentials). */
+function urlListProblem(url: URL | null, shape: 'origin' | 'prefix'): string | null {
+  if (url === null) return 'is not an absolute URL';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'is not an http(s) URL';
+  if (url.username || url.password) return 'must not contain user info';
+  if (url.search || url.hash) return 'must have no query or fragment';
+  if (shape === 'origin' && url.pathname !== '/') return 'must be an origin, without a path';
+  return null;
+}
+
+function parsedUrl(text: string): URL | null {
+  try {
+    return new URL(text);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Comma-separated http(s) URLs, each read as its origin (`origin`) or as origin and path
+ * (`prefix`); unset or blank: an empty list.
+ */
+export function urlList(
+  options: Common & { readonly shape: 'origin' | 'prefix'; readonly unset: string },
+): Variable<readonly string[]> {
+  return variable<readonly string[]>(options, {
+    accepts:
+      options.shape === 'origin'
+        ? 'comma-separated http(s) origins'
+        : 'comma-separated http(s) URL prefixes (scheme, host, port and path)',
+    default: { kind: 'unset', text: options.unset },
+    read: (name, context) => {
+      const entries = (context.read.raw(name) ?? '')
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter((entry) => entry !== '');
+      const values: string[] = [];
+      entries.forEach((entry, index) => {
+        const url = parsedUrl(entry);
+        const problem = urlListProblem(url, options.shape);
+        if (problem !== null || url === null)
+          context.read.fail(name, `entry ${index + 1} ${problem ?? 'is not a URL'}`);
+        else values.push(options.shape === 'origin' ? url.origin : `${url.origin}${url.pathname}`);
+      });
+      return values;
+    },
+    written: (values) => values.join(','),
   });
 }
 
@@ -199,14 +272,17 @@ export function redisUrl(options: Common & { readonly unset: string }): Variable
 }
 
 /** One half of a provider's key pair: both halves or neither. */
-export function keyHalf(options: Common & { readonly pairedWith: string; readonly unset: string }): Variable<string | undefined> {
+export function keyHalf(
+  options: Common & { readonly pairedWith: string; readonly unset: string },
+): Variable<string | undefined> {
   return variable(options, {
     accepts: `text, with ${options.pairedWith}`,
     default: { kind: 'unset', text: options.unset },
     secret: true,
     read: (name, context) => {
       const own = context.read.raw(name);
-      if (own === undefined && context.read.raw(options.pairedWith) !== undefined) context.read.fail(name, `is required when ${options.pairedWith} is set`);
+      if (own === undefined && context.read.raw(options.pairedWith) !== undefined)
+        context.read.fail(name, `is required when ${options.pairedWith} is set`);
       return own;
     },
   });
@@ -249,7 +325,9 @@ export function hostOrUrl(options: Common & { readonly unset: string }): Variabl
 }
 
 /** A session token, meaningful only with the key pair `of` (read as undefined without it). */
-export function token(options: Common & { readonly of: readonly [string, string]; readonly aliases?: readonly string[] }): Variable<string | undefined> {
+export function token(
+  options: Common & { readonly of: readonly [string, string]; readonly aliases?: readonly string[] },
+): Variable<string | undefined> {
   const aliases = options.aliases ?? [];
   return variable(options, {
     accepts: `text, with ${options.of.join(' and ')}`,
@@ -265,7 +343,9 @@ export function token(options: Common & { readonly of: readonly [string, string]
 }
 
 /** A secret of our own: null when unset, at least `minLength` characters when set. */
-export function secret(options: Common & { readonly minLength: number; readonly unset: string }): Variable<string | null> {
+export function secret(
+  options: Common & { readonly minLength: number; readonly unset: string },
+): Variable<string | null> {
   return variable(options, {
     accepts: `text, at least ${options.minLength} characters`,
     default: { kind: 'unset', text: options.unset },

@@ -49,13 +49,17 @@ export const METRIC_SERIES = {
   httpRefusals: {
     name: 'http_requests_refused_total',
     type: 'counter',
-    help: 'Requests refused before GraphQL execution (unauthenticated, body_too_large, bad_request_body, input_too_deep, input_too_large, headers_too_large, bad_http_request, request_timeout).',
+    help: 'Requests and connections refused before GraphQL execution, by reason (unauthenticated, origin_not_allowed, body_too_large, callback_not_allowed, websocket_slow_reader, connection_limit, ...).',
     labels: ['reason'],
     doc:
       'Requests refused before GraphQL execution, by `reason`: `unauthenticated` (WebSocket connections without the secret included), ' +
       '`body_too_large`, `bad_request_body`, `input_too_deep` (`MAX_INPUT_DEPTH`), ' +
       "`input_too_large` (`MAX_INPUT_VALUES`), and what Node's HTTP parser refuses before Express runs: `headers_too_large` (431: headers over Node's 16 KB, " +
-      "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408); these are answered in GraphQL's error shape too.",
+      "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408, `HTTP_REQUEST_TIMEOUT_MS`); these are answered in GraphQL's error shape too. " +
+      "Browsers and connections: `origin_not_allowed` (an `Origin` that is neither the subgraph's own nor in `WEBSOCKET_ALLOWED_ORIGINS`), " +
+      '`websocket_connection_limit` (`WEBSOCKET_MAX_CONNECTIONS`), `websocket_slow_reader` (a socket closed 1008 past `WEBSOCKET_MAX_BUFFERED_BYTES`), ' +
+      '`connection_limit` (`HTTP_MAX_CONNECTIONS`). The router callback protocol: `callback_not_allowed` (off, or outside `SUBSCRIPTION_CALLBACK_URLS`), ' +
+      '`bad_callback_extension`, `callback_check_failed` (the callback URL did not accept `check`), `subscription_limit` (`SUBSCRIPTION_MAX_ACTIVE`).',
   },
   upstreamRequests: {
     name: 'upstream_requests_total',
@@ -200,7 +204,7 @@ export const METRIC_SERIES = {
     registered: 'shared',
     doc:
       'Shared mode: entries read from Redis and not used: `undecodable` (not an entry this version writes), `shape` (a value that is not the ' +
-      "task model), `signature` (with `REDIS_VALUE_KEY` set, a missing or wrong MAC). Each such lookup asked the provider instead. Any rise is worth a look: " +
+      'task model), `signature` (with `REDIS_VALUE_KEY` set, a missing or wrong MAC). Each such lookup asked the provider instead. Any rise is worth a look: ' +
       'something other than this deployment writes under its keys.',
   },
   redisFallbacks: {

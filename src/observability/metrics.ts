@@ -27,7 +27,23 @@ export type RefusalReason =
   | 'input_too_large'
   | 'headers_too_large'
   | 'bad_http_request'
-  | 'request_timeout';
+  | 'request_timeout'
+  /** The router callback protocol: off, or a URL outside SUBSCRIPTION_CALLBACK_URLS. */
+  | 'callback_not_allowed'
+  /** An `extensions.subscription` that is not the protocol's shape. */
+  | 'bad_callback_extension'
+  /** The callback URL did not accept `check`. */
+  | 'callback_check_failed'
+  /** A browser origin that is neither the subgraph's own nor in WEBSOCKET_ALLOWED_ORIGINS. */
+  | 'origin_not_allowed'
+  /** SUBSCRIPTION_MAX_ACTIVE reached (a callback subscription; WebSocket ones get SUBSCRIPTION_LIMIT on the operation). */
+  | 'subscription_limit'
+  /** WEBSOCKET_MAX_CONNECTIONS reached: the upgrade was answered 503. */
+  | 'websocket_connection_limit'
+  /** A WebSocket whose unsent output passed WEBSOCKET_MAX_BUFFERED_BYTES: closed 1008. */
+  | 'websocket_slow_reader'
+  /** HTTP_MAX_CONNECTIONS reached: the connection was closed as it arrived. */
+  | 'connection_limit';
 
 export interface GraphQLRequestSample {
   readonly operationName: string | null;
@@ -197,7 +213,8 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
       const operation = operationLabel(sample.operationName, sample.refused);
       series.graphqlRequests.inc({ operation, outcome: sample.outcome });
       series.graphqlDuration.observe({ operation }, sample.durationMs / 1000);
-      for (const code of sample.errorCodes) series.graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });
+      for (const code of sample.errorCodes)
+        series.graphqlErrors.inc({ code: GRAPHQL_NAME.test(code) ? code : '(invalid)' });
     },
     httpRefused: (reason) => series.httpRefusals.inc({ reason }),
     watchRateLimitQueue: (provider, queueLength) => void readers.rateLimitQueue.set(provider, queueLength),
@@ -235,7 +252,13 @@ function guardedHooks<T extends object>(hooks: T): T {
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
-  const readers: Readers = { rateLimitQueue: new Map(), taskCache: new Map(), subscriptions: new Map(), refreshInterval: new Map(), credentials: new Map() };
+  const readers: Readers = {
+    rateLimitQueue: new Map(),
+    taskCache: new Map(),
+    subscriptions: new Map(),
+    refreshInterval: new Map(),
+    credentials: new Map(),
+  };
   const series = buildSeries(registry, collectorsOf(readers));
   return {
     registry,
@@ -245,7 +268,9 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
 }
 
 /** Several subscribers as one: each hook calls every subscriber that has it, in order; one that throws does not stop the rest. */
-export function combineUpstreamSubscribers(...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>): Partial<UpstreamEvents> {
+export function combineUpstreamSubscribers(
+  ...subscribers: ReadonlyArray<Partial<UpstreamEvents> | undefined>
+): Partial<UpstreamEvents> {
   const present = subscribers.filter((subscriber): subscriber is Partial<UpstreamEvents> => subscriber !== undefined);
   const combined: Partial<Record<keyof UpstreamEvents, (...args: never[]) => void>> = {};
   for (const subscriber of present) {

@@ -34,10 +34,6 @@ export function pickAs<T>(
   return null;
 }
 
-export function pick(record: Readonly<Record<string, unknown>>, aliases: readonly string[]): unknown {
-  return pickKey(record, aliases)?.value ?? null;
-}
-
 /**
  * Strings as sent (an empty string is data too: Tencent uses "" for "no error").
  * Finite numbers and booleans become their text, since a provider that types an

@@ -23,6 +23,12 @@ export type ErrorCode =
   | 'SUBSCRIPTION_LIMIT'
   /** SUBSCRIPTION_MAX_DURATION_MS ended it. */
   | 'SUBSCRIPTION_EXPIRED'
+  /** The router callback protocol is off, or the callback URL is outside SUBSCRIPTION_CALLBACK_URLS. */
+  | 'CALLBACK_NOT_ALLOWED'
+  /** The callback URL did not accept the `check` request. */
+  | 'CALLBACK_CHECK_FAILED'
+  /** A browser origin that is neither the subgraph's own nor in WEBSOCKET_ALLOWED_ORIGINS. */
+  | 'ORIGIN_NOT_ALLOWED'
   | 'INTERNAL_SERVER_ERROR';
 
 const CODE_BY_KIND: Record<ProviderErrorKind, ErrorCode> = {
@@ -89,7 +95,11 @@ export function createErrorFormatter(options: FormatErrorOptions) {
     const debug = options.includeStacktrace && _stacktrace ? { stacktrace: _stacktrace } : {};
 
     if (original instanceof ProviderError) {
-      return { ...formatted, message: original.message, extensions: { ...providerErrorExtensions(original), ...debug } };
+      return {
+        ...formatted,
+        message: original.message,
+        extensions: { ...providerErrorExtensions(original), ...debug },
+      };
     }
     const tokenRefusal = tokenLimitRefusal(formatted);
     if (tokenRefusal) return tokenRefusal;
@@ -101,12 +111,14 @@ export function createErrorFormatter(options: FormatErrorOptions) {
     }
     // Apollo's BAD_REQUEST (a batched array body, no query, a GET mutation) refuses the caller's
     // request like every other limit here, so it gets the same code.
-    if (extensions.code === 'BAD_REQUEST') return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...debug } };
+    if (extensions.code === 'BAD_REQUEST')
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...debug } };
     // Apollo refuses some requests with a bare GraphQLError that names a 4xx status but no code
     // (a persisted-query extension with a version other than 1 or that is not an object, a hash
     // that does not match the query). Without a code they would read as INTERNAL_SERVER_ERROR,
     // "a bug here", and be logged and counted with real bugs; they are the caller's mistake.
-    if (isCodelessClientRefusal(original)) return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...debug } };
+    if (isCodelessClientRefusal(original))
+      return { ...formatted, extensions: { ...extensions, code: 'BAD_USER_INPUT', ...debug } };
     const code = typeof extensions.code === 'string' ? extensions.code : undefined;
     const ours = original instanceof GraphQLError && code !== undefined && code !== 'INTERNAL_SERVER_ERROR';
     if (ours || (code !== undefined && FRAMEWORK_CODES.has(code))) {

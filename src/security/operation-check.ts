@@ -20,10 +20,17 @@ import {
 } from 'graphql';
 import { checkInput, type BoundedPart, type InputBounds, type InputRefusal } from './input-bounds.js';
 import { noIntrospection } from './introspection.js';
+import { originRule } from './origin-check.js';
 import { supportedOperationTypes } from './operation-types.js';
 import { operationCost, queryCostMessage } from './query-cost.js';
 import { queryLimitRules, tokenLimitRefusal, type QueryLimits } from './query-limits.js';
-import { routerSecretRule, type CallerPresented, type CallerRefusal, type CallerRule, type RouterSecret } from './router-auth.js';
+import {
+  routerSecretRule,
+  type CallerPresented,
+  type CallerRefusal,
+  type CallerRule,
+  type RouterSecret,
+} from './router-auth.js';
 
 export interface OperationCheckOptions {
   readonly schema: GraphQLSchema;
@@ -33,6 +40,8 @@ export interface OperationCheckOptions {
   readonly routerSecret: RouterSecret | null;
   /** Introspection allowed (EXPOSE_SCHEMA). */
   readonly exposeSchema: boolean;
+  /** Browser origins allowed besides the subgraph's own (WEBSOCKET_ALLOWED_ORIGINS). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** An operation once parsed, validated and picked, with the variables and extensions as the caller sent them. */
@@ -114,8 +123,16 @@ function firstRefusal<T, R>(rules: readonly ((input: T) => R | null)[], input: T
 
 export function createOperationCheck(options: OperationCheckOptions): OperationCheck {
   const { schema, queryLimits, inputBounds } = options;
-  const callerRules: CallerRule[] = options.routerSecret ? [routerSecretRule(options.routerSecret)] : [];
-  const validationRules = [supportedOperationTypes, ...queryLimitRules(queryLimits), ...(options.exposeSchema ? [] : [noIntrospection])];
+  // The origin first: a cross-site page is refused as such, whether or not it guessed the secret.
+  const callerRules: CallerRule[] = [
+    originRule(options.allowedOrigins),
+    ...(options.routerSecret ? [routerSecretRule(options.routerSecret)] : []),
+  ];
+  const validationRules = [
+    supportedOperationTypes,
+    ...queryLimitRules(queryLimits),
+    ...(options.exposeSchema ? [] : [noIntrospection]),
+  ];
   const allValidationRules = [...specifiedRules, ...validationRules];
   const operationRules: OperationRule[] = [costRule(queryLimits.maxCost)];
   const check: OperationCheck = {
@@ -135,12 +152,20 @@ export function createOperationCheck(options: OperationCheckOptions): OperationC
       if (validationErrors.length > 0) {
         return {
           errors: validationErrors.map((error) =>
-            typeof error.extensions.code === 'string' ? error : new GraphQLError(error.message, { nodes: error.nodes, extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }),
+            typeof error.extensions.code === 'string'
+              ? error
+              : new GraphQLError(error.message, {
+                  nodes: error.nodes,
+                  extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+                }),
           ),
         };
       }
       const operation = getOperationAST(document, request.operationName);
-      if (!operation) return { errors: [coded('Unable to identify the operation to run: name it with operationName', 'BAD_USER_INPUT')] };
+      if (!operation)
+        return {
+          errors: [coded('Unable to identify the operation to run: name it with operationName', 'BAD_USER_INPUT')],
+        };
       const resolved = { document, operation, variables: request.variables, extensions: request.extensions };
       const refused = check.operation(resolved);
       return refused ? { errors: [refused] } : { resolved };

@@ -1,11 +1,22 @@
 /**
- * The work an operation asks for, before it runs: every selected field costs 1, times the length
- * of each `taskIds` or `representations` list it is under (literal, variable or default). Fragments
- * are flattened; lists the provider returns count once; both type conditions count (over-estimate).
+ * The work an operation asks for, before it runs: every selected field costs 1 (`layout`, which
+ * runs dagre, LAYOUT_COST), times the length of each `taskIds` or `representations` list it is
+ * under (literal, variable or default). Fragments are flattened, every alias counts; lists the
+ * provider returns count once; both type conditions count (over-estimate).
  */
 import { Kind, type FragmentDefinitionNode, type OperationDefinitionNode, type ValueNode } from 'graphql';
 import { foldSelections } from './fold-selections.js';
 import { INTROSPECTION_FIELDS } from './introspection.js';
+
+/**
+ * `WorkflowGraph.layout` runs a dagre layout per selection (per alias), far more work than reading
+ * a field; 100 keeps the dashboard's list of 100 workflow tasks (13,000) within the default
+ * MAX_QUERY_COST, while layouts aliased over such a list are refused (docs/security.md).
+ */
+export const LAYOUT_COST = 100;
+
+/** Fields whose own cost is more than 1. */
+const FIELD_COSTS = new Map([['layout', LAYOUT_COST]]);
 
 /** Arguments whose list length multiplies their field's selection. */
 const LIST_ARGUMENTS = new Set(['taskIds', 'representations']);
@@ -25,7 +36,9 @@ function listLength(value: ValueNode, input: CostInput): number {
   const given = input.variables?.[name];
   if (Array.isArray(given)) return given.length;
   if (given !== undefined) return 1;
-  const fallback = input.operation.variableDefinitions?.find((definition) => definition.variable.name.value === name)?.defaultValue;
+  const fallback = input.operation.variableDefinitions?.find(
+    (definition) => definition.variable.name.value === name,
+  )?.defaultValue;
   return fallback?.kind === Kind.LIST ? fallback.values.length : 1;
 }
 
@@ -39,7 +52,7 @@ export function operationCost(input: CostInput): number {
       for (const argument of field.arguments ?? []) {
         if (LIST_ARGUMENTS.has(argument.name.value)) multiplier *= listLength(argument.value, input);
       }
-      return multiplier * (1 + childCost);
+      return multiplier * ((FIELD_COSTS.get(field.name.value) ?? 1) + childCost);
     },
     (a, b) => a + b,
   );

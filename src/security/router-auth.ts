@@ -18,7 +18,7 @@ export type CallerPresented = (name: string) => unknown;
 /** Why a caller is refused before any operation of theirs is looked at. */
 export interface CallerRefusal {
   /** The refusal's metric label. */
-  readonly reason: 'unauthenticated';
+  readonly reason: 'unauthenticated' | 'origin_not_allowed';
   readonly status: number;
   readonly code: string;
   readonly message: string;

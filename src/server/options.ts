@@ -6,18 +6,26 @@ import type { TaskSources } from '../loaders/task-loaders.js';
 import type { Metrics } from '../observability/metrics.js';
 import type { Tracing } from '../observability/tracing.js';
 import type { OperationCheckOptions } from '../security/operation-check.js';
-import type { TaskWatches } from '../subscriptions/task-watches.js';
+import type { CappedWatches } from '../subscriptions/capacity.js';
 
 export type ServerConfig = Pick<
   AppConfig,
-  'nodeEnv' | 'exposeSchema' | 'upstream' | 'limits' | 'security' | 'subscriptions' | 'documentCacheMaxBytes' | 'shutdownDelayMs' | 'shutdownGraceMs'
+  | 'nodeEnv'
+  | 'exposeSchema'
+  | 'upstream'
+  | 'limits'
+  | 'security'
+  | 'subscriptions'
+  | 'documentCacheMaxBytes'
+  | 'shutdownDelayMs'
+  | 'shutdownGraceMs'
 >;
 
 export interface ServerOptions {
   readonly config: ServerConfig;
   readonly sources: TaskSources;
   /** The process's poller registry, for subscription fields; stop() completes its subscriptions. */
-  readonly watches: TaskWatches;
+  readonly watches: CappedWatches;
   /** The task dashboard at /dashboard; null: not served (config.dashboard). */
   readonly dashboard: DashboardOptions | null;
   readonly metrics: Metrics;
@@ -49,9 +57,15 @@ export function includeStacktrace(config: ServerConfig): boolean {
 export function operationCheckOptions(config: ServerConfig): Omit<OperationCheckOptions, 'schema'> {
   const { limits, security } = config;
   return {
-    queryLimits: { maxDepth: limits.maxQueryDepth, maxAliases: limits.maxQueryAliases, maxTokens: limits.maxQueryTokens, maxCost: limits.maxQueryCost },
+    queryLimits: {
+      maxDepth: limits.maxQueryDepth,
+      maxAliases: limits.maxQueryAliases,
+      maxTokens: limits.maxQueryTokens,
+      maxCost: limits.maxQueryCost,
+    },
     inputBounds: { maxDepth: limits.maxInputDepth, maxValues: limits.maxInputValues },
     routerSecret: security.sharedSecret ? { secret: security.sharedSecret, header: security.sharedSecretHeader } : null,
     exposeSchema: config.exposeSchema,
+    allowedOrigins: security.allowedOrigins,
   };
 }

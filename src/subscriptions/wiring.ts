@@ -6,7 +6,8 @@ import { PROVIDER_LIST } from '../providers/registry.js';
 import type { Clock } from '../upstream/clock.js';
 import type { ProviderName } from '../providers/errors.js';
 import type { RateLimiter } from '../upstream/rate-limiter.js';
-import { createTaskWatches, type TaskWatches, type TaskWatchSources } from './task-watches.js';
+import { cappedWatches, type CappedWatches } from './capacity.js';
+import { createTaskWatches, type TaskWatchSources } from './task-watches.js';
 
 /**
  * A running task is polled as often as the cache lets a running answer live, so every poll finds
@@ -19,8 +20,14 @@ export const MIN_RUNNING_INTERVAL_MS = 250;
 export function subscriptionWatches(
   sources: TaskWatchSources,
   config: Pick<AppConfig, 'subscriptions' | 'upstream'>,
-  deps: { readonly clock: Clock; readonly metrics: Metrics; readonly logger: Logger; readonly quotas?: Partial<Record<ProviderName, RateLimiter>> },
-): TaskWatches {
+  deps: {
+    readonly clock: Clock;
+    readonly metrics: Metrics;
+    readonly logger: Logger;
+    /** Each provider's rate limiter, for its refresh scheduler and the quota-by-class counter. */
+    readonly quotas?: Partial<Record<ProviderName, RateLimiter>>;
+  },
+): CappedWatches {
   const { metrics, logger } = deps;
   const watches = createTaskWatches(
     sources,
@@ -43,7 +50,8 @@ export function subscriptionWatches(
       events: {
         onPoll: (provider, outcome) => metrics.subscriptionPoll(provider, outcome),
         onEventSent: (provider, kind) => metrics.subscriptionEventSent(provider, kind),
-        onUnexpectedError: (provider, taskId, error) => logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
+        onUnexpectedError: (provider, taskId, error) =>
+          logger.error({ provider, taskId, err: error }, 'subscription poll failed unexpectedly'),
         onClientBudgetRefused: (provider) => metrics.subscriptionBudgetRefused(provider),
       },
     },
@@ -53,5 +61,5 @@ export function subscriptionWatches(
     metrics.watchRefreshInterval(name, () => watches.refresh(name).effectiveIntervalMs);
     deps.quotas?.[name]?.onGrant((priority) => metrics.quotaUsed(name, priority));
   }
-  return watches;
+  return cappedWatches(watches, config.subscriptions.maxActive);
 }

@@ -3,16 +3,19 @@
  * as Apollo Router's passthrough mode and browsers use it. The handshake runs the operation
  * check's caller stage, each operation the rest of it (security/operation-check.ts); operations
  * in progress per connection are bounded, and a socket that never sends `connection_init` is closed.
+ * Connections are bounded process-wide, and a socket whose unsent output passes its bound when an
+ * operation or a message is due (a client that does not read) is closed 1008.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { GraphQLFormattedError } from 'graphql';
+import { execute, GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
+import type { RefusalReason } from '../observability/metrics.js';
 import type { OperationCheck } from '../security/operation-check.js';
-import type { CallerPresented, CallerRefusal } from '../security/router-auth.js';
+import type { CallerPresented } from '../security/router-auth.js';
 import { subscriptionLimitError } from './errors.js';
 
 export interface WsTransportOptions {
@@ -24,12 +27,16 @@ export interface WsTransportOptions {
   /** Largest WebSocket message, as BODY_LIMIT_BYTES bounds a POST body. */
   readonly maxPayloadBytes: number;
   readonly maxPerConnection: number;
+  /** WebSocket connections open at once (WEBSOCKET_MAX_CONNECTIONS); one more upgrade is answered 503. */
+  readonly maxConnections: number;
+  /** Unsent output a socket may hold when a message is due (WEBSOCKET_MAX_BUFFERED_BYTES). */
+  readonly maxBufferedBytes: number;
   readonly initTimeoutMs: number;
   /** A context per operation, as Express builds one per request; `connection` names the socket its subscriptions are charged to. */
   readonly newContext: (signal: AbortSignal, connection: string) => RequestContext;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
-  /** A handshake the caller stage refused (metrics); graphql-ws then closes the socket with 4403 Forbidden. */
-  readonly onRefused: (reason: CallerRefusal['reason']) => void;
+  /** A handshake the caller stage refused (graphql-ws then closes the socket with 4403 Forbidden), an upgrade over the cap, a slow reader closed: metrics. */
+  readonly onRefused: (reason: RefusalReason) => void;
   readonly logger: Logger;
 }
 
@@ -39,10 +46,16 @@ export interface WsTransport {
 }
 
 /** What graphql-ws's ws adapter puts in each connection's `extra` (a type, not an interface, to satisfy its Record bound). */
-type SocketExtra = { readonly request: http.IncomingMessage };
+type SocketExtra = { readonly socket: WebSocket; readonly request: http.IncomingMessage };
+
+/** How long a slow reader closed 1008 has to take its close frame (behind what it left unread) before it is cut. */
+const SLOW_READER_CLOSE_GRACE_MS = 1_000;
 
 /** A handshake header, else the same name in the `connection_init` payload. */
-function handshakePresented(request: http.IncomingMessage, connectionParams: Readonly<Record<string, unknown>> | undefined): CallerPresented {
+function handshakePresented(
+  request: http.IncomingMessage,
+  connectionParams: Readonly<Record<string, unknown>> | undefined,
+): CallerPresented {
   return (name) => {
     const header = request.headers[name];
     return typeof header === 'string' ? header : connectionParams?.[name];
@@ -65,13 +78,54 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   const operations = new WeakMap<object, Map<string, Operation>>();
   const connections = new WeakMap<object, string>();
   let connectionSerial = 0;
+  /** The name a socket's subscriptions are charged to. */
   const connectionOf = (ctx: object): string => {
     let name = connections.get(ctx);
     if (name === undefined) connections.set(ctx, (name = `ws-${(connectionSerial += 1)}`));
     return name;
   };
+  /**
+   * True (and the socket closed, once) when the socket holds more unsent output than it may:
+   * its client does not read, and everything sent to it would pile up in this process.
+   */
+  const unread = (socket: WebSocket): boolean => {
+    if (socket.readyState !== socket.OPEN) return true;
+    if (socket.bufferedAmount <= options.maxBufferedBytes) return false;
+    options.onRefused('websocket_slow_reader');
+    options.logger.info(
+      { transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount },
+      'connection closed',
+    );
+    socket.close(1008, 'Output not read (WEBSOCKET_MAX_BUFFERED_BYTES)');
+    setTimeout(() => socket.terminate(), SLOW_READER_CLOSE_GRACE_MS).unref();
+    return true;
+  };
+  /** The socket each operation's context came from, for the check just before it executes. */
+  const socketOf = new WeakMap<object, WebSocket>();
+  /** Per socket, when its next operation may start: one per event-loop turn. */
+  const turns = new WeakMap<WebSocket, Promise<void>>();
+  const refusedUnread = {
+    errors: [
+      new GraphQLError('This connection does not read what it is sent; it is being closed', {
+        extensions: { code: 'SUBSCRIPTION_LIMIT' },
+      }),
+    ],
+  };
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
+    // Operations that arrive together all pass onSubscribe before any answer is sent, and run
+    // one after another in microtasks: every answer would be worked out before the first was
+    // sent. One start per socket per turn lets each answer reach the socket first, so the check
+    // just before each start sees what is still unread, and a slow reader's rest is not run.
+    execute: (args) => {
+      const socket = socketOf.get(args.contextValue as object);
+      if (!socket) return execute(args);
+      const turn = (turns.get(socket) ?? Promise.resolve()).then(
+        () => new Promise<void>((resolve) => setImmediate(resolve)),
+      );
+      turns.set(socket, turn);
+      return turn.then(() => (unread(socket) ? refusedUnread : execute(args)));
+    },
     onConnect: (ctx) => {
       const refusal = check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams));
       if (refusal === null) return true;
@@ -80,6 +134,8 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
       return false;
     },
     onSubscribe: (ctx, id, payload) => {
+      if (unread(ctx.extra.socket))
+        return [subscriptionLimitError('This connection does not read what it is sent; it is being closed')];
       if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
         return [
           subscriptionLimitError(
@@ -97,6 +153,7 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
       const { document, operation } = checked.resolved;
       const controller = new AbortController();
       const contextValue = options.newContext(controller.signal, connectionOf(ctx));
+      socketOf.set(contextValue, ctx.extra.socket);
       const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
       operations.set(ctx, perSocket);
       perSocket.set(id, {
@@ -106,9 +163,17 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
         operationName: operation.name?.value ?? null,
         startedAt: performance.now(),
       });
-      return { schema: check.schema, document, operationName: payload.operationName ?? undefined, variableValues: payload.variables ?? undefined, contextValue };
+      return {
+        schema: check.schema,
+        document,
+        operationName: payload.operationName ?? undefined,
+        variableValues: payload.variables ?? undefined,
+        contextValue,
+      };
     },
-    onNext: (_ctx, _id, _payload, _args, result) => {
+    onNext: (ctx, _id, _payload, _args, result) => {
+      // Sent after the close, the message goes nowhere (graphql-ws sends only on an open socket).
+      if (unread(ctx.extra.socket)) return undefined;
       if (!result.errors) return undefined;
       return { ...result, errors: result.errors.map((error) => options.formatError(error.toJSON(), error)) };
     },
@@ -138,6 +203,9 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   };
 }
 
+const CONNECTION_LIMIT_TEXT =
+  'This subgraph has as many WebSocket connections open as it may (WEBSOCKET_MAX_CONNECTIONS); try again later';
+
 export function startWsTransport(options: WsTransportOptions): WsTransport {
   // noServer: ws's own `path` option takes one path; upgrades are routed here instead.
   const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
@@ -145,6 +213,14 @@ export function startWsTransport(options: WsTransportOptions): WsTransport {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!options.paths.includes(path)) {
       socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    if (wsServer.clients.size >= options.maxConnections) {
+      options.onRefused('websocket_connection_limit');
+      options.logger.info({ transport: 'websocket', reason: 'websocket_connection_limit' }, 'request refused');
+      socket.end(
+        `HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nRetry-After: 5\r\nContent-Type: text/plain\r\nContent-Length: ${CONNECTION_LIMIT_TEXT.length}\r\n\r\n${CONNECTION_LIMIT_TEXT}`,
+      );
       return;
     }
     wsServer.handleUpgrade(request, socket, head, (webSocket) => wsServer.emit('connection', webSocket, request));

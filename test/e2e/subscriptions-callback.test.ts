@@ -15,7 +15,11 @@ describe('subscriptions over the router callback protocol', () => {
   let stack: TestStack;
   let receiver: CallbackReceiver;
 
-  const subscribe = async (subscriptionId: string, variables: Record<string, unknown>, options: { query?: string; heartbeatIntervalMs?: number; secret?: string | null } = {}) => {
+  const subscribe = async (
+    subscriptionId: string,
+    variables: Record<string, unknown>,
+    options: { query?: string; heartbeatIntervalMs?: number; secret?: string | null } = {},
+  ) => {
     const { callbackUrl, verifier } = receiver.subscription(subscriptionId);
     const secret = options.secret === undefined ? SECRET : options.secret;
     const response = await stack.request('/graphql', {
@@ -28,22 +32,44 @@ describe('subscriptions over the router callback protocol', () => {
       body: JSON.stringify({
         query: options.query ?? SUBSCRIPTION,
         variables,
-        extensions: { subscription: { callbackUrl, subscriptionId, verifier, heartbeatIntervalMs: options.heartbeatIntervalMs ?? 0 } },
+        extensions: {
+          subscription: {
+            callbackUrl,
+            subscriptionId,
+            verifier,
+            heartbeatIntervalMs: options.heartbeatIntervalMs ?? 0,
+          },
+        },
       }),
     });
-    return { status: response.status, body: JSON.parse(response.text) as Record<string, unknown>, checksBeforeAnswer: receiver.messages(subscriptionId).length };
+    return {
+      status: response.status,
+      body: JSON.parse(response.text) as Record<string, unknown>,
+      checksBeforeAnswer: receiver.messages(subscriptionId).length,
+    };
   };
   const events = (messages: readonly CallbackMessage[]): string[] =>
     messages.map((message) => {
-      if (message.action !== 'next') return message.errors ? `${message.action}:${message.errors.map((error) => String(error.extensions?.['code'])).join(',')}` : message.action;
-      if (message.payload?.errors) return `next:error:${message.payload.errors.map((error) => String(error.extensions?.['code'])).join(',')}`;
-      const task = (message.payload?.data as { imageTaskUpdated: { state: string; results: Array<{ progress: number }> } }).imageTaskUpdated;
+      if (message.action !== 'next')
+        return message.errors
+          ? `${message.action}:${message.errors.map((error) => String(error.extensions?.['code'])).join(',')}`
+          : message.action;
+      if (message.payload?.errors)
+        return `next:error:${message.payload.errors.map((error) => String(error.extensions?.['code'])).join(',')}`;
+      const task = (
+        message.payload?.data as { imageTaskUpdated: { state: string; results: Array<{ progress: number }> } }
+      ).imageTaskUpdated;
       return `next:${task.state}:${task.results.map((result) => result.progress).join(',')}`;
     });
 
   beforeAll(async () => {
     receiver = await startCallbackReceiver();
-    stack = await startTestStack({ SUBGRAPH_SHARED_SECRET: SECRET, CACHE_RUNNING_TTL_MS: '250', SUBSCRIPTION_WAITING_INTERVAL_MS: '100' });
+    stack = await startTestStack({
+      SUBGRAPH_SHARED_SECRET: SECRET,
+      SUBSCRIPTION_CALLBACK_URLS: `${receiver.url}/callback`,
+      CACHE_RUNNING_TTL_MS: '250',
+      SUBSCRIPTION_WAITING_INTERVAL_MS: '100',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -69,13 +95,24 @@ describe('subscriptions over the router callback protocol', () => {
       await until(() => receiver.messages('sub-1').length >= step + 2, `next ${step + 1}`);
     }
     await until(() => receiver.messages('sub-1').some((message) => message.action === 'complete'), 'complete');
-    expect(events(receiver.messages('sub-1'))).toEqual(['check', 'next:PENDING:', 'next:RUNNING:0', 'next:RUNNING:50', 'next:SUCCEEDED:100', 'complete']);
+    expect(events(receiver.messages('sub-1'))).toEqual([
+      'check',
+      'next:PENDING:',
+      'next:RUNNING:0',
+      'next:RUNNING:50',
+      'next:SUCCEEDED:100',
+      'complete',
+    ]);
   });
 
   it('sends heartbeats as check messages while the subscription is open', async () => {
     stack.emulator.scriptTask('tencent-mps', 'callback-mps-2');
+    // Raised to the floor of a second (security/callback-extension.ts).
     await subscribe('sub-2', { id: 'callback-mps-2' }, { heartbeatIntervalMs: 50 });
-    await until(() => receiver.messages('sub-2').filter((message) => message.action === 'check').length >= 3, 'two heartbeats');
+    await until(
+      () => receiver.messages('sub-2').filter((message) => message.action === 'check').length >= 3,
+      'two heartbeats',
+    );
     expect(events(receiver.messages('sub-2')).filter((event) => event.startsWith('next'))).toEqual(['next:PENDING:']);
   });
 
@@ -93,7 +130,11 @@ describe('subscriptions over the router callback protocol', () => {
     const unauthenticated = await subscribe('sub-5', { id: 'callback-mps-2' }, { secret: null });
     expect(unauthenticated.status).toBe(401);
     const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: __typename`).join(' ');
-    const tooMany = await subscribe('sub-6', { id: 'callback-mps-2' }, { query: `subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { ${aliases} } }` });
+    const tooMany = await subscribe(
+      'sub-6',
+      { id: 'callback-mps-2' },
+      { query: `subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { ${aliases} } }` },
+    );
     expect(tooMany.status).toBe(400);
     const query = await subscribe('sub-8', {}, { query: '{ __typename }' });
     expect(query.status).toBe(400);

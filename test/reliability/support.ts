@@ -32,10 +32,18 @@ export const ROUTER_SECRET = 'reliability-router-secret-7f3c9a1e5b';
 /** Temporary credentials of both kinds, so session and security tokens are hunted for too. */
 export const RELIABILITY_CREDENTIALS: StackOptions = {
   tencentCredentials: [
-    { secretId: 'AKIDRELIABILITY0000000000000001', secretKey: 'reliability-tencent-secret-key-9d2e4f', token: 'reliability-tencent-session-token-c1a7' },
+    {
+      secretId: 'AKIDRELIABILITY0000000000000001',
+      secretKey: 'reliability-tencent-secret-key-9d2e4f',
+      token: 'reliability-tencent-session-token-c1a7',
+    },
   ],
   alibabaCredentials: [
-    { accessKeyId: 'LTAIRELIABILITY000000001', accessKeySecret: 'reliability-alibaba-secret-7b8c0d', securityToken: 'reliability-alibaba-sts-token-e5f6' },
+    {
+      accessKeyId: 'LTAIRELIABILITY000000001',
+      accessKeySecret: 'reliability-alibaba-secret-7b8c0d',
+      securityToken: 'reliability-alibaba-sts-token-e5f6',
+    },
   ],
 };
 
@@ -69,6 +77,10 @@ export const KNOWN_CODES = new Set([
   'UPSTREAM_BAD_RESPONSE',
   'UNAUTHENTICATED',
   'PROVIDER_NOT_CONFIGURED',
+  'SUBSCRIPTION_LIMIT',
+  'CALLBACK_NOT_ALLOWED',
+  'CALLBACK_CHECK_FAILED',
+  'ORIGIN_NOT_ALLOWED',
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'BAD_REQUEST',
@@ -95,7 +107,8 @@ export interface GraphQLBody {
  */
 export function answerProblem(response: RecordedResponse): string | null {
   if (response.status >= 500) return `HTTP ${response.status}`;
-  if (containsSecret(response.text) || containsSecret(JSON.stringify(response.headers))) return 'a secret in the answer';
+  if (containsSecret(response.text) || containsSecret(JSON.stringify(response.headers)))
+    return 'a secret in the answer';
   if (/\n\s+at\s/.test(response.text) || response.text.includes('"stacktrace"')) return 'a stack trace in the answer';
   let body: unknown;
   try {
@@ -106,14 +119,16 @@ export function answerProblem(response: RecordedResponse): string | null {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) return 'a body that is not a JSON object';
   const { data, errors } = body as GraphQLBody;
   if (errors === undefined) {
-    if (response.status !== 200 || typeof data !== 'object' || data === null) return `HTTP ${response.status} without data or errors`;
+    if (response.status !== 200 || typeof data !== 'object' || data === null)
+      return `HTTP ${response.status} without data or errors`;
     return null;
   }
   if (!Array.isArray(errors) || errors.length === 0) return '`errors` present but not a non-empty list';
   for (const error of errors) {
     if (typeof error?.message !== 'string') return 'an error without a message';
     const code = error.extensions?.code;
-    if (typeof code !== 'string' || !KNOWN_CODES.has(code)) return `an error with code ${JSON.stringify(code)}: ${error.message}`;
+    if (typeof code !== 'string' || !KNOWN_CODES.has(code))
+      return `an error with code ${JSON.stringify(code)}: ${error.message}`;
   }
   if (response.status !== 200 && data !== undefined && data !== null) return `HTTP ${response.status} with data`;
   return null;
@@ -131,7 +146,11 @@ export async function post(
     body,
     signal: AbortSignal.timeout(options.timeoutMs ?? 10_000),
   });
-  const recorded = { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: await response.text() };
+  const recorded = {
+    status: response.status,
+    headers: Object.fromEntries(response.headers.entries()),
+    text: await response.text(),
+  };
   stack.responses.push(recorded);
   return recorded;
 }
@@ -147,7 +166,11 @@ export async function postGraphQL(
 }
 
 /** Runs `work(i)` for i in 0..count-1 with at most `concurrency` in flight. */
-export async function inParallel(count: number, concurrency: number, work: (index: number) => Promise<void>): Promise<void> {
+export async function inParallel(
+  count: number,
+  concurrency: number,
+  work: (index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < count) {

@@ -11,6 +11,7 @@ const check = createOperationCheck({
   inputBounds: { maxDepth: 3, maxValues: 20 },
   routerSecret: { secret: 'router-secret-0123456789abcdef', header: 'router-authorization' },
   exposeSchema: false,
+  allowedOrigins: ['https://app.example'],
 });
 
 const request = (query: unknown, rest: Partial<OperationRequest> = {}): OperationRequest => ({
@@ -28,7 +29,9 @@ function refusals(input: OperationRequest): Array<[string, unknown]> {
 
 describe('operation check: the stages after the caller', () => {
   it('resolves a valid operation, the named one of several', () => {
-    const checked = check.request(request('query A { imageTask(taskId: "a") { taskId } } query B { __typename }', { operationName: 'B' }));
+    const checked = check.request(
+      request('query A { imageTask(taskId: "a") { taskId } } query B { __typename }', { operationName: 'B' }),
+    );
     expect('resolved' in checked && checked.resolved.operation.name?.value).toBe('B');
   });
 
@@ -42,11 +45,15 @@ describe('operation check: the stages after the caller', () => {
     expect(refusals(request(42))).toEqual([['The query must be a string', 'BAD_USER_INPUT']]);
     expect(refusals(request('{'))[0]?.[1]).toBe('GRAPHQL_PARSE_FAILED');
     const long = `{ ${Array.from({ length: 150 }, (_, i) => `f${i}: __typename`).join(' ')} }`;
-    expect(refusals(request(long))).toEqual([['Query has more than 200 tokens; the limit is 200 tokens (MAX_QUERY_TOKENS)', 'BAD_USER_INPUT']]);
+    expect(refusals(request(long))).toEqual([
+      ['Query has more than 200 tokens; the limit is 200 tokens (MAX_QUERY_TOKENS)', 'BAD_USER_INPUT'],
+    ]);
   });
 
   it('runs graphql-js rules and ours, keeping our codes', () => {
-    expect(refusals(request('{ nope }'))).toEqual([['Cannot query field "nope" on type "Query".', 'GRAPHQL_VALIDATION_FAILED']]);
+    expect(refusals(request('{ nope }'))).toEqual([
+      ['Cannot query field "nope" on type "Query".', 'GRAPHQL_VALIDATION_FAILED'],
+    ]);
     expect(refusals(request('{ a: __typename b: __typename c: __typename }'))).toEqual([
       ['Query uses 3 aliases; the limit is 2 aliases (MAX_QUERY_ALIASES)', 'BAD_USER_INPUT'],
     ]);
@@ -97,9 +104,43 @@ describe('operation check: the caller stage', () => {
       inputBounds: { maxDepth: 3, maxValues: 20 },
       routerSecret: null,
       exposeSchema: true,
+      allowedOrigins: [],
     });
     expect(open.caller(presented({}))).toBeNull();
-    expect([open.checksCaller, check.checksCaller]).toEqual([false, true]);
     expect('resolved' in open.request(request('{ __schema { queryType { name } } }'))).toBe(true);
+  });
+
+  it('admits a browser from its own origin (Origin host = Host, either scheme) or an allowed one, and no Origin at all', () => {
+    const secret = { 'router-authorization': 'router-secret-0123456789abcdef' };
+    expect(
+      check.caller(presented({ ...secret, origin: 'http://subgraph.internal:4001', host: 'subgraph.internal:4001' })),
+    ).toBeNull();
+    expect(
+      check.caller(presented({ ...secret, origin: 'https://Subgraph.Internal:4001', host: 'subgraph.internal:4001' })),
+    ).toBeNull();
+    expect(
+      check.caller(presented({ ...secret, origin: 'https://app.example', host: 'subgraph.internal:4001' })),
+    ).toBeNull();
+    expect(check.caller(presented({ ...secret, host: 'subgraph.internal:4001' }))).toBeNull();
+  });
+
+  it('refuses any other origin before the secret is looked at, with ORIGIN_NOT_ALLOWED', () => {
+    const refused = [
+      'https://evil.example',
+      'http://subgraph.internal:4002',
+      'null',
+      'file:///tmp/page.html',
+      'https://app.example.evil.example',
+      42,
+    ];
+    expect(refused.map((origin) => check.caller(presented({ origin, host: 'subgraph.internal:4001' }))?.code)).toEqual(
+      refused.map(() => 'ORIGIN_NOT_ALLOWED'),
+    );
+    expect(check.caller(presented({ origin: 'https://evil.example', host: 'subgraph.internal:4001' }))).toEqual({
+      reason: 'origin_not_allowed',
+      status: 403,
+      code: 'ORIGIN_NOT_ALLOWED',
+      message: "Browser requests are accepted from this subgraph's own origin and from WEBSOCKET_ALLOWED_ORIGINS only",
+    });
   });
 });

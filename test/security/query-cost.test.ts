@@ -1,9 +1,11 @@
 import { Kind, parse, type FragmentDefinitionNode, type OperationDefinitionNode } from 'graphql';
-import { operationCost } from '../../src/security/query-cost.js';
+import { LAYOUT_COST, operationCost } from '../../src/security/query-cost.js';
 
 function costOf(query: string, variables?: Record<string, unknown>): number {
   const document = parse(query);
-  const operation = document.definitions.find((definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION)!;
+  const operation = document.definitions.find(
+    (definition): definition is OperationDefinitionNode => definition.kind === Kind.OPERATION_DEFINITION,
+  )!;
   const fragments = new Map(
     document.definitions
       .filter((definition): definition is FragmentDefinitionNode => definition.kind === Kind.FRAGMENT_DEFINITION)
@@ -36,5 +38,12 @@ describe('query cost', () => {
 
   it('leaves introspection out', () => {
     expect(costOf('{ __schema { types { name fields { name } } } __typename }')).toBe(1);
+  });
+
+  it('counts each layout, alias by alias, at LAYOUT_COST: it runs dagre once per selection', () => {
+    const one = '{ workflowTask(taskId: "w") { workflow { graph { layout { width } } } } }';
+    expect(costOf(one)).toBe(4 + LAYOUT_COST);
+    const aliased = `{ workflowTask(taskId: "w") { workflow { graph { ${Array.from({ length: 15 }, (_, i) => `l${i}: layout { width }`).join(' ')} } } } }`;
+    expect(costOf(aliased)).toBe(3 + 15 * (LAYOUT_COST + 1));
   });
 });
