@@ -265,7 +265,7 @@ export const METRIC_SERIES = {
   subscriptionBudgetRefusals: {
     name: 'subscription_client_budget_refusals_total',
     type: 'counter',
-    help: "Subscriptions refused because their client already watched the most tasks one client may.",
+    help: 'Subscriptions refused because their client already watched the most tasks one client may.',
     labels: ['provider'],
     doc: 'Subscriptions refused with `SUBSCRIPTION_LIMIT` because their client (a WebSocket connection, a callback subscription) already watched `SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT` tasks.',
   },

@@ -72,7 +72,8 @@ export class Poller<T extends WatchedTask> {
   add(subscriber: Subscriber<T>): void {
     this.subscribers.add(subscriber);
     // A late subscriber gets the last state at once unless its signed URLs have expired since.
-    if (this.last && signedUrlsLifetimeMs(this.last.task, this.options.clock.now()) > 0) subscriber.push(this.last.task);
+    if (this.last && signedUrlsLifetimeMs(this.last.task, this.options.clock.now()) > 0)
+      subscriber.push(this.last.task);
     if (!this.started && !this.stopped) {
       this.started = true;
       this.slot.due(this.options.clock.now());
@@ -116,7 +117,11 @@ export class Poller<T extends WatchedTask> {
     this.polling = controller;
     let task: T;
     try {
-      task = await this.options.source(this.options.taskId, { owner: this.options.owner(), priority, signal: controller.signal });
+      task = await this.options.source(this.options.taskId, {
+        owner: this.options.owner(),
+        priority,
+        signal: controller.signal,
+      });
     } catch (error) {
       if (controller.signal.aborted || this.stopped) return false;
       this.polling = null;
@@ -142,7 +147,10 @@ export class Poller<T extends WatchedTask> {
 
   private failed(error: unknown): boolean {
     // RATE_LIMITED here is this process's own queue being full: it says nothing about the task.
-    const transient = error instanceof ProviderError ? error.retryable || error.kind === 'RATE_LIMITED' || wasEndedByDeadline(error) : false;
+    const transient =
+      error instanceof ProviderError
+        ? error.retryable || error.kind === 'RATE_LIMITED' || wasEndedByDeadline(error)
+        : false;
     if (transient) {
       this.options.onPoll?.('transient_error');
       this.schedule(this.intervalFor(this.last?.task));

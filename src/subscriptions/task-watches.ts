@@ -44,7 +44,13 @@ export interface SchedulerLimits {
   readonly strikeDecayMs: number;
 }
 
-const SCHEDULER_DEFAULTS: SchedulerLimits = { maxInFlight: 5, maxWaiting: 2, strikeCostMs: 1_000, maxStrikes: 20, strikeDecayMs: 30_000 };
+const SCHEDULER_DEFAULTS: SchedulerLimits = {
+  maxInFlight: 5,
+  maxWaiting: 2,
+  strikeCostMs: 1_000,
+  maxStrikes: 20,
+  strikeDecayMs: 30_000,
+};
 
 export interface TaskWatchEvents {
   onPoll(provider: ProviderName, outcome: PollOutcome): void;
@@ -100,7 +106,11 @@ const ANONYMOUS = 'anonymous';
 /** A client's name in the rate limiter's fair queue and the scheduler, apart from queries' `request-N`. */
 const ownerOf = (client: string): string => `client:${client}`;
 
-export function createTaskWatches(sources: TaskWatchSources, options: TaskWatchOptions, deps: TaskWatchDeps): TaskWatches {
+export function createTaskWatches(
+  sources: TaskWatchSources,
+  options: TaskWatchOptions,
+  deps: TaskWatchDeps,
+): TaskWatches {
   const { clock, events } = deps;
   const limits: SchedulerLimits = { ...SCHEDULER_DEFAULTS, ...options.scheduler };
   const perClient = options.maxWatchedTasksPerClient ?? options.maxWatchedTasks;
@@ -132,7 +142,8 @@ export function createTaskWatches(sources: TaskWatchSources, options: TaskWatchO
     function rememberNotFound(taskId: string, error: unknown): void {
       const now = clock.now();
       // Bounded by the watched-task cap: expired entries go whenever it is reached.
-      if (notFound.size >= options.maxWatchedTasks) for (const [id, entry] of notFound) if (entry.until <= now) notFound.delete(id);
+      if (notFound.size >= options.maxWatchedTasks)
+        for (const [id, entry] of notFound) if (entry.until <= now) notFound.delete(id);
       if (notFound.size < options.maxWatchedTasks) notFound.set(taskId, { until: now + notFoundTtlMs, error });
     }
 
@@ -184,7 +195,10 @@ export function createTaskWatches(sources: TaskWatchSources, options: TaskWatchO
     }
 
     function endedAtOnce(error: unknown): Subscriber<T> {
-      const subscriber = new Subscriber<T>({ onEnd: () => undefined, onDelivered: (kind) => events?.onEventSent?.(provider, kind) });
+      const subscriber = new Subscriber<T>({
+        onEnd: () => undefined,
+        onDelivered: (kind) => events?.onEventSent?.(provider, kind),
+      });
       subscriber.end({ kind: 'error', error: subscriptionError(error) });
       return subscriber;
     }
@@ -234,7 +248,11 @@ export function createTaskWatches(sources: TaskWatchSources, options: TaskWatchO
       counts: (): WatchCounts => ({ pollers: watched.size, subscribers }),
       refresh: (): RefreshStats => {
         const backlog = scheduler.backlog();
-        return { effectiveIntervalMs: scheduler.effectiveIntervalMs(), firstReadsDue: backlog.firstRead, refreshesDue: backlog.refresh };
+        return {
+          effectiveIntervalMs: scheduler.effectiveIntervalMs(),
+          firstReadsDue: backlog.firstRead,
+          refreshesDue: backlog.refresh,
+        };
       },
     };
   }

@@ -42,7 +42,12 @@ export function subscriptionWatches(
       // The cache keeps a NOT_FOUND this long too: a task created a moment ago is seen as soon.
       notFoundTtlMs: config.upstream.cache.notFoundTtlMs,
       // Enough polls in flight to use the whole budget at the provider's latency, few enough that the limiter serves them in a slot or two.
-      scheduler: { maxInFlight: Math.max(2, Math.ceil(Math.max(config.upstream.rateLimit.mpsRps, config.upstream.rateLimit.iceRps) / 4)) },
+      scheduler: {
+        maxInFlight: Math.max(
+          2,
+          Math.ceil(Math.max(config.upstream.rateLimit.mpsRps, config.upstream.rateLimit.iceRps) / 4),
+        ),
+      },
     },
     {
       clock: deps.clock,

@@ -47,7 +47,8 @@ export function reservedCalls(ratePerSecond: number, share = DEFAULT_RESERVED_SH
 export const DEFAULT_RESERVED_SHARE = 0.05;
 
 /** The shared quota's answer: go, wait this long and ask again, or null when it cannot be asked (then the local fallback decides). */
-export type QuotaAnswer = { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number } | null;
+export type QuotaAnswer =
+  { readonly granted: true } | { readonly granted: false; readonly retryAfterMs: number } | null;
 
 export interface SharedQuota {
   /** Takes one call's place in the shared window for a call of `priority` (default interactive) when there is one; never rejects. */
@@ -116,10 +117,14 @@ export class RateLimiter {
   private readonly fallbackRate: number;
 
   constructor(private readonly options: RateLimiterOptions) {
-    if (!(Number.isInteger(options.ratePerSecond) && options.ratePerSecond > 0)) throw new RangeError('ratePerSecond must be a positive integer');
+    if (!(Number.isInteger(options.ratePerSecond) && options.ratePerSecond > 0))
+      throw new RangeError('ratePerSecond must be a positive integer');
     this.events = upstreamEvents(options.events);
     this.windowMs = (options.windowMs ?? 1000) + (options.marginMs ?? 0);
-    this.fallbackRate = Math.min(options.ratePerSecond, Math.max(1, Math.floor(options.fallbackRatePerSecond ?? options.ratePerSecond)));
+    this.fallbackRate = Math.min(
+      options.ratePerSecond,
+      Math.max(1, Math.floor(options.fallbackRatePerSecond ?? options.ratePerSecond)),
+    );
     this.reserved = reservedCalls(options.ratePerSecond, options.reservedShare);
   }
 
@@ -221,7 +226,8 @@ export class RateLimiter {
 
   private biggestOwner(priority: CallPriority): OwnerQueue | undefined {
     let biggest: OwnerQueue | undefined;
-    for (const owner of this.classes[priority].ring) if (biggest === undefined || owner.waiters.length > biggest.waiters.length) biggest = owner;
+    for (const owner of this.classes[priority].ring)
+      if (biggest === undefined || owner.waiters.length > biggest.waiters.length) biggest = owner;
     return biggest;
   }
 
@@ -270,7 +276,8 @@ export class RateLimiter {
    */
   private nextGrantAt(ratePerSecond = this.options.ratePerSecond): number {
     const latest = this.grants[this.grants.length - 1];
-    const paced = this.options.pace && latest !== undefined ? latest.at + this.windowMs / ratePerSecond : Number.NEGATIVE_INFINITY;
+    const paced =
+      this.options.pace && latest !== undefined ? latest.at + this.windowMs / ratePerSecond : Number.NEGATIVE_INFINITY;
     if (this.grants.length < ratePerSecond) return paced;
     return Math.max(paced, this.grants[this.grants.length - ratePerSecond]!.at + this.windowMs);
   }
@@ -398,11 +405,21 @@ export class RateLimiter {
 }
 
 /** Each call through the source first takes its turn from `limiter`; traced, the wait is a span of its own. */
-export function rateLimitedSource<T>(source: TaskSource<T>, limiter: RateLimiter, clock?: Pick<Clock, 'now'>, provider?: ProviderName): TaskSource<T> {
+export function rateLimitedSource<T>(
+  source: TaskSource<T>,
+  limiter: RateLimiter,
+  clock?: Pick<Clock, 'now'>,
+  provider?: ProviderName,
+): TaskSource<T> {
   return async (taskId, call) => {
     const tally = call?.tally;
     const startedAt = tally && clock ? clock.now() : 0;
-    const span = call?.span?.child('quota wait', { ...(provider !== undefined && { provider }), quota: limiter.quota, priority: call.priority ?? 'interactive', ...(call.attempt !== undefined && { attempt: call.attempt }) });
+    const span = call?.span?.child('quota wait', {
+      ...(provider !== undefined && { provider }),
+      quota: limiter.quota,
+      priority: call.priority ?? 'interactive',
+      ...(call.attempt !== undefined && { attempt: call.attempt }),
+    });
     try {
       await limiter.acquire({ signal: call?.signal, owner: call?.owner, priority: call?.priority });
       span?.setAttributes({ outcome: 'GRANTED' });
