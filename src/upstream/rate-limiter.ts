@@ -61,7 +61,9 @@ interface Waiter {
   readonly reject: (error: Error) => void;
   readonly signal: AbortSignal | undefined;
   readonly onAbort: () => void;
-  readonly owner: OwnerQueue;
+  owner: OwnerQueue;
+  /** The call's class now: a query that joined a queued poll's call in flight raises it (in-flight.ts). */
+  readonly priorityNow: (() => CallPriority | undefined) | undefined;
 }
 
 /** One request's waiters of one class, oldest first. */
@@ -93,7 +95,11 @@ export interface AcquireOptions {
   readonly owner?: string | undefined;
   /** See TaskCall.priority; default interactive. */
   readonly priority?: CallPriority | undefined;
+  /** Read again while the call waits: a higher class moves it to that class's queue. */
+  readonly priorityNow?: (() => CallPriority | undefined) | undefined;
 }
+
+const rank = (priority: CallPriority | undefined): number => PRIORITIES.indexOf(priority ?? 'interactive');
 
 export class RateLimiter {
   /** The most recent grants, oldest first, never more than `ratePerSecond` of them. */
@@ -194,6 +200,7 @@ export class RateLimiter {
         reject,
         signal,
         owner,
+        priorityNow: options.priorityNow,
         onAbort: () => {
           this.remove(waiter);
           reject(this.abortedError());
@@ -326,8 +333,27 @@ export class RateLimiter {
     }
   }
 
+  /** Background waiters whose call has since been raised (a query joined it) move to the queue of their class now. */
+  private promote(): void {
+    for (const from of PRIORITIES) {
+      if (from === 'interactive') continue;
+      for (const owner of [...this.classes[from].ring]) {
+        for (const waiter of [...owner.waiters]) {
+          const now = waiter.priorityNow?.();
+          if (waiter.priorityNow === undefined || rank(now) >= rank(from)) continue;
+          this.remove(waiter);
+          const raised = this.ownerQueue(owner.key, now ?? 'interactive');
+          waiter.owner = raised;
+          raised.waiters.push(waiter);
+          this.waiting += 1;
+        }
+      }
+    }
+  }
+
   /** The waiter whose turn it is goes now. */
   private grantNext(now: number): void {
+    this.promote();
     const priority = this.classToServe(now);
     const queue = this.classes[priority];
     const owner = queue.ring[queue.next]!;
@@ -356,6 +382,7 @@ export class RateLimiter {
     this.asking = true;
     try {
       while (this.waiting > 0) {
+        this.promote();
         const answer = await shared.take(this.classToServe(clock.now()));
         if (this.waiting === 0) return;
         const now = clock.now();
@@ -421,7 +448,12 @@ export function rateLimitedSource<T>(
       ...(call.attempt !== undefined && { attempt: call.attempt }),
     });
     try {
-      await limiter.acquire({ signal: call?.signal, owner: call?.owner, priority: call?.priority });
+      await limiter.acquire({
+        signal: call?.signal,
+        owner: call?.owner,
+        priority: call?.priority,
+        ...(call !== undefined && { priorityNow: () => call.priority }),
+      });
       span?.setAttributes({ outcome: 'GRANTED' });
     } catch (error) {
       const code = error instanceof ProviderError ? error.kind : 'ERROR';

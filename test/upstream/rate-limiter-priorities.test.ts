@@ -1,5 +1,7 @@
 import type { CallPriority } from '../../src/sources/task-source.js';
+import { sharedInFlight } from '../../src/upstream/in-flight.js';
 import { RateLimiter, rateLimitedSource } from '../../src/upstream/rate-limiter.js';
+import { retryingSource } from '../../src/upstream/retry.js';
 import { FakeClock } from '../support/fake-clock.js';
 
 /** The most calls that any one-second window [t, t + 1000) contains. */
@@ -131,5 +133,45 @@ describe('rate limiter priority classes', () => {
     await Promise.all(calls);
     // 'a' went at once; the first read is within its reserve, so it goes before the interactive call.
     expect(granted).toEqual(['refresh', 'first_read', 'interactive']);
+  });
+
+  it("raises a queued poll's call to interactive when a query joins it in flight, and serves it next", async () => {
+    const sent: Array<{ taskId: string; priority: CallPriority }> = [];
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond: 10,
+      maxQueue: 100,
+      pace: true,
+      clock,
+      reservedShare: 0.1,
+    });
+    const limited = rateLimitedSource(async (taskId: string, call) => {
+      sent.push({ taskId, priority: call?.priority ?? 'interactive' });
+      return taskId;
+    }, limiter);
+    const retried = retryingSource(limited, {
+      provider: 'tencent-mps',
+      policy: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+      defaultDeadlineMs: 60_000,
+      clock,
+      random: () => 0,
+    });
+    const source = sharedInFlight(retried, { provider: 'tencent-mps', clock });
+    const polls = Array.from({ length: 10 }, (_, i) => source(`poll-${i}`, { owner: 'client-a', priority: 'refresh' }));
+    const watched = source('watched', { owner: 'client-b', priority: 'refresh' });
+    await clock.advance(1);
+    expect(limiter.waitingIn('refresh')).toBe(10);
+    // A query for the same task joins the poll's call instead of making its own.
+    const query = source('watched', { owner: 'request-1' });
+    await clock.runAll();
+    expect(await query).toBe('watched');
+    await Promise.all([...polls, watched]);
+    // poll-0 went at once and spent the refresh reserve; the raised call is next, ahead of nine queued polls.
+    expect(sent.slice(0, 2)).toEqual([
+      { taskId: 'poll-0', priority: 'refresh' },
+      { taskId: 'watched', priority: 'interactive' },
+    ]);
+    expect(sent.filter((call) => call.taskId === 'watched')).toHaveLength(1);
+    expect(sent).toHaveLength(11);
   });
 });
