@@ -105,173 +105,241 @@ function aborted(provider: ProviderName): ProviderError {
   });
 }
 
+/** What the tier's parts share: the source behind it, its options and its two pieces of state. */
+interface Tier<T> {
+  readonly source: TaskSource<T>;
+  readonly options: SharedTierOptions<T>;
+  readonly events: UpstreamEvents;
+  /** Answers taken from Redis, with how long they had left there. */
+  readonly remaining: WeakMap<object, number>;
+  /** Per task id, the lookups waiting for its `done` message. */
+  readonly waiters: Map<string, Set<() => void>>;
+}
+
+interface Watcher {
+  cancel(): void;
+  /** Resolves on the task's `done` message or after `ms`; rejects when `signal` aborts. */
+  until(ms: number, signal: AbortSignal | undefined): Promise<void>;
+}
+
 export function sharedTier<T extends { readonly terminal: boolean }>(
   source: TaskSource<T>,
   options: SharedTierOptions<T>,
 ): SharedTier<T> {
-  const { provider, link, keys, clock } = options;
-  const events = upstreamEvents(options.events);
-  const remaining = new WeakMap<object, number>();
-  const waiters = new Map<string, Set<() => void>>();
+  const { link, keys } = options;
+  const tier: Tier<T> = {
+    source,
+    options,
+    events: upstreamEvents(options.events),
+    remaining: new WeakMap<object, number>(),
+    waiters: new Map<string, Set<() => void>>(),
+  };
 
   link.onMessage(keys.done, (taskId) => {
-    const set = waiters.get(taskId);
+    const set = tier.waiters.get(taskId);
     if (set) for (const wake of [...set]) wake();
   });
 
-  /** Registered before the lookup, so a `done` published between the lookup and the wait is not missed. */
-  const watch = (taskId: string) => {
-    let woken = false;
-    let wake: () => void = () => {
-      woken = true;
-    };
-    const listener = (): void => wake();
-    let set = waiters.get(taskId);
-    if (!set) waiters.set(taskId, (set = new Set()));
-    set.add(listener);
-    const cancel = (): void => {
-      set.delete(listener);
-      if (set.size === 0 && waiters.get(taskId) === set) waiters.delete(taskId);
-    };
-    const until = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
-      new Promise<void>((resolve, reject) => {
-        let timer: TimerHandle | undefined = undefined;
-        const finish = (): void => {
-          cancel();
-          if (timer !== undefined) clock.clearTimeout(timer);
-          signal?.removeEventListener('abort', onAbort);
-        };
-        const onAbort = (): void => {
-          finish();
-          reject(aborted(provider));
-        };
-        wake = () => {
-          finish();
-          resolve();
-        };
-        if (woken) return wake();
-        if (signal?.aborted) return onAbort();
-        signal?.addEventListener('abort', onAbort, { once: true });
-        timer = clock.setTimeout(() => wake(), Math.max(0, ms));
-      });
-    return { cancel, until };
-  };
-
-  const answer = (entry: SharedEntry<T>): T => {
-    if (entry.ok) return entry.value;
-    throw entry.error;
-  };
-
-  /** This replica holds the lease: call, store, release, announce. */
-  const hold = async (taskId: string, token: string, call: TaskCall | undefined): Promise<T> => {
-    let renewal: TimerHandle | undefined;
-    let running = true;
-    const renew = (): void => {
-      renewal = clock.setTimeout(
-        () => {
-          void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, options.leaseMs]).then(() => {
-            if (running) renew();
-          });
-        },
-        Math.max(1, Math.floor(options.leaseMs / 3)),
-      );
-    };
-    renew();
-    let entry: SharedEntry<T>;
-    try {
-      entry = { ok: true, value: await source(taskId, call) };
-    } catch (error) {
-      if (!(error instanceof Error)) throw error;
-      entry = { ok: false, error };
-    } finally {
-      running = false;
-      if (renewal !== undefined) clock.clearTimeout(renewal);
-    }
-    const { ttlMs } = cachePolicyAt(entry.ok ? entry.value : entry.error, options.ttls, clock.now());
-    const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
-    const stored = encoded === null ? '' : options.seal.seal(keys.task(taskId), encoded);
-    // Awaited: a request answered here may be followed at once by the same lookup on another replica.
-    await link.eval(
-      FINISH_SCRIPT,
-      [keys.task(taskId), keys.lease(taskId)],
-      [token, stored, Math.max(1, ttlMs), keys.done, taskId],
-    );
-    return answer(entry);
-  };
-
-  /** A stored answer, when it opens and has the model's shape; null (dropped, counted) otherwise. */
-  const opened = (taskId: string, stored: unknown): SharedEntry<T> | null => {
-    const text = typeof stored === 'string' ? options.seal.open(keys.task(taskId), stored) : null;
-    const decoded = text === null ? 'signature' : decodeEntry(text, provider, options.accepts);
-    if (typeof decoded !== 'string') return decoded;
-    options.onValueDropped?.(typeof stored === 'string' ? decoded : 'undecodable');
-    return null;
-  };
-
-  /** Served from Redis: counted, and kept locally no longer than it had left there. */
-  const served = (entry: SharedEntry<T>, pttl: unknown, call: TaskCall | undefined): T => {
-    events.onSharedCacheHit(provider);
-    if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
-    if (typeof pttl === 'number' && pttl > 0) remaining.set(entry.ok ? (entry.value as object) : entry.error, pttl);
-    return answer(entry);
-  };
-
-  /** Redis takes no writes: its answer when it has one, else the source, with no lease to take or wait for. */
-  const readOnly = async (taskId: string, call: TaskCall | undefined): Promise<T> => {
-    const reply = await link.read(READ_SCRIPT, [keys.task(taskId)], []);
-    if (Array.isArray(reply) && reply[0] === 'hit') {
-      const entry = opened(taskId, reply[1]);
-      if (entry !== null) return served(entry, reply[2], call);
-    }
-    return source(taskId, call);
-  };
-
-  const shared: TaskSource<T> = async (taskId, call) => {
-    const deadline = call?.deadline ?? clock.now() + options.defaultDeadlineMs;
-    let waited = false;
-    let discarded = false;
-    for (;;) {
-      if (call?.signal?.aborted) throw aborted(provider);
-      if (clock.now() >= deadline) {
-        events.onDeadlineExceeded(provider);
-        throw new DeadlineExceededError(provider);
-      }
-      if (link.state() === 'degraded') return readOnly(taskId, call);
-      const token = options.token();
-      const watcher = watch(taskId);
-      const reply = await link.eval(LOOKUP_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, options.leaseMs]);
-      if (reply === UNAVAILABLE || !Array.isArray(reply)) {
-        watcher.cancel();
-        return source(taskId, call);
-      }
-      const [what, first, second] = reply as unknown[];
-      if (what === 'hit') {
-        watcher.cancel();
-        const entry = opened(taskId, first);
-        if (entry !== null) return served(entry, second, call);
-        // Not an answer this deployment wrote: removed, then asked again, so the lease holder's
-        // answer replaces it. Once only: an entry rewritten at once again is simply passed by.
-        if (discarded || typeof first !== 'string') return source(taskId, call);
-        discarded = true;
-        await link.eval(DISCARD_SCRIPT, [keys.task(taskId)], [first]);
-        continue;
-      }
-      if (what === 'lease') {
-        watcher.cancel();
-        return hold(taskId, token, call);
-      }
-      if (!waited) {
-        waited = true;
-        events.onSharedInFlight(provider);
-        if (call?.tally) call.tally.sharedInFlight = (call.tally.sharedInFlight ?? 0) + 1;
-      }
-      const leaseLeftMs = typeof first === 'number' && first > 0 ? first : 0;
-      await watcher.until(Math.min(leaseLeftMs + LEASE_EXPIRY_SLACK_MS, deadline - clock.now()), call?.signal);
-    }
-  };
-
+  const shared: TaskSource<T> = (taskId, call) => lookup(tier, taskId, call);
   const forget = async (taskId: string): Promise<void> => {
     await link.eval(FORGET_SCRIPT, [keys.task(taskId)], []).catch(() => undefined);
   };
-  return { source: shared, remainingTtlMs: (subject) => remaining.get(subject), forget };
+  return { source: shared, remainingTtlMs: (subject) => tier.remaining.get(subject), forget };
+}
+
+/** Registered before the lookup, so a `done` published between the lookup and the wait is not missed. */
+function watch<T>(tier: Tier<T>, taskId: string): Watcher {
+  const { provider, clock } = tier.options;
+  const { waiters } = tier;
+  let woken = false;
+  let wake: () => void = () => {
+    woken = true;
+  };
+  const listener = (): void => wake();
+  let set = waiters.get(taskId);
+  if (!set) waiters.set(taskId, (set = new Set()));
+  set.add(listener);
+  const cancel = (): void => {
+    set.delete(listener);
+    if (set.size === 0 && waiters.get(taskId) === set) waiters.delete(taskId);
+  };
+  const until = (ms: number, signal: AbortSignal | undefined): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      let timer: TimerHandle | undefined = undefined;
+      const finish = (): void => {
+        cancel();
+        if (timer !== undefined) clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+      };
+      const onAbort = (): void => {
+        finish();
+        reject(aborted(provider));
+      };
+      wake = () => {
+        finish();
+        resolve();
+      };
+      if (woken) return wake();
+      if (signal?.aborted) return onAbort();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      timer = clock.setTimeout(() => wake(), Math.max(0, ms));
+    });
+  return { cancel, until };
+}
+
+function answer<T>(entry: SharedEntry<T>): T {
+  if (entry.ok) return entry.value;
+  throw entry.error;
+}
+
+/** Extends this replica's lease every third of its length until the returned function is called. */
+function keepLease<T>(tier: Tier<T>, taskId: string, token: string): () => void {
+  const { link, keys, clock, leaseMs } = tier.options;
+  let renewal: TimerHandle | undefined;
+  let running = true;
+  const renew = (): void => {
+    renewal = clock.setTimeout(
+      () => {
+        void link.eval(RENEW_SCRIPT, [keys.lease(taskId)], [token, leaseMs]).then(() => {
+          if (running) renew();
+        });
+      },
+      Math.max(1, Math.floor(leaseMs / 3)),
+    );
+  };
+  renew();
+  return () => {
+    running = false;
+    if (renewal !== undefined) clock.clearTimeout(renewal);
+  };
+}
+
+/** One script: stores the answer when it may be stored, releases the lease, announces the end. */
+function finishLease<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  taskId: string,
+  token: string,
+  entry: SharedEntry<T>,
+): Promise<unknown> {
+  const { link, keys, clock, ttls, seal } = tier.options;
+  const { ttlMs } = cachePolicyAt(entry.ok ? entry.value : entry.error, ttls, clock.now());
+  const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
+  const stored = encoded === null ? '' : seal.seal(keys.task(taskId), encoded);
+  return link.eval(
+    FINISH_SCRIPT,
+    [keys.task(taskId), keys.lease(taskId)],
+    [token, stored, Math.max(1, ttlMs), keys.done, taskId],
+  );
+}
+
+/** This replica holds the lease: call, store, release, announce. */
+async function hold<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  taskId: string,
+  token: string,
+  call: TaskCall | undefined,
+): Promise<T> {
+  const stopRenewing = keepLease(tier, taskId, token);
+  let entry: SharedEntry<T>;
+  try {
+    entry = { ok: true, value: await tier.source(taskId, call) };
+  } catch (error) {
+    if (!(error instanceof Error)) throw error;
+    entry = { ok: false, error };
+  } finally {
+    stopRenewing();
+  }
+  // Awaited: a request answered here may be followed at once by the same lookup on another replica.
+  await finishLease(tier, taskId, token, entry);
+  return answer(entry);
+}
+
+/** A stored answer, when it opens and has the model's shape; null (dropped, counted) otherwise. */
+function opened<T>(tier: Tier<T>, taskId: string, stored: unknown): SharedEntry<T> | null {
+  const { options } = tier;
+  const text = typeof stored === 'string' ? options.seal.open(options.keys.task(taskId), stored) : null;
+  const decoded = text === null ? 'signature' : decodeEntry(text, options.provider, options.accepts);
+  if (typeof decoded !== 'string') return decoded;
+  options.onValueDropped?.(typeof stored === 'string' ? decoded : 'undecodable');
+  return null;
+}
+
+/** Served from Redis: counted, and kept locally no longer than it had left there. */
+function served<T>(tier: Tier<T>, entry: SharedEntry<T>, pttl: unknown, call: TaskCall | undefined): T {
+  tier.events.onSharedCacheHit(tier.options.provider);
+  if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
+  if (typeof pttl === 'number' && pttl > 0) tier.remaining.set(entry.ok ? (entry.value as object) : entry.error, pttl);
+  return answer(entry);
+}
+
+/** Redis takes no writes: its answer when it has one, else the source, with no lease to take or wait for. */
+async function readOnly<T>(tier: Tier<T>, taskId: string, call: TaskCall | undefined): Promise<T> {
+  const reply = await tier.options.link.read(READ_SCRIPT, [tier.options.keys.task(taskId)], []);
+  if (Array.isArray(reply) && reply[0] === 'hit') {
+    const entry = opened(tier, taskId, reply[1]);
+    if (entry !== null) return served(tier, entry, reply[2], call);
+  }
+  return tier.source(taskId, call);
+}
+
+/** Throws when the caller has gone away or the lookup's deadline has passed. */
+function checkStillWanted<T>(tier: Tier<T>, call: TaskCall | undefined, deadline: number): void {
+  const { provider, clock } = tier.options;
+  if (call?.signal?.aborted) throw aborted(provider);
+  if (clock.now() >= deadline) {
+    tier.events.onDeadlineExceeded(provider);
+    throw new DeadlineExceededError(provider);
+  }
+}
+
+/** Counts a lookup that waits for another replica's lease (once per lookup). */
+function countSharedWait<T>(tier: Tier<T>, call: TaskCall | undefined): void {
+  tier.events.onSharedInFlight(tier.options.provider);
+  if (call?.tally) call.tally.sharedInFlight = (call.tally.sharedInFlight ?? 0) + 1;
+}
+
+/** One lookup: a stored answer, this replica's lease, or a wait for another's, then ask again. */
+async function lookup<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  taskId: string,
+  call: TaskCall | undefined,
+): Promise<T> {
+  const { options, source } = tier;
+  const { link, keys, clock } = options;
+  const deadline = call?.deadline ?? clock.now() + options.defaultDeadlineMs;
+  let waited = false;
+  let discarded = false;
+  for (;;) {
+    checkStillWanted(tier, call, deadline);
+    if (link.state() === 'degraded') return readOnly(tier, taskId, call);
+    const token = options.token();
+    const watcher = watch(tier, taskId);
+    const reply = await link.eval(LOOKUP_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, options.leaseMs]);
+    if (reply === UNAVAILABLE || !Array.isArray(reply)) {
+      watcher.cancel();
+      return source(taskId, call);
+    }
+    const [what, first, second] = reply as unknown[];
+    if (what === 'hit') {
+      watcher.cancel();
+      const entry = opened(tier, taskId, first);
+      if (entry !== null) return served(tier, entry, second, call);
+      // Not an answer this deployment wrote: removed, then asked again, so the lease holder's
+      // answer replaces it. Once only: an entry rewritten at once again is simply passed by.
+      if (discarded || typeof first !== 'string') return source(taskId, call);
+      discarded = true;
+      await link.eval(DISCARD_SCRIPT, [keys.task(taskId)], [first]);
+      continue;
+    }
+    if (what === 'lease') {
+      watcher.cancel();
+      return hold(tier, taskId, token, call);
+    }
+    if (!waited) {
+      waited = true;
+      countSharedWait(tier, call);
+    }
+    const leaseLeftMs = typeof first === 'number' && first > 0 ? first : 0;
+    await watcher.until(Math.min(leaseLeftMs + LEASE_EXPIRY_SLACK_MS, deadline - clock.now()), call?.signal);
+  }
 }
