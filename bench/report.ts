@@ -5,6 +5,7 @@
  * node:http reference spread by more than their margin (calibration.ts), those rows say "not
  * comparable" instead of yes or no. Measurements a quick run skips say "not measured".
  */
+import type { QuotaSummary } from './quota.js';
 import type { CacheBytesSummary } from './cache-bytes.js';
 import type { CalibrationSummary } from './calibration.js';
 import { describePlan, type CorePlan } from './cores.js';
@@ -38,6 +39,7 @@ export interface BenchResults {
   readonly subscriptions: SubscriptionSummary;
   readonly scaleOut: ScaleOutSummary;
   readonly redisMemory: RedisMemorySummary;
+  readonly quota: QuotaSummary;
 }
 
 const TARGET_LABELS = {
@@ -100,6 +102,7 @@ export function renderReport(r: BenchResults): string {
     cacheBytesSummaryRow(r.cacheBytes),
     scaleOutSummaryRow(r.scaleOut),
     redisMemorySummaryRow(r.redisMemory),
+    quotaSummaryRow(r.quota),
     `| - | calibration: node:http reference, rounds over the run (median of 3 × ${r.calibration.settings.durationSeconds} s) | ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)}`).join(' · ')} req/s; spread ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`} | spread ≤ ${fixed(r.calibration.settings.maxSpread * 100, 0)}% (else 2 and 4 are not comparable) | ${r.calibration.busy ? '**busy**' : 'quiet'} |`,
     '',
     '## 1. Upstream calls per operation',
@@ -137,7 +140,7 @@ export function renderReport(r: BenchResults): string {
     `The node:http reference under the throughput load, ${r.calibration.rounds.length} rounds over the run, each the median of three ${r.calibration.settings.durationSeconds} s runs: ${r.calibration.rounds.map((round) => `${round.at} ${fixed(round.requestsPerSecond, 0)} req/s (runs ${round.runs.map((run) => fixed(run, 0)).join('/')}; after ${fixed(round.settleMs / 1000, 1)} s waiting for a quiet machine, ${fixed(round.busyBefore * 100, 0)}% busy then)`).join(', ')}. Spread (fastest − slowest) / fastest: ${Number.isNaN(r.calibration.spread) ? 'n/a' : `${fixed(r.calibration.spread * 100)}%`}; above ${fixed(r.calibration.settings.maxSpread * 100, 0)}% the machine was busy with other work and goals 2 and 4 read "not comparable".`,
     '',
   ];
-  return `${lines.join('\n')}\n${r.cacheBytes === null ? `## 7. Task cache under large tasks\n\n${NOT_MEASURED_QUICK} (BENCH_QUICK=1 BENCH_ONLY=7 runs a short version).\n` : renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}`;
+  return `${lines.join('\n')}\n${r.cacheBytes === null ? `## 7. Task cache under large tasks\n\n${NOT_MEASURED_QUICK} (BENCH_QUICK=1 BENCH_ONLY=7 runs a short version).\n` : renderCacheBytes(r.cacheBytes)}\n${renderSubscriptions(r.subscriptions)}\n${renderScaleOut(r.scaleOut)}\n${renderRedisMemory(r.redisMemory)}\n${renderQuota(r.quota)}`;
 }
 
 /**
@@ -271,4 +274,65 @@ function subscriberIndependent(summary: SubscriptionSummary): boolean {
   const byInterval = new Map<number, number[]>();
   for (const run of summary.runs) byInterval.set(run.runningIntervalMs, [...(byInterval.get(run.runningIntervalMs) ?? []), run.providerCalls]);
   return [...byInterval.values()].every((calls) => Math.max(...calls) - Math.min(...calls) <= Math.max(1, 0.05 * Math.max(...calls)));
+}
+
+/** The goals of measurement 11, each over every W. */
+function quotaGoals(summary: QuotaSummary): { readonly interactive: boolean; readonly firstEvents: boolean; readonly refresh: boolean; readonly budget: boolean; readonly flood: boolean } {
+  const { runs, settings } = summary;
+  return {
+    interactive: runs.every((run) => run.interactive.p95Ms < 1000 && run.flood.interactive.p95Ms < 1000),
+    firstEvents: runs.every((run) => run.watched === 0 || (run.subscriptionsWithFirstEvent === run.watched && run.firstEventsSeconds <= 1.5 * run.firstEventsFloorSeconds)),
+    refresh: runs.every((run) => run.watched === 0 || run.refreshMaxSeconds <= 1.5 * run.refreshTargetSeconds),
+    budget: runs.every((run) => run.busiestSecond <= settings.ratePerSecond),
+    flood: runs.every((run) => run.flood.share < 0.25),
+  };
+}
+
+function quotaSummaryRow(summary: QuotaSummary): string {
+  const goals = quotaGoals(summary);
+  const figures = summary.runs
+    .map((run) => `W=${run.watched}: interactive p95 ${Math.round(run.interactive.p95Ms)} ms, refresh ${fixed(run.refreshMeanSeconds)} s, busiest second ${run.busiestSecond}, flood ${fixed(100 * run.flood.share)} %`)
+    .join(' · ');
+  return `| 11 | the provider quota under live updates (W watched tasks, a NOT_FOUND flood) | ${figures} | p95 < 1 s; first events ≤ 1.5 × W/Q; refresh ≤ 1.5 × W / spare; ≤ budget a second; flood < 25 % | ${yes(Object.values(goals).every(Boolean))} |`;
+}
+
+export function renderQuota(summary: QuotaSummary): string {
+  const { settings } = summary;
+  const goals = quotaGoals(summary);
+  const ms = (value: number) => `${Math.round(value)} ms`;
+  const s = (value: number) => `${fixed(value)} s`;
+  const lines = [
+    `## 11. The provider quota under live updates (MPS ${settings.ratePerSecond}/s, running interval ${settings.runningIntervalMs} ms, ${settings.subscriptionsPerConnection} subscriptions per connection, ${settings.lookupsPerSecond} interactive lookup/s of new tasks)`,
+    '',
+    '| watched tasks W | interactive p50 / p95 / max | lookup errors | every first event (floor W/Q) | refresh interval mean / longest (target) | tasks read twice or more | busiest provider second |',
+    '|---|---|---|---|---|---|---|',
+    ...summary.runs.map(
+      (run) =>
+        `| ${run.watched} | ${ms(run.interactive.p50Ms)} / ${ms(run.interactive.p95Ms)} / ${ms(run.interactive.maxMs)} | ${run.interactive.errors.length} | ${
+          run.watched === 0 ? 'n/a' : `${s(run.firstEventsSeconds)} (${s(run.firstEventsFloorSeconds)}), ${run.subscriptionsWithFirstEvent} / ${run.watched}`
+        } | ${run.watched === 0 ? 'n/a' : `${s(run.refreshMeanSeconds)} / ${s(run.refreshMaxSeconds)} (${s(run.refreshTargetSeconds)})`} | ${run.tasksRefreshed} / ${run.watched} | ${run.busiestSecond} |`,
+    ),
+    '',
+    'Busiest provider second by phase (first reads / steady / flood), and the longest stall of the bench process, where the emulator stamps arrivals (p99 / max):',
+    '',
+    ...summary.runs.map(
+      (run) =>
+        `- W = ${run.watched}: ${run.busiestByPhase.firstReads} / ${run.busiestByPhase.steady} / ${run.busiestByPhase.flood}; bench event loop ${ms(run.benchLoopDelayMs.p99)} / ${ms(run.benchLoopDelayMs.max)}`,
+    ),
+    '',
+    `With an anonymous client subscribing to unknown ids (four at a time, a new one as each ends with NOT_FOUND), ${settings.floodSeconds} s:`,
+    '',
+    '| watched tasks W | interactive p50 / p95 / max | lookup errors | flood subscriptions | flood calls / all calls | flood share of calls | of the budget |',
+    '|---|---|---|---|---|---|---|',
+    ...summary.runs.map(
+      (run) =>
+        `| ${run.watched} | ${ms(run.flood.interactive.p50Ms)} / ${ms(run.flood.interactive.p95Ms)} / ${ms(run.flood.interactive.maxMs)} | ${run.flood.interactive.errors.length} | ${run.flood.floodSubscriptions} | ${run.flood.floodCalls} / ${run.flood.allCalls} | ${fixed(100 * run.flood.share)} % | ${fixed(100 * run.flood.budgetShare)} % |`,
+    ),
+    '',
+    `Goals: interactive p95 under 1 s at every W: ${yes(goals.interactive)}; every first event within 1.5 × W/Q: ${yes(goals.firstEvents)}; ` +
+      `every task refreshed within 1.5 × its target: ${yes(goals.refresh)}; never more than the budget in a provider second: ${yes(goals.budget)}; ` +
+      `the flood's share under a quarter: ${yes(goals.flood)}.`,
+    '',
+  ];
+  return `${lines.join('\n')}\n`;
 }

@@ -14,6 +14,8 @@
  *                                 the bench starts, and a Redis answer's cost); bench/results-9.json
  *                                 (8 is the live-updates figure of the subscriptions work)
  *   BENCH_ONLY=10                 only measurement 10 (Redis memory per 10,000 finished tasks); bench/results-10.json
+ *   BENCH_ONLY=11                 only measurement 11 (the provider quota with 0, 100 and 1,000 watched tasks,
+ *                                 interactive lookups and a NOT_FOUND flood); bench/results-11.json
  *   BENCH_UPSTREAM_LATENCY_MS=25  latency the emulator adds to every provider call
  *   BENCH_MEMORY_SECONDS=60       length of the sustained load of measurement 5
  *   BENCH_THROUGHPUT_SECONDS=3    length of each measured autocannon run of measurement 4 (8 rounds)
@@ -44,7 +46,8 @@ import { IMAGE_ONE } from './queries.js';
 import { ROOT, answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
 import { measureRedisMemory } from './redis-memory.js';
 import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
-import { renderCacheBytes, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
+import { measureQuota, type QuotaSettings } from './quota.js';
+import { renderCacheBytes, renderQuota, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
 import { measureSubscriptions } from './subscriptions.js';
 import { taskFactory } from './tasks.js';
 import { cachedAnswer, measureThroughput } from './throughput.js';
@@ -58,7 +61,7 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (!['', '7', '8', '9', '10'].includes(only)) throw new Error(`BENCH_ONLY can only be 7, 8, 9 or 10 (got ${JSON.stringify(only)})`);
+if (!['', '7', '8', '9', '10', '11'].includes(only)) throw new Error(`BENCH_ONLY can only be 7, 8, 9, 10 or 11 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -104,6 +107,16 @@ const settings = {
   },
   /** Measurement 9: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
   scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
+  /** Measurement 11: the issue's W, default limits, one interactive lookup a second. */
+  quota: {
+    watched: quick ? [0, 100] : [0, 100, 1_000],
+    ratePerSecond: defaultOf('MPS_RATE_LIMIT_RPS'),
+    runningIntervalMs: defaultOf('CACHE_RUNNING_TTL_MS'),
+    lookupsPerSecond: 1,
+    steadySeconds: quick ? 10 : 30,
+    floodSeconds: quick ? 10 : 30,
+    subscriptionsPerConnection: defaultOf('SUBSCRIPTION_MAX_PER_CONNECTION'),
+  } satisfies QuotaSettings,
   /** Measurement 10: finished tasks per provider stored in a fresh redis-server. */
   redisMemoryTasks: quick ? 1_000 : 10_000,
   /** The defaults of the configuration table the figures are about. */
@@ -192,10 +205,16 @@ function measureSubscriptionsWith(emulator: RunningEmulator): ReturnType<typeof 
   return measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
 }
 
+function measureQuotaWith(emulator: RunningEmulator): ReturnType<typeof measureQuota> {
+  emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
+  return measureQuota((env) => startSubgraph(emulator.url, env), emulator, settings.quota);
+}
+
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
   if (only === '8') return onlyOne('8', '8/10 live updates (a fresh subgraph process per running interval)', measureSubscriptionsWith, renderSubscriptions);
   if (only === '9') return onlyOne('9', '9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
+  if (only === '11') return onlyOne('11', '11/11 the provider quota under live updates (a fresh subgraph process per W)', measureQuotaWith, renderQuota);
   if (only === '10') return onlyOne('10', '10/10 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
@@ -304,6 +323,8 @@ async function main(): Promise<void> {
     const scaleOut = await measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), tasks, settings.scaleOut);
     log('10/10 Redis memory per 10,000 finished tasks');
     const redisMemory = await measureRedisMemory(emulator, settings.redisMemoryTasks);
+    log('11/11 the provider quota under live updates (a fresh subgraph process per W)');
+    const quota = await measureQuota((env) => startSubgraph(emulator.url, env), emulator, settings.quota);
 
     const results = {
       measuredAt: new Date().toISOString(),
@@ -322,6 +343,7 @@ async function main(): Promise<void> {
       subscriptions,
       scaleOut,
       redisMemory,
+      quota,
     };
     writeFileSync(resolve(ROOT, 'bench/results.json'), `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(renderReport(results));

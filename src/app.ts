@@ -16,6 +16,7 @@ import { subscriptionWatches } from './subscriptions/wiring.js';
 import { notConfiguredSource } from './sources/provider-sources.js';
 import type { TaskSource } from './sources/task-source.js';
 import { systemClock } from './upstream/clock.js';
+import type { RateLimiter } from './upstream/rate-limiter.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
 import type { SharedMode } from './upstream/shared/shared-mode.js';
@@ -81,7 +82,7 @@ function upstreamPolicy(upstream: AppConfig['upstream'], ratePerSecond: number):
   return {
     cache: upstream.cache,
     retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
-    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs },
+    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs, reservedShare: upstream.rateLimit.reservedShare },
     defaultDeadlineMs: upstream.requestDeadlineMs,
   };
 }
@@ -98,6 +99,8 @@ interface ProviderParts {
   readonly answeredBy: Map<Provider, string | null>;
   /** Filled per provider: drops every tier's answer for one task. */
   readonly forgetters: Map<ProviderName, (taskId: string) => Promise<void>>;
+  /** Filled per provider: its rate limiter, for the refresh scheduler. */
+  readonly limiters: Map<ProviderName, RateLimiter>;
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
@@ -122,6 +125,7 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
   parts.forgetters.set(provider.name, upstream.forget);
+  parts.limiters.set(provider.name, upstream.limiter);
   return upstream.source;
 }
 
@@ -157,8 +161,9 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   };
   const answeredBy = new Map<Provider, string | null>();
   const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
+  const limiters = new Map<ProviderName, RateLimiter>();
   const sources = taskSources((provider) =>
-    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters }),
+    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters, limiters }),
   );
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
@@ -171,7 +176,13 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     config,
     sources,
     // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
-    watches: subscriptionWatches(sources, config, { clock: upstreamDeps.clock, metrics, logger: deps.logger }),
+    watches: subscriptionWatches(sources, config, {
+      clock: upstreamDeps.clock,
+      metrics,
+      logger: deps.logger,
+      // Each provider's scheduler hands out what its limiter leaves.
+      quotas: Object.fromEntries(limiters),
+    }),
     // Samples only for the providers the built-in emulator answers for: they are its ids, nobody else's.
     dashboard: config.dashboard ? { samples: emulated?.samples ?? null } : null,
     now: deps.now,

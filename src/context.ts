@@ -27,6 +27,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** The process's poller registry: what subscription fields subscribe to. */
   readonly watches: TaskWatches;
+  /** Who subscriptions are charged to: the WebSocket connection, or this HTTP request (a callback subscription is one). */
+  readonly client?: string;
   /** This request's span, when tracing is on (OTEL_EXPORTER_OTLP_ENDPOINT). */
   readonly span?: TraceSpan;
 }

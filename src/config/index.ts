@@ -72,6 +72,8 @@ export interface AppConfig {
       readonly iceRps: number;
       readonly maxQueue: number;
       readonly marginMs: number;
+      /** Share of each window kept for each background class (first reads, refreshes). */
+      readonly reservedShare: number;
     };
     readonly cache: {
       readonly terminalTtlMs: number;
@@ -113,6 +115,8 @@ export interface AppConfig {
     readonly maxDurationMs: number;
     readonly maxPerConnection: number;
     readonly maxWatchedTasks: number;
+    /** Distinct tasks one client may watch at once. */
+    readonly maxWatchedTasksPerClient: number;
     readonly initTimeoutMs: number;
     /** WebSocket and callback subscriptions together. */
     readonly maxActive: number;
@@ -308,6 +312,7 @@ function upstreamOf(v: Values): AppConfig['upstream'] {
       iceRps: v.ICE_RATE_LIMIT_RPS,
       maxQueue: v.RATE_LIMIT_MAX_QUEUE,
       marginMs: v.RATE_LIMIT_MARGIN_MS,
+      reservedShare: v.RATE_LIMIT_RESERVED_SHARE,
     },
     cache: {
       terminalTtlMs: v.CACHE_TERMINAL_TTL_MS,
@@ -354,6 +359,7 @@ function subscriptionsOf(v: Values): AppConfig['subscriptions'] {
     maxDurationMs: v.SUBSCRIPTION_MAX_DURATION_MS,
     maxPerConnection: v.SUBSCRIPTION_MAX_PER_CONNECTION,
     maxWatchedTasks: v.SUBSCRIPTION_MAX_WATCHED_TASKS,
+    maxWatchedTasksPerClient: v.SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT,
     initTimeoutMs: v.SUBSCRIPTION_INIT_TIMEOUT_MS,
     maxActive: v.SUBSCRIPTION_MAX_ACTIVE,
     callbackUrls: v.SUBSCRIPTION_CALLBACK_URLS,

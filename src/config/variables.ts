@@ -301,6 +301,12 @@ export const VARIABLES = {
     default: 1_000,
     min: 0,
   }),
+  RATE_LIMIT_RESERVED_SHARE: fraction({
+    section: 'upstream',
+    description:
+      "Share of each provider's budget kept for each background class (a subscription's first read, refresh polls; at least one call a second each): queries go first, background work never starves.",
+    default: 0.05,
+  }),
   RATE_LIMIT_MARGIN_MS: int({
     section: 'upstream',
     description:
@@ -443,6 +449,13 @@ export const VARIABLES = {
     description:
       'Distinct tasks this process polls at once, both providers together; a subscription to one more is refused with `SUBSCRIPTION_LIMIT`.',
     default: 1_000,
+    min: 1,
+  }),
+  SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT: int({
+    section: 'subscriptions',
+    description:
+      'Distinct tasks one client (a WebSocket connection, a callback subscription) may watch at once; one more is refused with `SUBSCRIPTION_LIMIT`.',
+    default: 100,
     min: 1,
   }),
   SUBSCRIPTION_INIT_TIMEOUT_MS: int({

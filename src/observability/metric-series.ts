@@ -244,6 +244,31 @@ export const METRIC_SERIES = {
     labels: ['provider', 'kind'],
     doc: 'Events handed to subscribers, one per subscriber: `task` (a state) or `error` (the error that ended it).',
   },
+  quotaUsed: {
+    name: 'upstream_quota_used_total',
+    type: 'counter',
+    help: 'Provider calls granted by the rate limiter, by priority class (interactive, first_read, refresh).',
+    labels: ['provider', 'class'],
+    doc:
+      'Provider calls the rate limiter (or the shared quota) granted, by `class`: `interactive` (queries and `_entities`), `first_read` ' +
+      "(a subscription's first poll), `refresh` (later polls of watched tasks); see docs/live-updates.md, Freshness under load.",
+  },
+  subscriptionRefreshInterval: {
+    name: 'subscription_refresh_interval_seconds',
+    type: 'gauge',
+    help: 'Effective refresh interval of watched tasks: mean time between two reads of one task over the recent refreshes.',
+    labels: ['provider'],
+    doc:
+      'What a dashboard user actually gets: the mean time between two reads of one watched task over the recent refreshes (0 before any). ' +
+      'At the configured interval while the quota allows, otherwise about watched tasks / spare calls per second; read at scrape time.',
+  },
+  subscriptionBudgetRefusals: {
+    name: 'subscription_client_budget_refusals_total',
+    type: 'counter',
+    help: 'Subscriptions refused because their client already watched the most tasks one client may.',
+    labels: ['provider'],
+    doc: 'Subscriptions refused with `SUBSCRIPTION_LIMIT` because their client (a WebSocket connection, a callback subscription) already watched `SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT` tasks.',
+  },
   credentialSource: {
     name: 'provider_credential_source',
     type: 'gauge',

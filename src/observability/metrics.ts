@@ -7,6 +7,7 @@ import { collectDefaultMetrics, Registry } from 'prom-client';
 import type { CredentialState, RefreshOutcome } from '../providers/credentials/holder.js';
 import type { ProviderName } from '../providers/errors.js';
 import { PROVIDERS } from '../providers/registry.js';
+import type { CallPriority } from '../sources/task-source.js';
 import type { TaskCacheSize } from '../upstream/cache.js';
 import { guarded, type UpstreamEvents } from '../upstream/events.js';
 import type { DropReason } from '../upstream/shared/codec.js';
@@ -84,6 +85,12 @@ export interface Metrics {
   subscriptionEventSent(provider: ProviderName, kind: 'task' | 'error'): void;
   /** Reads a provider's active subscriptions and pollers at every scrape. */
   watchSubscriptions(provider: ProviderName, counts: () => SubscriptionCounts): void;
+  /** A provider call granted by the rate limiter, by priority class. */
+  quotaUsed(provider: ProviderName, priority: CallPriority): void;
+  /** A subscription refused to its client's budget of watched tasks. */
+  subscriptionBudgetRefused(provider: ProviderName): void;
+  /** Reads a provider's effective refresh interval (ms) at every scrape. */
+  watchRefreshInterval(provider: ProviderName, intervalMs: () => number): void;
   /** Reads a provider's credential (source, expiry) at every scrape (src/providers/credentials/). */
   watchCredential(provider: ProviderName, state: () => CredentialState): void;
   /** One fetch of a credential from its source. */
@@ -114,6 +121,7 @@ interface Readers {
   readonly rateLimitQueue: Map<ProviderName, () => number>;
   readonly taskCache: Map<ProviderName, () => TaskCacheSize>;
   readonly subscriptions: Map<ProviderName, () => SubscriptionCounts>;
+  readonly refreshInterval: Map<ProviderName, () => number>;
   readonly credentials: Map<ProviderName, () => CredentialState>;
   edgeCache?: () => EdgeCacheSize;
 }
@@ -140,6 +148,9 @@ function collectorsOf(readers: Readers): Collectors {
     },
     subscriptionPollers(gauge) {
       for (const [provider, read] of readers.subscriptions) gauge.set({ provider }, read().pollers);
+    },
+    subscriptionRefreshInterval(gauge) {
+      for (const [provider, read] of readers.refreshInterval) gauge.set({ provider }, read() / 1000);
     },
     credentialSource(gauge) {
       for (const [provider, read] of readers.credentials) gauge.set({ provider, source: read().source }, 1);
@@ -221,6 +232,9 @@ function recorders(series: BuiltSeries, readers: Readers, maxOperationNames: num
     subscriptionPoll: (provider, outcome) => series.subscriptionPolls.inc({ provider, outcome }),
     subscriptionEventSent: (provider, kind) => series.subscriptionEvents.inc({ provider, kind }),
     watchSubscriptions: (provider, counts) => void readers.subscriptions.set(provider, counts),
+    quotaUsed: (provider, priority) => series.quotaUsed.inc({ provider, class: priority }),
+    subscriptionBudgetRefused: (provider) => series.subscriptionBudgetRefusals.inc({ provider }),
+    watchRefreshInterval: (provider, intervalMs) => void readers.refreshInterval.set(provider, intervalMs),
     watchCredential: (provider, state) => void readers.credentials.set(provider, state),
     credentialRefresh: ({ provider, source, outcome }) => series.credentialRefreshes.inc({ provider, source, outcome }),
   };
@@ -242,6 +256,7 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     rateLimitQueue: new Map(),
     taskCache: new Map(),
     subscriptions: new Map(),
+    refreshInterval: new Map(),
     credentials: new Map(),
   };
   const series = buildSeries(registry, collectorsOf(readers));

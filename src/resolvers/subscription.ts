@@ -22,11 +22,11 @@ function checkedTaskId(taskId: string): string {
 
 export const Subscription: SubscriptionResolvers = {
   imageTaskUpdated: {
-    subscribe: (_parent, { taskId }, { watches }) => watches.imageTask(checkedTaskId(taskId)),
+    subscribe: (_parent, { taskId }, { watches, client }) => watches.imageTask(checkedTaskId(taskId), { client }),
     resolve: (event: TaskEvent<ImageTaskModel>) => taskOrThrow(event),
   },
   workflowTaskUpdated: {
-    subscribe: (_parent, { taskId }, { watches }) => watches.workflowTask(checkedTaskId(taskId)),
+    subscribe: (_parent, { taskId }, { watches, client }) => watches.workflowTask(checkedTaskId(taskId), { client }),
     resolve: (event: TaskEvent<WorkflowTaskModel>) => taskOrThrow(event),
   },
 };

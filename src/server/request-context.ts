@@ -15,7 +15,7 @@ export type HttpContextFactory = (args: ExpressContextFunctionArgument) => Promi
 export interface RequestContexts {
   readonly http: HttpContextFactory;
   /** A context per WebSocket operation, its signal aborted when the operation or its socket ends. */
-  readonly socket: (signal: AbortSignal) => RequestContext;
+  readonly socket: (signal: AbortSignal, connection: string) => RequestContext;
 }
 
 /** Ends when the response does (or the client goes away), with the status it got. */
@@ -66,7 +66,7 @@ export function requestContexts(options: ServerOptions, tracing: Tracing): Reque
   // Names each request for the rate limiter's fair queue; the caller's x-request-id cannot,
   // since two requests may carry the same one.
   let requestSerial = 0;
-  const newContext = (requestId: string, signal: AbortSignal, span?: TraceSpan): RequestContext => {
+  const newContext = (requestId: string, signal: AbortSignal, span?: TraceSpan, client?: string): RequestContext => {
     const deadline = now() + upstream.requestDeadlineMs;
     // Every lookup of this request counts its upstream work here, for the request's log line.
     const telemetry = newRequestTelemetry(requestId);
@@ -81,6 +81,8 @@ export function requestContexts(options: ServerOptions, tracing: Tracing): Reque
       deadline,
       signal,
       watches: options.watches,
+      // Subscriptions are charged to it: the socket, or this request (a callback subscription is one).
+      client: client ?? `request-${requestSerial}`,
       ...(span && { span }),
     };
   };
@@ -91,9 +93,9 @@ export function requestContexts(options: ServerOptions, tracing: Tracing): Reque
       const span = tracing.enabled ? requestSpan(tracing, req, res) : undefined;
       return newContext(requestIdOfResponse(res), signal, span);
     },
-    socket: (signal) => {
+    socket: (signal, connection) => {
       setMaxListeners(0, signal);
-      return newContext(requestIdFrom(undefined), signal);
+      return newContext(requestIdFrom(undefined), signal, undefined, connection);
     },
   };
 }

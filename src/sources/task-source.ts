@@ -28,6 +28,9 @@ export interface CallTally {
   rateLimitWaitMs?: number;
 }
 
+/** The rate limiter's classes, highest first (src/upstream/rate-limiter.ts). */
+export type CallPriority = 'interactive' | 'first_read' | 'refresh';
+
 /** What one lookup may spend: the GraphQL request's deadline and, optionally, its cancellation. */
 export interface TaskCall {
   /**
@@ -36,6 +39,11 @@ export interface TaskCall {
    * between owners, so one request with thousands of ids cannot starve the others.
    */
   readonly owner?: string;
+  /**
+   * Who is waiting for the answer, for the rate limiter's priority classes: `interactive` (a query,
+   * the default), a subscription's `first_read`, or a `refresh` poll of a watched task.
+   */
+  readonly priority?: CallPriority;
   /** Epoch ms by which the answer is needed; nothing below waits or retries past it. */
   readonly deadline?: number;
   /**

@@ -23,15 +23,16 @@ export function cappedWatches(watches: TaskWatches, maxActive: number): CappedWa
     }
   };
   return {
-    imageTask: (taskId) => {
+    imageTask: (taskId, caller) => {
       admit();
-      return watches.imageTask(taskId);
+      return watches.imageTask(taskId, caller);
     },
-    workflowTask: (taskId) => {
+    workflowTask: (taskId, caller) => {
       admit();
-      return watches.workflowTask(taskId);
+      return watches.workflowTask(taskId, caller);
     },
     counts: (provider) => watches.counts(provider),
+    refresh: (provider) => watches.refresh(provider),
     close: () => watches.close(),
     hasRoom: () => active() < maxActive,
   };

@@ -32,8 +32,8 @@ export interface WsTransportOptions {
   /** Unsent output a socket may hold when a message is due (WEBSOCKET_MAX_BUFFERED_BYTES). */
   readonly maxBufferedBytes: number;
   readonly initTimeoutMs: number;
-  /** A context per operation, as Express builds one per request. */
-  readonly newContext: (signal: AbortSignal) => RequestContext;
+  /** A context per operation, as Express builds one per request; `connection` names the socket its subscriptions are charged to. */
+  readonly newContext: (signal: AbortSignal, connection: string) => RequestContext;
   readonly formatError: (formatted: GraphQLFormattedError, error: unknown) => GraphQLFormattedError;
   /** A handshake the caller stage refused (graphql-ws then closes the socket with 4403 Forbidden), an upgrade over the cap, a slow reader closed: metrics. */
   readonly onRefused: (reason: RefusalReason) => void;
@@ -76,6 +76,14 @@ type ServerHooks = Parameters<typeof useServer<Record<string, unknown> | undefin
 function serverHooks(options: WsTransportOptions): ServerHooks {
   const { check } = options;
   const operations = new WeakMap<object, Map<string, Operation>>();
+  const connections = new WeakMap<object, string>();
+  let connectionSerial = 0;
+  /** The name a socket's subscriptions are charged to. */
+  const connectionOf = (ctx: object): string => {
+    let name = connections.get(ctx);
+    if (name === undefined) connections.set(ctx, (name = `ws-${(connectionSerial += 1)}`));
+    return name;
+  };
   /**
    * True (and the socket closed, once) when the socket holds more unsent output than it may:
    * its client does not read, and everything sent to it would pile up in this process.
@@ -144,7 +152,7 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
       if ('errors' in checked) return checked.errors;
       const { document, operation } = checked.resolved;
       const controller = new AbortController();
-      const contextValue = options.newContext(controller.signal);
+      const contextValue = options.newContext(controller.signal, connectionOf(ctx));
       socketOf.set(contextValue, ctx.extra.socket);
       const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
       operations.set(ctx, perSocket);

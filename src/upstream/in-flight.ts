@@ -5,7 +5,7 @@
  * deadline, and the call is aborted when the last caller has left. The rules: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../providers/errors.js';
-import type { TaskCall, TaskSource } from '../sources/task-source.js';
+import type { CallPriority, TaskCall, TaskSource } from '../sources/task-source.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { DeadlineExceededError, wasEndedByDeadline } from './deadline.js';
 import { upstreamEvents, type UpstreamEvents } from './events.js';
@@ -27,17 +27,30 @@ interface Shared<T> {
   readonly deadline: number | undefined;
   callers: number;
   settled: boolean;
+  /** The highest class of its callers so far: a query that joins a poll's call raises it (the rate limiter reads it while the call waits). */
+  priority: CallPriority | undefined;
 }
 
-/** What the shared call keeps of its first caller's: the deadline, the tally, the owner and the span (its work is traced there), never the signal. */
-function sharedCall(call: TaskCall | undefined, signal: AbortSignal): TaskCall {
-  return {
+/** The higher of two classes; no class is a query's, the highest. */
+function higher(a: CallPriority | undefined, b: CallPriority | undefined): CallPriority | undefined {
+  if (a === undefined || b === undefined) return undefined;
+  const order: readonly CallPriority[] = ['interactive', 'first_read', 'refresh'];
+  return order.indexOf(a) <= order.indexOf(b) ? a : b;
+}
+
+/**
+ * What the shared call keeps of its first caller's: the deadline, the tally, the owner and the span
+ * (its work is traced there), never the signal; its priority is its callers' highest, read live.
+ */
+function sharedCall(call: TaskCall | undefined, signal: AbortSignal, priority: () => CallPriority | undefined): TaskCall {
+  const shared: TaskCall = {
     signal,
     ...(call?.deadline !== undefined && { deadline: call.deadline }),
     ...(call?.tally !== undefined && { tally: call.tally }),
     ...(call?.owner !== undefined && { owner: call.owner }),
     ...(call?.span !== undefined && { span: call.span }),
   };
+  return Object.defineProperty(shared, 'priority', { get: priority, enumerable: true });
 }
 
 function callerAborted(provider: ProviderName): ProviderError {
@@ -61,8 +74,21 @@ export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOption
 
   const start = (taskId: string, call: TaskCall | undefined): Shared<T> => {
     const controller = new AbortController();
-    const promise = (async () => source(taskId, sharedCall(call, controller.signal)))();
-    const entry: Shared<T> = { promise, controller, deadline: call?.deadline, callers: 0, settled: false };
+    const state = { priority: call?.priority };
+    const promise = (async () => source(taskId, sharedCall(call, controller.signal, () => state.priority)))();
+    const entry: Shared<T> = {
+      promise,
+      controller,
+      deadline: call?.deadline,
+      callers: 0,
+      settled: false,
+      get priority() {
+        return state.priority;
+      },
+      set priority(priority) {
+        state.priority = priority;
+      },
+    };
     const settle = (): void => {
       entry.settled = true;
       // Forgotten as soon as it settles, so the next caller gets a fresh answer (or the cache's).
@@ -130,6 +156,7 @@ export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOption
     for (;;) {
       let entry = inFlight.get(taskId);
       if (entry !== undefined) {
+        entry.priority = higher(entry.priority, call?.priority);
         events.onInFlightShared(provider);
         if (call?.tally) call.tally.inFlightShared += 1;
       } else {

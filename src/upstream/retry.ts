@@ -86,6 +86,8 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
         ...(caller?.owner !== undefined && { owner: caller.owner }),
         ...(caller?.span !== undefined && { span: caller.span, attempt }),
       };
+      // Read live: a query joining a poll's shared call raises its class while it waits (in-flight.ts).
+      if (caller?.priority !== undefined) Object.defineProperty(call, 'priority', { get: () => caller.priority, enumerable: true });
       return { value: await source(taskId, call) };
     } catch (error) {
       return { error, deadlineHit };

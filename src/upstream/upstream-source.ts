@@ -27,7 +27,7 @@ import { sharedTier } from './shared/shared-source.js';
 export interface UpstreamPolicy {
   readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
   readonly retry: RetryPolicy;
-  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number; readonly marginMs?: number };
+  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number; readonly marginMs?: number; readonly reservedShare?: number };
   /** Deadline for a call that arrives without one. */
   readonly defaultDeadlineMs: number;
 }
@@ -77,9 +77,19 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   deps: UpstreamDeps<T>,
 ): UpstreamSource<T> {
   const { clock, random, events, shared } = deps;
-  const { ratePerSecond, maxQueue, marginMs = 0 } = policy.rateLimit;
+  const { ratePerSecond, maxQueue, marginMs = 0, reservedShare } = policy.rateLimit;
   const keys = shared && sharedKeys(shared.keyPrefix, provider, shared.namespace);
-  const quota = shared && keys && redisQuota({ link: shared.link, key: keys.quota, ratePerSecond, windowMs: 1000 + marginMs, replicaId: shared.replicaId });
+  const quota =
+    shared &&
+    keys &&
+    redisQuota({
+      link: shared.link,
+      key: keys.quota,
+      ratePerSecond,
+      windowMs: 1000 + marginMs,
+      replicaId: shared.replicaId,
+      ...(reservedShare !== undefined && { reservedShare }),
+    });
   const limiter = new RateLimiter({
     provider,
     ratePerSecond,
@@ -87,6 +97,7 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
     marginMs,
     // Spread out, never a burst: a burst's send delays differ by more than the margin on a busy process (rate-limiter.ts).
     pace: true,
+    ...(reservedShare !== undefined && { reservedShare }),
     clock,
     events,
     ...(quota && shared && { shared: quota, fallbackRatePerSecond: ratePerSecond * shared.fallbackRpsShare }),

@@ -1,0 +1,134 @@
+/**
+ * Three replicas on one real redis-server watching the same running tasks, their schedules out
+ * of step: each task is read from the provider about once per interval for all of them, since
+ * every refresh looks for another replica's fresh answer in Redis before it asks for a slot.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ImageTaskModel } from '../../src/parsing/models.js';
+import type { TaskSource } from '../../src/sources/task-source.js';
+import { createTaskWatches, type TaskWatches } from '../../src/subscriptions/task-watches.js';
+import type { TaskEvent } from '../../src/subscriptions/subscriber.js';
+import { systemClock } from '../../src/upstream/clock.js';
+import { connectRedis } from '../../src/upstream/shared/connect.js';
+import { probeKey } from '../../src/upstream/shared/keys.js';
+import { valueSeal } from '../../src/upstream/shared/seal.js';
+import { boolean, number, object, string, type Check } from '../../src/upstream/shared/shape.js';
+import { createRedisLink, type RedisLink } from '../../src/upstream/shared/redis-link.js';
+import { upstreamSource, type UpstreamPolicy } from '../../src/upstream/upstream-source.js';
+import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
+
+const INTERVAL_MS = 500;
+const TASKS = 5;
+const RUN_MS = 4_000;
+
+const policy: UpstreamPolicy = {
+  cache: {
+    terminalTtlMs: 600_000,
+    runningTtlMs: INTERVAL_MS,
+    notFoundTtlMs: 2_000,
+    maxEntries: 1000,
+    maxBytes: 1 << 24,
+  },
+  retry: { maxAttempts: 1, baseDelayMs: 10, maxDelayMs: 10 },
+  rateLimit: { ratePerSecond: 20, maxQueue: 1000, marginMs: 100 },
+  defaultDeadlineMs: 15_000,
+};
+
+/** What the fake provider answers (a stand-in for the model), as the shared tier checks it when Redis hands it back. */
+interface FakeTask {
+  readonly state: string;
+  readonly terminal: boolean;
+  readonly progress: number;
+}
+const isWatchedTask = object<FakeTask>({
+  state: string,
+  terminal: boolean,
+  progress: number,
+}) as unknown as Check<ImageTaskModel>;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('refresh across replicas (real redis-server)', () => {
+  let redis: RedisServer;
+  const links: RedisLink[] = [];
+  const watches: TaskWatches[] = [];
+  beforeAll(async () => {
+    redis = await startRedisServer();
+  });
+  afterAll(async () => {
+    for (const each of watches) each.close();
+    await Promise.all(links.splice(0).map((link) => link.close()));
+    await redis.stop();
+  });
+
+  it('reads each watched task from the provider about once per interval, not once per replica', async () => {
+    const clock = systemClock();
+    const calls = new Map<string, number>();
+    let counter = 0;
+    const provider: TaskSource<ImageTaskModel> = async (taskId) => {
+      calls.set(taskId, (calls.get(taskId) ?? 0) + 1);
+      counter += 1;
+      await sleep(10);
+      return { state: 'RUNNING', terminal: false, progress: counter } as unknown as ImageTaskModel;
+    };
+    const prefix = `test-${randomBytes(4).toString('hex')}:`;
+    const events = [0, 0, 0];
+    for (let replica = 0; replica < 3; replica += 1) {
+      const { client, subscriber } = await connectRedis(redis.url, 250);
+      const link = createRedisLink({
+        client,
+        subscriber,
+        clock,
+        probeKey: probeKey(prefix, `replica-${replica}`),
+        probeIntervalMs: 200,
+      });
+      links.push(link);
+      const upstream = upstreamSource('tencent-mps', provider, policy, {
+        clock,
+        random: Math.random,
+        shared: {
+          link,
+          keyPrefix: prefix,
+          namespace: 'deployment-a',
+          accepts: isWatchedTask,
+          seal: valueSeal(null),
+          leaseMs: 3_000,
+          fallbackRpsShare: 1 / 3,
+          replicaId: `replica-${replica}`,
+          token: () => randomBytes(8).toString('hex'),
+        },
+      });
+      const replicaWatches = createTaskWatches(
+        { imageTask: upstream.source, workflowTask: async () => Promise.reject(new Error('unused')) },
+        { intervals: { runningMs: INTERVAL_MS, waitingMs: INTERVAL_MS }, maxDurationMs: 60_000, maxWatchedTasks: 100 },
+        { clock, quotas: { 'tencent-mps': upstream.limiter } },
+      );
+      watches.push(replicaWatches);
+    }
+    await sleep(100);
+    // The replicas start a third of an interval apart, so their schedules never line up.
+    for (let replica = 0; replica < 3; replica += 1) {
+      for (let task = 0; task < TASKS; task += 1) {
+        const iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>> = watches[replica]!.imageTask(`task-${task}`, {
+          client: `ws-${replica}`,
+        });
+        const index = replica;
+        void (async () => {
+          for await (const event of iterator) if (event.kind === 'task') events[index]! += 1;
+        })();
+      }
+      await sleep(INTERVAL_MS / 3);
+    }
+    await sleep(RUN_MS);
+    for (const each of watches.splice(0)) each.close();
+    const intervals = Math.ceil((RUN_MS + INTERVAL_MS) / INTERVAL_MS);
+    for (let task = 0; task < TASKS; task += 1) {
+      const read = calls.get(`task-${task}`) ?? 0;
+      // Once per interval (and one more where a lease ran out between two polls), not three times per interval.
+      expect(read).toBeLessThanOrEqual(intervals + 1);
+      expect(read).toBeGreaterThanOrEqual(intervals / 2);
+    }
+    // Every replica's subscribers kept receiving the task's new states.
+    for (const received of events) expect(received).toBeGreaterThanOrEqual(TASKS * 3);
+  }, 30_000);
+});
