@@ -54,8 +54,12 @@ export interface RunningApp {
 type Provider = ProviderDescriptor<{ readonly terminal: boolean }>;
 
 function providerModes(config: AppConfig, credentials: AppCredentials): Record<ProviderName, ProviderMode> {
-  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
-  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<ProviderName, ProviderMode>;
+  const modeOf = (provider: Provider): ProviderMode =>
+    provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured';
+  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<
+    ProviderName,
+    ProviderMode
+  >;
 }
 
 interface Emulated {
@@ -78,12 +82,33 @@ async function startEmulated(modes: Record<ProviderName, ProviderMode>, now: () 
   };
 }
 
-function upstreamPolicy(upstream: AppConfig['upstream'], ratePerSecond: number): UpstreamPolicy {
+/**
+ * The longest refresh interval the scheduler hands out: every watched task in turn from the share
+ * of the quota a refresh is sure of (at least one call a second), or the waiting interval.
+ */
+function longestRefreshIntervalMs(config: AppConfig, ratePerSecond: number): number {
+  const spare = Math.max(1, ratePerSecond * config.upstream.rateLimit.reservedShare);
+  const stretched = Math.ceil((config.subscriptions.maxWatchedTasks / spare) * 1000);
+  return Math.max(stretched, config.subscriptions.waitingIntervalMs, config.upstream.cache.runningTtlMs);
+}
+
+function upstreamPolicy(config: AppConfig, ratePerSecond: number): UpstreamPolicy {
+  const { upstream } = config;
   return {
     cache: upstream.cache,
-    retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
-    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs, reservedShare: upstream.rateLimit.reservedShare },
+    retry: {
+      maxAttempts: upstream.maxAttempts,
+      baseDelayMs: upstream.retryBaseDelayMs,
+      maxDelayMs: upstream.retryMaxDelayMs,
+    },
+    rateLimit: {
+      ratePerSecond,
+      maxQueue: upstream.rateLimit.maxQueue,
+      marginMs: upstream.rateLimit.marginMs,
+      reservedShare: upstream.rateLimit.reservedShare,
+    },
     defaultDeadlineMs: upstream.requestDeadlineMs,
+    refreshRetainMs: longestRefreshIntervalMs(config, ratePerSecond),
   };
 }
 
@@ -104,9 +129,17 @@ interface ProviderParts {
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
-function providerSource<T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>, parts: ProviderParts): TaskSource<T> {
+function providerSource<T extends { readonly terminal: boolean }>(
+  provider: ProviderDescriptor<T>,
+  parts: ProviderParts,
+): TaskSource<T> {
   const { config, deps, metrics } = parts;
-  const clientDeps = { fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, timeoutMs: config.upstream.timeoutMs };
+  const clientDeps = {
+    fetch: deps.fetch,
+    now: deps.now,
+    randomNonce: deps.randomNonce,
+    timeoutMs: config.upstream.timeoutMs,
+  };
   const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null, parts.credentials);
   parts.answeredBy.set(provider, connection?.endpoint ?? null);
   if (!connection) {
@@ -119,9 +152,20 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
   // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (a key id, or the role of a temporary credential).
-  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(parts.credentials) };
+  const identity = {
+    provider: provider.name,
+    endpoint: connection.endpoint,
+    keyId: connection.keyId,
+    region: connection.region,
+    emulator: !provider.hasCredentials(parts.credentials),
+  };
   const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
-  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
+  const upstream = upstreamSource(
+    provider.name,
+    connection.source,
+    upstreamPolicy(config, provider.ratePerSecond(config.upstream)),
+    { ...parts.upstreamDeps, shared },
+  );
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
   parts.forgetters.set(provider.name, upstream.forget);
@@ -129,7 +173,11 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   return upstream.source;
 }
 
-export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
+export async function startApp(
+  config: AppConfig,
+  deps: AppDeps,
+  listen: { port: number; host?: string },
+): Promise<RunningApp> {
   const metrics = createMetrics();
   // Each provider's credential source, chosen once; its first fetch is made here (a failure keeps /ready at 503).
   const credentials = await startCredentials(config.credentialSources, {
@@ -145,14 +193,19 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
-    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
+    ? await (
+        await import('./upstream/shared/shared-mode.js')
+      ).startSharedMode(config.redis, clock, deps.logger, {
         redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
         valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
       })
     : null;
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
-  const ownTracing = deps.tracing === undefined && config.tracing ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing) : null;
+  const ownTracing =
+    deps.tracing === undefined && config.tracing
+      ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing)
+      : null;
   const tracing = deps.tracing ?? ownTracing ?? noTracing;
   const upstreamDeps: UpstreamDeps = {
     clock,
@@ -163,7 +216,18 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
   const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
   const limiters = new Map<ProviderName, RateLimiter>();
   const sources = taskSources((provider) =>
-    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters, limiters }),
+    providerSource(provider, {
+      config,
+      deps,
+      emulated,
+      upstreamDeps,
+      sharedMode,
+      metrics,
+      credentials,
+      answeredBy,
+      forgetters,
+      limiters,
+    }),
   );
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
@@ -201,7 +265,10 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     void forgetters.get(provider)?.(taskId);
   });
   // Per provider: its endpoint when it has credentials, else its mode.
-  const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
+  const answered = PROVIDER_LIST.map((provider) => [
+    provider.logField,
+    providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name],
+  ]);
   deps.logger.info(
     {
       url,

@@ -27,9 +27,20 @@ import { sharedTier } from './shared/shared-source.js';
 export interface UpstreamPolicy {
   readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
   readonly retry: RetryPolicy;
-  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number; readonly marginMs?: number; readonly reservedShare?: number };
+  readonly rateLimit: {
+    readonly ratePerSecond: number;
+    readonly maxQueue: number;
+    readonly marginMs?: number;
+    readonly reservedShare?: number;
+  };
   /** Deadline for a call that arrives without one. */
   readonly defaultDeadlineMs: number;
+  /**
+   * Shared mode: how long a running task's answer stays in Redis for other replicas' refreshes
+   * (the longest refresh interval the scheduler hands out).
+   * @default cache.runningTtlMs
+   */
+  readonly refreshRetainMs?: number;
 }
 
 export interface UpstreamDeps<T = unknown> {
@@ -104,7 +115,14 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   });
   const measured = measuredSource(plain, { provider, action: PROVIDERS[provider].action, clock, events });
   const limited = rateLimitedSource(measured, limiter, clock, provider);
-  const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
+  const retried = retryingSource(limited, {
+    provider,
+    policy: policy.retry,
+    defaultDeadlineMs: policy.defaultDeadlineMs,
+    clock,
+    random,
+    events,
+  });
   const tier =
     shared && keys
       ? sharedTier(retried, {
@@ -112,13 +130,16 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
           link: shared.link,
           keys,
           ttls: policy.cache,
+          retainRunningMs: policy.refreshRetainMs ?? policy.cache.runningTtlMs,
           leaseMs: shared.leaseMs,
           defaultDeadlineMs: policy.defaultDeadlineMs,
           clock,
           token: shared.token,
           accepts: shared.accepts,
           seal: shared.seal,
-          ...(shared.onValueDropped && { onValueDropped: (reason: DropReason) => shared.onValueDropped?.(provider, reason) }),
+          ...(shared.onValueDropped && {
+            onValueDropped: (reason: DropReason) => shared.onValueDropped?.(provider, reason),
+          }),
           events,
         })
       : undefined;

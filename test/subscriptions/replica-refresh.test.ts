@@ -20,6 +20,7 @@ import { startRedisServer, type RedisServer } from '../../support/redis-server.j
 const INTERVAL_MS = 500;
 const TASKS = 5;
 const RUN_MS = 4_000;
+const STRETCHED_MS = 750;
 
 const policy: UpstreamPolicy = {
   cache: {
@@ -61,7 +62,11 @@ describe('refresh across replicas (real redis-server)', () => {
     await redis.stop();
   });
 
-  it('reads each watched task from the provider about once per interval, not once per replica', async () => {
+  /** Three replicas watching TASKS running tasks, a third of an interval apart; the provider's reads per task and each replica's events. */
+  async function watchOnThreeReplicas(
+    intervalMs: number,
+    runningTtlMs: number,
+  ): Promise<{ calls: Map<string, number>; events: number[] }> {
     const clock = systemClock();
     const calls = new Map<string, number>();
     let counter = 0;
@@ -83,24 +88,29 @@ describe('refresh across replicas (real redis-server)', () => {
         probeIntervalMs: 200,
       });
       links.push(link);
-      const upstream = upstreamSource('tencent-mps', provider, policy, {
-        clock,
-        random: Math.random,
-        shared: {
-          link,
-          keyPrefix: prefix,
-          namespace: 'deployment-a',
-          accepts: isWatchedTask,
-          seal: valueSeal(null),
-          leaseMs: 3_000,
-          fallbackRpsShare: 1 / 3,
-          replicaId: `replica-${replica}`,
-          token: () => randomBytes(8).toString('hex'),
+      const upstream = upstreamSource(
+        'tencent-mps',
+        provider,
+        { ...policy, cache: { ...policy.cache, runningTtlMs }, refreshRetainMs: 60_000 },
+        {
+          clock,
+          random: Math.random,
+          shared: {
+            link,
+            keyPrefix: prefix,
+            namespace: 'deployment-a',
+            accepts: isWatchedTask,
+            seal: valueSeal(null),
+            leaseMs: 3_000,
+            fallbackRpsShare: 1 / 3,
+            replicaId: `replica-${replica}`,
+            token: () => randomBytes(8).toString('hex'),
+          },
         },
-      });
+      );
       const replicaWatches = createTaskWatches(
         { imageTask: upstream.source, workflowTask: async () => Promise.reject(new Error('unused')) },
-        { intervals: { runningMs: INTERVAL_MS, waitingMs: INTERVAL_MS }, maxDurationMs: 60_000, maxWatchedTasks: 100 },
+        { intervals: { runningMs: intervalMs, waitingMs: intervalMs }, maxDurationMs: 60_000, maxWatchedTasks: 100 },
         { clock, quotas: { 'tencent-mps': upstream.limiter } },
       );
       watches.push(replicaWatches);
@@ -117,10 +127,15 @@ describe('refresh across replicas (real redis-server)', () => {
           for await (const event of iterator) if (event.kind === 'task') events[index]! += 1;
         })();
       }
-      await sleep(INTERVAL_MS / 3);
+      await sleep(intervalMs / 3);
     }
     await sleep(RUN_MS);
     for (const each of watches.splice(0)) each.close();
+    return { calls, events };
+  }
+
+  it('reads each watched task from the provider about once per interval, not once per replica', async () => {
+    const { calls, events } = await watchOnThreeReplicas(INTERVAL_MS, INTERVAL_MS);
     const intervals = Math.ceil((RUN_MS + INTERVAL_MS) / INTERVAL_MS);
     for (let task = 0; task < TASKS; task += 1) {
       const read = calls.get(`task-${task}`) ?? 0;
@@ -129,6 +144,20 @@ describe('refresh across replicas (real redis-server)', () => {
       expect(read).toBeGreaterThanOrEqual(intervals / 2);
     }
     // Every replica's subscribers kept receiving the task's new states.
+    for (const received of events) expect(received).toBeGreaterThanOrEqual(TASKS * 3);
+  }, 30_000);
+
+  it('still reads each task about once per interval when the interval is stretched past the running TTL', async () => {
+    // A refresh every 3 TTLs, as when the quota stretches the schedule: the answer another replica
+    // stored is past its TTL, but newer than this replica's last read, so the refresh takes it.
+    const { calls, events } = await watchOnThreeReplicas(STRETCHED_MS, STRETCHED_MS / 3);
+    const intervals = Math.ceil((RUN_MS + STRETCHED_MS) / STRETCHED_MS);
+    for (let task = 0; task < TASKS; task += 1) {
+      const read = calls.get(`task-${task}`) ?? 0;
+      expect(read).toBeLessThanOrEqual(intervals + 1);
+      expect(read).toBeGreaterThanOrEqual(intervals / 2);
+    }
+    // Each replica refreshed every task about once per interval, from Redis two times in three.
     for (const received of events) expect(received).toBeGreaterThanOrEqual(TASKS * 3);
   }, 30_000);
 });

@@ -1,11 +1,16 @@
 /**
  * Answers as stored in Redis: the parsed model as JSON, or a NOT_FOUND, the only failure ever
- * cached. Decoding trusts nothing: an entry that does not decode, or whose value is not the
+ * cached, with when it was stored (a refresh may take an answer past its TTL, up to an age). Decoding trusts nothing: an entry that does not decode, or whose value is not the
  * model (`accepts`), comes back as the reason it was dropped, never as an answer.
  */ import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { Check } from './shape.js';
 
-export type SharedEntry<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+export type SharedEntry<T> = (
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error }
+) & {
+  /** Epoch ms when the lease holder stored it; absent in an entry that does not say. */
+  readonly storedAt?: number;
+};
 
 interface StoredError {
   readonly kind: 'NOT_FOUND';
@@ -16,8 +21,8 @@ interface StoredError {
 }
 
 /** The text to store, or null when this answer is not for sharing (only values and NOT_FOUND are). */
-export function encodeEntry<T>(entry: SharedEntry<T>): string | null {
-  if (entry.ok) return JSON.stringify({ ok: true, value: entry.value });
+export function encodeEntry<T>(entry: SharedEntry<T>, storedAt: number): string | null {
+  if (entry.ok) return JSON.stringify({ ok: true, value: entry.value, storedAt });
   const { error } = entry;
   if (!(error instanceof ProviderError) || error.kind !== 'NOT_FOUND') return null;
   const stored: StoredError = {
@@ -27,7 +32,7 @@ export function encodeEntry<T>(entry: SharedEntry<T>): string | null {
     ...(error.requestId !== undefined && { requestId: error.requestId }),
     ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }),
   };
-  return JSON.stringify({ ok: false, error: stored });
+  return JSON.stringify({ ok: false, error: stored, storedAt });
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -49,7 +54,10 @@ export function decodeEntry<T>(
     return 'undecodable';
   }
   if (!isObject(parsed)) return 'undecodable';
-  if (parsed['ok'] === true) return accepts(parsed['value']) ? { ok: true, value: parsed['value'] } : 'shape';
+  const storedAt = parsed['storedAt'];
+  if (storedAt !== undefined && (typeof storedAt !== 'number' || !Number.isFinite(storedAt))) return 'undecodable';
+  const stamp = storedAt !== undefined && { storedAt };
+  if (parsed['ok'] === true) return accepts(parsed['value']) ? { ok: true, value: parsed['value'], ...stamp } : 'shape';
   const error = parsed['error'];
   if (
     parsed['ok'] === false &&
@@ -72,6 +80,7 @@ export function decodeEntry<T>(
         ...(requestId !== undefined && { requestId }),
         ...(httpStatus !== undefined && { httpStatus }),
       }),
+      ...stamp,
     };
   }
   return 'undecodable';
