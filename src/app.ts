@@ -54,12 +54,8 @@ export interface RunningApp {
 type Provider = ProviderDescriptor<{ readonly terminal: boolean }>;
 
 function providerModes(config: AppConfig, credentials: AppCredentials): Record<ProviderName, ProviderMode> {
-  const modeOf = (provider: Provider): ProviderMode =>
-    provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured';
-  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<
-    ProviderName,
-    ProviderMode
-  >;
+  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
+  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<ProviderName, ProviderMode>;
 }
 
 interface Emulated {
@@ -96,17 +92,8 @@ function upstreamPolicy(config: AppConfig, ratePerSecond: number): UpstreamPolic
   const { upstream } = config;
   return {
     cache: upstream.cache,
-    retry: {
-      maxAttempts: upstream.maxAttempts,
-      baseDelayMs: upstream.retryBaseDelayMs,
-      maxDelayMs: upstream.retryMaxDelayMs,
-    },
-    rateLimit: {
-      ratePerSecond,
-      maxQueue: upstream.rateLimit.maxQueue,
-      marginMs: upstream.rateLimit.marginMs,
-      reservedShare: upstream.rateLimit.reservedShare,
-    },
+    retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
+    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs, reservedShare: upstream.rateLimit.reservedShare },
     defaultDeadlineMs: upstream.requestDeadlineMs,
     refreshRetainMs: longestRefreshIntervalMs(config, ratePerSecond),
   };
@@ -129,17 +116,9 @@ interface ProviderParts {
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
-function providerSource<T extends { readonly terminal: boolean }>(
-  provider: ProviderDescriptor<T>,
-  parts: ProviderParts,
-): TaskSource<T> {
+function providerSource<T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>, parts: ProviderParts): TaskSource<T> {
   const { config, deps, metrics } = parts;
-  const clientDeps = {
-    fetch: deps.fetch,
-    now: deps.now,
-    randomNonce: deps.randomNonce,
-    timeoutMs: config.upstream.timeoutMs,
-  };
+  const clientDeps = { fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, timeoutMs: config.upstream.timeoutMs };
   const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null, parts.credentials);
   parts.answeredBy.set(provider, connection?.endpoint ?? null);
   if (!connection) {
@@ -152,20 +131,9 @@ function providerSource<T extends { readonly terminal: boolean }>(
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
   // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (a key id, or the role of a temporary credential).
-  const identity = {
-    provider: provider.name,
-    endpoint: connection.endpoint,
-    keyId: connection.keyId,
-    region: connection.region,
-    emulator: !provider.hasCredentials(parts.credentials),
-  };
+  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(parts.credentials) };
   const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
-  const upstream = upstreamSource(
-    provider.name,
-    connection.source,
-    upstreamPolicy(config, provider.ratePerSecond(config.upstream)),
-    { ...parts.upstreamDeps, shared },
-  );
+  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
   parts.forgetters.set(provider.name, upstream.forget);
@@ -173,11 +141,7 @@ function providerSource<T extends { readonly terminal: boolean }>(
   return upstream.source;
 }
 
-export async function startApp(
-  config: AppConfig,
-  deps: AppDeps,
-  listen: { port: number; host?: string },
-): Promise<RunningApp> {
+export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
   const metrics = createMetrics();
   // Each provider's credential source, chosen once; its first fetch is made here (a failure keeps /ready at 503).
   const credentials = await startCredentials(config.credentialSources, {
@@ -193,19 +157,14 @@ export async function startApp(
   const clock = systemClock(deps.now);
   // Imported only in shared mode: the default process loads neither this nor a Redis client.
   const sharedMode = config.redis
-    ? await (
-        await import('./upstream/shared/shared-mode.js')
-      ).startSharedMode(config.redis, clock, deps.logger, {
+    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
         redisState: (state) => metrics.redisState(state),
         redisFallback: () => metrics.redisFallback(),
         valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
       })
     : null;
   // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
-  const ownTracing =
-    deps.tracing === undefined && config.tracing
-      ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing)
-      : null;
+  const ownTracing = deps.tracing === undefined && config.tracing ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing) : null;
   const tracing = deps.tracing ?? ownTracing ?? noTracing;
   const upstreamDeps: UpstreamDeps = {
     clock,
@@ -216,18 +175,7 @@ export async function startApp(
   const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
   const limiters = new Map<ProviderName, RateLimiter>();
   const sources = taskSources((provider) =>
-    providerSource(provider, {
-      config,
-      deps,
-      emulated,
-      upstreamDeps,
-      sharedMode,
-      metrics,
-      credentials,
-      answeredBy,
-      forgetters,
-      limiters,
-    }),
+    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters, limiters }),
   );
   if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
     deps.logger.warn(
@@ -265,10 +213,7 @@ export async function startApp(
     void forgetters.get(provider)?.(taskId);
   });
   // Per provider: its endpoint when it has credentials, else its mode.
-  const answered = PROVIDER_LIST.map((provider) => [
-    provider.logField,
-    providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name],
-  ]);
+  const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
   deps.logger.info(
     {
       url,

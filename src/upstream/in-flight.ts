@@ -42,11 +42,7 @@ function higher(a: CallPriority | undefined, b: CallPriority | undefined): CallP
  * What the shared call keeps of its first caller's: the deadline, the tally, the owner and the span
  * (its work is traced there), never the signal; its priority is its callers' highest, read live.
  */
-function sharedCall(
-  call: TaskCall | undefined,
-  signal: AbortSignal,
-  priority: () => CallPriority | undefined,
-): TaskCall {
+function sharedCall(call: TaskCall | undefined, signal: AbortSignal, priority: () => CallPriority | undefined): TaskCall {
   const shared: TaskCall = {
     signal,
     ...(call?.deadline !== undefined && { deadline: call.deadline }),
@@ -59,12 +55,7 @@ function sharedCall(
 }
 
 function callerAborted(provider: ProviderName): ProviderError {
-  return new ProviderError({
-    provider,
-    kind: 'UPSTREAM_UNAVAILABLE',
-    message: `${provider} request aborted by the caller`,
-    retryable: false,
-  });
+  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
 }
 
 /** `a` is later than `b`; no deadline is the latest of all. */
@@ -85,11 +76,7 @@ export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOption
   const start = (taskId: string, call: TaskCall | undefined): Shared<T> => {
     const controller = new AbortController();
     const state = { priority: call?.priority };
-    const promise = (async () =>
-      source(
-        taskId,
-        sharedCall(call, controller.signal, () => state.priority),
-      ))();
+    const promise = (async () => source(taskId, sharedCall(call, controller.signal, () => state.priority)))();
     const entry: Shared<T> = {
       promise,
       controller,
@@ -180,8 +167,7 @@ export function sharedInFlight<T>(source: TaskSource<T>, options: InFlightOption
         return await wait(taskId, entry, call);
       } catch (error) {
         // The shared call ran out of *its* time; this caller still has some of its own.
-        const retry =
-          entry.settled && later(call?.deadline, entry.deadline) && wasEndedByDeadline(error) && !call?.signal?.aborted;
+        const retry = entry.settled && later(call?.deadline, entry.deadline) && wasEndedByDeadline(error) && !call?.signal?.aborted;
         if (!retry || (call?.deadline !== undefined && clock.now() >= call.deadline)) throw error;
       }
     }
