@@ -1,18 +1,20 @@
 /**
  * How old an answer in Redis each lookup takes (real redis-server): a query or first read only one
  * within the running TTL, counted from when it was stored; a refresh one stored since its
- * replica's last read (`maxAgeMs`), past the TTL, with no provider call.
+ * replica's last read (`maxAgeMs`), past the TTL, with no provider call. And how long an answer
+ * stays there: a poll's past the TTL, a query's its TTL.
  */
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { TaskCall } from '../../src/sources/task-source.js';
+import type { TaskCall, TaskSource } from '../../src/sources/task-source.js';
 import { sharedKeys } from '../../src/upstream/shared/keys.js';
 import { startRedisServer, type RedisServer } from '../../support/redis-server.js';
-import { newTally } from './helpers.js';
+import { newTally, type Task } from './helpers.js';
 import { countingProvider, Replicas, sharedPolicy } from './shared-replicas.js';
 
 const NAMESPACE = 'refresh-age-test';
 const RUNNING_TTL_MS = sharedPolicy().cache.runningTtlMs;
+const RETAIN_MS = RUNNING_TTL_MS * 30;
 
 describe('the age of a shared answer each lookup takes (real redis-server)', () => {
   let redis: RedisServer;
@@ -35,14 +37,23 @@ describe('the age of a shared answer each lookup takes (real redis-server)', () 
   afterEach(() => replicas.closeAll());
 
   const taskKey = (taskId: string): string => sharedKeys(prefix, 'tencent-mps', NAMESPACE).task(taskId);
-  /** Another replica's answer for a running task, stored `ageMs` ago and kept in Redis for a minute. */
+  /** Another replica's answer for a running task, stored `ageMs` ago to be kept a minute (the age is Redis's: kept for, less left). */
   const storeRunning = (taskId: string, ageMs: number): Promise<unknown> =>
     raw.set(
       taskKey(taskId),
-      JSON.stringify({ ok: true, value: { taskId, terminal: false, call: 99 }, storedAt: Date.now() - ageMs }),
+      JSON.stringify({ ok: true, value: { taskId, terminal: false, call: 99 }, keptForMs: 60_000 }),
       'PX',
-      60_000,
+      60_000 - ageMs,
     );
+  /** A provider whose tasks are all still running. */
+  const runningProvider = () => {
+    let total = 0;
+    const source: TaskSource<Task> = async (taskId) => {
+      total += 1;
+      return { taskId, terminal: false, call: total };
+    };
+    return { source, total: () => total };
+  };
 
   it.each<[string, TaskCall, number, boolean]>([
     ['a query, within the TTL: from Redis', { priority: 'interactive' }, RUNNING_TTL_MS / 4, true],
@@ -89,11 +100,31 @@ describe('the age of a shared answer each lookup takes (real redis-server)', () 
     const b = await replicas.start(provider.source, { prefix, namespace: NAMESPACE, localEntries: 0 });
     await storeRunning('run-2', RUNNING_TTL_MS * 3);
     expect((await a.upstream.source('run-2')).call).toBe(1);
-    const stored = JSON.parse((await raw.get(taskKey('run-2')))!) as { storedAt: number; value: { call: number } };
+    const stored = JSON.parse((await raw.get(taskKey('run-2')))!) as { value: { call: number } };
     expect(stored.value.call).toBe(1);
     const tally = newTally();
     expect((await b.upstream.source('run-2', { tally })).call).toBe(1);
     expect(tally.sharedCacheHits).toBe(1);
     expect(provider.total()).toBe(1);
+  });
+
+  it("keeps a running task's answer read for a poll past the TTL, a query's for the TTL", async () => {
+    const provider = runningProvider();
+    const replica = await replicas.start(provider.source, {
+      prefix,
+      namespace: NAMESPACE,
+      localEntries: 0,
+      refreshRetainMs: RETAIN_MS,
+    });
+    await replica.upstream.source('queried', { priority: 'interactive' });
+    await replica.upstream.source('first-read', { priority: 'first_read' });
+    await replica.upstream.source('refreshed', { priority: 'refresh', maxAgeMs: RUNNING_TTL_MS });
+    expect(await raw.pttl(taskKey('queried'))).toBeLessThanOrEqual(RUNNING_TTL_MS);
+    for (const taskId of ['first-read', 'refreshed']) {
+      expect(await raw.pttl(taskKey(taskId))).toBeGreaterThan(RUNNING_TTL_MS);
+      expect(await raw.pttl(taskKey(taskId))).toBeLessThanOrEqual(RETAIN_MS);
+      expect(JSON.parse((await raw.get(taskKey(taskId)))!)).toMatchObject({ keptForMs: RETAIN_MS });
+    }
+    expect(provider.total()).toBe(3);
   });
 });

@@ -6,9 +6,9 @@
  * the lookup goes straight to the source. A stored answer is used only when it opens (seal.ts) and
  * has the model's shape (`accepts`); otherwise it is dropped, counted, and the provider is asked.
  * While Redis refuses writes, a lookup reads the stored answer and on a miss asks the source, with
- * no lease to take or wait for. A running task's answer stays in Redis past its TTL (`retainRunningMs`)
- * for refreshes only: a refresh takes an answer stored since its replica's last read (`maxAgeMs`),
- * any other lookup one within the TTL. The whole protocol: docs/architecture.md.
+ * no lease to take or wait for. A running task's answer read for a poll stays in Redis past its TTL
+ * (`retainRunningMs`) for refreshes only: a refresh takes an answer stored since its replica's last
+ * read (`maxAgeMs`), any other lookup one within the TTL. The whole protocol: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { TaskCall, TaskSource } from '../../sources/task-source.js';
@@ -75,8 +75,10 @@ export interface SharedTierOptions<T> {
   readonly keys: SharedKeys;
   readonly ttls: CacheTtls;
   /**
-   * How long a running task's answer stays in Redis, for other replicas' refreshes: the longest
-   * refresh interval the scheduler hands out (never less than the running TTL, never past a signed URL's expiry).
+   * How long a running task's answer read for a poll stays in Redis, for other replicas' refreshes:
+   * the longest refresh interval the scheduler hands out (never less than the running TTL, never
+   * past a signed URL's expiry). A query's answer stays its TTL, so Redis holds no more long-lived
+   * entries than there are watched tasks.
    */
   readonly retainRunningMs: number;
   readonly leaseMs: number;
@@ -230,19 +232,21 @@ function finishLease<T extends { readonly terminal: boolean }>(
   taskId: string,
   token: string,
   entry: SharedEntry<T>,
+  forPoll: boolean,
 ): Promise<unknown> {
   const { link, keys, clock, ttls, seal, retainRunningMs } = tier.options;
   const now = clock.now();
   const subject = entry.ok ? entry.value : entry.error;
   let { ttlMs } = cachePolicyAt(subject, ttls, now);
-  if (ttlMs > 0 && entry.ok && !entry.value.terminal)
+  if (forPoll && ttlMs > 0 && entry.ok && !entry.value.terminal)
     ttlMs = Math.min(Math.max(ttlMs, retainRunningMs), signedUrlsLifetimeMs(subject, now));
-  const encoded = ttlMs > 0 ? encodeEntry(entry, now) : null;
+  const keptForMs = Math.max(1, Math.floor(ttlMs));
+  const encoded = ttlMs > 0 ? encodeEntry(entry, keptForMs) : null;
   const stored = encoded === null ? '' : seal.seal(keys.task(taskId), encoded);
   return link.eval(
     FINISH_SCRIPT,
     [keys.task(taskId), keys.lease(taskId)],
-    [token, stored, Math.max(1, ttlMs), keys.done, taskId],
+    [token, stored, keptForMs, keys.done, taskId],
   );
 }
 
@@ -253,6 +257,8 @@ async function hold<T extends { readonly terminal: boolean }>(
   token: string,
   call: TaskCall | undefined,
 ): Promise<T> {
+  // Read now: a query that joins the poll's call later raises its priority, not what was asked for.
+  const forPoll = call?.priority === 'refresh' || call?.priority === 'first_read';
   const stopRenewing = keepLease(tier, taskId, token);
   let entry: SharedEntry<T>;
   try {
@@ -264,7 +270,7 @@ async function hold<T extends { readonly terminal: boolean }>(
     stopRenewing();
   }
   // Awaited: a request answered here may be followed at once by the same lookup on another replica.
-  await finishLease(tier, taskId, token, entry);
+  await finishLease(tier, taskId, token, entry, forPoll);
   return answer(entry);
 }
 
@@ -278,26 +284,33 @@ function opened<T>(tier: Tier<T>, taskId: string, stored: unknown): SharedEntry<
   return null;
 }
 
-/** How long a running task's stored answer has left of its TTL (negative: past it); undefined for any other entry. */
+/** A running task's stored answer's age by Redis's clock (what it was kept for, less what is left); undefined for any other entry. */
+function ageMs<T extends { readonly terminal: boolean }>(entry: SharedEntry<T>, pttl: unknown): number | undefined {
+  if (!entry.ok || entry.value.terminal || entry.keptForMs === undefined) return undefined;
+  return typeof pttl === 'number' && pttl >= 0 ? entry.keptForMs - pttl : undefined;
+}
+
+/** How long a running task's stored answer has left of its TTL (0 or less: past it); undefined for any other entry. */
 function freshLeftMs<T extends { readonly terminal: boolean }>(
   tier: Tier<T>,
   entry: SharedEntry<T>,
+  pttl: unknown,
 ): number | undefined {
-  if (!entry.ok || entry.value.terminal || entry.storedAt === undefined) return undefined;
-  const { clock, ttls } = tier.options;
-  return entry.storedAt + cachePolicy(entry.value, ttls).ttlMs - clock.now();
+  const age = ageMs(entry, pttl);
+  return age === undefined || !entry.ok ? undefined : cachePolicy(entry.value, tier.options.ttls).ttlMs - age;
 }
 
 /** Within its TTL, or, for a refresh, stored since the replica's last read of the task (`maxAgeMs`). */
 function usable<T extends { readonly terminal: boolean }>(
   tier: Tier<T>,
   entry: SharedEntry<T>,
+  pttl: unknown,
   call: TaskCall | undefined,
 ): boolean {
-  const left = freshLeftMs(tier, entry);
+  const left = freshLeftMs(tier, entry, pttl);
   if (left === undefined || left > 0) return true;
-  if (call?.priority !== 'refresh' || call.maxAgeMs === undefined || entry.storedAt === undefined) return false;
-  return tier.options.clock.now() - entry.storedAt < call.maxAgeMs;
+  const age = ageMs(entry, pttl);
+  return call?.priority === 'refresh' && call.maxAgeMs !== undefined && age !== undefined && age < call.maxAgeMs;
 }
 
 /** Served from Redis: counted, and kept locally no longer than it had left there, nor past its TTL. */
@@ -310,7 +323,7 @@ function served<T extends { readonly terminal: boolean }>(
   tier.events.onSharedCacheHit(tier.options.provider);
   if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
   let left = typeof pttl === 'number' && pttl > 0 ? pttl : undefined;
-  const fresh = freshLeftMs(tier, entry);
+  const fresh = freshLeftMs(tier, entry, pttl);
   if (fresh !== undefined) left = Math.max(0, Math.min(left ?? Infinity, fresh));
   if (left !== undefined) tier.remaining.set(entry.ok ? (entry.value as object) : entry.error, left);
   return answer(entry);
@@ -325,7 +338,7 @@ async function readOnly<T extends { readonly terminal: boolean }>(
   const reply = await tier.options.link.read(READ_SCRIPT, [tier.options.keys.task(taskId)], []);
   if (Array.isArray(reply) && reply[0] === 'hit') {
     const entry = opened(tier, taskId, reply[1]);
-    if (entry !== null && usable(tier, entry, call)) return served(tier, entry, reply[2], call);
+    if (entry !== null && usable(tier, entry, reply[2], call)) return served(tier, entry, reply[2], call);
   }
   return tier.source(taskId, call);
 }
@@ -377,7 +390,7 @@ async function lookup<T extends { readonly terminal: boolean }>(
     if (what === 'hit') {
       watcher.cancel();
       const entry = opened(tier, taskId, first);
-      if (entry !== null && usable(tier, entry, call)) return served(tier, entry, second, call);
+      if (entry !== null && usable(tier, entry, second, call)) return served(tier, entry, second, call);
       if (entry !== null && typeof first === 'string') {
         passBy = first;
         continue;
