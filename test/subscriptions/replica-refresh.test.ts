@@ -1,7 +1,9 @@
 /**
  * Three replicas on one real redis-server watching the same running tasks, their schedules out
  * of step: each task is read from the provider about once per interval for all of them, since
- * every refresh looks for another replica's fresh answer in Redis before it asks for a slot.
+ * every refresh looks in Redis for an answer another replica stored since its own last read before
+ * it asks for a slot: also when the interval is stretched past the running TTL, by configuration or
+ * by a short quota.
  */
 import { randomBytes } from 'node:crypto';
 import type { ImageTaskModel } from '../../src/parsing/models.js';
@@ -62,11 +64,17 @@ describe('refresh across replicas (real redis-server)', () => {
     await redis.stop();
   });
 
-  /** Three replicas watching TASKS running tasks, a third of an interval apart; the provider's reads per task and each replica's events. */
+  /**
+   * Three replicas watching the same running tasks, a third of an interval apart: the provider's
+   * reads per task, each replica's events, and, after `warmUpMs` (the first reads), the polls
+   * that read a task (from anywhere) and the provider's reads.
+   */
   async function watchOnThreeReplicas(
     intervalMs: number,
     runningTtlMs: number,
-  ): Promise<{ calls: Map<string, number>; events: number[] }> {
+    { tasks = TASKS, ratePerSecond = policy.rateLimit.ratePerSecond, warmUpMs = 0 } = {},
+  ): Promise<{ calls: Map<string, number>; events: number[]; later: { polls: number; reads: number } }> {
+    let polls = 0;
     const clock = systemClock();
     const calls = new Map<string, number>();
     let counter = 0;
@@ -91,7 +99,12 @@ describe('refresh across replicas (real redis-server)', () => {
       const upstream = upstreamSource(
         'tencent-mps',
         provider,
-        { ...policy, cache: { ...policy.cache, runningTtlMs }, refreshRetainMs: 60_000 },
+        {
+          ...policy,
+          cache: { ...policy.cache, runningTtlMs },
+          rateLimit: { ...policy.rateLimit, ratePerSecond },
+          refreshRetainMs: 60_000,
+        },
         {
           clock,
           random: Math.random,
@@ -111,17 +124,29 @@ describe('refresh across replicas (real redis-server)', () => {
       const replicaWatches = createTaskWatches(
         { imageTask: upstream.source, workflowTask: async () => Promise.reject(new Error('unused')) },
         { intervals: { runningMs: intervalMs, waitingMs: intervalMs }, maxDurationMs: 60_000, maxWatchedTasks: 100 },
-        { clock, quotas: { 'tencent-mps': upstream.limiter } },
+        {
+          clock,
+          quotas: { 'tencent-mps': upstream.limiter },
+          events: {
+            onPoll: (_provider, outcome) => {
+              if (outcome === 'changed' || outcome === 'unchanged') polls += 1;
+            },
+          },
+        },
       );
       watches.push(replicaWatches);
     }
     await sleep(100);
-    // The replicas start a third of an interval apart, so their schedules never line up.
+    // The replicas start a third of an interval apart, each a third of the way round the list of
+    // tasks, so their schedules never line up.
     for (let replica = 0; replica < 3; replica += 1) {
-      for (let task = 0; task < TASKS; task += 1) {
-        const iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>> = watches[replica]!.imageTask(`task-${task}`, {
-          client: `ws-${replica}`,
-        });
+      for (let task = 0; task < tasks; task += 1) {
+        const iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>> = watches[replica]!.imageTask(
+          `task-${(task + Math.floor((replica * tasks) / 3)) % tasks}`,
+          {
+            client: `ws-${replica}`,
+          },
+        );
         const index = replica;
         void (async () => {
           for await (const event of iterator) if (event.kind === 'task') events[index]! += 1;
@@ -129,9 +154,11 @@ describe('refresh across replicas (real redis-server)', () => {
       }
       await sleep(intervalMs / 3);
     }
+    await sleep(warmUpMs);
+    const before = { polls, reads: counter };
     await sleep(RUN_MS);
     for (const each of watches.splice(0)) each.close();
-    return { calls, events };
+    return { calls, events, later: { polls: polls - before.polls, reads: counter - before.reads } };
   }
 
   it('reads each watched task from the provider about once per interval, not once per replica', async () => {
@@ -159,5 +186,19 @@ describe('refresh across replicas (real redis-server)', () => {
     }
     // Each replica refreshed every task about once per interval, from Redis two times in three.
     for (const received of events) expect(received).toBeGreaterThanOrEqual(TASKS * 3);
+  }, 30_000);
+
+  it('serves the polls of three replicas from one provider read each when the quota stretches every interval', async () => {
+    // 12 tasks on each of three replicas sharing 6 calls a second: the scheduler stretches every
+    // interval far past the TTL. A refresh takes another replica's answer stored since its own
+    // replica's last read, so once the first reads are done, each provider read serves a poll on
+    // about every replica.
+    const { calls, later } = await watchOnThreeReplicas(300, 300, { tasks: 12, ratePerSecond: 6, warmUpMs: 3_000 });
+    expect(calls.size).toBe(12);
+    expect(later.reads).toBeGreaterThan(0);
+    // One read for all three replicas is 3 polls per read; replicas that read for themselves
+    // whenever the answer is past its TTL make about 2.
+    expect(later.polls).toBeGreaterThanOrEqual(2.5 * later.reads);
+    expect(later.polls).toBeLessThanOrEqual(3 * later.reads + 3 * 12);
   }, 30_000);
 });
