@@ -37,13 +37,13 @@ describe('the age of a shared answer each lookup takes (real redis-server)', () 
   afterEach(() => replicas.closeAll());
 
   const taskKey = (taskId: string): string => sharedKeys(prefix, 'tencent-mps', NAMESPACE).task(taskId);
-  /** Another replica's answer for a running task, stored `ageMs` ago to be kept a minute (the age is Redis's: kept for, less left). */
-  const storeRunning = (taskId: string, ageMs: number): Promise<unknown> =>
+  /** Another replica's answer for a running task, stored `ageMs` ago to be kept `keptForMs` (the age is Redis's: kept for, less left). */
+  const storeRunning = (taskId: string, ageMs: number, keptForMs = 60_000): Promise<unknown> =>
     raw.set(
       taskKey(taskId),
-      JSON.stringify({ ok: true, value: { taskId, terminal: false, call: 99 }, keptForMs: 60_000 }),
+      JSON.stringify({ ok: true, value: { taskId, terminal: false, call: 99 }, keptForMs }),
       'PX',
-      60_000 - ageMs,
+      keptForMs - ageMs,
     );
   /** A provider whose tasks are all still running. */
   const runningProvider = () => {
@@ -59,19 +59,19 @@ describe('the age of a shared answer each lookup takes (real redis-server)', () 
     ['a query, within the TTL: from Redis', { priority: 'interactive' }, RUNNING_TTL_MS / 4, true],
     ['a query, past the TTL: from the provider', { priority: 'interactive' }, RUNNING_TTL_MS * 3, false],
     [
-      'a first read, past the TTL',
+      'a first read, past the TTL: from the provider',
       { priority: 'first_read', maxAgeMs: RUNNING_TTL_MS * 10 },
       RUNNING_TTL_MS * 3,
       false,
     ],
     [
-      'a refresh, past the TTL but stored since its last read',
+      'a refresh, past the TTL but stored since its last read: from Redis',
       { priority: 'refresh', maxAgeMs: RUNNING_TTL_MS * 5 },
       RUNNING_TTL_MS * 3,
       true,
     ],
     [
-      'a refresh, stored before its last read',
+      'a refresh, stored before its last read: from the provider',
       { priority: 'refresh', maxAgeMs: RUNNING_TTL_MS * 2 },
       RUNNING_TTL_MS * 3,
       false,
@@ -126,5 +126,23 @@ describe('the age of a shared answer each lookup takes (real redis-server)', () 
       expect(JSON.parse((await raw.get(taskKey(taskId)))!)).toMatchObject({ keptForMs: RETAIN_MS });
     }
     expect(provider.total()).toBe(3);
+  });
+
+  it("keeps a query's answer past the TTL when it replaces a poll's (the task is watched)", async () => {
+    const provider = runningProvider();
+    const replica = await replicas.start(provider.source, {
+      prefix,
+      namespace: NAMESPACE,
+      localEntries: 0,
+      refreshRetainMs: RETAIN_MS,
+    });
+    // A poll's answer, kept for RETAIN_MS and now past its TTL.
+    await storeRunning('watched', RUNNING_TTL_MS * 3, RETAIN_MS);
+    expect((await replica.upstream.source('watched', { priority: 'interactive' })).call).toBe(1);
+    expect(await raw.pttl(taskKey('watched'))).toBeGreaterThan(RUNNING_TTL_MS);
+    expect(JSON.parse((await raw.get(taskKey('watched')))!)).toMatchObject({
+      value: { call: 1 },
+      keptForMs: RETAIN_MS,
+    });
   });
 });

@@ -250,15 +250,19 @@ function finishLease<T extends { readonly terminal: boolean }>(
   );
 }
 
-/** This replica holds the lease: call, store, release, announce. */
+/**
+ * This replica holds the lease: call, store, release, announce. The answer is kept past its TTL
+ * when a poll asked for it or when the one it replaces was (a query for a watched task).
+ */
 async function hold<T extends { readonly terminal: boolean }>(
   tier: Tier<T>,
   taskId: string,
   token: string,
   call: TaskCall | undefined,
+  replacesRetained: boolean,
 ): Promise<T> {
   // Read now: a query that joins the poll's call later raises its priority, not what was asked for.
-  const forPoll = call?.priority === 'refresh' || call?.priority === 'first_read';
+  const forPoll = replacesRetained || call?.priority === 'refresh' || call?.priority === 'first_read';
   const stopRenewing = keepLease(tier, taskId, token);
   let entry: SharedEntry<T>;
   try {
@@ -288,6 +292,12 @@ function opened<T>(tier: Tier<T>, taskId: string, stored: unknown): SharedEntry<
 function ageMs<T extends { readonly terminal: boolean }>(entry: SharedEntry<T>, pttl: unknown): number | undefined {
   if (!entry.ok || entry.value.terminal || entry.keptForMs === undefined) return undefined;
   return typeof pttl === 'number' && pttl >= 0 ? entry.keptForMs - pttl : undefined;
+}
+
+/** A running task's answer stored to be kept past its TTL (read for a poll). */
+function retained<T extends { readonly terminal: boolean }>(tier: Tier<T>, entry: SharedEntry<T>): boolean {
+  if (!entry.ok || entry.value.terminal || entry.keptForMs === undefined) return false;
+  return entry.keptForMs > cachePolicy(entry.value, tier.options.ttls).ttlMs;
 }
 
 /** How long a running task's stored answer has left of its TTL (0 or less: past it); undefined for any other entry. */
@@ -372,6 +382,7 @@ async function lookup<T extends { readonly terminal: boolean }>(
   let discarded = false;
   // An answer too old for this lookup: the script passes it by, so this lookup takes the lease or waits for its holder's.
   let passBy = '';
+  let passedRetained = false;
   for (;;) {
     checkStillWanted(tier, call, deadline);
     if (link.state() === 'degraded') return readOnly(tier, taskId, call);
@@ -393,6 +404,7 @@ async function lookup<T extends { readonly terminal: boolean }>(
       if (entry !== null && usable(tier, entry, second, call)) return served(tier, entry, second, call);
       if (entry !== null && typeof first === 'string') {
         passBy = first;
+        passedRetained = retained(tier, entry);
         continue;
       }
       // Not an answer this deployment wrote: removed, then asked again, so the lease holder's
@@ -404,7 +416,7 @@ async function lookup<T extends { readonly terminal: boolean }>(
     }
     if (what === 'lease') {
       watcher.cancel();
-      return hold(tier, taskId, token, call);
+      return hold(tier, taskId, token, call, passedRetained);
     }
     if (!waited) {
       waited = true;
