@@ -17,13 +17,22 @@ import { assertNoErrors, destroyClientAgent, postGraphQL } from './graphql.js';
 import { cachedAnswer } from './throughput.js';
 import { runLoad } from './load.js';
 import { pinAsLoadGenerator } from './cores.js';
-import { answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
+import {
+  answersQuery,
+  freePort,
+  spawnNode,
+  startNodeHttpReference,
+  subgraphEnv,
+  waitUntil,
+  type Child,
+} from './processes.js';
 import { IMAGE_ONE, WORKFLOW_ONE } from './queries.js';
 import { mean, percentile } from './stats.js';
 import { taskFactory } from './tasks.js';
 
 const [dirArg, dirArgB, mode = 'cached', roundsText = '3', secondsText = '5'] = process.argv.slice(2);
-if (dirArg === undefined || dirArgB === undefined || (mode !== 'cached' && mode !== 'uncached')) throw new Error('usage: ab.js <dirA> <dirB> cached|uncached [rounds] [seconds]');
+if (dirArg === undefined || dirArgB === undefined || (mode !== 'cached' && mode !== 'uncached'))
+  throw new Error('usage: ab.js <dirA> <dirB> cached|uncached [rounds] [seconds]');
 const dirA: string = dirArg;
 const dirB: string = dirArgB;
 const rounds = Number(roundsText);
@@ -40,30 +49,61 @@ async function main(): Promise<void> {
     const url = `http://127.0.0.1:${port}/`;
     if (dir === 'bare') {
       // The bare @apollo/subgraph of measurement 2 (uncached only), as one side.
-      const bare = spawnNode('dist/bench/bench/bare-subgraph.js', ['--port', String(port), '--ice-endpoint', emulator.url], { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url, [], plan);
+      const bare = spawnNode(
+        'dist/bench/bench/bare-subgraph.js',
+        ['--port', String(port), '--ice-endpoint', emulator.url],
+        { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' },
+        url,
+        [],
+        plan,
+      );
       await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, 'the bare subgraph');
       return bare;
     }
     // AB_LOG_LEVEL (default info) applies to both sides, e.g. silent to see the request log's share.
-    const child = spawnNode(resolve(dir, 'index.js'), [], subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', LOG_LEVEL: process.env['AB_LOG_LEVEL'] ?? 'info' }), url, [], plan);
+    const child = spawnNode(
+      resolve(dir, 'index.js'),
+      [],
+      subgraphEnv(emulator.url, port, {
+        ICE_RATE_LIMIT_RPS: '1000000',
+        LOG_LEVEL: process.env['AB_LOG_LEVEL'] ?? 'info',
+      }),
+      url,
+      [],
+      plan,
+    );
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, dir);
     return child;
   };
   const body = JSON.stringify({ query: IMAGE_ONE, variables: { id: tasks.image(1)[0]! } });
   const B = await start(dirB);
   // `nodehttp` as side A (cached mode): the node:http reference of goal 4, answering B's cached bytes.
-  const A = dirA === 'nodehttp' ? await startNodeHttpReference(await cachedAnswer(B.url, body), plan) : await start(dirA);
+  const A =
+    dirA === 'nodehttp' ? await startNodeHttpReference(await cachedAnswer(B.url, body), plan) : await start(dirA);
   const sides = { A, B };
   try {
     if (mode === 'cached') {
       const rps: Record<'A' | 'B', number[]> = { A: [], B: [] };
-      for (const side of ['A', 'B'] as const) await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: 2, ...(plan && { cores: plan.loadGenerator }) });
+      for (const side of ['A', 'B'] as const)
+        await runLoad(
+          { url: sides[side].url, body },
+          { connections: 50, durationSeconds: 2, ...(plan && { cores: plan.loadGenerator }) },
+        );
       for (let round = 0; round < rounds; round += 1) {
         for (const side of round % 2 === 0 ? (['A', 'B'] as const) : (['B', 'A'] as const)) {
-          rps[side].push((await runLoad({ url: sides[side].url, body }, { connections: 50, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) })).requestsPerSecond);
+          rps[side].push(
+            (
+              await runLoad(
+                { url: sides[side].url, body },
+                { connections: 50, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) },
+              )
+            ).requestsPerSecond,
+          );
         }
       }
-      process.stdout.write(`cached req/s  A ${rps.A.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.A).toFixed(0)})  B ${rps.B.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.B).toFixed(0)})  B/A ${(mean(rps.B) / mean(rps.A)).toFixed(3)}\n`);
+      process.stdout.write(
+        `cached req/s  A ${rps.A.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.A).toFixed(0)})  B ${rps.B.map((x) => x.toFixed(0)).join(' ')} (mean ${mean(rps.B).toFixed(0)})  B/A ${(mean(rps.B) / mean(rps.A)).toFixed(3)}\n`,
+      );
     } else {
       const ms: Record<'A' | 'B', number[]> = { A: [], B: [] };
       const samples = 100 * rounds;
@@ -77,8 +117,11 @@ async function main(): Promise<void> {
           if (i >= 20) ms[side].push(elapsed);
         }
       }
-      const line = (side: 'A' | 'B'): string => `${side} p50 ${percentile(ms[side], 50).toFixed(2)} p95 ${percentile(ms[side], 95).toFixed(2)}`;
-      process.stdout.write(`uncached ms  ${line('A')}  ${line('B')}  B/A p50 ${(percentile(ms.B, 50) / percentile(ms.A, 50)).toFixed(3)} p95 ${(percentile(ms.B, 95) / percentile(ms.A, 95)).toFixed(3)}\n`);
+      const line = (side: 'A' | 'B'): string =>
+        `${side} p50 ${percentile(ms[side], 50).toFixed(2)} p95 ${percentile(ms[side], 95).toFixed(2)}`;
+      process.stdout.write(
+        `uncached ms  ${line('A')}  ${line('B')}  B/A p50 ${(percentile(ms.B, 50) / percentile(ms.A, 50)).toFixed(3)} p95 ${(percentile(ms.B, 95) / percentile(ms.A, 95)).toFixed(3)}\n`,
+      );
     }
   } finally {
     await sides.A.stop();
@@ -88,7 +131,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0)).catch((error: unknown) => {
-  process.stderr.write(`ab failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(`ab failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });

@@ -38,16 +38,22 @@ const typeDefs = parse(`
 `);
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, http: { type: 'string', default: 'standalone' }, 'ice-endpoint': { type: 'string' } },
+  options: {
+    port: { type: 'string', default: '0' },
+    http: { type: 'string', default: 'standalone' },
+    'ice-endpoint': { type: 'string' },
+  },
 });
 const iceEndpoint = values['ice-endpoint'];
-const ice: IceClient | null = iceEndpoint
-  ? emulatorIceClient(iceEndpoint)
-  : null;
+const ice: IceClient | null = iceEndpoint ? emulatorIceClient(iceEndpoint) : null;
 
 const resolvers = {
   Query: {
-    imageTask: (_parent: unknown, args: { taskId: string }) => ({ taskId: args.taskId, status: 'FINISH', state: 'SUCCEEDED' }),
+    imageTask: (_parent: unknown, args: { taskId: string }) => ({
+      taskId: args.taskId,
+      status: 'FINISH',
+      state: 'SUCCEEDED',
+    }),
     workflowTask: async (_parent: unknown, args: { taskId: string }) => {
       if (!ice) throw new Error('start the bare subgraph with --ice-endpoint to answer workflowTask');
       const status = (await ice.getAIWorkflowTask(args.taskId)).body.WorkflowTask.Status ?? null;

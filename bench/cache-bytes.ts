@@ -97,7 +97,12 @@ async function walk(
     const samples: CacheBytesSample[] = [];
     const sample = async (): Promise<void> => {
       const gauge = await cacheGauge(child.url);
-      samples.push({ atSeconds: (performance.now() - started) / 1000, tasksDone: done, rssBytes: child.rssBytes(), ...gauge });
+      samples.push({
+        atSeconds: (performance.now() - started) / 1000,
+        tasksDone: done,
+        rssBytes: child.rssBytes(),
+        ...gauge,
+      });
     };
     let walking = true;
     const sampler = (async () => {
@@ -117,8 +122,10 @@ async function walk(
         emulator.putWorkflowTask(taskId, largeWorkflowTask(taskId, settings.nodesPerTask));
         const { body } = await postGraphQL(child.url, WORKFLOW_LARGE, { id: taskId });
         assertNoErrors(body, 'cache bytes walk');
-        const nodes = (body.data?.['workflowTask'] as { workflow?: { graph?: { nodes?: unknown[] } } } | undefined)?.workflow?.graph?.nodes;
-        if (nodes?.length !== settings.nodesPerTask) throw new Error(`cache bytes walk: ${taskId} came back with ${String(nodes?.length)} nodes`);
+        const nodes = (body.data?.['workflowTask'] as { workflow?: { graph?: { nodes?: unknown[] } } } | undefined)
+          ?.workflow?.graph?.nodes;
+        if (nodes?.length !== settings.nodesPerTask)
+          throw new Error(`cache bytes walk: ${taskId} came back with ${String(nodes?.length)} nodes`);
         done += 1;
       }
     };
@@ -129,7 +136,8 @@ async function walk(
     await sleep(2_000);
     await sample();
 
-    const at = (share: number): CacheBytesSample => samples.find((each) => each.tasksDone >= share * settings.tasks) ?? samples[samples.length - 1]!;
+    const at = (share: number): CacheBytesSample =>
+      samples.find((each) => each.tasksDone >= share * settings.tasks) ?? samples[samples.length - 1]!;
     const shares = [0.25, 0.5, 0.75, 1] as const;
     const points = shares.map(at);
     const end = samples[samples.length - 1]!;
@@ -143,7 +151,8 @@ async function walk(
       cacheBytesMax: Math.max(...samples.map((each) => each.cacheBytes)),
       cacheEntriesEnd: end.cacheEntries,
       rssGrowthSecondHalf: (end.rssBytes - half.rssBytes) / half.rssBytes,
-      rssSlopeSecondHalfMiBPer100: slope(samples.filter((each) => each.tasksDone >= half.tasksDone)) * 100 / (1024 * 1024),
+      rssSlopeSecondHalfMiBPer100:
+        (slope(samples.filter((each) => each.tasksDone >= half.tasksDone)) * 100) / (1024 * 1024),
       seconds,
       samples,
     };

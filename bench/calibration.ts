@@ -50,7 +50,10 @@ export interface Calibrator {
   summary(): CalibrationSummary;
 }
 
-export function calibrator(target: { readonly url: string; readonly body: string; readonly expectBody: string }, settings: LoadSettings & { readonly maxSpread: number }): Calibrator {
+export function calibrator(
+  target: { readonly url: string; readonly body: string; readonly expectBody: string },
+  settings: LoadSettings & { readonly maxSpread: number },
+): Calibrator {
   const rounds: CalibrationRound[] = [];
   return {
     async round(at) {
@@ -61,7 +64,8 @@ export function calibrator(target: { readonly url: string; readonly body: string
       const runs: number[] = [];
       for (let run = 0; run < RUNS_PER_ROUND; run += 1) {
         const result = await runLoad(target, settings);
-        if (result.failed > 0) throw new Error(`calibration (${at}): ${result.failed} failed requests against the node:http reference`);
+        if (result.failed > 0)
+          throw new Error(`calibration (${at}): ${result.failed} failed requests against the node:http reference`);
         runs.push(result.requestsPerSecond);
       }
       rounds.push({ at, requestsPerSecond: median(runs), runs, settleMs: quiet.waitedMs, busyBefore: quiet.busy });

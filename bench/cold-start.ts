@@ -32,5 +32,11 @@ export async function measureColdStart(emulatorUrl: string, taskId: string, star
       await child.stop();
     }
   }
-  return { starts, medianMs: median(samplesMs), minMs: Math.min(...samplesMs), maxMs: Math.max(...samplesMs), samplesMs };
+  return {
+    starts,
+    medianMs: median(samplesMs),
+    minMs: Math.min(...samplesMs),
+    maxMs: Math.max(...samplesMs),
+    samplesMs,
+  };
 }

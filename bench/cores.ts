@@ -43,10 +43,18 @@ export function pinAsLoadGenerator(): CorePlan | null {
 }
 
 /** A command run on `cpus` (taskset execs it: the pid is the command's own). */
-export function onCores(cpus: string | undefined, command: string, args: readonly string[]): { command: string; args: string[] } {
-  return cpus === undefined ? { command, args: [...args] } : { command: 'taskset', args: ['-c', cpus, command, ...args] };
+export function onCores(
+  cpus: string | undefined,
+  command: string,
+  args: readonly string[],
+): { command: string; args: string[] } {
+  return cpus === undefined
+    ? { command, args: [...args] }
+    : { command: 'taskset', args: ['-c', cpus, command, ...args] };
 }
 
 export function describePlan(plan: CorePlan | null): string {
-  return plan === null ? 'not pinned (taskset or a second core missing)' : `load generator on core ${plan.loadGenerator}, server under test on core ${plan.server}`;
+  return plan === null
+    ? 'not pinned (taskset or a second core missing)'
+    : `load generator on core ${plan.loadGenerator}, server under test on core ${plan.server}`;
 }

@@ -17,7 +17,11 @@ export interface EconomyRow {
   readonly meetsGoal: boolean;
 }
 
-export async function measureEconomy(url: string, emulator: RunningEmulator, tasks: TaskFactory): Promise<EconomyRow[]> {
+export async function measureEconomy(
+  url: string,
+  emulator: RunningEmulator,
+  tasks: TaskFactory,
+): Promise<EconomyRow[]> {
   const rows: EconomyRow[] = [];
   for (const via of ['list', '_entities'] as const) {
     for (const distinctIds of [1, 10, 100]) {

@@ -16,5 +16,10 @@ export function emulatorIceClient(endpoint: string): IceClient {
 }
 
 export function emulatorMpsClient(endpoint: string): MpsClient {
-  return createMpsClient({ fetch, now: Date.now, config: { endpoint, credentials: { ...EMULATOR_CREDENTIALS.tencent } }, timeoutMs: 10_000 });
+  return createMpsClient({
+    fetch,
+    now: Date.now,
+    config: { endpoint, credentials: { ...EMULATOR_CREDENTIALS.tencent } },
+    timeoutMs: 10_000,
+  });
 }

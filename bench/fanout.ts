@@ -47,7 +47,12 @@ export async function measureFanOut(
   url: string,
   ice: IceClient,
   tasks: TaskFactory,
-  options: { readonly rounds: number; readonly mpsRatePerSecond: number; readonly mpsRateLimitMarginMs: number; readonly upstreamLatencyMs: number },
+  options: {
+    readonly rounds: number;
+    readonly mpsRatePerSecond: number;
+    readonly mpsRateLimitMarginMs: number;
+    readonly upstreamLatencyMs: number;
+  },
 ): Promise<FanOutSummary> {
   const count = 100;
   const subgraph: number[] = [];
@@ -86,6 +91,13 @@ export async function measureFanOut(
     subgraphListMs: median(subgraph),
     sequentialClientMs: median(sequential),
     promiseAllClientMs: median(promiseAll),
-    rateLimited: { tasks: count, ratePerSecond: rate, wallMs, floorMs, nominalMs: (count / rate) * 1000, overFloor: (wallMs - floorMs) / floorMs },
+    rateLimited: {
+      tasks: count,
+      ratePerSecond: rate,
+      wallMs,
+      floorMs,
+      nominalMs: (count / rate) * 1000,
+      overFloor: (wallMs - floorMs) / floorMs,
+    },
   };
 }

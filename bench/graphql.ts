@@ -31,7 +31,8 @@ export async function postGraphQL(
 
 /** Throws unless every task came back as data: a bench figure over failed answers would mean nothing. */
 export function assertNoErrors(body: GraphQLBody, what: string): void {
-  if (body.errors?.length) throw new Error(`${what}: ${body.errors.length} errors, first: ${JSON.stringify(body.errors[0])}`);
+  if (body.errors?.length)
+    throw new Error(`${what}: ${body.errors.length} errors, first: ${JSON.stringify(body.errors[0])}`);
 }
 
 export function destroyClientAgent(): void {
@@ -39,7 +40,20 @@ export function destroyClientAgent(): void {
 }
 
 /** The answer exactly as sent, for byte-for-byte comparison under load. */
-export async function postRaw(url: string, body: string): Promise<{ status: number; text: string; headers: Record<string, string> }> {
-  const response = await fetch(url, { method: 'POST', agent, headers: { 'content-type': 'application/json' }, body, signal: AbortSignal.timeout(30_000) });
-  return { status: response.status, text: await response.text(), headers: Object.fromEntries(response.headers.entries()) };
+export async function postRaw(
+  url: string,
+  body: string,
+): Promise<{ status: number; text: string; headers: Record<string, string> }> {
+  const response = await fetch(url, {
+    method: 'POST',
+    agent,
+    headers: { 'content-type': 'application/json' },
+    body,
+    signal: AbortSignal.timeout(30_000),
+  });
+  return {
+    status: response.status,
+    text: await response.text(),
+    headers: Object.fromEntries(response.headers.entries()),
+  };
 }

@@ -63,13 +63,17 @@ export async function measureLatency(
     const subgraphId = ids[3 * i + 1]!;
     const bareId = ids[3 * i + 2]!;
     // Alternate which path goes first, so none always runs on a warmer socket.
-    const order = i % 2 === 0 ? (['direct', 'subgraph', 'bare', 'cached'] as const) : (['cached', 'bare', 'subgraph', 'direct'] as const);
+    const order =
+      i % 2 === 0
+        ? (['direct', 'subgraph', 'bare', 'cached'] as const)
+        : (['cached', 'bare', 'subgraph', 'direct'] as const);
     for (const path of order) {
       const started = performance.now();
       if (path === 'direct') {
         await ice.getAIWorkflowTask(directId);
       } else {
-        const [url, id] = path === 'bare' ? [urls.bare, bareId] : [urls.subgraph, path === 'cached' ? cachedId : subgraphId];
+        const [url, id] =
+          path === 'bare' ? [urls.bare, bareId] : [urls.subgraph, path === 'cached' ? cachedId : subgraphId];
         const { body } = await postGraphQL(url, WORKFLOW_ONE, { id });
         assertNoErrors(body, 'latency sample');
       }

@@ -93,7 +93,9 @@ export async function runLoad(target: LoadTarget, settings: LoadSettings): Promi
       connections: settings.connections,
       durationSeconds: settings.durationSeconds,
     }),
-    ...(typeof nextBody === 'function' && { requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }] }),
+    ...(typeof nextBody === 'function' && {
+      requests: [{ setupRequest: (request) => ({ ...request, body: nextBody() }) }],
+    }),
     ...(verify !== undefined && { verifyBody: (body: unknown) => verify(String(body)) }),
   });
   return toLoadResult(result);
@@ -116,7 +118,8 @@ function generatorOn(cores: string | undefined): ChildProcess {
   return child;
 }
 
-type GeneratorAnswer = { readonly ok: true; readonly result: LoadResult } | { readonly ok: false; readonly error: string };
+type GeneratorAnswer =
+  { readonly ok: true; readonly result: LoadResult } | { readonly ok: false; readonly error: string };
 
 function runInOwnProcess(spec: LoadSpec, cores: string | undefined): Promise<LoadResult> {
   const child = generatorOn(cores);

@@ -70,7 +70,11 @@ export interface MemorySummary {
 
 const WARMUP_CHUNK_SECONDS = 5;
 
-export async function measureMemory(child: Child, tasks: TaskFactory, settings: MemorySettings): Promise<MemorySummary> {
+export async function measureMemory(
+  child: Child,
+  tasks: TaskFactory,
+  settings: MemorySettings,
+): Promise<MemorySummary> {
   const hot = tasks.workflow(50);
   const churn = tasks.workflow(settings.cacheMaxEntries * 2);
   const warm = await postGraphQL(child.url, WORKFLOW_LIST, { ids: hot });
@@ -105,7 +109,8 @@ export async function measureMemory(child: Child, tasks: TaskFactory, settings: 
   const settled = (): boolean => {
     const recent = samples.filter((each) => each.phase === 'warm-up').slice(-settings.settleSeconds);
     // The whole window after the cache filled: a full cache is part of what must have settled.
-    if (cacheFullAt === null || recent.length < settings.settleSeconds || recent[0]!.atSeconds < cacheFullAt) return false;
+    if (cacheFullAt === null || recent.length < settings.settleSeconds || recent[0]!.atSeconds < cacheFullAt)
+      return false;
     const values = recent.map((each) => each.rssBytes);
     return Math.max(...values) - Math.min(...values) <= settings.settleShare * values[values.length - 1]!;
   };
@@ -118,7 +123,8 @@ export async function measureMemory(child: Child, tasks: TaskFactory, settings: 
   const warmupSettled = settled();
   const warmupSeconds = elapsed();
   const fullAt: number | null = cacheFullAt;
-  const rssAtCacheFullBytes = fullAt === null ? Number.NaN : (samples.find((each) => each.atSeconds >= fullAt)?.rssBytes ?? Number.NaN);
+  const rssAtCacheFullBytes =
+    fullAt === null ? Number.NaN : (samples.find((each) => each.atSeconds >= fullAt)?.rssBytes ?? Number.NaN);
 
   phase = 'load';
   const rssBeforeBytes = child.rssBytes();

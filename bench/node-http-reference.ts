@@ -16,7 +16,11 @@ import http from 'node:http';
 import { parseArgs } from 'node:util';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string', default: '0' }, body: { type: 'string' }, header: { type: 'string', multiple: true, default: [] } },
+  options: {
+    port: { type: 'string', default: '0' },
+    body: { type: 'string' },
+    header: { type: 'string', multiple: true, default: [] },
+  },
 });
 if (values.body === undefined) throw new Error('--body <base64> is required');
 const body = Buffer.from(values.body, 'base64');

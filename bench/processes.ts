@@ -39,7 +39,11 @@ export function rssOf(pid: number): number {
 }
 
 /** The environment that points a subgraph at the in-process emulator with its credentials. */
-export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<string, string> = {}): Record<string, string> {
+export function subgraphEnv(
+  emulatorUrl: string,
+  port: number,
+  extra: Record<string, string> = {},
+): Record<string, string> {
   const emulator = subgraphEnvFor(emulatorUrl);
   return {
     PATH: process.env['PATH'] ?? '',
@@ -57,7 +61,14 @@ export function subgraphEnv(emulatorUrl: string, port: number, extra: Record<str
  * core plan (cores.ts) the child runs on the server's cores and its log reader on the load
  * generator's.
  */
-export function spawnNode(script: string, args: readonly string[], env: Record<string, string>, url: string, nodeArgs: readonly string[] = [], plan: CorePlan | null = null): Child {
+export function spawnNode(
+  script: string,
+  args: readonly string[],
+  env: Record<string, string>,
+  url: string,
+  nodeArgs: readonly string[] = [],
+  plan: CorePlan | null = null,
+): Child {
   // The child's stdout (one log line per request) goes to a pipe read by a process of its own, as
   // a container's log collector reads it in production. Read here instead, the log bytes cost
   // this process, which is also the load generator, CPU that the measured server's peers (the
@@ -65,7 +76,11 @@ export function spawnNode(script: string, args: readonly string[], env: Record<s
   const reader = onCores(plan?.loadGenerator, 'cat', []);
   const drain: ChildProcess = spawn(reader.command, reader.args, { stdio: ['pipe', 'ignore', 'ignore'] });
   const node = onCores(plan?.server, process.execPath, [...nodeArgs, resolve(ROOT, script), ...args]);
-  const child: ChildProcess = spawn(node.command, node.args, { cwd: ROOT, env, stdio: ['ignore', drain.stdin!, 'pipe'] });
+  const child: ChildProcess = spawn(node.command, node.args, {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', drain.stdin!, 'pipe'],
+  });
   // The child holds its own end now; ours is closed so the drain ends when the child does.
   drain.stdin!.destroy();
   let stderr = '';
@@ -93,7 +108,12 @@ export function spawnNode(script: string, args: readonly string[], env: Record<s
 export const sleep = (ms: number): Promise<void> => new Promise((resolveSleep) => setTimeout(resolveSleep, ms));
 
 /** Polls until `probe` succeeds; throws after `timeoutMs`. */
-export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, what: string, intervalMs = 5): Promise<void> {
+export async function waitUntil(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+  intervalMs = 5,
+): Promise<void> {
   const started = performance.now();
   while (performance.now() - started < timeoutMs) {
     if (await probe().catch(() => false)) return;
@@ -109,11 +129,27 @@ export async function answersQuery(url: string, query: string, variables: Record
 }
 
 /** A plain node:http server in its own process answering `answer`'s exact bytes: the reference of the cached-throughput goal. */
-export async function startNodeHttpReference(answer: { readonly text: string; readonly headers: Record<string, string> }, plan: CorePlan | null = null): Promise<Child> {
+export async function startNodeHttpReference(
+  answer: { readonly text: string; readonly headers: Record<string, string> },
+  plan: CorePlan | null = null,
+): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const args = ['--port', String(port), '--body', Buffer.from(answer.text, 'utf8').toString('base64'), ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`])];
-  const child = spawnNode('dist/bench/bench/node-http-reference.js', args, { PATH: process.env['PATH'] ?? '' }, url, [], plan);
+  const args = [
+    '--port',
+    String(port),
+    '--body',
+    Buffer.from(answer.text, 'utf8').toString('base64'),
+    ...Object.entries(answer.headers).flatMap(([name, value]) => ['--header', `${name}=${value}`]),
+  ];
+  const child = spawnNode(
+    'dist/bench/bench/node-http-reference.js',
+    args,
+    { PATH: process.env['PATH'] ?? '' },
+    url,
+    [],
+    plan,
+  );
   await waitUntil(async () => (await postRaw(url, '{}')).text === answer.text, 30_000, 'the node:http reference');
   return child;
 }

@@ -35,7 +35,8 @@ interface CpuProfile {
 }
 
 const mode = process.argv[2];
-if (mode !== 'cached' && mode !== 'uncached') throw new Error('usage: profile.js cached|uncached [seconds] [connections]');
+if (mode !== 'cached' && mode !== 'uncached')
+  throw new Error('usage: profile.js cached|uncached [seconds] [connections]');
 const seconds = Number(process.argv[3] ?? 15);
 const connections = Number(process.argv[4] ?? (mode === 'cached' ? 50 : 10));
 
@@ -70,7 +71,10 @@ function summarise(profile: CpuProfile): string {
   }
   const share = (us: number): string => `${((100 * us) / busy).toFixed(1)}%`;
   const top = (map: Map<string, number>, n: number): string[] =>
-    [...map.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([key, us]) => `  ${share(us).padStart(6)}  ${key}`);
+    [...map.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([key, us]) => `  ${share(us).padStart(6)}  ${key}`);
   return [
     `busy ${(busy / 1e6).toFixed(2)} s of ${(total / 1e6).toFixed(2)} s profiled (${((100 * busy) / total).toFixed(0)}%); shares below are of busy time`,
     'self time by area:',
@@ -90,7 +94,11 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const env = subgraphEnv(emulator.url, port, { ICE_RATE_LIMIT_RPS: '1000000', MAX_TASK_IDS: '200', LOG_LEVEL: process.env['PROFILE_LOG_LEVEL'] ?? 'info' });
+  const env = subgraphEnv(emulator.url, port, {
+    ICE_RATE_LIMIT_RPS: '1000000',
+    MAX_TASK_IDS: '200',
+    LOG_LEVEL: process.env['PROFILE_LOG_LEVEL'] ?? 'info',
+  });
   const child = spawnNode('dist/index.js', [], env, url, ['--cpu-prof', `--cpu-prof-dir=${dir}`], plan);
   try {
     await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph');
@@ -100,8 +108,13 @@ async function main(): Promise<void> {
         ? JSON.stringify({ query: IMAGE_ONE, variables: { id: cachedId } })
         : (): string => JSON.stringify({ query: WORKFLOW_ONE, variables: { id: tasks.workflow(1)[0]! } });
     // A short unmeasured warm-up would still be in the profile; it is a small share of a 15 s run.
-    const result = await runLoad({ url, body }, { connections, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) });
-    process.stderr.write(`[profile] ${mode}: ${result.requests} requests, ${result.failed} failed, ${result.requestsPerSecond.toFixed(0)} req/s (not a figure: the profiler slows the process)\n`);
+    const result = await runLoad(
+      { url, body },
+      { connections, durationSeconds: seconds, ...(plan && { cores: plan.loadGenerator }) },
+    );
+    process.stderr.write(
+      `[profile] ${mode}: ${result.requests} requests, ${result.failed} failed, ${result.requestsPerSecond.toFixed(0)} req/s (not a figure: the profiler slows the process)\n`,
+    );
   } finally {
     await child.stop();
     destroyClientAgent();
@@ -109,10 +122,16 @@ async function main(): Promise<void> {
   }
   const file = readdirSync(dir).find((name) => name.endsWith('.cpuprofile'));
   if (file === undefined) throw new Error(`no profile written in ${dir}`);
-  process.stdout.write(`${resolve(dir, file)}\n${summarise(JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as CpuProfile)}\n`);
+  process.stdout.write(
+    `${resolve(dir, file)}\n${summarise(JSON.parse(readFileSync(resolve(dir, file), 'utf8')) as CpuProfile)}\n`,
+  );
 }
 
-main().then(() => process.exit(0)).catch((error: unknown) => {
-  process.stderr.write(`profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(
+      `profile failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  });

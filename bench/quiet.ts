@@ -25,7 +25,9 @@ function cpuTimes(): { readonly total: number; readonly idle: number } | null {
 }
 
 /** Resolves once a `windowMs` window had at most `maxBusy` of all cores busy, or after `maxWaitMs`. */
-export async function untilQuiet(options: { readonly maxBusy?: number; readonly windowMs?: number; readonly maxWaitMs?: number } = {}): Promise<Quiet> {
+export async function untilQuiet(
+  options: { readonly maxBusy?: number; readonly windowMs?: number; readonly maxWaitMs?: number } = {},
+): Promise<Quiet> {
   const { maxBusy = 0.1, windowMs = 500, maxWaitMs = 20_000 } = options;
   const started = performance.now();
   let busy = Number.NaN;

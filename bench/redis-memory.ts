@@ -42,7 +42,8 @@ export interface RedisMemorySummary {
   readonly rows: RedisMemoryRow[];
 }
 
-const usedMemory = async (redis: Redis): Promise<number> => Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? Number.NaN);
+const usedMemory = async (redis: Redis): Promise<number> =>
+  Number(/^used_memory:(\d+)/m.exec(await redis.info('memory'))?.[1] ?? Number.NaN);
 
 async function fill(
   emulator: RunningEmulator,
@@ -54,7 +55,11 @@ async function fill(
   try {
     await admin.flushall();
     const tag = randomBytes(4).toString('hex');
-    const ids = Array.from({ length: tasks }, (_, index) => (provider === 'tencent-mps' ? `24000089-WorkflowTask-m${tag}${String(index).padStart(15, '0')}` : `m${tag}${String(index).padStart(24, '0')}`));
+    const ids = Array.from({ length: tasks }, (_, index) =>
+      provider === 'tencent-mps'
+        ? `24000089-WorkflowTask-m${tag}${String(index).padStart(15, '0')}`
+        : `m${tag}${String(index).padStart(24, '0')}`,
+    );
     let shape: string;
     if (provider === 'tencent-mps') {
       shape = 'seed finishedSuccess (FINISH, one SUCCESS result with outputs)';
@@ -69,8 +74,16 @@ async function fill(
     const ice = emulatorIceClient(emulator.url);
     const stack =
       provider === 'tencent-mps'
-        ? await sharedStack(provider, imageTaskSource(mps), isImageTaskModel, { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 })
-        : await sharedStack(provider, workflowTaskSource(ice), isWorkflowTaskModel, { redisUrl, localCacheEntries: 0, commandTimeoutMs: 5_000 });
+        ? await sharedStack(provider, imageTaskSource(mps), isImageTaskModel, {
+            redisUrl,
+            localCacheEntries: 0,
+            commandTimeoutMs: 5_000,
+          })
+        : await sharedStack(provider, workflowTaskSource(ice), isWorkflowTaskModel, {
+            redisUrl,
+            localCacheEntries: 0,
+            commandTimeoutMs: 5_000,
+          });
     try {
       const before = await usedMemory(admin);
       // Few at a time, and a patient command timeout: on a loaded machine a timed-out command would store nothing.
@@ -110,7 +123,8 @@ export async function measureRedisMemory(emulator: RunningEmulator, tasks: numbe
     const redisVersion = /^redis_version:(\S+)/m.exec(await admin.info('server'))?.[1] ?? 'unknown';
     admin.disconnect();
     const rows: RedisMemoryRow[] = [];
-    for (const provider of ['tencent-mps', 'alibaba-ice'] as const) rows.push({ ...(await fill(emulator, redis.url, provider, tasks)), redisVersion });
+    for (const provider of ['tencent-mps', 'alibaba-ice'] as const)
+      rows.push({ ...(await fill(emulator, redis.url, provider, tasks)), redisVersion });
     return { tasks, rows };
   } finally {
     await redis.stop();

@@ -22,7 +22,12 @@ import type { ThroughputSummary } from './throughput.js';
 
 export interface BenchResults {
   readonly measuredAt: string;
-  readonly machine: { readonly node: string; readonly platform: string; readonly cpus: number; readonly cpuModel: string };
+  readonly machine: {
+    readonly node: string;
+    readonly platform: string;
+    readonly cpus: number;
+    readonly cpuModel: string;
+  };
   readonly settings: { readonly quick: boolean; readonly upstreamLatencyMs: number; readonly connections: number };
   /** Where measurements 1-4 and the calibration ran (cores.ts); null: not pinned. */
   readonly cores: CorePlan | null;
@@ -55,14 +60,17 @@ const yes = (met: boolean): string => (met ? 'yes' : '**no**');
 /** For a goal that is a ratio between processes: yes or no only on a quiet machine. */
 function comparable(calibration: CalibrationSummary, met: boolean): string {
   if (!calibration.busy) return yes(met);
-  const spread = Number.isNaN(calibration.spread) ? 'fewer than two rounds' : `calibration varied by ${fixed(calibration.spread * 100)}%`;
+  const spread = Number.isNaN(calibration.spread)
+    ? 'fewer than two rounds'
+    : `calibration varied by ${fixed(calibration.spread * 100)}%`;
   return `not comparable (machine busy: ${spread}; ${met ? 'would read yes' : 'would read no'})`;
 }
 
 const NOT_MEASURED_QUICK = 'not measured (BENCH_QUICK=1: too short for this figure)';
 
 function memoryRow(memory: MemorySummary | null): string {
-  if (memory === null) return `| 5 | RSS over sustained load after warm-up | ${NOT_MEASURED_QUICK} | flat after warm-up (≤ 5% over the load, warm-up settled) | - |`;
+  if (memory === null)
+    return `| 5 | RSS over sustained load after warm-up | ${NOT_MEASURED_QUICK} | flat after warm-up (≤ 5% over the load, warm-up settled) | - |`;
   return `| 5 | RSS over ${memory.settings.durationSeconds} s of load after warm-up | idle ${mib(memory.rssIdleBytes)} MiB · warm-up ${fixed(memory.warmupSeconds)} s${memory.warmupSettled ? '' : ' (did not settle)'} (cache full at ${memory.cacheFullAtSeconds === null ? 'never' : `${fixed(memory.cacheFullAtSeconds)} s`}, ${mib(memory.rssAtCacheFullBytes)} MiB) · start of load ${mib(memory.rssBeforeBytes)} · peak ${mib(memory.rssPeakBytes)} · end of load ${mib(memory.rssEndOfLoadBytes)} · 5 s later ${mib(memory.rssAfterBytes)} MiB; ${fixed(memory.growthDuringLoad * 100)}% over the load | flat after warm-up (read here as ≤ 5% over the load, warm-up settled) | ${yes(memory.warmupSettled && Math.abs(memory.growthDuringLoad) <= 0.05)} |`;
 }
 
@@ -75,9 +83,15 @@ function memorySection(memory: MemorySummary | null): string[] {
     '',
     `Measured load: ${memory.load.requests} requests at ${fixed(memory.load.requestsPerSecond, 0)} req/s, ${memory.load.failed} failed. Over both phases ${memory.churnRequests} requests named ${memory.churnDistinctTasks} distinct tasks outside the hot set, each a cache miss (CACHE_MAX_ENTRIES ${memory.settings.cacheMaxEntries}); V8 heap used ${mib(memory.heapUsedIdleBytes)} MiB idle, ${mib(memory.heapUsedAfterBytes)} MiB after.`,
     '',
-    `RSS (MiB) each second, warm-up: ${memory.samples.filter((each) => each.phase === 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    `RSS (MiB) each second, warm-up: ${memory.samples
+      .filter((each) => each.phase === 'warm-up')
+      .map((each) => mib(each.rssBytes))
+      .join(' ')}`,
     '',
-    `RSS (MiB) each second, measured load and after: ${memory.samples.filter((each) => each.phase !== 'warm-up').map((each) => mib(each.rssBytes)).join(' ')}`,
+    `RSS (MiB) each second, measured load and after: ${memory.samples
+      .filter((each) => each.phase !== 'warm-up')
+      .map((each) => mib(each.rssBytes))
+      .join(' ')}`,
     '',
   ];
 }
@@ -129,10 +143,13 @@ export function renderReport(r: BenchResults): string {
     '| target | req/s | p50 ms | p99 ms | requests | failed |',
     '|---|---|---|---|---|---|',
     ...throughput.runs.map(
-      (run) => `| ${TARGET_LABELS[run.target]} | ${fixed(run.requestsPerSecond, 0)} | ${run.latencyP50Ms} | ${run.latencyP99Ms} | ${run.requests} | ${run.failed} |`,
+      (run) =>
+        `| ${TARGET_LABELS[run.target]} | ${fixed(run.requestsPerSecond, 0)} | ${run.latencyP50Ms} | ${run.latencyP99Ms} | ${run.requests} | ${run.failed} |`,
     ),
     '',
-    `Mean req/s: ${Object.entries(throughput.rps).map(([name, rps]) => `${TARGET_LABELS[name as keyof typeof TARGET_LABELS]} ${fixed(rps, 0)}`).join(' · ')}`,
+    `Mean req/s: ${Object.entries(throughput.rps)
+      .map(([name, rps]) => `${TARGET_LABELS[name as keyof typeof TARGET_LABELS]} ${fixed(rps, 0)}`)
+      .join(' · ')}`,
     '',
     ...memorySection(memory),
     '## Calibration',
@@ -151,11 +168,15 @@ export function renderReport(r: BenchResults): string {
  */
 function cacheBytesMet(summary: CacheBytesSummary): boolean {
   const [bounded, countOnly] = summary.runs;
-  return bounded.cacheBytesMax <= bounded.cacheMaxBytes && bounded.rssSlopeSecondHalfMiBPer100 <= 0.25 * countOnly.rssSlopeSecondHalfMiBPer100;
+  return (
+    bounded.cacheBytesMax <= bounded.cacheMaxBytes &&
+    bounded.rssSlopeSecondHalfMiBPer100 <= 0.25 * countOnly.rssSlopeSecondHalfMiBPer100
+  );
 }
 
 function cacheBytesSummaryRow(summary: CacheBytesSummary | null): string {
-  if (summary === null) return `| 7 | task cache under large workflow tasks | ${NOT_MEASURED_QUICK} | gauge ≤ CACHE_MAX_BYTES; RSS levels off | - |`;
+  if (summary === null)
+    return `| 7 | task cache under large workflow tasks | ${NOT_MEASURED_QUICK} | gauge ≤ CACHE_MAX_BYTES; RSS levels off | - |`;
   const [bounded, countOnly] = summary.runs;
   return `| 7 | task cache under ${summary.settings.tasks} large workflow tasks (${summary.settings.nodesPerTask} nodes) | CACHE_MAX_BYTES ${mib(bounded.cacheMaxBytes)} MiB: gauge at most ${mib(bounded.cacheBytesMax)} MiB, RSS ${mib(bounded.rssAtShareBytes[1])} → ${mib(bounded.rssAtShareBytes[3])} MiB over the second half, ${fixed(bounded.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks · count only: cache ${mib(countOnly.cacheBytesMax)} MiB, RSS ${mib(countOnly.rssAtShareBytes[1])} → ${mib(countOnly.rssAtShareBytes[3])} MiB, ${fixed(countOnly.rssSlopeSecondHalfMiBPer100)} MiB per 100 tasks | gauge ≤ CACHE_MAX_BYTES; RSS levels off (second-half slope ≤ ¼ of count only's) | ${yes(cacheBytesMet(summary))} |`;
 }
@@ -178,7 +199,10 @@ export function renderCacheBytes(summary: CacheBytesSummary): string {
     '',
     ...summary.runs.map(
       (run) =>
-        `${run.label}, each sample (tasks answered: RSS MiB / cache MiB): ${run.samples.filter((_, index) => index % 4 === 0 || index === run.samples.length - 1).map((each) => `${each.tasksDone}: ${mib(each.rssBytes)}/${mib(each.cacheBytes)}`).join(' · ')}`,
+        `${run.label}, each sample (tasks answered: RSS MiB / cache MiB): ${run.samples
+          .filter((_, index) => index % 4 === 0 || index === run.samples.length - 1)
+          .map((each) => `${each.tasksDone}: ${mib(each.rssBytes)}/${mib(each.cacheBytes)}`)
+          .join(' · ')}`,
     ),
     '',
     `Goal met: ${yes(cacheBytesMet(summary))} (the bounded cache's gauge never above CACHE_MAX_BYTES, and its RSS over the second half of the walk rising at most a quarter as fast as the count-only cache's).`,
@@ -190,7 +214,9 @@ export function renderCacheBytes(summary: CacheBytesSummary): string {
 const kib = (bytes: number): string => fixed(bytes / 1024, 2);
 
 export function redisMemorySummaryRow(summary: RedisMemorySummary): string {
-  const figures = summary.rows.map((row) => `${row.provider} ${mib(row.bytesPerTask * 10_000)} MiB (${kib(row.bytesPerTask)} KiB a task)`).join(' · ');
+  const figures = summary.rows
+    .map((row) => `${row.provider} ${mib(row.bytesPerTask * 10_000)} MiB (${kib(row.bytesPerTask)} KiB a task)`)
+    .join(' · ');
   return `| 10 | Redis memory per 10,000 finished tasks (shared mode, used_memory) | ${figures} | (reported; sizes maxmemory) | - |`;
 }
 
@@ -216,14 +242,21 @@ const countErrors = (errors: Record<string, number>): string => {
 };
 
 export function scaleOutSummaryRow(summary: ScaleOutSummary): string {
-  const rows = summary.scenarios.map((each) => `${each.label}: ${each.providerCalls} calls, busiest second ${each.busiestSecond}`).join(' · ');
+  const rows = summary.scenarios
+    .map((each) => `${each.label}: ${each.providerCalls} calls, busiest second ${each.busiestSecond}`)
+    .join(' · ');
   const { tierCost } = summary;
   return `| 9 | scale-out, ${summary.settings.distinctIds} distinct image tasks then their repeats, MPS ${summary.settings.ratePerSecond}/s | ${rows} · a Redis hit p50 ${fixed(tierCost.redisMs.p50, 3)} ms vs a local hit ${fixed(tierCost.localMs.p50, 3)} ms | with Redis as one replica: calls = distinct ids, busiest second ≤ ${summary.settings.ratePerSecond} | ${yes(scaleOutMet(summary))} |`;
 }
 
 function scaleOutMet(summary: ScaleOutSummary): boolean {
   const shared = summary.scenarios.find((each) => each.redis);
-  return shared !== undefined && shared.providerCalls === summary.settings.distinctIds && shared.busiestSecond <= summary.settings.ratePerSecond && Object.keys(shared.errors).length === 0;
+  return (
+    shared !== undefined &&
+    shared.providerCalls === summary.settings.distinctIds &&
+    shared.busiestSecond <= summary.settings.ratePerSecond &&
+    Object.keys(shared.errors).length === 0
+  );
 }
 
 /** Measurement 9's own section (printed alone with BENCH_ONLY=9). */
@@ -272,16 +305,30 @@ export function renderSubscriptions(summary: SubscriptionSummary): string {
 
 function subscriberIndependent(summary: SubscriptionSummary): boolean {
   const byInterval = new Map<number, number[]>();
-  for (const run of summary.runs) byInterval.set(run.runningIntervalMs, [...(byInterval.get(run.runningIntervalMs) ?? []), run.providerCalls]);
-  return [...byInterval.values()].every((calls) => Math.max(...calls) - Math.min(...calls) <= Math.max(1, 0.05 * Math.max(...calls)));
+  for (const run of summary.runs)
+    byInterval.set(run.runningIntervalMs, [...(byInterval.get(run.runningIntervalMs) ?? []), run.providerCalls]);
+  return [...byInterval.values()].every(
+    (calls) => Math.max(...calls) - Math.min(...calls) <= Math.max(1, 0.05 * Math.max(...calls)),
+  );
 }
 
 /** The goals of measurement 11, each over every W. */
-function quotaGoals(summary: QuotaSummary): { readonly interactive: boolean; readonly firstEvents: boolean; readonly refresh: boolean; readonly budget: boolean; readonly flood: boolean } {
+function quotaGoals(summary: QuotaSummary): {
+  readonly interactive: boolean;
+  readonly firstEvents: boolean;
+  readonly refresh: boolean;
+  readonly budget: boolean;
+  readonly flood: boolean;
+} {
   const { runs, settings } = summary;
   return {
     interactive: runs.every((run) => run.interactive.p95Ms < 1000 && run.flood.interactive.p95Ms < 1000),
-    firstEvents: runs.every((run) => run.watched === 0 || (run.subscriptionsWithFirstEvent === run.watched && run.firstEventsSeconds <= 1.5 * run.firstEventsFloorSeconds)),
+    firstEvents: runs.every(
+      (run) =>
+        run.watched === 0 ||
+        (run.subscriptionsWithFirstEvent === run.watched &&
+          run.firstEventsSeconds <= 1.5 * run.firstEventsFloorSeconds),
+    ),
     refresh: runs.every((run) => run.watched === 0 || run.refreshMaxSeconds <= 1.5 * run.refreshTargetSeconds),
     budget: runs.every((run) => run.busiestSecond <= settings.ratePerSecond),
     flood: runs.every((run) => run.flood.share < 0.25),
@@ -291,7 +338,10 @@ function quotaGoals(summary: QuotaSummary): { readonly interactive: boolean; rea
 function quotaSummaryRow(summary: QuotaSummary): string {
   const goals = quotaGoals(summary);
   const figures = summary.runs
-    .map((run) => `W=${run.watched}: interactive p95 ${Math.round(run.interactive.p95Ms)} ms, refresh ${fixed(run.refreshMeanSeconds)} s, busiest second ${run.busiestSecond}, flood ${fixed(100 * run.flood.share)} %`)
+    .map(
+      (run) =>
+        `W=${run.watched}: interactive p95 ${Math.round(run.interactive.p95Ms)} ms, refresh ${fixed(run.refreshMeanSeconds)} s, busiest second ${run.busiestSecond}, flood ${fixed(100 * run.flood.share)} %`,
+    )
     .join(' · ');
   return `| 11 | the provider quota under live updates (W watched tasks, a NOT_FOUND flood) | ${figures} | p95 < 1 s; first events ≤ 1.5 × W/Q; refresh ≤ 1.5 × W / spare; ≤ budget a second; flood < 25 % | ${yes(Object.values(goals).every(Boolean))} |`;
 }
@@ -309,7 +359,9 @@ export function renderQuota(summary: QuotaSummary): string {
     ...summary.runs.map(
       (run) =>
         `| ${run.watched} | ${ms(run.interactive.p50Ms)} / ${ms(run.interactive.p95Ms)} / ${ms(run.interactive.maxMs)} | ${run.interactive.errors.length} | ${
-          run.watched === 0 ? 'n/a' : `${s(run.firstEventsSeconds)} (${s(run.firstEventsFloorSeconds)}), ${run.subscriptionsWithFirstEvent} / ${run.watched}`
+          run.watched === 0
+            ? 'n/a'
+            : `${s(run.firstEventsSeconds)} (${s(run.firstEventsFloorSeconds)}), ${run.subscriptionsWithFirstEvent} / ${run.watched}`
         } | ${run.watched === 0 ? 'n/a' : `${s(run.refreshMeanSeconds)} / ${s(run.refreshMaxSeconds)} (${s(run.refreshTargetSeconds)})`} | ${run.tasksRefreshed} / ${run.watched} | ${run.busiestSecond} |`,
     ),
     '',

@@ -43,11 +43,27 @@ import { destroyClientAgent } from './graphql.js';
 import { measureLatency } from './latency.js';
 import { measureMemory, type MemorySummary } from './memory.js';
 import { IMAGE_ONE } from './queries.js';
-import { ROOT, answersQuery, freePort, spawnNode, startNodeHttpReference, subgraphEnv, waitUntil, type Child } from './processes.js';
+import {
+  ROOT,
+  answersQuery,
+  freePort,
+  spawnNode,
+  startNodeHttpReference,
+  subgraphEnv,
+  waitUntil,
+  type Child,
+} from './processes.js';
 import { measureRedisMemory } from './redis-memory.js';
 import { measureScaleOut, type ScaleOutSettings } from './scale-out.js';
 import { measureQuota, type QuotaSettings } from './quota.js';
-import { renderCacheBytes, renderQuota, renderRedisMemory, renderReport, renderScaleOut, renderSubscriptions } from './report.js';
+import {
+  renderCacheBytes,
+  renderQuota,
+  renderRedisMemory,
+  renderReport,
+  renderScaleOut,
+  renderSubscriptions,
+} from './report.js';
 import { measureSubscriptions } from './subscriptions.js';
 import { taskFactory } from './tasks.js';
 import { cachedAnswer, measureThroughput } from './throughput.js';
@@ -61,7 +77,8 @@ function intSetting(name: string, fallback: number): number {
 
 const quick = process.env['BENCH_QUICK'] === '1';
 const only = process.env['BENCH_ONLY'] ?? '';
-if (!['', '7', '8', '9', '10', '11'].includes(only)) throw new Error(`BENCH_ONLY can only be 7, 8, 9, 10 or 11 (got ${JSON.stringify(only)})`);
+if (!['', '7', '8', '9', '10', '11'].includes(only))
+  throw new Error(`BENCH_ONLY can only be 7, 8, 9, 10 or 11 (got ${JSON.stringify(only)})`);
 const settings = {
   quick,
   upstreamLatencyMs: intSetting('BENCH_UPSTREAM_LATENCY_MS', 25),
@@ -106,7 +123,12 @@ const settings = {
     intervals: [2_000, 250],
   },
   /** Measurement 9: distinct uncached tasks spread over the replicas (then repeated), and hits timed per tier. */
-  scaleOut: { distinctIds: quick ? 60 : 300, idsPerRequest: 20, ratePerSecond: 20, tierCostSamples: quick ? 300 : 3_000 } satisfies ScaleOutSettings,
+  scaleOut: {
+    distinctIds: quick ? 60 : 300,
+    idsPerRequest: 20,
+    ratePerSecond: 20,
+    tierCostSamples: quick ? 300 : 3_000,
+  } satisfies ScaleOutSettings,
   /** Measurement 11: the issue's W, default limits, one interactive lookup a second. */
   quota: {
     watched: quick ? [0, 100] : [0, 100, 1_000],
@@ -133,21 +155,47 @@ const settings = {
  */
 const SUBGRAPH_ENV = { ICE_RATE_LIMIT_RPS: '1000000', MAX_TASK_IDS: '200', LOG_LEVEL: 'info' };
 
-async function startSubgraph(emulatorUrl: string, extra: Record<string, string> = {}, plan: CorePlan | null = null): Promise<Child> {
+async function startSubgraph(
+  emulatorUrl: string,
+  extra: Record<string, string> = {},
+  plan: CorePlan | null = null,
+): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const child = spawnNode('dist/index.js', [], subgraphEnv(emulatorUrl, port, { ...SUBGRAPH_ENV, ...extra }), url, [], plan);
-  await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph').catch((error: unknown) => {
-    throw new Error(`${String(error)}\n${child.stderr()}`);
-  });
+  const child = spawnNode(
+    'dist/index.js',
+    [],
+    subgraphEnv(emulatorUrl, port, { ...SUBGRAPH_ENV, ...extra }),
+    url,
+    [],
+    plan,
+  );
+  await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: SEED.image.finishedSuccess }), 30_000, 'the subgraph').catch(
+    (error: unknown) => {
+      throw new Error(`${String(error)}\n${child.stderr()}`);
+    },
+  );
   return child;
 }
 
 async function startBare(plan: CorePlan | null, http: 'standalone' | 'express', iceEndpoint?: string): Promise<Child> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
-  const args = ['--port', String(port), '--http', http, ...(iceEndpoint === undefined ? [] : ['--ice-endpoint', iceEndpoint])];
-  const child = spawnNode('dist/bench/bench/bare-subgraph.js', args, { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' }, url, [], plan);
+  const args = [
+    '--port',
+    String(port),
+    '--http',
+    http,
+    ...(iceEndpoint === undefined ? [] : ['--ice-endpoint', iceEndpoint]),
+  ];
+  const child = spawnNode(
+    'dist/bench/bench/bare-subgraph.js',
+    args,
+    { PATH: process.env['PATH'] ?? '', NODE_ENV: 'production' },
+    url,
+    [],
+    plan,
+  );
   await waitUntil(() => answersQuery(url, IMAGE_ONE, { id: 'constant' }), 30_000, `the bare subgraph (${http})`);
   return child;
 }
@@ -157,12 +205,16 @@ function log(message: string): void {
 }
 
 function measureLargeTasks(emulator: Awaited<ReturnType<typeof startEmulator>>): Promise<CacheBytesSummary> {
-  return measureCacheBytes((cacheMaxBytes) => startSubgraph(emulator.url, { CACHE_MAX_BYTES: String(cacheMaxBytes) }), emulator, {
-    tasks: settings.cacheBytesTasks,
-    nodesPerTask: settings.cacheBytesNodesPerTask,
-    connections: settings.cacheBytesConnections,
-    boundedMaxBytes: settings.cacheBytesMaxBytes,
-  });
+  return measureCacheBytes(
+    (cacheMaxBytes) => startSubgraph(emulator.url, { CACHE_MAX_BYTES: String(cacheMaxBytes) }),
+    emulator,
+    {
+      tasks: settings.cacheBytesTasks,
+      nodesPerTask: settings.cacheBytesNodesPerTask,
+      connections: settings.cacheBytesConnections,
+      boundedMaxBytes: settings.cacheBytesMaxBytes,
+    },
+  );
 }
 
 async function onlyCacheBytes(): Promise<void> {
@@ -171,7 +223,10 @@ async function onlyCacheBytes(): Promise<void> {
   try {
     log('7/10 task cache under large tasks (two fresh subgraph processes)');
     const cacheBytes = await measureLargeTasks(emulator);
-    writeFileSync(resolve(ROOT, 'bench/results-7.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`);
+    writeFileSync(
+      resolve(ROOT, 'bench/results-7.json'),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, cacheBytes }, null, 2)}\n`,
+    );
     process.stdout.write(renderCacheBytes(cacheBytes));
     log('wrote bench/results-7.json');
   } finally {
@@ -181,12 +236,20 @@ async function onlyCacheBytes(): Promise<void> {
 }
 
 /** One measurement alone: its section on stdout, its figures in bench/results-<n>.json. */
-async function onlyOne<S>(n: string, title: string, measure: (emulator: RunningEmulator) => Promise<S>, render: (summary: S) => string): Promise<void> {
+async function onlyOne<S>(
+  n: string,
+  title: string,
+  measure: (emulator: RunningEmulator) => Promise<S>,
+  render: (summary: S) => string,
+): Promise<void> {
   const emulator = await startEmulator();
   try {
     log(title);
     const summary = await measure(emulator);
-    writeFileSync(resolve(ROOT, `bench/results-${n}.json`), `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, summary }, null, 2)}\n`);
+    writeFileSync(
+      resolve(ROOT, `bench/results-${n}.json`),
+      `${JSON.stringify({ measuredAt: new Date().toISOString(), settings, summary }, null, 2)}\n`,
+    );
     process.stdout.write(render(summary));
     log(`wrote bench/results-${n}.json`);
   } finally {
@@ -197,7 +260,12 @@ async function onlyOne<S>(n: string, title: string, measure: (emulator: RunningE
 
 function measureScaleOutWith(emulator: RunningEmulator): ReturnType<typeof measureScaleOut> {
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
-  return measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), taskFactory(emulator), settings.scaleOut);
+  return measureScaleOut(
+    emulator,
+    (extra) => startSubgraph(emulator.url, extra),
+    taskFactory(emulator),
+    settings.scaleOut,
+  );
 }
 
 function measureSubscriptionsWith(emulator: RunningEmulator): ReturnType<typeof measureSubscriptions> {
@@ -212,10 +280,34 @@ function measureQuotaWith(emulator: RunningEmulator): ReturnType<typeof measureQ
 
 async function main(): Promise<void> {
   if (only === '7') return onlyCacheBytes();
-  if (only === '8') return onlyOne('8', '8/10 live updates (a fresh subgraph process per running interval)', measureSubscriptionsWith, renderSubscriptions);
-  if (only === '9') return onlyOne('9', '9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)', measureScaleOutWith, renderScaleOut);
-  if (only === '11') return onlyOne('11', '11/11 the provider quota under live updates (a fresh subgraph process per W)', measureQuotaWith, renderQuota);
-  if (only === '10') return onlyOne('10', '10/10 Redis memory per 10,000 finished tasks', (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks), renderRedisMemory);
+  if (only === '8')
+    return onlyOne(
+      '8',
+      '8/10 live updates (a fresh subgraph process per running interval)',
+      measureSubscriptionsWith,
+      renderSubscriptions,
+    );
+  if (only === '9')
+    return onlyOne(
+      '9',
+      '9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)',
+      measureScaleOutWith,
+      renderScaleOut,
+    );
+  if (only === '11')
+    return onlyOne(
+      '11',
+      '11/11 the provider quota under live updates (a fresh subgraph process per W)',
+      measureQuotaWith,
+      renderQuota,
+    );
+  if (only === '10')
+    return onlyOne(
+      '10',
+      '10/10 Redis memory per 10,000 finished tasks',
+      (emulator) => measureRedisMemory(emulator, settings.redisMemoryTasks),
+      renderRedisMemory,
+    );
   const emulator = await startEmulator();
   emulator.injectFault({}, { kind: 'latency', latencyMs: settings.upstreamLatencyMs });
   const tasks = taskFactory(emulator);
@@ -234,22 +326,35 @@ async function main(): Promise<void> {
     const throughputTaskId = tasks.image(1)[0]!;
     const throughputBody = JSON.stringify({ query: IMAGE_ONE, variables: { id: throughputTaskId } });
     const answer = await cachedAnswer(subgraph.url, throughputBody);
-    log('starting the node:http reference (the cached answer\'s bytes)');
+    log("starting the node:http reference (the cached answer's bytes)");
     const nodeHttp = await startNodeHttpReference(answer, plan);
     children.push(nodeHttp);
     const calibration = calibrator(
       { url: nodeHttp.url, body: throughputBody, expectBody: answer.text },
-      { connections: settings.connections, durationSeconds: settings.calibrationSeconds, maxSpread: settings.calibrationMaxSpread, ...(plan && { cores: plan.loadGenerator }) },
+      {
+        connections: settings.connections,
+        durationSeconds: settings.calibrationSeconds,
+        maxSpread: settings.calibrationMaxSpread,
+        ...(plan && { cores: plan.loadGenerator }),
+      },
     );
     log('calibration round (start)');
     await calibration.round('start');
 
     log('1/10 upstream calls per operation');
     const economy = await measureEconomy(subgraph.url, emulator, tasks);
-    log('2/10 uncached latency (alternating with a bare @apollo/subgraph making the same client call, and the direct call)');
+    log(
+      '2/10 uncached latency (alternating with a bare @apollo/subgraph making the same client call, and the direct call)',
+    );
     const bareCaller = await startBare(plan, 'standalone', emulator.url);
     children.push(bareCaller);
-    const latency = await measureLatency({ subgraph: subgraph.url, bare: bareCaller.url }, ice, tasks, settings.latencySamples, settings.latencyWarmup);
+    const latency = await measureLatency(
+      { subgraph: subgraph.url, bare: bareCaller.url },
+      ice,
+      tasks,
+      settings.latencySamples,
+      settings.latencyWarmup,
+    );
     await bareCaller.stop();
     log('calibration round (after 2)');
     await calibration.round('after 2');
@@ -260,13 +365,21 @@ async function main(): Promise<void> {
       mpsRateLimitMarginMs: settings.rateLimitMarginMs,
       upstreamLatencyMs: settings.upstreamLatencyMs,
     });
-    log('4/10 cached throughput (alternating with the node:http reference, the bare @apollo/subgraph servers and a silent-log subgraph)');
+    log(
+      '4/10 cached throughput (alternating with the node:http reference, the bare @apollo/subgraph servers and a silent-log subgraph)',
+    );
     const bare = await startBare(plan, 'standalone');
     const bareExpress = await startBare(plan, 'express');
     const subgraphSilent = await startSubgraph(emulator.url, { LOG_LEVEL: 'silent' }, plan);
     children.push(bare, bareExpress, subgraphSilent);
     const throughput = await measureThroughput(
-      { subgraph: subgraph.url, nodeHttp: nodeHttp.url, bare: bare.url, bareExpress: bareExpress.url, subgraphSilent: subgraphSilent.url },
+      {
+        subgraph: subgraph.url,
+        nodeHttp: nodeHttp.url,
+        bare: bare.url,
+        bareExpress: bareExpress.url,
+        subgraphSilent: subgraphSilent.url,
+      },
       throughputTaskId,
       {
         connections: settings.connections,
@@ -285,7 +398,9 @@ async function main(): Promise<void> {
     // a quick run says "not measured" for them rather than print figures that cannot meet a goal.
     let memory: MemorySummary | null = null;
     if (!settings.quick) {
-      log(`5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`);
+      log(
+        `5/10 memory: warm-up until RSS settles, then ${settings.memorySeconds} s of sustained load (a fresh subgraph process)`,
+      );
       const memoryChild = await startSubgraph(emulator.url, { CACHE_MAX_ENTRIES: String(settings.cacheMaxEntries) });
       children.push(memoryChild);
       memory = await measureMemory(memoryChild, tasks, {
@@ -311,16 +426,27 @@ async function main(): Promise<void> {
       log('7/10 task cache under large tasks (two fresh subgraph processes)');
       cacheBytes = await measureLargeTasks(emulator);
     } else {
-      log('7/10 task cache under large tasks: not measured (BENCH_QUICK; BENCH_QUICK=1 BENCH_ONLY=7 runs a short version)');
+      log(
+        '7/10 task cache under large tasks: not measured (BENCH_QUICK; BENCH_QUICK=1 BENCH_ONLY=7 runs a short version)',
+      );
     }
     log('calibration round (end)');
     await calibration.round('end');
 
     log('8/10 live updates (a fresh subgraph process per running interval)');
-    const subscriptions = await measureSubscriptions((env) => startSubgraph(emulator.url, env), emulator, settings.subscriptions);
+    const subscriptions = await measureSubscriptions(
+      (env) => startSubgraph(emulator.url, env),
+      emulator,
+      settings.subscriptions,
+    );
 
     log('9/10 scale-out: 1 replica, 3 without Redis, 3 sharing a redis-server (fresh subgraph processes)');
-    const scaleOut = await measureScaleOut(emulator, (extra) => startSubgraph(emulator.url, extra), tasks, settings.scaleOut);
+    const scaleOut = await measureScaleOut(
+      emulator,
+      (extra) => startSubgraph(emulator.url, extra),
+      tasks,
+      settings.scaleOut,
+    );
     log('10/10 Redis memory per 10,000 finished tasks');
     const redisMemory = await measureRedisMemory(emulator, settings.redisMemoryTasks);
     log('11/11 the provider quota under live updates (a fresh subgraph process per W)');
@@ -328,7 +454,13 @@ async function main(): Promise<void> {
 
     const results = {
       measuredAt: new Date().toISOString(),
-      machine: { node: process.version, platform: `${os.platform()} ${os.release()}`, cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model ?? 'unknown', memoryBytes: os.totalmem() },
+      machine: {
+        node: process.version,
+        platform: `${os.platform()} ${os.release()}`,
+        cpus: os.cpus().length,
+        cpuModel: os.cpus()[0]?.model ?? 'unknown',
+        memoryBytes: os.totalmem(),
+      },
       settings,
       cores: plan,
       subgraphEnv: SUBGRAPH_ENV,
@@ -355,7 +487,9 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0)).catch((error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+main()
+  .then(() => process.exit(0))
+  .catch((error: unknown) => {
+    process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });

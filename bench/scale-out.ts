@@ -66,14 +66,26 @@ export interface ScaleOutSummary {
 export type StartSubgraph = (extra: Record<string, string>) => Promise<Child>;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) => items.slice(index * size, index * size + size));
+  return Array.from({ length: Math.ceil(items.length / size) }, (_, index) =>
+    items.slice(index * size, index * size + size),
+  );
 }
 
-async function pass(urls: readonly string[], lists: readonly string[][], offset: number, errors: Record<string, number>): Promise<number> {
+async function pass(
+  urls: readonly string[],
+  lists: readonly string[][],
+  offset: number,
+  errors: Record<string, number>,
+): Promise<number> {
   const started = performance.now();
   await Promise.all(
     lists.map(async (ids, index) => {
-      const { body } = await postGraphQL(urls[(index + offset) % urls.length]!, IMAGE_LIST, { ids }, { timeoutMs: 120_000 });
+      const { body } = await postGraphQL(
+        urls[(index + offset) % urls.length]!,
+        IMAGE_LIST,
+        { ids },
+        { timeoutMs: 120_000 },
+      );
       for (const error of body.errors ?? []) {
         const code = typeof error.extensions?.['code'] === 'string' ? error.extensions['code'] : 'UNKNOWN';
         errors[code] = (errors[code] ?? 0) + 1;
@@ -112,7 +124,10 @@ async function scenario(
     const errors: Record<string, number> = {};
     const firstPassMs = await pass(urls, first, 0, errors);
     const repeatPassMs = await pass(urls, repeats, 1, errors);
-    const arrivals = emulator.calls().filter((call) => call.provider === 'tencent-mps').map((call) => call.receivedAt);
+    const arrivals = emulator
+      .calls()
+      .filter((call) => call.provider === 'tencent-mps')
+      .map((call) => call.receivedAt);
     return {
       label,
       replicas,
@@ -138,7 +153,10 @@ async function measureTierCost(redisUrl: string, samples: number): Promise<TierC
   const local = await sharedStack('tencent-mps', plain, isImageTaskModel, { localCacheEntries: 10_000 });
   const shared = await sharedStack('tencent-mps', plain, isImageTaskModel, { redisUrl, localCacheEntries: 0 });
   try {
-    const ids = Array.from({ length: 200 }, (_, index) => `24000089-WorkflowTask-tier${String(index).padStart(24, '0')}`);
+    const ids = Array.from(
+      { length: 200 },
+      (_, index) => `24000089-WorkflowTask-tier${String(index).padStart(24, '0')}`,
+    );
     for (const taskId of ids) {
       await local.upstream.source(taskId);
       await shared.upstream.source(taskId);
@@ -156,7 +174,11 @@ async function measureTierCost(redisUrl: string, samples: number): Promise<TierC
       await local.upstream.source(taskId, { tally: localTally });
       localMs.push(performance.now() - started);
     }
-    const summary = (values: number[]) => ({ p50: percentile(values, 50), p95: percentile(values, 95), p99: percentile(values, 99) });
+    const summary = (values: number[]) => ({
+      p50: percentile(values, 50),
+      p95: percentile(values, 95),
+      p99: percentile(values, 99),
+    });
     return {
       samples,
       redisHits: redisTally.sharedCacheHits ?? 0,
@@ -170,7 +192,12 @@ async function measureTierCost(redisUrl: string, samples: number): Promise<TierC
   }
 }
 
-export async function measureScaleOut(emulator: RunningEmulator, start: StartSubgraph, tasks: TaskFactory, settings: ScaleOutSettings): Promise<ScaleOutSummary> {
+export async function measureScaleOut(
+  emulator: RunningEmulator,
+  start: StartSubgraph,
+  tasks: TaskFactory,
+  settings: ScaleOutSettings,
+): Promise<ScaleOutSummary> {
   const redis = await startRedisServer();
   try {
     const scenarios = [

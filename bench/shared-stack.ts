@@ -49,7 +49,8 @@ export async function sharedStack<T extends { readonly terminal: boolean }>(
     const { client, subscriber } = await connectRedis(options.redisUrl, options.commandTimeoutMs ?? 250);
     // Start-up does not wait for Redis (connect.ts): lookups before the connection is ready fall back,
     // which would leave them out of a figure about Redis. The bench waits instead.
-    for (let waited = 0; (client.status !== 'ready' || subscriber.status !== 'ready') && waited < 5_000; waited += 10) await new Promise((resolve) => setTimeout(resolve, 10));
+    for (let waited = 0; (client.status !== 'ready' || subscriber.status !== 'ready') && waited < 5_000; waited += 10)
+      await new Promise((resolve) => setTimeout(resolve, 10));
     link = createRedisLink({ client, subscriber, clock, probeKey: probeKey(BENCH_KEY_PREFIX, replicaId) });
   }
   const upstream = upstreamSource(provider, plain, benchPolicy(options.localCacheEntries), {
@@ -73,7 +74,11 @@ export async function sharedStack<T extends { readonly terminal: boolean }>(
 }
 
 /** Runs `work` over `items`, at most `concurrency` at once. */
-export async function eachConcurrently<I>(items: readonly I[], concurrency: number, work: (item: I) => Promise<unknown>): Promise<void> {
+export async function eachConcurrently<I>(
+  items: readonly I[],
+  concurrency: number,
+  work: (item: I) => Promise<unknown>,
+): Promise<void> {
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < items.length) {

@@ -23,7 +23,11 @@ export interface SubscriptionRun {
 }
 
 export interface SubscriptionSummary {
-  readonly settings: { readonly seconds: number; readonly counts: readonly number[]; readonly intervals: readonly number[] };
+  readonly settings: {
+    readonly seconds: number;
+    readonly counts: readonly number[];
+    readonly intervals: readonly number[];
+  };
   readonly runs: SubscriptionRun[];
 }
 
@@ -37,7 +41,9 @@ function endlessProgress(): JsonObject[] {
     ErrCode: 0,
     ErrMsg: '',
     Message: '',
-    ImageProcessTaskResultSet: [{ Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: index % 100, Output: { Path: `/step/${index}` } }],
+    ImageProcessTaskResultSet: [
+      { Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: index % 100, Output: { Path: `/step/${index}` } },
+    ],
     CreateTime: '2026-05-04T08:00:00Z',
     FinishTime: null,
   }));
@@ -50,7 +56,10 @@ export async function measureSubscriptions(
 ): Promise<SubscriptionSummary> {
   const runs: SubscriptionRun[] = [];
   for (const runningIntervalMs of settings.intervals) {
-    const subgraph = await startSubgraph({ CACHE_RUNNING_TTL_MS: String(runningIntervalMs), SUBSCRIPTION_MAX_PER_CONNECTION: '10' });
+    const subgraph = await startSubgraph({
+      CACHE_RUNNING_TTL_MS: String(runningIntervalMs),
+      SUBSCRIPTION_MAX_PER_CONNECTION: '10',
+    });
     try {
       for (const subscribers of settings.counts) {
         const taskId = `bench-live-${runningIntervalMs}-${subscribers}`;
@@ -67,7 +76,9 @@ export async function measureSubscriptions(
             { query: SUBSCRIPTION, variables: { id: taskId } },
             {
               next: (result) => {
-                const results = (result.data?.['imageTaskUpdated'] as { results: Array<{ progress: number }> } | undefined)?.results;
+                const results = (
+                  result.data?.['imageTaskUpdated'] as { results: Array<{ progress: number }> } | undefined
+                )?.results;
                 mine.push(results?.[0]?.progress ?? -1);
               },
               error: () => undefined,
@@ -90,7 +101,9 @@ export async function measureSubscriptions(
         const fresh = seen.map((list, index) => list.slice(lengths[index]));
         const longest = fresh.reduce((a, b) => (b.length > a.length ? b : a), [] as number[]);
         const subscribersInStep = fresh.filter(
-          (list) => list.every((value, index) => value === longest[index] && (index === 0 || value !== list[index - 1])) && list.length >= longest.length - 1,
+          (list) =>
+            list.every((value, index) => value === longest[index] && (index === 0 || value !== list[index - 1])) &&
+            list.length >= longest.length - 1,
         ).length;
         for (const client of clients) await client.dispose();
         runs.push({

@@ -50,7 +50,10 @@ export async function measureThroughput(
   for (const name of names) {
     // The first query fills the cache; its exact answer is what every later one must repeat.
     expected[name] = await expectedBody(urls[name], body);
-    await runLoad({ url: urls[name], body, expectBody: expected[name] }, { ...settings, durationSeconds: settings.warmupSeconds });
+    await runLoad(
+      { url: urls[name], body, expectBody: expected[name] },
+      { ...settings, durationSeconds: settings.warmupSeconds },
+    );
   }
   const runs: ThroughputSummary['runs'] = [];
   for (let round = 0; round < settings.rounds; round += 1) {
@@ -66,7 +69,8 @@ export async function measureThroughput(
     names.map((name) => [name, mean(runs.filter((run) => run.target === name).map((run) => run.requestsPerSecond))]),
   ) as Record<ThroughputTargetName, number>;
   const roundRatios = Array.from({ length: settings.rounds }, (_, round) => {
-    const of = (name: ThroughputTargetName): number => runs.filter((run) => run.target === name)[round]!.requestsPerSecond;
+    const of = (name: ThroughputTargetName): number =>
+      runs.filter((run) => run.target === name)[round]!.requestsPerSecond;
     return of('subgraph') / of('nodeHttp');
   });
   return { settings, runs, rps, ratio: median(roundRatios), roundRatios, ratioToBare: rps.subgraph / rps.bare };
@@ -77,10 +81,14 @@ async function expectedBody(url: string, body: string): Promise<string> {
 }
 
 /** The throughput query's answer, with the headers a client needs of it (what the node:http reference repeats). */
-export async function cachedAnswer(url: string, body: string): Promise<{ readonly text: string; readonly headers: Record<string, string> }> {
+export async function cachedAnswer(
+  url: string,
+  body: string,
+): Promise<{ readonly text: string; readonly headers: Record<string, string> }> {
   const first = await postRaw(url, body);
   const parsed = JSON.parse(first.text) as { data?: unknown; errors?: unknown };
-  if (first.status !== 200 || parsed.errors !== undefined || !parsed.data) throw new Error(`${url} did not answer the throughput query: ${first.text}`);
+  if (first.status !== 200 || parsed.errors !== undefined || !parsed.data)
+    throw new Error(`${url} did not answer the throughput query: ${first.text}`);
   const headers: Record<string, string> = {};
   for (const name of ['content-type', 'cache-control']) {
     const value = first.headers[name];

@@ -2,7 +2,12 @@
 // Run through `npm run docs:metrics`, which builds dist/ first (this file imports the built module).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { METRICS_DOC_PATH, METRICS_REGION, renderMetricsTable, replaceGeneratedRegion } from '../dist/observability/metric-docs.js';
+import {
+  METRICS_DOC_PATH,
+  METRICS_REGION,
+  renderMetricsTable,
+  replaceGeneratedRegion,
+} from '../dist/observability/metric-docs.js';
 
 const path = fileURLToPath(new URL(`../${METRICS_DOC_PATH}`, import.meta.url));
 const before = readFileSync(path, 'utf8');

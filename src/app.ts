@@ -7,15 +7,16 @@ import type { Logger } from 'pino';
 import type { AppConfig } from './config/index.js';
 import type { RunningEmulator, SampleTask } from './emulator/index.js';
 import { startCredentials, type AppCredentials } from './providers/credentials/start.js';
+import type { TaskSources } from './loaders/task-loaders.js';
 import type { FetchLike } from './providers/http.js';
 import type { ProviderName } from './providers/errors.js';
 import { PROVIDER_LIST, taskSources, type EmulatorTarget, type ProviderDescriptor } from './providers/registry.js';
 import { combineUpstreamSubscribers, createMetrics, type Metrics } from './observability/metrics.js';
-import { createSubgraphServer, type SubgraphServer } from './server.js';
+import { createSubgraphServer, type ServerOptions, type SubgraphServer } from './server.js';
 import { subscriptionWatches } from './subscriptions/wiring.js';
 import { notConfiguredSource } from './sources/provider-sources.js';
 import type { TaskSource } from './sources/task-source.js';
-import { systemClock } from './upstream/clock.js';
+import { systemClock, type Clock } from './upstream/clock.js';
 import type { RateLimiter } from './upstream/rate-limiter.js';
 import type { UpstreamEvents } from './upstream/events.js';
 import { noTracing, type Tracing } from './observability/tracing.js';
@@ -54,8 +55,12 @@ export interface RunningApp {
 type Provider = ProviderDescriptor<{ readonly terminal: boolean }>;
 
 function providerModes(config: AppConfig, credentials: AppCredentials): Record<ProviderName, ProviderMode> {
-  const modeOf = (provider: Provider): ProviderMode => (provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured');
-  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<ProviderName, ProviderMode>;
+  const modeOf = (provider: Provider): ProviderMode =>
+    provider.hasCredentials(credentials) ? 'credentials' : config.emulator ? 'emulator' : 'not-configured';
+  return Object.fromEntries(PROVIDER_LIST.map((provider) => [provider.name, modeOf(provider)])) as Record<
+    ProviderName,
+    ProviderMode
+  >;
 }
 
 interface Emulated {
@@ -92,8 +97,17 @@ function upstreamPolicy(config: AppConfig, ratePerSecond: number): UpstreamPolic
   const { upstream } = config;
   return {
     cache: upstream.cache,
-    retry: { maxAttempts: upstream.maxAttempts, baseDelayMs: upstream.retryBaseDelayMs, maxDelayMs: upstream.retryMaxDelayMs },
-    rateLimit: { ratePerSecond, maxQueue: upstream.rateLimit.maxQueue, marginMs: upstream.rateLimit.marginMs, reservedShare: upstream.rateLimit.reservedShare },
+    retry: {
+      maxAttempts: upstream.maxAttempts,
+      baseDelayMs: upstream.retryBaseDelayMs,
+      maxDelayMs: upstream.retryMaxDelayMs,
+    },
+    rateLimit: {
+      ratePerSecond,
+      maxQueue: upstream.rateLimit.maxQueue,
+      marginMs: upstream.rateLimit.marginMs,
+      reservedShare: upstream.rateLimit.reservedShare,
+    },
     defaultDeadlineMs: upstream.requestDeadlineMs,
     refreshRetainMs: longestRefreshIntervalMs(config, ratePerSecond),
   };
@@ -116,9 +130,17 @@ interface ProviderParts {
 }
 
 /** One provider's source: the upstream stack over its signed client, or PROVIDER_NOT_CONFIGURED (said at warn). */
-function providerSource<T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>, parts: ProviderParts): TaskSource<T> {
+function providerSource<T extends { readonly terminal: boolean }>(
+  provider: ProviderDescriptor<T>,
+  parts: ProviderParts,
+): TaskSource<T> {
   const { config, deps, metrics } = parts;
-  const clientDeps = { fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, timeoutMs: config.upstream.timeoutMs };
+  const clientDeps = {
+    fetch: deps.fetch,
+    now: deps.now,
+    randomNonce: deps.randomNonce,
+    timeoutMs: config.upstream.timeoutMs,
+  };
   const connection = provider.connect(config, clientDeps, parts.emulated?.target ?? null, parts.credentials);
   parts.answeredBy.set(provider, connection?.endpoint ?? null);
   if (!connection) {
@@ -131,9 +153,20 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   }
   // Once per process: the cache, the in-flight map and the rate budget are shared by all requests.
   // In Redis, its entries are its deployment's own: who is asked (endpoint, region, emulator) and as whom (a key id, or the role of a temporary credential).
-  const identity = { provider: provider.name, endpoint: connection.endpoint, keyId: connection.keyId, region: connection.region, emulator: !provider.hasCredentials(parts.credentials) };
+  const identity = {
+    provider: provider.name,
+    endpoint: connection.endpoint,
+    keyId: connection.keyId,
+    region: connection.region,
+    emulator: !provider.hasCredentials(parts.credentials),
+  };
   const shared = parts.sharedMode?.forProvider(identity, provider.accepts);
-  const upstream = upstreamSource(provider.name, connection.source, upstreamPolicy(config, provider.ratePerSecond(config.upstream)), { ...parts.upstreamDeps, shared });
+  const upstream = upstreamSource(
+    provider.name,
+    connection.source,
+    upstreamPolicy(config, provider.ratePerSecond(config.upstream)),
+    { ...parts.upstreamDeps, shared },
+  );
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);
   metrics.watchTaskCache(provider.name, upstream.cacheSize);
   parts.forgetters.set(provider.name, upstream.forget);
@@ -141,10 +174,27 @@ function providerSource<T extends { readonly terminal: boolean }>(provider: Prov
   return upstream.source;
 }
 
-export async function startApp(config: AppConfig, deps: AppDeps, listen: { port: number; host?: string }): Promise<RunningApp> {
-  const metrics = createMetrics();
-  // Each provider's credential source, chosen once; its first fetch is made here (a failure keeps /ready at 503).
-  const credentials = await startCredentials(config.credentialSources, {
+/** What building every provider's source found out, per provider. */
+interface ProviderWiring extends Pick<ProviderParts, 'answeredBy' | 'forgetters' | 'limiters'> {
+  readonly sources: TaskSources;
+}
+
+/** Every provider's source, in registry order; said at warn when none of them can answer anything. */
+function providerSources(inputs: Omit<ProviderParts, 'answeredBy' | 'forgetters' | 'limiters'>): ProviderWiring {
+  const parts: ProviderParts = { ...inputs, answeredBy: new Map(), forgetters: new Map(), limiters: new Map() };
+  const sources = taskSources((provider) => providerSource(provider, parts));
+  if ([...parts.answeredBy.values()].every((endpoint) => endpoint === null)) {
+    parts.deps.logger.warn(
+      { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },
+      'no provider is configured and the emulator is off: this subgraph can answer no task (EMULATOR=on serves the built-in emulator for local use)',
+    );
+  }
+  return { sources, answeredBy: parts.answeredBy, forgetters: parts.forgetters, limiters: parts.limiters };
+}
+
+/** Each provider's credential source, chosen once; its first fetch is made here (a failure keeps /ready at 503). */
+function startAppCredentials(config: AppConfig, deps: AppDeps, metrics: Metrics): Promise<AppCredentials> {
+  return startCredentials(config.credentialSources, {
     fetch: deps.fetch,
     now: deps.now,
     logger: deps.logger,
@@ -152,80 +202,149 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     timeoutMs: config.upstream.timeoutMs,
     metrics,
   });
-  const providers = providerModes(config, credentials);
-  const emulated = await startEmulated(providers, deps.now);
-  const clock = systemClock(deps.now);
-  // Imported only in shared mode: the default process loads neither this nor a Redis client.
-  const sharedMode = config.redis
-    ? await (await import('./upstream/shared/shared-mode.js')).startSharedMode(config.redis, clock, deps.logger, {
-        redisState: (state) => metrics.redisState(state),
-        redisFallback: () => metrics.redisFallback(),
-        valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
-      })
-    : null;
-  // Imported only when OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK.
-  const ownTracing = deps.tracing === undefined && config.tracing ? await (await import('./observability/otel.js')).startOtelTracing(config.tracing) : null;
-  const tracing = deps.tracing ?? ownTracing ?? noTracing;
-  const upstreamDeps: UpstreamDeps = {
+}
+
+/** Imported only in shared mode: the default process loads neither this nor a Redis client. */
+async function startShared(
+  config: AppConfig,
+  clock: Clock,
+  logger: Logger,
+  metrics: Metrics,
+): Promise<SharedMode | null> {
+  if (!config.redis) return null;
+  const { startSharedMode } = await import('./upstream/shared/shared-mode.js');
+  return startSharedMode(config.redis, clock, logger, {
+    redisState: (state) => metrics.redisState(state),
+    redisFallback: () => metrics.redisFallback(),
+    valueDropped: (provider, reason) => metrics.redisValueDropped(provider, reason),
+  });
+}
+
+/** This app's own OpenTelemetry, when deps bring no tracing and OTEL_EXPORTER_OTLP_ENDPOINT is set: the default process never loads the SDK. */
+async function startOwnTracing(config: AppConfig, deps: AppDeps): Promise<Tracing | null> {
+  if (deps.tracing !== undefined || !config.tracing) return null;
+  return (await import('./observability/otel.js')).startOtelTracing(config.tracing);
+}
+
+function upstreamDepsOf(clock: Clock, deps: AppDeps, metrics: Metrics): UpstreamDeps {
+  return {
     clock,
     random: deps.random ?? Math.random,
     events: combineUpstreamSubscribers(metrics.upstreamEvents, deps.upstreamEvents),
   };
-  const answeredBy = new Map<Provider, string | null>();
-  const forgetters = new Map<ProviderName, (taskId: string) => Promise<void>>();
-  const limiters = new Map<ProviderName, RateLimiter>();
-  const sources = taskSources((provider) =>
-    providerSource(provider, { config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials, answeredBy, forgetters, limiters }),
-  );
-  if ([...answeredBy.values()].every((endpoint) => endpoint === null)) {
-    deps.logger.warn(
-      { set: PROVIDER_LIST.flatMap((provider) => provider.credentialVariables) },
-      'no provider is configured and the emulator is off: this subgraph can answer no task (EMULATOR=on serves the built-in emulator for local use)',
-    );
-  }
+}
 
-  const server = await createSubgraphServer({
+interface ServerParts {
+  readonly wiring: ProviderWiring;
+  readonly clock: Clock;
+  readonly metrics: Metrics;
+  readonly tracing: Tracing;
+  readonly emulated: Emulated | null;
+  readonly credentials: AppCredentials;
+}
+
+function serverOptions(config: AppConfig, deps: AppDeps, parts: ServerParts): ServerOptions {
+  const { wiring, metrics } = parts;
+  return {
     config,
-    sources,
+    sources: wiring.sources,
     // Pollers read the same upstream sources as the loaders: cache, in-flight sharing, retry and rate limit apply.
-    watches: subscriptionWatches(sources, config, {
-      clock: upstreamDeps.clock,
+    watches: subscriptionWatches(wiring.sources, config, {
+      clock: parts.clock,
       metrics,
       logger: deps.logger,
       // Each provider's scheduler hands out what its limiter leaves.
-      quotas: Object.fromEntries(limiters),
+      quotas: Object.fromEntries(wiring.limiters),
     }),
     // Samples only for the providers the built-in emulator answers for: they are its ids, nobody else's.
-    dashboard: config.dashboard ? { samples: emulated?.samples ?? null } : null,
+    dashboard: config.dashboard ? { samples: parts.emulated?.samples ?? null } : null,
     now: deps.now,
     metrics,
     logger: deps.logger,
-    tracing,
-    ready: credentials.isReady,
-  });
-  const url = await server.listen(listen.port, listen.host);
+    tracing: parts.tracing,
+    ready: parts.credentials.isReady,
+  };
+}
 
-  const emulator = emulated?.emulator ?? null;
-  // A task scripted or advanced through the emulator's controls shows at the next look, not when its cache entry ends.
+/** A task scripted or advanced through the emulator's controls shows at the next look, not when its cache entry ends. */
+function forgetEmulatorChanges(
+  emulator: RunningEmulator | null,
+  providers: Readonly<Record<ProviderName, ProviderMode>>,
+  server: SubgraphServer,
+  forgetters: ProviderWiring['forgetters'],
+): void {
   emulator?.onTaskChange((provider, taskId) => {
     if (providers[provider] !== 'emulator') return;
     server.forgetCachedResponses();
     void forgetters.get(provider)?.(taskId);
   });
+}
+
+interface Listening {
+  readonly url: string;
+  readonly providers: Readonly<Record<ProviderName, ProviderMode>>;
+  readonly answeredBy: ProviderWiring['answeredBy'];
+  readonly emulator: RunningEmulator | null;
+  readonly sharedMode: SharedMode | null;
+  readonly tracing: Tracing;
+}
+
+function logListening(logger: Logger, listening: Listening): void {
+  const { providers } = listening;
   // Per provider: its endpoint when it has credentials, else its mode.
-  const answered = PROVIDER_LIST.map((provider) => [provider.logField, providers[provider.name] === 'credentials' ? (answeredBy.get(provider) ?? '') : providers[provider.name]]);
-  deps.logger.info(
+  const answered = PROVIDER_LIST.map((provider) => [
+    provider.logField,
+    providers[provider.name] === 'credentials' ? (listening.answeredBy.get(provider) ?? '') : providers[provider.name],
+  ]);
+  logger.info(
     {
-      url,
+      url: listening.url,
       ...Object.fromEntries(answered),
-      emulator: emulator?.url ?? null,
+      emulator: listening.emulator?.url ?? null,
       // Whether replicas share cache, calls and quota; the URL itself is a secret.
-      shared: sharedMode !== null,
+      shared: listening.sharedMode !== null,
       // Whether spans are exported; the endpoint may carry a collector's credentials.
-      tracing: tracing.enabled,
+      tracing: listening.tracing.enabled,
     },
     'subgraph listening',
   );
+}
+
+async function stopApp(
+  server: SubgraphServer,
+  sharedMode: SharedMode | null,
+  ownTracing: Tracing | null,
+  emulator: RunningEmulator | null,
+): Promise<void> {
+  await server.stop();
+  await sharedMode?.close();
+  // Sends the spans still batched; a collector that does not answer must not hold up the exit for long.
+  await ownTracing?.shutdown().catch(() => undefined);
+  await emulator?.close();
+}
+
+export async function startApp(
+  config: AppConfig,
+  deps: AppDeps,
+  listen: { port: number; host?: string },
+): Promise<RunningApp> {
+  const metrics = createMetrics();
+  const credentials = await startAppCredentials(config, deps, metrics);
+  const providers = providerModes(config, credentials);
+  const emulated = await startEmulated(providers, deps.now);
+  const clock = systemClock(deps.now);
+  const sharedMode = await startShared(config, clock, deps.logger, metrics);
+  const ownTracing = await startOwnTracing(config, deps);
+  const tracing = deps.tracing ?? ownTracing ?? noTracing;
+  const upstreamDeps = upstreamDepsOf(clock, deps, metrics);
+  const wiring = providerSources({ config, deps, emulated, upstreamDeps, sharedMode, metrics, credentials });
+  const server = await createSubgraphServer(
+    serverOptions(config, deps, { wiring, clock, metrics, tracing, emulated, credentials }),
+  );
+  const url = await server.listen(listen.port, listen.host);
+  const emulator = emulated?.emulator ?? null;
+  forgetEmulatorChanges(emulator, providers, server, wiring.forgetters);
+  logListening(deps.logger, { url, providers, answeredBy: wiring.answeredBy, emulator, sharedMode, tracing });
   return {
     url,
     server,
@@ -233,12 +352,6 @@ export async function startApp(config: AppConfig, deps: AppDeps, listen: { port:
     providers,
     samples: emulated?.samples ?? [],
     metrics,
-    stop: async () => {
-      await server.stop();
-      await sharedMode?.close();
-      // Sends the spans still batched; a collector that does not answer must not hold up the exit for long.
-      await ownTracing?.shutdown().catch(() => undefined);
-      await emulator?.close();
-    },
+    stop: () => stopApp(server, sharedMode, ownTracing, emulator),
   };
 }

@@ -22,7 +22,10 @@ export function startupBanner(facts: BannerFacts): string {
   const lines: string[] = [];
   if (facts.emulated.length > 0) {
     const where = [facts.sandbox && 'Sandbox', facts.dashboard && 'the dashboard'].filter(Boolean).join(' or ');
-    lines.push('', `No credentials for ${facts.emulated.join(' and ')}: answering from the built-in provider emulator.`);
+    lines.push(
+      '',
+      `No credentials for ${facts.emulated.join(' and ')}: answering from the built-in provider emulator.`,
+    );
     lines.push(`Sample ids${where ? ` to paste into ${where}` : ''}:`);
     const width = Math.max(...facts.samples.map((sample) => sample.taskId.length));
     let previous: string | null = null;
@@ -34,13 +37,20 @@ export function startupBanner(facts: BannerFacts): string {
     lines.push('');
   }
   // Sandbox and the dashboard are named only where they are served (EXPOSE_SCHEMA, DASHBOARD).
-  lines.push(`media-task-subgraph ready at ${facts.url}${facts.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`);
+  lines.push(
+    `media-task-subgraph ready at ${facts.url}${facts.sandbox ? ' (open it in a browser for Apollo Sandbox)' : ''}`,
+  );
   lines.push(`  GraphQL    POST ${facts.url}graphql`);
-  if (facts.dashboard) lines.push(`  Dashboard  ${facts.url}dashboard  (works offline; Sandbox loads from Apollo's CDN and needs the internet)`);
+  if (facts.dashboard)
+    lines.push(
+      `  Dashboard  ${facts.url}dashboard  (works offline; Sandbox loads from Apollo's CDN and needs the internet)`,
+    );
   if (facts.emulatorControls) {
     const controls = facts.emulatorControls;
     lines.push(`  Emulator   ${controls}  (controls: docs/emulator.md)`);
-    lines.push(`    POST ${controls}tasks/<taskId>/script   {"provider":"tencent-mps"|"alibaba-ice"}   drives a task through its states`);
+    lines.push(
+      `    POST ${controls}tasks/<taskId>/script   {"provider":"tencent-mps"|"alibaba-ice"}   drives a task through its states`,
+    );
     lines.push(`    POST ${controls}tasks/<taskId>/advance  {"provider":...}   one step on; the next look shows it`);
     lines.push(`    POST ${controls}faults  DELETE ${controls}faults  GET ${controls}calls  GET ${controls}seed`);
   }

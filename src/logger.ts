@@ -90,7 +90,11 @@ export interface LogStream {
  * and those hand-offs and wake-ups cost an edge-cache hit as much again as the line itself
  * (docs/BENCHMARKS.md, measurement 4).
  */
-export function streamDestination(stream: LogStream, options: StdoutDestinationOptions = {}, schedule: (flush: () => void) => void = setImmediate): FlushableDestination {
+export function streamDestination(
+  stream: LogStream,
+  options: StdoutDestinationOptions = {},
+  schedule: (flush: () => void) => void = setImmediate,
+): FlushableDestination {
   let batch = '';
   let scheduled = false;
   let lost = false;

@@ -13,11 +13,15 @@ export const SCHEMA_DIR = new URL('../schema/', import.meta.url);
 
 /** Every .graphql file in schema/, in name order so the document is the same on every machine. */
 export function loadTypeDefs(): DocumentNode {
-  const files = readdirSync(SCHEMA_DIR).filter((name) => name.endsWith('.graphql')).sort();
+  const files = readdirSync(SCHEMA_DIR)
+    .filter((name) => name.endsWith('.graphql'))
+    .sort();
   return parse(files.map((name) => readFileSync(new URL(name, SCHEMA_DIR), 'utf8')).join('\n'));
 }
 
 export function buildSchema(): GraphQLSchema {
   // The generated Resolvers type is stricter than the library's map; the shapes agree at run time.
-  return guardEntityRepresentations(buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }));
+  return guardEntityRepresentations(
+    buildSubgraphSchema({ typeDefs: loadTypeDefs(), resolvers: resolvers as GraphQLResolverMap<unknown> }),
+  );
 }

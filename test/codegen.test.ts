@@ -14,7 +14,9 @@ const generateInMemory = `
 
 describe('generated resolver types', () => {
   it('match what codegen.yml produces from the current schema (run `npm run codegen` when this fails)', () => {
-    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', generateInMemory], { encoding: 'utf8' });
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', generateInMemory], {
+      encoding: 'utf8',
+    });
     const outputs = JSON.parse(stdout) as Array<{ filename: string; content: string }>;
     expect(outputs.length).toBeGreaterThan(0);
     for (const output of outputs) {

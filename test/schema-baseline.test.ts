@@ -18,7 +18,14 @@
  * the file is written only when the comparison found none.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { buildSchema as buildSchemaFromSdl, findBreakingChanges, isInterfaceType, isObjectType, printSchema, type GraphQLSchema } from 'graphql';
+import {
+  buildSchema as buildSchemaFromSdl,
+  findBreakingChanges,
+  isInterfaceType,
+  isObjectType,
+  printSchema,
+  type GraphQLSchema,
+} from 'graphql';
 import { buildSchema } from '../src/schema.js';
 
 const BASELINE = new URL('./fixtures/schema-baseline.graphql', import.meta.url);

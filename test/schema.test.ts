@@ -1,12 +1,34 @@
-import { isEnumType, isInputObjectType, isInterfaceType, isObjectType, isScalarType, isSpecifiedScalarType, type GraphQLNamedType } from 'graphql';
+import {
+  isEnumType,
+  isInputObjectType,
+  isInterfaceType,
+  isObjectType,
+  isScalarType,
+  isSpecifiedScalarType,
+  type GraphQLNamedType,
+} from 'graphql';
 import { buildSchema } from '../src/schema.js';
 
 /** Types the federation library adds; their documentation is Apollo's. */
-const FEDERATION_TYPES = new Set(['_Any', '_Entity', '_Service', 'FieldSet', 'link__Import', 'link__Purpose', 'federation__FieldSet', 'federation__Scope', 'federation__Policy', 'federation__ContextFieldValue']);
+const FEDERATION_TYPES = new Set([
+  '_Any',
+  '_Entity',
+  '_Service',
+  'FieldSet',
+  'link__Import',
+  'link__Purpose',
+  'federation__FieldSet',
+  'federation__Scope',
+  'federation__Policy',
+  'federation__ContextFieldValue',
+]);
 
 function ownTypes(): GraphQLNamedType[] {
   return Object.values(buildSchema().getTypeMap()).filter(
-    (type) => !type.name.startsWith('__') && !FEDERATION_TYPES.has(type.name) && !(isScalarType(type) && isSpecifiedScalarType(type)),
+    (type) =>
+      !type.name.startsWith('__') &&
+      !FEDERATION_TYPES.has(type.name) &&
+      !(isScalarType(type) && isSpecifiedScalarType(type)),
   );
 }
 

@@ -116,7 +116,11 @@ export class EnvReader {
   secret(name: string, rules: { readonly minLength: number }): string | null {
     const value = this.raw(name);
     if (value === undefined) {
-      if (this.env[name] !== undefined) this.fail(name, `is set but empty; it must be at least ${rules.minLength} characters long (unset it to turn the check off)`);
+      if (this.env[name] !== undefined)
+        this.fail(
+          name,
+          `is set but empty; it must be at least ${rules.minLength} characters long (unset it to turn the check off)`,
+        );
       return null;
     }
     if (value.length < rules.minLength) {
@@ -151,7 +155,13 @@ export class EnvReader {
   redisUrl(name: string): string | null {
     const text = this.raw(name);
     if (text === undefined) return null;
-    const url = this.urlOf(name, text, ['redis:', 'rediss:'], 'must be a redis:// or rediss:// URL', 'must be a redis:// or rediss:// URL');
+    const url = this.urlOf(
+      name,
+      text,
+      ['redis:', 'rediss:'],
+      'must be a redis:// or rediss:// URL',
+      'must be a redis:// or rediss:// URL',
+    );
     if (url === null) return null;
     if (!url.hostname) {
       this.fail(name, 'must name a host');
@@ -169,11 +179,20 @@ export class EnvReader {
   httpUrl(name: string): string | null {
     const text = this.raw(name);
     if (text === undefined) return null;
-    return this.urlOf(name, text, ['http:', 'https:'], 'must be an absolute http(s) URL', 'must be an http(s) URL') === null ? null : text;
+    return this.urlOf(name, text, ['http:', 'https:'], 'must be an absolute http(s) URL', 'must be an http(s) URL') ===
+      null
+      ? null
+      : text;
   }
 
   /** Parses `text` as a URL of one of `protocols`, or records why not (never echoing the value). */
-  private urlOf(name: string, text: string, protocols: readonly string[], notAUrl: string, wrongProtocol: string): URL | null {
+  private urlOf(
+    name: string,
+    text: string,
+    protocols: readonly string[],
+    notAUrl: string,
+    wrongProtocol: string,
+  ): URL | null {
     let url: URL;
     try {
       url = new URL(text);

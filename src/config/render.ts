@@ -10,7 +10,10 @@ const GENERATED = 'Generated from src/config/variables.ts by `npm run docs`: edi
 
 function bySection(table: Table): Array<[Section, Array<[string, Variable<unknown>]>]> {
   return (Object.keys(SECTIONS) as Section[])
-    .map((section): [Section, Array<[string, Variable<unknown>]>] => [section, Object.entries(table).filter(([, variable]) => variable.section === section)])
+    .map((section): [Section, Array<[string, Variable<unknown>]>] => [
+      section,
+      Object.entries(table).filter(([, variable]) => variable.section === section),
+    ])
     .filter(([, entries]) => entries.length > 0);
 }
 
@@ -47,15 +50,23 @@ function renderConfigurationDoc(table: Table): string {
     '',
     `<!-- ${GENERATED} -->`,
     '',
-    'The subgraph reads its environment only (it does not load a `.env` file itself: use `node --env-file=.env dist/index.js`, `docker run --env-file .env` or your platform\'s settings). [`.env.example`](../.env.example) lists every variable below with its default.',
+    "The subgraph reads its environment only (it does not load a `.env` file itself: use `node --env-file=.env dist/index.js`, `docker run --env-file .env` or your platform's settings). [`.env.example`](../.env.example) lists every variable below with its default.",
     '',
     'Every variable is optional. Unset and blank are the same (except for `SUBGRAPH_SHARED_SECRET`). A bad value stops start-up with one message naming every variable at fault; the values of secrets and URLs are never echoed.',
   ];
   for (const [section, entries] of bySection(table)) {
-    lines.push('', `## ${SECTIONS[section]}`, '', '| variable | default | accepts | description |', '|---|---|---|---|');
+    lines.push(
+      '',
+      `## ${SECTIONS[section]}`,
+      '',
+      '| variable | default | accepts | description |',
+      '|---|---|---|---|',
+    );
     for (const [name, variable] of entries) {
       const names = [`\`${name}\``, ...variable.aliases.map((alias) => `(or \`${alias}\`)`)].join(' ');
-      lines.push(`| ${names} | ${cell(defaultCell(name, variable))} | ${cell(variable.accepts)} | ${cell(variable.description)} |`);
+      lines.push(
+        `| ${names} | ${cell(defaultCell(name, variable))} | ${cell(variable.accepts)} | ${cell(variable.description)} |`,
+      );
     }
   }
   return `${lines.join('\n')}\n`;
@@ -65,7 +76,7 @@ function renderEnvExample(table: Table): string {
   const lines = [
     '# media-task-subgraph: every environment variable it reads, with its default.',
     `# ${GENERATED}`,
-    '# Copy to .env (or into your orchestrator\'s environment) and uncomment what you change.',
+    "# Copy to .env (or into your orchestrator's environment) and uncomment what you change.",
     '# Every variable is optional; a bad value stops start-up with a message naming it (docs/configuration.md).',
     '# The subgraph reads the process environment only: it does not load this file itself',
     "# (use `node --env-file=.env dist/index.js`, `docker run --env-file .env`, or your platform's settings).",

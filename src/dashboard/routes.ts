@@ -85,7 +85,9 @@ export function dashboardRouter(options: DashboardOptions): Router {
       res.type('text/javascript').sendFile(file, { root: client.dir });
     });
   }
-  router.use(express.static(DASHBOARD_DIR, { index: 'index.html', dotfiles: 'ignore', redirect: false, fallthrough: true }));
+  router.use(
+    express.static(DASHBOARD_DIR, { index: 'index.html', dotfiles: 'ignore', redirect: false, fallthrough: true }),
+  );
   router.use((_req, res) => {
     res.status(404).type('text/plain').send('Not found');
   });

@@ -33,7 +33,11 @@ export function verifyAcs3Request(
 ): Acs3Verdict {
   const authorization = parseAcs3Authorization(request.headers['authorization'] ?? '');
   if (!authorization) {
-    return reject(400, 'IncompleteSignature', 'The request signature does not conform to Aliyun standards (ACS3-HMAC-SHA256 Authorization expected).');
+    return reject(
+      400,
+      'IncompleteSignature',
+      'The request signature does not conform to Aliyun standards (ACS3-HMAC-SHA256 Authorization expected).',
+    );
   }
   const credential = findCredential(authorization.accessKeyId);
   if (!credential) return reject(404, 'InvalidAccessKeyId.NotFound', 'Specified access key is not found.');
@@ -42,22 +46,39 @@ export function verifyAcs3Request(
   const required = ['host', ...Object.keys(request.headers).filter((name) => name.startsWith('x-acs-'))];
   const unsigned = required.filter((name) => !authorization.signedHeaders.includes(name));
   if (unsigned.length > 0) {
-    return reject(400, 'IncompleteSignature', `The request signature does not conform to Aliyun standards: unsigned header(s) ${unsigned.join(', ')}.`);
+    return reject(
+      400,
+      'IncompleteSignature',
+      `The request signature does not conform to Aliyun standards: unsigned header(s) ${unsigned.join(', ')}.`,
+    );
   }
 
   const contentSha256 = request.headers['x-acs-content-sha256'];
-  if (contentSha256 === undefined) return reject(400, 'IncompleteSignature', 'The x-acs-content-sha256 header is required.');
+  if (contentSha256 === undefined)
+    return reject(400, 'IncompleteSignature', 'The x-acs-content-sha256 header is required.');
   if (contentSha256 !== sha256Hex(request.body)) {
-    return reject(400, 'SignatureDoesNotMatch', 'The x-acs-content-sha256 header does not match the SHA-256 of the request body.');
+    return reject(
+      400,
+      'SignatureDoesNotMatch',
+      'The x-acs-content-sha256 header does not match the SHA-256 of the request body.',
+    );
   }
 
   const date = request.headers['x-acs-date'] ?? '';
   const dateMs = parseAcsDate(date);
   if (dateMs === null) {
-    return reject(400, 'InvalidTimeStamp.Format', 'Specified time stamp or date value is not well formatted (yyyy-MM-ddTHH:mm:ssZ, UTC).');
+    return reject(
+      400,
+      'InvalidTimeStamp.Format',
+      'Specified time stamp or date value is not well formatted (yyyy-MM-ddTHH:mm:ssZ, UTC).',
+    );
   }
   if (Math.abs(dateMs - nowMs) > ACS3_MAX_SKEW_MS) {
-    return reject(400, 'InvalidTimeStamp.Expired', `Specified time stamp or date value is expired: ${date} is more than 15 minutes from server time ${acs3Date(nowMs)}.`);
+    return reject(
+      400,
+      'InvalidTimeStamp.Expired',
+      `Specified time stamp or date value is expired: ${date} is more than 15 minutes from server time ${acs3Date(nowMs)}.`,
+    );
   }
 
   const nonce = request.headers['x-acs-signature-nonce'] ?? '';
@@ -91,9 +112,16 @@ export function verifyAcs3Request(
   if (credential.securityToken !== undefined && token === '') {
     return reject(400, 'InvalidSecurityToken.Malformed', 'The STS AccessKeyId requires x-acs-security-token.');
   }
-  const tokenOk = credential.securityToken === undefined ? token === '' : constantTimeEqual(token, credential.securityToken);
-  if (!tokenOk) return reject(400, 'InvalidSecurityToken.MismatchWithAccessKey', 'The security token does not match the AccessKeyId.');
-  if (credential.revoked === true) return reject(400, 'InvalidSecurityToken.Expired', 'The security token you provided has been revoked.');
+  const tokenOk =
+    credential.securityToken === undefined ? token === '' : constantTimeEqual(token, credential.securityToken);
+  if (!tokenOk)
+    return reject(
+      400,
+      'InvalidSecurityToken.MismatchWithAccessKey',
+      'The security token does not match the AccessKeyId.',
+    );
+  if (credential.revoked === true)
+    return reject(400, 'InvalidSecurityToken.Expired', 'The security token you provided has been revoked.');
   if (credential.expiresAtMs !== undefined && nowMs >= credential.expiresAtMs) {
     return reject(400, 'InvalidSecurityToken.Expired', 'The security token you provided has expired.');
   }

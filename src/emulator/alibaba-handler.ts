@@ -35,17 +35,26 @@ export const alibabaHandler: ProviderHandler = {
     }
     const action = request.headers['x-acs-action'] ?? '';
     if (request.path !== '/' || action !== ALIBABA_ACTION) {
-      return fail(404, 'InvalidApi.NotFound', `Specified api is not found, please check your url and method (action \`${action}\`).`);
+      return fail(
+        404,
+        'InvalidApi.NotFound',
+        `Specified api is not found, please check your url and method (action \`${action}\`).`,
+      );
     }
     const version = request.headers['x-acs-version'] ?? '';
-    if (version !== ALIBABA_VERSION) return fail(400, 'InvalidVersion', `Specified parameter Version \`${version}\` is not valid.`);
+    if (version !== ALIBABA_VERSION)
+      return fail(400, 'InvalidVersion', `Specified parameter Version \`${version}\` is not valid.`);
 
     const verdict = verifyAcs3Request(request, context.credentials.alibaba, context.nonces, context.nowMs);
     if (!verdict.ok) return fail(verdict.status, verdict.code, verdict.message);
 
     const taskId = decodeQuery(request.rawQuery)['TaskId'];
     if (taskId === undefined) {
-      return fail(400, 'MissingParameter', 'The input parameter "TaskId" that is mandatory for processing this request is not supplied.');
+      return fail(
+        400,
+        'MissingParameter',
+        'The input parameter "TaskId" that is mandatory for processing this request is not supplied.',
+      );
     }
     if (taskId === '') return fail(400, 'InvalidParameter', 'The parameter TaskId must not be empty.');
     const task = context.tasks.workflowTask(taskId);
@@ -58,7 +67,15 @@ export const alibabaHandler: ProviderHandler = {
   faultAnswer(kind: ProviderFaultKind, fault, request, context) {
     if (kind === 'throttle') {
       // Flow control answers 400/403/429 depending on product; 429 is the one with Retry-After semantics.
-      return alibabaError(request, context, 429, 'Throttling.User', 'Request was denied due to user flow control.', kind, retryAfterHeader(fault));
+      return alibabaError(
+        request,
+        context,
+        429,
+        'Throttling.User',
+        'Request was denied due to user flow control.',
+        kind,
+        retryAfterHeader(fault),
+      );
     }
     return alibabaError(
       request,

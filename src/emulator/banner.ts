@@ -11,7 +11,10 @@ import { sampleTasks } from './samples.js';
 
 export function emulatorBanner(url: string): string {
   const env = subgraphEnvFor(url);
-  const assignments = (vars: Record<string, string>): string => Object.entries(vars).map(([name, value]) => `${name}=${value}`).join(' ');
+  const assignments = (vars: Record<string, string>): string =>
+    Object.entries(vars)
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
   const control = `${url}${CONTROL_PREFIX}`;
   const samples = sampleTasks();
   const title = new Map(PROVIDER_LIST.map((provider) => [provider.sampleKind, provider.title]));
@@ -25,7 +28,9 @@ export function emulatorBanner(url: string): string {
     '  npm start',
     '',
     'Sample tasks (every seeded id by name: GET ' + `${control}seed):`,
-    ...samples.map((sample) => `  ${(title.get(sample.kind) ?? '').padEnd(12)}${sample.taskId.padEnd(width)}  ${sample.outcome}`),
+    ...samples.map(
+      (sample) => `  ${(title.get(sample.kind) ?? '').padEnd(12)}${sample.taskId.padEnd(width)}  ${sample.outcome}`,
+    ),
     '',
     'Controls:',
     `  GET    ${control}health | ${control}seed`,

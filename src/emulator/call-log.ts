@@ -77,7 +77,9 @@ export class CallLog {
 
   /** The recent calls (the last CALL_LOG_WINDOW at most), oldest first; copies, so a caller cannot rewrite history. */
   all(filter: CallFilter = {}): readonly CallRecord[] {
-    return this.records.filter((record) => matches(record, filter)).map((record) => ({ ...record, headers: { ...record.headers } }));
+    return this.records
+      .filter((record) => matches(record, filter))
+      .map((record) => ({ ...record, headers: { ...record.headers } }));
   }
 
   reset(): void {
@@ -87,7 +89,12 @@ export class CallLog {
   }
 }
 
-function bump(counters: Map<string, Counter>, key: string, call: Omit<CallRecord, 'outcome'>, taskId: string | null): void {
+function bump(
+  counters: Map<string, Counter>,
+  key: string,
+  call: Omit<CallRecord, 'outcome'>,
+  taskId: string | null,
+): void {
   const counter = counters.get(key) ?? { provider: call.provider, action: call.action, taskId, count: 0 };
   counter.count += 1;
   // Re-inserted so Map order stays least recently called first.

@@ -21,7 +21,12 @@ export interface ControlSurface {
   calls(filter: CallFilter): readonly CallRecord[];
   callCount(filter: CallFilter): number;
   resetCalls(): void;
-  scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
+  scriptTask(
+    provider: ProviderId,
+    taskId: string,
+    steps?: readonly JsonObject[],
+    options?: ScriptOptions,
+  ): ScriptPosition;
   advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
 }
 
@@ -48,7 +53,8 @@ export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface
     case 'GET calls': {
       const query = decodeQuery(request.rawQuery);
       const filter: CallFilter = {};
-      if (query['provider'] === 'tencent-mps' || query['provider'] === 'alibaba-ice') filter.provider = query['provider'];
+      if (query['provider'] === 'tencent-mps' || query['provider'] === 'alibaba-ice')
+        filter.provider = query['provider'];
       if (query['action'] !== undefined) filter.action = query['action'];
       if (query['taskId'] !== undefined) filter.taskId = query['taskId'];
       return jsonResponse(200, { count: emulator.callCount(filter), calls: emulator.calls(filter) }, CONTROL_OUTCOME);
@@ -61,14 +67,23 @@ export function controlAnswer(request: ReceivedRequest, emulator: ControlSurface
   }
 }
 
-function taskAnswer(taskId: string, script: boolean, request: ReceivedRequest, emulator: ControlSurface): EmulatorResponse {
+function taskAnswer(
+  taskId: string,
+  script: boolean,
+  request: ReceivedRequest,
+  emulator: ControlSurface,
+): EmulatorResponse {
   const body = tryParseJson(request.body.toString('utf8'));
-  if (!isJsonObject(body)) return jsonResponse(400, { error: 'body must be a JSON object {"provider", ...}' }, CONTROL_OUTCOME);
+  if (!isJsonObject(body))
+    return jsonResponse(400, { error: 'body must be a JSON object {"provider", ...}' }, CONTROL_OUTCOME);
   const provider = body['provider'];
-  if (provider !== 'tencent-mps' && provider !== 'alibaba-ice') return jsonResponse(400, { error: 'provider must be tencent-mps or alibaba-ice' }, CONTROL_OUTCOME);
+  if (provider !== 'tencent-mps' && provider !== 'alibaba-ice')
+    return jsonResponse(400, { error: 'provider must be tencent-mps or alibaba-ice' }, CONTROL_OUTCOME);
   if (!script) {
     const position = emulator.advanceTask(provider, taskId);
-    return position ? jsonResponse(200, position, CONTROL_OUTCOME) : jsonResponse(404, { error: `task ${taskId} has no script` }, CONTROL_OUTCOME);
+    return position
+      ? jsonResponse(200, position, CONTROL_OUTCOME)
+      : jsonResponse(404, { error: `task ${taskId} has no script` }, CONTROL_OUTCOME);
   }
   const steps = body['steps'];
   if (steps !== undefined && (!Array.isArray(steps) || steps.length === 0 || !steps.every(isJsonObject))) {
@@ -78,7 +93,12 @@ function taskAnswer(taskId: string, script: boolean, request: ReceivedRequest, e
   if (every !== undefined && (typeof every !== 'number' || !Number.isInteger(every) || every < 1)) {
     return jsonResponse(400, { error: 'advanceEveryCalls must be a positive integer' }, CONTROL_OUTCOME);
   }
-  const position = emulator.scriptTask(provider, taskId, steps as JsonObject[] | undefined, every === undefined ? {} : { advanceEveryCalls: every });
+  const position = emulator.scriptTask(
+    provider,
+    taskId,
+    steps as JsonObject[] | undefined,
+    every === undefined ? {} : { advanceEveryCalls: every },
+  );
   return jsonResponse(200, position, CONTROL_OUTCOME);
 }
 

@@ -10,11 +10,22 @@ export const EMULATOR_CREDENTIALS = {
 } as const;
 
 /** The variables that point a subgraph at an emulator at `url`, for both providers, with the keys it accepts. */
-export function subgraphEnvFor(url: string): { readonly tencent: Record<string, string>; readonly alibaba: Record<string, string> } {
+export function subgraphEnvFor(url: string): {
+  readonly tencent: Record<string, string>;
+  readonly alibaba: Record<string, string>;
+} {
   const { tencent, alibaba } = EMULATOR_CREDENTIALS;
   return {
-    tencent: { MPS_ENDPOINT: url, TENCENTCLOUD_SECRET_ID: tencent.secretId, TENCENTCLOUD_SECRET_KEY: tencent.secretKey },
-    alibaba: { ICE_ENDPOINT: url, ALIBABA_CLOUD_ACCESS_KEY_ID: alibaba.accessKeyId, ALIBABA_CLOUD_ACCESS_KEY_SECRET: alibaba.accessKeySecret },
+    tencent: {
+      MPS_ENDPOINT: url,
+      TENCENTCLOUD_SECRET_ID: tencent.secretId,
+      TENCENTCLOUD_SECRET_KEY: tencent.secretKey,
+    },
+    alibaba: {
+      ICE_ENDPOINT: url,
+      ALIBABA_CLOUD_ACCESS_KEY_ID: alibaba.accessKeyId,
+      ALIBABA_CLOUD_ACCESS_KEY_SECRET: alibaba.accessKeySecret,
+    },
   };
 }
 

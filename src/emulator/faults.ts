@@ -52,7 +52,10 @@ export class FaultRegistry {
 }
 
 function targets(target: FaultTarget, provider: ProviderId, taskId: string | null): boolean {
-  return (target.provider === undefined || target.provider === provider) && (target.taskId === undefined || target.taskId === taskId);
+  return (
+    (target.provider === undefined || target.provider === provider) &&
+    (target.taskId === undefined || target.taskId === taskId)
+  );
 }
 
 function specificity(target: FaultTarget): number {
@@ -66,9 +69,14 @@ export function faultProblem(target: FaultTarget, fault: Fault): string | null {
   }
   if (target.taskId !== undefined && typeof target.taskId !== 'string') return 'taskId must be a string';
   if (!FAULT_KINDS.includes(fault.kind)) return `unknown fault kind ${JSON.stringify(fault.kind)}`;
-  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0)) return 'times must be a positive integer';
-  if (fault.latencyMs !== undefined && !(Number.isFinite(fault.latencyMs) && fault.latencyMs >= 0)) return 'latencyMs must be >= 0';
-  if (fault.retryAfterSeconds !== undefined && !(Number.isInteger(fault.retryAfterSeconds) && fault.retryAfterSeconds >= 0)) {
+  if (fault.times !== undefined && !(Number.isInteger(fault.times) && fault.times > 0))
+    return 'times must be a positive integer';
+  if (fault.latencyMs !== undefined && !(Number.isFinite(fault.latencyMs) && fault.latencyMs >= 0))
+    return 'latencyMs must be >= 0';
+  if (
+    fault.retryAfterSeconds !== undefined &&
+    !(Number.isInteger(fault.retryAfterSeconds) && fault.retryAfterSeconds >= 0)
+  ) {
     return 'retryAfterSeconds must be a non-negative integer';
   }
   return null;

@@ -29,10 +29,22 @@ export {
 } from './platform.js';
 export { largeWorkflowTask } from './large-tasks.js';
 export { sampleTasks, type SampleKind, type SampleTask } from './samples.js';
-export { FINISHED_IMAGE_TASK, SEED, SEED_S3_SECRETS, sampleTaskIds, type ImageSeedName, type WorkflowSeedName } from './seed-tasks.js';
+export {
+  FINISHED_IMAGE_TASK,
+  SEED,
+  SEED_S3_SECRETS,
+  sampleTaskIds,
+  type ImageSeedName,
+  type WorkflowSeedName,
+} from './seed-tasks.js';
 export { DEFAULT_LATENCY_MS, FAULT_KINDS } from './faults.js';
 export { CONTROL_PREFIX } from './control.js';
-export { imageTaskProgression, workflowTaskProgression, type ScriptOptions, type ScriptPosition } from './task-scripts.js';
+export {
+  imageTaskProgression,
+  workflowTaskProgression,
+  type ScriptOptions,
+  type ScriptPosition,
+} from './task-scripts.js';
 export { CALL_LOG_WINDOW, COUNTED_TASKS_LIMIT } from './call-log.js';
 export { TENCENT_ACTION, TENCENT_VERSION } from './tencent-handler.js';
 export { ALIBABA_ACTION, ALIBABA_TASK_NOT_FOUND_CODE, ALIBABA_VERSION } from './alibaba-handler.js';

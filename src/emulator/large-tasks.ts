@@ -8,8 +8,14 @@
 import type { JsonObject, WorkflowTaskSeed } from './json.js';
 
 /** Filler of a fixed length, so each node adds about the same bytes. */
-const PROMPT = 'Translate the subtitle segment to English, keep the timing marks and speaker labels as they are, and never add text. '.repeat(2);
-const TRANSCRIPT = 'Hola a todos, bienvenidos a la transmisión en vivo de esta tarde; hoy hablamos del nuevo catálogo de otoño. '.repeat(3);
+const PROMPT =
+  'Translate the subtitle segment to English, keep the timing marks and speaker labels as they are, and never add text. '.repeat(
+    2,
+  );
+const TRANSCRIPT =
+  'Hola a todos, bienvenidos a la transmisión en vivo de esta tarde; hoy hablamos del nuevo catálogo de otoño. '.repeat(
+    3,
+  );
 
 export function largeWorkflowTask(taskId: string, nodes: number): WorkflowTaskSeed {
   const ids = Array.from({ length: nodes }, (_, index) => `node_${String(index).padStart(4, '0')}`);
@@ -23,7 +29,10 @@ export function largeWorkflowTask(taskId: string, nodes: number): WorkflowTaskSe
     edges: ids.slice(1).map((id, index) => ({ source: ids[index]!, target: id })),
   };
   const nodeResults: JsonObject = Object.fromEntries(
-    ids.map((id, index) => [id, { status: 'succeeded', output: { text: `${index}: ${TRANSCRIPT}`, segments: index }, error: null }]),
+    ids.map((id, index) => [
+      id,
+      { status: 'succeeded', output: { text: `${index}: ${TRANSCRIPT}`, segments: index }, error: null },
+    ]),
   );
   return {
     TaskId: taskId,

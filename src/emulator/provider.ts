@@ -27,5 +27,10 @@ export interface ProviderHandler {
   /** Action and TaskId as the call log and fault targeting see them: best effort, before any validation. */
   identify(request: ReceivedRequest): { action: string; taskId: string | null };
   answer(request: ReceivedRequest, context: HandlerContext): EmulatorResponse;
-  faultAnswer(kind: ProviderFaultKind, fault: Fault, request: ReceivedRequest, context: HandlerContext): EmulatorResponse;
+  faultAnswer(
+    kind: ProviderFaultKind,
+    fault: Fault,
+    request: ReceivedRequest,
+    context: HandlerContext,
+  ): EmulatorResponse;
 }

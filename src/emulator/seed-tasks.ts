@@ -168,9 +168,15 @@ const IMAGE_TASKS = {
               Type: 'VOD',
               CosOutputStorage: null,
               S3OutputStorage: null,
-              VODOutputStorage: { Bucket: 'vodbucket-1500000001', Region: 'ap-guangzhou', SubAppId: 1500000001, VodBasic: 1 },
+              VODOutputStorage: {
+                Bucket: 'vodbucket-1500000001',
+                Region: 'ap-guangzhou',
+                SubAppId: 1500000001,
+                VodBasic: 1,
+              },
             },
-            SignedUrl: 'https://1500000001.vod2.myqcloud.com/6c9a7b3dvodcq1500000001/output/vod/portrait-02.png?t=6a1f2b00&sign=0e5a8f9c',
+            SignedUrl:
+              'https://1500000001.vod2.myqcloud.com/6c9a7b3dvodcq1500000001/output/vod/portrait-02.png?t=6a1f2b00&sign=0e5a8f9c',
             FileId: '5285890799710173650',
           },
         },
@@ -201,7 +207,13 @@ const IMAGE_TASKS = {
       ErrMsg: 'InvalidParameterValue.FaceNotFound',
       Message: 'Face Not Found',
       ImageProcessTaskResultSet: [
-        { Status: 'FAIL', ErrMsg: 'InvalidParameterValue.FaceNotFound', Message: 'Face Not Found', Progress: 0, Output: null },
+        {
+          Status: 'FAIL',
+          ErrMsg: 'InvalidParameterValue.FaceNotFound',
+          Message: 'Face Not Found',
+          Progress: 0,
+          Output: null,
+        },
       ],
       CreateTime: '2026-05-04T07:40:00Z',
       FinishTime: '2026-05-04T07:40:03Z',
@@ -343,7 +355,13 @@ const IMAGE_TASKS = {
       Status: 'FINISH',
       ErrCode: 0,
       ImageProcessTaskResultSet: [
-        { Status: 'SUCCESS', ErrMsg: '', Message: 'SUCCESS', Progress: 100, Output: { Path: '/output/erase/poster-05.png', OutputStorage: COS_OUTPUT } },
+        {
+          Status: 'SUCCESS',
+          ErrMsg: '',
+          Message: 'SUCCESS',
+          Progress: 100,
+          Output: { Path: '/output/erase/poster-05.png', OutputStorage: COS_OUTPUT },
+        },
         { Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: 80, Output: null },
       ],
       CreateTime: '2026-05-04T06:50:00Z',
@@ -381,7 +399,12 @@ const IMAGE_TASKS = {
         CosInputInfo: null,
         UrlInputInfo: null,
         S3InputInfo: null,
-        VODInputInfo: { Bucket: 'vodbucket-1500000001', Region: 'ap-guangzhou', Object: '/input/poster-06.jpg', SubAppId: 1500000001 },
+        VODInputInfo: {
+          Bucket: 'vodbucket-1500000001',
+          Region: 'ap-guangzhou',
+          Object: '/input/poster-06.jpg',
+          SubAppId: 1500000001,
+        },
       },
     },
   },
@@ -399,11 +422,26 @@ const LIVE_TRANSLATION_GRAPH = {
       position: { x: 0, y: 120 },
       inputs: { live_url: { Url: 'rtmp://live.example.com/app/stream-es', MaxIdleTime: 20 }, source_language_id: 'es' },
     },
-    { id: 'asr_1', type: 'ASR', name: 'Automatic Speech Recognition', config: { model: 'paraformer-realtime-v2', language: 'es' } },
+    {
+      id: 'asr_1',
+      type: 'ASR',
+      name: 'Automatic Speech Recognition',
+      config: { model: 'paraformer-realtime-v2', language: 'es' },
+    },
     // Some templates spell the key "Id" or "nodeId": there is no published schema.
-    { Id: 'llm_1', type: 'LLM', name: 'Translate to English', config: { model: 'qwen-plus', temperature: 0.2, prompt: 'Translate the subtitle to English.' } },
+    {
+      Id: 'llm_1',
+      type: 'LLM',
+      name: 'Translate to English',
+      config: { model: 'qwen-plus', temperature: 0.2, prompt: 'Translate the subtitle to English.' },
+    },
     { nodeId: 'code_1', type: 'Code', name: 'Format subtitles', config: { language: 'python3', timeoutSeconds: 10 } },
-    { id: 'http_1', type: 'HTTP', name: 'Push subtitles', config: { method: 'POST', url: 'https://subtitles.example.com/push' } },
+    {
+      id: 'http_1',
+      type: 'HTTP',
+      name: 'Push subtitles',
+      config: { method: 'POST', url: 'https://subtitles.example.com/push' },
+    },
     { id: 'end', type: 'End', name: 'End', outputs: ['result'] },
   ],
   edges: [
@@ -424,7 +462,11 @@ const SUCCEEDED_NODE_RESULTS = {
   start: { status: 'succeeded', output: LIVE_INPUTS, error: null },
   asr_1: { status: 'succeeded', output: { text: 'Hola a todos, bienvenidos.', segments: 3 }, error: null },
   llm_1: { status: 'succeeded', output: { text: 'Hello everyone, welcome.' }, error: null },
-  code_1: { status: 'succeeded', output: { srt: '1\n00:00:00,000 --> 00:00:02,400\nHello everyone, welcome.\n' }, error: null },
+  code_1: {
+    status: 'succeeded',
+    output: { srt: '1\n00:00:00,000 --> 00:00:02,400\nHello everyone, welcome.\n' },
+    error: null,
+  },
   http_1: { status: 'succeeded', output: { statusCode: 200 }, error: null },
   end: { status: 'succeeded', output: { result: 'Hello everyone, welcome.' }, error: null },
 } as const;
@@ -545,7 +587,11 @@ const WORKFLOW_TASKS = {
         { nodeId: 'start', status: 'succeeded', output: LIVE_INPUTS },
         { nodeId: 'asr_1', status: 'succeeded', output: { text: 'Hola a todos, bienvenidos.' } },
         { nodeId: 'llm_1', status: 'succeeded', output: { text: 'Hello everyone, welcome.' } },
-        { nodeId: 'code_1', status: 'succeeded', output: { srt: '1\n00:00:00,000 --> 00:00:02,400\nHello everyone, welcome.\n' } },
+        {
+          nodeId: 'code_1',
+          status: 'succeeded',
+          output: { srt: '1\n00:00:00,000 --> 00:00:02,400\nHello everyone, welcome.\n' },
+        },
         { nodeId: 'http_1', status: 'failed', error: 'HTTP 502 Bad Gateway from https://subtitles.example.com/push' },
         { nodeId: 'end', status: 'succeeded', output: { result: 'Hello everyone, welcome.' } },
       ]),
@@ -624,7 +670,10 @@ const WORKFLOW_TASKS = {
     workflowTask: {
       TaskId: 'b2bc8d58-943f-4549-aeb5-43d25f2140c2',
       Status: 'succeeded',
-      Inputs: json({ rtc: { AppId: 'a1b2c3d4', ChannelId: 'room-42', UserId: 'subtitle-bot' }, source_language_id: 'zh' }),
+      Inputs: json({
+        rtc: { AppId: 'a1b2c3d4', ChannelId: 'room-42', UserId: 'subtitle-bot' },
+        source_language_id: 'zh',
+      }),
       CreateTime: '2026-05-03T06:00:00Z',
       FinishTime: '2026-05-03T06:45:00Z',
       Workflow: workflow(
@@ -814,20 +863,30 @@ export const SEED: {
 
 /** taskId -> Response fields, for the task store. */
 export function seedImageTasks(): ReadonlyMap<string, ImageTaskSeed> {
-  return new Map(Object.values(IMAGE_TASKS).map((entry): [string, ImageTaskSeed] => [entry.taskId, deepFreeze(entry.response)]));
+  return new Map(
+    Object.values(IMAGE_TASKS).map((entry): [string, ImageTaskSeed] => [entry.taskId, deepFreeze(entry.response)]),
+  );
 }
 
 /** taskId -> WorkflowTask object, for the task store. */
 export function seedWorkflowTasks(): ReadonlyMap<string, WorkflowTaskSeed> {
   return new Map(
-    Object.values(WORKFLOW_TASKS).map((entry): [string, WorkflowTaskSeed] => [entry.taskId, deepFreeze(entry.workflowTask)]),
+    Object.values(WORKFLOW_TASKS).map((entry): [string, WorkflowTaskSeed] => [
+      entry.taskId,
+      deepFreeze(entry.workflowTask),
+    ]),
   );
 }
 
 /** A few ids per provider worth pasting into a query, for a start-up banner. */
 export function sampleTaskIds(): { readonly image: readonly string[]; readonly workflow: readonly string[] } {
   return {
-    image: [SEED.image.finishedSuccess, SEED.image.processing, SEED.image.finishedFaceNotFound, SEED.image.docExampleFinished],
+    image: [
+      SEED.image.finishedSuccess,
+      SEED.image.processing,
+      SEED.image.finishedFaceNotFound,
+      SEED.image.docExampleFinished,
+    ],
     workflow: [SEED.workflow.succeeded, SEED.workflow.running, SEED.workflow.failed, SEED.workflow.partialSucceeded],
   };
 }

@@ -8,7 +8,10 @@ import { isJsonObject, type JsonObject } from './json.js';
 export const DEFAULT_SIGNED_URL_LIFETIME_SECONDS = 3600;
 
 function basicIsoDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 export function signUrl(url: string, nowMs: number, lifetimeSeconds: number): string {
@@ -40,7 +43,9 @@ export function signImageTaskUrls(task: JsonObject, nowMs: number, lifetimeSecon
       if (!isJsonObject(result) || !isJsonObject(result['Output'])) return result;
       const output = result['Output'];
       const url = output['SignedUrl'];
-      return typeof url === 'string' ? { ...result, Output: { ...output, SignedUrl: signUrl(url, nowMs, lifetimeSeconds) } } : result;
+      return typeof url === 'string'
+        ? { ...result, Output: { ...output, SignedUrl: signUrl(url, nowMs, lifetimeSeconds) } }
+        : result;
     }),
   };
 }

@@ -31,7 +31,12 @@ export class TaskScripts {
 
   set(provider: ProviderId, taskId: string, steps: readonly JsonObject[], options: ScriptOptions = {}): ScriptPosition {
     if (steps.length === 0) throw new Error('a script needs at least one step');
-    this.scripts.set(key(provider, taskId), { steps: structuredClone(steps), step: 0, advanceEveryCalls: options.advanceEveryCalls, reads: 0 });
+    this.scripts.set(key(provider, taskId), {
+      steps: structuredClone(steps),
+      step: 0,
+      advanceEveryCalls: options.advanceEveryCalls,
+      reads: 0,
+    });
     return { step: 0, steps: steps.length };
   }
 
@@ -68,7 +73,12 @@ export function imageTaskProgression(): ImageTaskSeed[] {
     Status: 'PROCESSING',
     ImageProcessTaskResultSet: [{ Status: 'PROCESSING', ErrMsg: '', Message: '', Progress: progress, Output: null }],
   });
-  const outputStorage = { Type: 'COS', CosOutputStorage: { Bucket: 'media-output-1250000000', Region: 'ap-guangzhou' }, S3OutputStorage: null, VODOutputStorage: null };
+  const outputStorage = {
+    Type: 'COS',
+    CosOutputStorage: { Bucket: 'media-output-1250000000', Region: 'ap-guangzhou' },
+    S3OutputStorage: null,
+    VODOutputStorage: null,
+  };
   return [
     base,
     running(0),
@@ -78,7 +88,13 @@ export function imageTaskProgression(): ImageTaskSeed[] {
       Status: 'FINISH',
       FinishTime: '2026-05-04T08:00:42Z',
       ImageProcessTaskResultSet: [
-        { Status: 'SUCCESS', ErrMsg: '', Message: 'SUCCESS', Progress: 100, Output: { Path: '/output/scripted/result.jpg', OutputStorage: outputStorage } },
+        {
+          Status: 'SUCCESS',
+          ErrMsg: '',
+          Message: 'SUCCESS',
+          Progress: 100,
+          Output: { Path: '/output/scripted/result.jpg', OutputStorage: outputStorage },
+        },
       ],
     },
   ];

@@ -27,11 +27,17 @@ export function verifyTc3Request(
 ): Tc3Verdict {
   const authorization = parseTc3Authorization(request.headers['authorization'] ?? '');
   if (!authorization) {
-    return reject('AuthFailure.InvalidAuthorization', 'Authorization header is missing or does not follow the TC3-HMAC-SHA256 format.');
+    return reject(
+      'AuthFailure.InvalidAuthorization',
+      'Authorization header is missing or does not follow the TC3-HMAC-SHA256 format.',
+    );
   }
   const credential = findCredential(authorization.secretId);
   if (!credential) {
-    return reject('AuthFailure.SecretIdNotFound', 'The SecretId is not found, please ensure that your SecretId is correct.');
+    return reject(
+      'AuthFailure.SecretIdNotFound',
+      'The SecretId is not found, please ensure that your SecretId is correct.',
+    );
   }
 
   const rawTimestamp = request.headers['x-tc-timestamp'];
@@ -57,7 +63,10 @@ export function verifyTc3Request(
     );
   }
   if (authorization.service !== TC3_SERVICE) {
-    return reject('AuthFailure.SignatureFailure', `The credential scope service must be \`${TC3_SERVICE}\`, got \`${authorization.service}\`.`);
+    return reject(
+      'AuthFailure.SignatureFailure',
+      `The credential scope service must be \`${TC3_SERVICE}\`, got \`${authorization.service}\`.`,
+    );
   }
   for (const name of REQUIRED_SIGNED_HEADERS) {
     if (!authorization.signedHeaders.includes(name)) {
@@ -85,13 +94,17 @@ export function verifyTc3Request(
     timestamp,
   });
   if (!constantTimeEqual(authorization.signature, expected.signature)) {
-    return reject('AuthFailure.SignatureFailure', 'The provided credentials could not be validated. Please check your signature is correct.');
+    return reject(
+      'AuthFailure.SignatureFailure',
+      'The provided credentials could not be validated. Please check your signature is correct.',
+    );
   }
 
   // A temporary SecretId is useless without its token, and a permanent one must not carry one.
   const token = request.headers['x-tc-token'] ?? '';
   const tokenOk = credential.token === undefined ? token === '' : constantTimeEqual(token, credential.token);
-  if (!tokenOk) return reject('AuthFailure.TokenFailure', 'The token is invalid, expired, or does not belong to this SecretId.');
+  if (!tokenOk)
+    return reject('AuthFailure.TokenFailure', 'The token is invalid, expired, or does not belong to this SecretId.');
   if (credential.revoked === true) return reject('AuthFailure.TokenFailure', 'The token has been revoked.');
   if (credential.expiresAtMs !== undefined && nowMs >= credential.expiresAtMs) {
     return reject('AuthFailure.TokenFailure', 'The token has expired.');

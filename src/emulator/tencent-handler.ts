@@ -26,12 +26,16 @@ export const tencentHandler: ProviderHandler = {
 
     // API 3.0 also accepts GET with form parameters; this emulator models only what our client sends.
     if (request.method !== 'POST' || request.path !== '/') {
-      return fail('UnsupportedOperation', 'The emulator serves DescribeImageTaskDetail as POST / with a JSON body only.');
+      return fail(
+        'UnsupportedOperation',
+        'The emulator serves DescribeImageTaskDetail as POST / with a JSON body only.',
+      );
     }
     const action = request.headers['x-tc-action'] ?? '';
     if (action !== TENCENT_ACTION) return fail('InvalidAction', `The action \`${action}\` is invalid or not found.`);
     const version = request.headers['x-tc-version'] ?? '';
-    if (version !== TENCENT_VERSION) return fail('NoSuchVersion', `The API version \`${version}\` does not exist for ${TENCENT_ACTION}.`);
+    if (version !== TENCENT_VERSION)
+      return fail('NoSuchVersion', `The API version \`${version}\` does not exist for ${TENCENT_ACTION}.`);
     const contentType = request.headers['content-type'];
     if (contentType === undefined || !/^application\/json\s*(;|$)/i.test(contentType)) {
       return fail('InvalidParameter', 'Content-Type must be application/json for a JSON request body.');
@@ -53,12 +57,23 @@ export const tencentHandler: ProviderHandler = {
     }
     // Spreading keeps a seed's own RequestId position (doc examples) while minting a fresh value.
     const signed = signImageTaskUrls(task, context.nowMs, context.signedUrlLifetimeSeconds);
-    return jsonResponse(200, { Response: { ...signed, RequestId: context.newRequestId() } }, 'ok', tencentHeaders(request));
+    return jsonResponse(
+      200,
+      { Response: { ...signed, RequestId: context.newRequestId() } },
+      'ok',
+      tencentHeaders(request),
+    );
   },
 
   faultAnswer(kind: ProviderFaultKind, _fault, request, context) {
     return kind === 'throttle'
-      ? tencentError(request, context, 'RequestLimitExceeded', 'Your current request times exceeds the limit, please try again later.', kind)
+      ? tencentError(
+          request,
+          context,
+          'RequestLimitExceeded',
+          'Your current request times exceeds the limit, please try again later.',
+          kind,
+        )
       : tencentError(request, context, 'InternalError', 'An internal error has occurred. Retry your request.', kind);
   },
 };

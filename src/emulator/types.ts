@@ -45,7 +45,8 @@ export interface EmulatorOptions {
   alibabaCredentials?: Array<{ accessKeyId: string; accessKeySecret: string; securityToken?: string }>;
 }
 
-export type FaultKind = 'latency' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
+export type FaultKind =
+  'latency' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
 
 export interface Fault {
   kind: FaultKind;
@@ -111,7 +112,12 @@ export interface RunningEmulator {
    * src/emulator/task-scripts.ts), starting at the first; it moves on with advanceTask, or by
    * itself every `advanceEveryCalls` answers.
    */
-  scriptTask(provider: ProviderId, taskId: string, steps?: readonly JsonObject[], options?: ScriptOptions): ScriptPosition;
+  scriptTask(
+    provider: ProviderId,
+    taskId: string,
+    steps?: readonly JsonObject[],
+    options?: ScriptOptions,
+  ): ScriptPosition;
   /** One step on (staying at the last); null when the task has no script. */
   advanceTask(provider: ProviderId, taskId: string): ScriptPosition | null;
   /**

@@ -67,11 +67,25 @@ export function layoutWorkflowGraph(graph: PictureGraph, direction: LayoutDirect
     nodes: nodes.map((node) => {
       const box = g.node(node.id) as { x: number; y: number; width: number; height: number };
       // dagre gives centres; drawing code wants the top-left corner.
-      return { id: node.id, x: round(box.x - box.width / 2), y: round(box.y - box.height / 2), width: box.width, height: box.height, label: node.label, state: node.state };
+      return {
+        id: node.id,
+        x: round(box.x - box.width / 2),
+        y: round(box.y - box.height / 2),
+        width: box.width,
+        height: box.height,
+        label: node.label,
+        state: node.state,
+      };
     }),
     edges: graph.edges.map((edge, index) => {
-      const route = g.edge({ v: edge.source, w: edge.target, name: `e${index}` }) as { points?: { x: number; y: number }[] };
-      return { source: edge.source, target: edge.target, points: (route.points ?? []).map((p) => ({ x: round(p.x), y: round(p.y) })) };
+      const route = g.edge({ v: edge.source, w: edge.target, name: `e${index}` }) as {
+        points?: { x: number; y: number }[];
+      };
+      return {
+        source: edge.source,
+        target: edge.target,
+        points: (route.points ?? []).map((p) => ({ x: round(p.x), y: round(p.y) })),
+      };
     }),
   };
 }

@@ -34,7 +34,12 @@ export function toMermaid(graph: PictureGraph): string {
   for (const node of nodes) {
     // `<br/>` is Mermaid's line break: added after escaping, so it stays markup. The provider's
     // id goes under the label when the label does not already show it.
-    const detail = node.node === null ? escapeMermaidLabel(' (missing)') : node.label === node.id ? '' : `<br/>${escapeMermaidLabel(node.id)}`;
+    const detail =
+      node.node === null
+        ? escapeMermaidLabel(' (missing)')
+        : node.label === node.id
+          ? ''
+          : `<br/>${escapeMermaidLabel(node.id)}`;
     lines.push(`    ${idOf.get(node.id)}["${escapeMermaidLabel(node.label)}${detail}"]`);
   }
   for (const edge of graph.edges) lines.push(`    ${idOf.get(edge.source)} --> ${idOf.get(edge.target)}`);

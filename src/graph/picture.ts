@@ -19,20 +19,41 @@ export interface PictureGraph {
 
 /** How a node's result is drawn; provider status words vary, so they are grouped. */
 /** Values are the GraphQL enum WorkflowNodeState's. */
-export type NodeState = 'SUCCEEDED' | 'FAILED' | 'RUNNING' | 'STOPPED' | 'PENDING' | 'UNKNOWN' | 'NO_RESULT' | 'MISSING';
+export type NodeState =
+  'SUCCEEDED' | 'FAILED' | 'RUNNING' | 'STOPPED' | 'PENDING' | 'UNKNOWN' | 'NO_RESULT' | 'MISSING';
 
 const STATE_WORDS: Readonly<Record<string, NodeState>> = {
-  succeeded: 'SUCCEEDED', success: 'SUCCEEDED', successful: 'SUCCEEDED', completed: 'SUCCEEDED', finished: 'SUCCEEDED', done: 'SUCCEEDED', ok: 'SUCCEEDED',
-  failed: 'FAILED', fail: 'FAILED', failure: 'FAILED', error: 'FAILED',
-  running: 'RUNNING', processing: 'RUNNING', 'in-progress': 'RUNNING', started: 'RUNNING',
-  stopped: 'STOPPED', cancelled: 'STOPPED', canceled: 'STOPPED', aborted: 'STOPPED',
-  pending: 'PENDING', waiting: 'PENDING', queued: 'PENDING',
+  succeeded: 'SUCCEEDED',
+  success: 'SUCCEEDED',
+  successful: 'SUCCEEDED',
+  completed: 'SUCCEEDED',
+  finished: 'SUCCEEDED',
+  done: 'SUCCEEDED',
+  ok: 'SUCCEEDED',
+  failed: 'FAILED',
+  fail: 'FAILED',
+  failure: 'FAILED',
+  error: 'FAILED',
+  running: 'RUNNING',
+  processing: 'RUNNING',
+  'in-progress': 'RUNNING',
+  started: 'RUNNING',
+  stopped: 'STOPPED',
+  cancelled: 'STOPPED',
+  canceled: 'STOPPED',
+  aborted: 'STOPPED',
+  pending: 'PENDING',
+  waiting: 'PENDING',
+  queued: 'PENDING',
 };
 
 export function nodeState(node: PictureNode | null): NodeState {
   if (node === null) return 'MISSING';
   if (node.result === null) return 'NO_RESULT';
-  const word = (node.result.status ?? '').trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const word = (node.result.status ?? '')
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   return Object.prototype.hasOwnProperty.call(STATE_WORDS, word) ? (STATE_WORDS[word] ?? 'UNKNOWN') : 'UNKNOWN';
 }
 

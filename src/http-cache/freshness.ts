@@ -31,7 +31,13 @@ export function cacheControlDirectives(header: string): Map<string, string> {
     const [rawName = '', ...rest] = part.split('=');
     const name = rawName.trim().toLowerCase();
     if (name === '' || directives.has(name)) continue;
-    directives.set(name, rest.join('=').trim().replace(/^"(.*)"$/, '$1'));
+    directives.set(
+      name,
+      rest
+        .join('=')
+        .trim()
+        .replace(/^"(.*)"$/, '$1'),
+    );
   }
   return directives;
 }

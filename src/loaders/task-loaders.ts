@@ -33,31 +33,48 @@ function asError(reason: unknown): Error {
 
 function abandoned(provider: ProviderName | undefined): Error {
   if (provider === undefined) return new Error('lookup not started: the request was abandoned');
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} lookup not started: the request was abandoned`, retryable: false });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} lookup not started: the request was abandoned`,
+    retryable: false,
+  });
 }
 
 /**
  * `call` carries the request's deadline, signal, owner and tally down to every source call
  * the loader makes; `provider` names the errors of lookups the signal stopped before they began.
  */
-export function createTaskLoader<T>(source: TaskSource<T>, options: TaskLoaderOptions, call: TaskCall = {}, provider?: ProviderName): DataLoader<string, T> {
+export function createTaskLoader<T>(
+  source: TaskSource<T>,
+  options: TaskLoaderOptions,
+  call: TaskCall = {},
+  provider?: ProviderName,
+): DataLoader<string, T> {
   // One limiter for the loader, not per batch, so split batches share the bound.
   const limit = pLimit(options.concurrency);
   const { signal } = call;
   // Checked when p-limit starts the job, not when it is queued. Not limit.clearQueue(): it
   // would leave the queued lookups unsettled, and the request's execution with them.
-  const lookup = (taskId: string, batchCall: TaskCall): Promise<T> => (signal?.aborted ? Promise.reject(abandoned(provider)) : source(taskId, batchCall));
+  const lookup = (taskId: string, batchCall: TaskCall): Promise<T> =>
+    signal?.aborted ? Promise.reject(abandoned(provider)) : source(taskId, batchCall);
   const batch = (taskIds: readonly string[]): Promise<Array<T | Error>> => {
     // Without tracing the request's own call object goes down unchanged: nothing is built per batch.
-    if (call.span === undefined) return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, call)).catch(asError)));
-    const span = call.span.child('loader batch', { ...(provider !== undefined && { provider }), 'batch.size': taskIds.length });
-    const batchCall: TaskCall = { ...call, span };
-    return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, batchCall)).catch(asError))).then((results) => {
-      const failed = results.filter((result) => result instanceof Error).length;
-      span.setAttributes({ 'batch.failed': failed });
-      span.end();
-      return results;
+    if (call.span === undefined)
+      return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, call)).catch(asError)));
+    const span = call.span.child('loader batch', {
+      ...(provider !== undefined && { provider }),
+      'batch.size': taskIds.length,
     });
+    const batchCall: TaskCall = { ...call, span };
+    return Promise.all(taskIds.map((taskId) => limit(() => lookup(taskId, batchCall)).catch(asError))).then(
+      (results) => {
+        const failed = results.filter((result) => result instanceof Error).length;
+        span.setAttributes({ 'batch.failed': failed });
+        span.end();
+        return results;
+      },
+    );
   };
   return new DataLoader<string, T>(batch, { maxBatchSize: options.maxBatchSize });
 }

@@ -26,8 +26,13 @@ export interface LoggingPluginOptions {
  * many aliases) still has a parsed document to name it. A client-sent name that is not a
  * GraphQL name is not worth a log field.
  */
-function operationNameOf(resolved: string | null | undefined, requested: string | undefined, document: DocumentNode | undefined): string | null {
-  const name = resolved ?? (document ? getOperationAST(document, requested)?.name?.value : undefined) ?? requested ?? null;
+function operationNameOf(
+  resolved: string | null | undefined,
+  requested: string | undefined,
+  document: DocumentNode | undefined,
+): string | null {
+  const name =
+    resolved ?? (document ? getOperationAST(document, requested)?.name?.value : undefined) ?? requested ?? null;
   return name !== null && GRAPHQL_NAME.test(name) ? name : null;
 }
 
@@ -89,7 +94,9 @@ export function loggingPlugin(options: LoggingPluginOptions): ApolloServerPlugin
             refused: operation === undefined || result?.data === undefined,
             outcome,
             durationMs,
-            errorCodes: errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
+            errorCodes: errors.map((error) =>
+              typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN',
+            ),
           };
           const line = requestLine({
             requestId,
@@ -181,13 +188,19 @@ const MAX_HIT_LOGGERS = 256;
  * name: pino serialises bindings when the child is made, and each hit serialises two fields.
  * The line's fields are the same as before; only their order in the JSON differs.
  */
-export function edgeCacheRecorder(options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>): (answer: EdgeCacheAnswer) => void {
+export function edgeCacheRecorder(
+  options: Pick<LoggingPluginOptions, 'logger' | 'metrics'>,
+): (answer: EdgeCacheAnswer) => void {
   const lines = requestLogger(options.logger);
   const hitLoggers = new Map<string | null, Logger>();
   const hitLogger = (operationName: string | null): Logger | undefined => {
     let logger = hitLoggers.get(operationName);
     if (logger === undefined && hitLoggers.size < MAX_HIT_LOGGERS) {
-      const { requestId: _requestId, durationMs: _durationMs, ...constant } = requestLine({
+      const {
+        requestId: _requestId,
+        durationMs: _durationMs,
+        ...constant
+      } = requestLine({
         requestId: '',
         operationName,
         operationType: 'query',
@@ -206,7 +219,8 @@ export function edgeCacheRecorder(options: Pick<LoggingPluginOptions, 'logger' |
   };
   return (answer) => {
     const durationMs = roundMs(answer.durationMs);
-    const operationName = answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
+    const operationName =
+      answer.operationName !== null && GRAPHQL_NAME.test(answer.operationName) ? answer.operationName : null;
     options.metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs, errorCodes: NO_CODES });
     options.metrics.edgeCacheHit();
     if (!lines.isLevelEnabled('info')) return;

@@ -58,7 +58,10 @@ function locate(document: string, region: string): { begin: string; end: string;
 export function generatedRegion(document: string, region: string): string | null {
   const found = locate(document, region);
   if (found === null) return null;
-  return document.slice(found.from + found.begin.length, found.to).replace(/^\n/, '').replace(/\n$/, '');
+  return document
+    .slice(found.from + found.begin.length, found.to)
+    .replace(/^\n/, '')
+    .replace(/\n$/, '');
 }
 
 /** The document with a region's content replaced; throws when the marker lines are missing. */

@@ -24,7 +24,11 @@ export type Collectors = { readonly [K in GaugeId]?: (gauge: Gauge<LabelOf<Metri
 
 type AnySeries = Counter<string> | Gauge<string> | Histogram<string>;
 
-function construct(spec: SeriesSpec, registry: Registry, collect: ((gauge: Gauge<string>) => void) | undefined): AnySeries {
+function construct(
+  spec: SeriesSpec,
+  registry: Registry,
+  collect: ((gauge: Gauge<string>) => void) | undefined,
+): AnySeries {
   const common = { name: spec.name, help: spec.help, labelNames: spec.labels, registers: [registry] };
   switch (spec.type) {
     case 'counter':
@@ -52,7 +56,8 @@ export function buildSeries(registry: Registry, collectors: Collectors): BuiltSe
   const built = new Map<SeriesId, AnySeries>();
   const registerAll = (ofShared: boolean): void => {
     for (const id of ids) {
-      if ((specOf(id).registered === 'shared') === ofShared) built.set(id, construct(specOf(id), registry, collectorOf(id)));
+      if ((specOf(id).registered === 'shared') === ofShared)
+        built.set(id, construct(specOf(id), registry, collectorOf(id)));
     }
   };
   registerAll(false);

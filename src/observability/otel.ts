@@ -17,7 +17,8 @@ export interface OtelTracingConfig {
 
 function wrap(tracer: Tracer, span: Span): TraceSpan {
   return {
-    child: (name, attributes) => wrap(tracer, tracer.startSpan(name, attributes ? { attributes } : {}, trace.setSpan(ROOT_CONTEXT, span))),
+    child: (name, attributes) =>
+      wrap(tracer, tracer.startSpan(name, attributes ? { attributes } : {}, trace.setSpan(ROOT_CONTEXT, span))),
     setAttributes: (attributes) => {
       span.setAttributes(attributes);
     },
@@ -48,7 +49,12 @@ export function otelTracing(tracer: Tracer, shutdown: () => Promise<void>): Trac
 
 /** Production: spans batched and sent over OTLP/HTTP (JSON/protobuf per the exporter's defaults). */
 export async function startOtelTracing(config: OtelTracingConfig): Promise<Tracing> {
-  const [{ BasicTracerProvider, BatchSpanProcessor }, { OTLPTraceExporter }, { resourceFromAttributes }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] = await Promise.all([
+  const [
+    { BasicTracerProvider, BatchSpanProcessor },
+    { OTLPTraceExporter },
+    { resourceFromAttributes },
+    { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION },
+  ] = await Promise.all([
     import('@opentelemetry/sdk-trace-base'),
     import('@opentelemetry/exporter-trace-otlp-http'),
     import('@opentelemetry/resources'),

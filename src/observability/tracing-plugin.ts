@@ -22,7 +22,11 @@ export function tracingPlugin(): ApolloServerPlugin<RequestContext> {
         async willSendResponse({ response }) {
           const errors = response.body.kind === 'single' ? (response.body.singleResult.errors ?? []) : [];
           if (errors.length === 0) return;
-          const codes = [...new Set(errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')))].sort();
+          const codes = [
+            ...new Set(
+              errors.map((error) => (typeof error.extensions?.code === 'string' ? error.extensions.code : 'UNKNOWN')),
+            ),
+          ].sort();
           span.setAttributes({ 'graphql.errors': errors.length, 'graphql.error.codes': codes.join(',') });
         },
       };

@@ -5,7 +5,13 @@
  * are stripped from the JSON `source`, so they never reach a client.
  */
 
-import type { ImageInputModel, ImageObjectLocationModel, ImageStorageModel, ImageVodLocationModel, JsonValue } from './models.js';
+import type {
+  ImageInputModel,
+  ImageObjectLocationModel,
+  ImageStorageModel,
+  ImageVodLocationModel,
+  JsonValue,
+} from './models.js';
 import { isRecord } from './json-value.js';
 import { parseJsonField } from './json-field.js';
 import { stripSecrets } from './secrets.js';
@@ -106,7 +112,8 @@ export function parseImageStorage(value: unknown): ImageStorageModel | null {
     'AWS-S3': s3Location(o.S3OutputStorage),
     VOD: vodLocation(o.VODOutputStorage),
   } as const;
-  const named = type === null ? undefined : Object.entries(branches).find(([kind]) => kind === type.trim().toUpperCase())?.[1];
+  const named =
+    type === null ? undefined : Object.entries(branches).find(([kind]) => kind === type.trim().toUpperCase())?.[1];
   const present = Object.values(branches).filter((branch) => branch !== null);
   const branch = named !== undefined ? named : present.length === 1 ? (present[0] ?? null) : null;
   const vod = branch !== null && branch === branches.VOD ? branches.VOD : null;

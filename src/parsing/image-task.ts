@@ -68,7 +68,9 @@ export function parseImageTask(taskId: string, response: unknown): ImageTaskMode
     requestId: asString(r.RequestId),
     // FINISH is the only status MPS never leaves; WAITING/PROCESSING/unknown may still change.
     terminal: status === 'FINISH',
-    signedUrlsExpireAt: earliestExpiry((resultSet ?? []).map((result) => signedUrlExpiresAt(result.output?.signedUrl ?? null))),
+    signedUrlsExpireAt: earliestExpiry(
+      (resultSet ?? []).map((result) => signedUrlExpiresAt(result.output?.signedUrl ?? null)),
+    ),
   };
 }
 

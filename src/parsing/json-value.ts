@@ -87,7 +87,9 @@ function copy(input: unknown, depth: number, ancestors: Set<object>): JsonValue 
     }
     if (!isRecord(input)) {
       const name = (input as { constructor?: { name?: unknown } }).constructor?.name;
-      throw new NotJson(`not JSON-shaped: a ${typeof name === 'string' ? name : 'non-plain'} object is not a JSON object`);
+      throw new NotJson(
+        `not JSON-shaped: a ${typeof name === 'string' ? name : 'non-plain'} object is not a JSON object`,
+      );
     }
     const out: JsonObject = {};
     for (const key of Object.keys(input)) {

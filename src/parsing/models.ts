@@ -19,8 +19,7 @@ export type WorkflowStatus = 'DRAFT' | 'PUBLISHED' | 'EDITING' | 'UNKNOWN';
  * was JSON of the wrong shape, else the text as sent, so a failed parse never loses the data.
  */
 export type Parsed<T> =
-  | { readonly ok: true; readonly value: T }
-  | { readonly ok: false; readonly reason: string; readonly raw?: JsonValue };
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly reason: string; readonly raw?: JsonValue };
 
 /** `TaskOutputStorage` typed: the bucket and region of the branch `Type` names. */
 export interface ImageStorageModel {

@@ -6,7 +6,14 @@
  * docs/architecture.md, "Parsing".
  */
 
-import type { JsonObject, JsonValue, Parsed, WorkflowNodeResultModel, WorkflowNodeResultsModel, WorkflowParseWarningModel } from './models.js';
+import type {
+  JsonObject,
+  JsonValue,
+  Parsed,
+  WorkflowNodeResultModel,
+  WorkflowNodeResultsModel,
+  WorkflowParseWarningModel,
+} from './models.js';
 import { compactJson, isJsonObject, kindOf, toJsonValue } from './json-value.js';
 import { asId, asString, pickAs } from './scalars.js';
 import { entriesOf } from './workflow-graph.js';
@@ -15,7 +22,18 @@ const NODE_ID_KEYS = ['nodeId', 'NodeId', 'node_id', 'id', 'Id', 'ID'] as const;
 const STATUS_KEYS = ['status', 'Status', 'state', 'State'] as const;
 const OUTPUT_KEYS = ['output', 'Output', 'outputs', 'Outputs', 'result', 'Result'] as const;
 const ERROR_KEYS = ['error', 'Error', 'errorMessage', 'ErrorMessage', 'error_message', 'message', 'Message'] as const;
-const WRAPPER_KEYS: ReadonlySet<string> = new Set(['nodes', 'Nodes', 'nodeResults', 'NodeResults', 'results', 'Results', 'items', 'Items', 'data', 'Data']);
+const WRAPPER_KEYS: ReadonlySet<string> = new Set([
+  'nodes',
+  'Nodes',
+  'nodeResults',
+  'NodeResults',
+  'results',
+  'Results',
+  'items',
+  'Items',
+  'data',
+  'Data',
+]);
 
 export function parseNodeResults(input: unknown): Parsed<WorkflowNodeResultsModel> {
   const shaped = toJsonValue(input);
@@ -30,7 +48,9 @@ export function parseNodeResults(input: unknown): Parsed<WorkflowNodeResultsMode
     const results: WorkflowNodeResultModel[] = [];
     for (const [nodeId, entry] of Object.entries(value)) {
       results.push(
-        isJsonObject(entry) ? fromObject(nodeId, entry) : { nodeId, status: null, output: entry, error: null, raw: entry },
+        isJsonObject(entry)
+          ? fromObject(nodeId, entry)
+          : { nodeId, status: null, output: entry, error: null, raw: entry },
       );
     }
     return { ok: true, value: { results, skipped: 0, warnings: [] } };
@@ -50,7 +70,9 @@ function unwrap(value: JsonValue): { readonly list: readonly JsonValue[]; readon
   if (keys.length !== 1 || key === undefined || !WRAPPER_KEYS.has(key)) return null;
   const list = value[key];
   if (!Array.isArray(list)) return null;
-  return list.some((entry) => isJsonObject(entry) && pickAs(entry, NODE_ID_KEYS, asId) !== null) ? { list, path: key } : null;
+  return list.some((entry) => isJsonObject(entry) && pickAs(entry, NODE_ID_KEYS, asId) !== null)
+    ? { list, path: key }
+    : null;
 }
 
 function fromArray(list: readonly JsonValue[], base: string): WorkflowNodeResultsModel {

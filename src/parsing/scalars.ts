@@ -76,13 +76,12 @@ export function asId(value: unknown): string | null {
  * `unknown` so a new provider status shows up as UNKNOWN instead of vanishing.
  * Matching ignores case, surrounding blanks and `_`/space vs `-`.
  */
-export function mapEnum<T extends string>(
-  value: unknown,
-  table: Readonly<Record<string, T>>,
-  unknown: T,
-): T | null {
+export function mapEnum<T extends string>(value: unknown, table: Readonly<Record<string, T>>, unknown: T): T | null {
   if (value === undefined || value === null) return null;
   if (typeof value !== 'string') return unknown;
-  const token = value.trim().toLowerCase().replace(/[\s_]+/g, '-');
+  const token = value
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_]+/g, '-');
   return Object.prototype.hasOwnProperty.call(table, token) ? (table[token] ?? unknown) : unknown;
 }

@@ -62,7 +62,8 @@ export function signedUrlExpiresAt(url: string | null): number | null {
 /** The earliest of several expiries, ignoring the unknown ones; null when none is known. */
 export function earliestExpiry(expiries: Iterable<number | null>): number | null {
   let earliest: number | null = null;
-  for (const expiresAt of expiries) if (expiresAt !== null && (earliest === null || expiresAt < earliest)) earliest = expiresAt;
+  for (const expiresAt of expiries)
+    if (expiresAt !== null && (earliest === null || expiresAt < earliest)) earliest = expiresAt;
   return earliest;
 }
 

@@ -24,7 +24,15 @@ export const NODE_ID_KEYS = ['id', 'Id', 'ID', 'nodeId', 'NodeId', 'node_id', 'k
 const NODE_TYPE_KEYS = ['type', 'Type', 'nodeType', 'NodeType', 'node_type'] as const;
 const NODE_NAME_KEYS = ['name', 'Name', 'label', 'Label', 'title', 'Title'] as const;
 const NEXT_KEYS = ['next', 'Next', 'children', 'Children'] as const;
-const EDGE_SOURCE_KEYS = ['source', 'Source', 'from', 'From', 'sourceNodeId', 'SourceNodeId', 'source_node_id'] as const;
+const EDGE_SOURCE_KEYS = [
+  'source',
+  'Source',
+  'from',
+  'From',
+  'sourceNodeId',
+  'SourceNodeId',
+  'source_node_id',
+] as const;
 const EDGE_TARGET_KEYS = ['target', 'Target', 'to', 'To', 'targetNodeId', 'TargetNodeId', 'target_node_id'] as const;
 
 /** One entry of a list or map, with where it was found. */
@@ -37,7 +45,8 @@ export interface Entry {
 
 /** The entries of an array, or of an object read as a map in key order. */
 export function entriesOf(container: readonly JsonValue[] | JsonObject, base: string): Entry[] {
-  if (Array.isArray(container)) return container.map((value, index) => ({ index, key: null, path: `${base}[${index}]`, value }));
+  if (Array.isArray(container))
+    return container.map((value, index) => ({ index, key: null, path: `${base}[${index}]`, value }));
   return Object.entries(container).map(([key, value], index) => ({ index, key, path: `${base}.${key}`, value }));
 }
 
@@ -69,7 +78,14 @@ export function parseWorkflowGraph(input: unknown): Parsed<WorkflowGraphModel> {
       continue;
     }
     if (seen.has(node.model.id)) {
-      warnings.push({ part: 'NODE', index: entry.index, key: entry.key, path: entry.path, reason: `repeats node id ${node.model.id}; kept`, skipped: false });
+      warnings.push({
+        part: 'NODE',
+        index: entry.index,
+        key: entry.key,
+        path: entry.path,
+        reason: `repeats node id ${node.model.id}; kept`,
+        skipped: false,
+      });
     }
     seen.add(node.model.id);
     nodes.push(node.model);
@@ -89,7 +105,11 @@ export function parseWorkflowGraph(input: unknown): Parsed<WorkflowGraphModel> {
         else edges.push(edge);
       }
     } else {
-      skip('EDGE', { index: 0, key: null, path: edgesEntry.key, value: edgesEntry.value }, `${edgesEntry.key} must be an array, got ${kindOf(edgesEntry.value)}`);
+      skip(
+        'EDGE',
+        { index: 0, key: null, path: edgesEntry.key, value: edgesEntry.value },
+        `${edgesEntry.key} must be an array, got ${kindOf(edgesEntry.value)}`,
+      );
     }
   }
   const pairs = new Set(edges.map((edge) => pairKey(edge)));
@@ -130,7 +150,12 @@ function parseNode(entry: Entry): ParsedNode | string {
   }
   const next = nextEdges(id, node, entry.path, used);
   return {
-    model: { id, type: read(node, NODE_TYPE_KEYS, asString, used), name: read(node, NODE_NAME_KEYS, asString, used), properties: rest(node, used) },
+    model: {
+      id,
+      type: read(node, NODE_TYPE_KEYS, asString, used),
+      name: read(node, NODE_NAME_KEYS, asString, used),
+      properties: rest(node, used),
+    },
     next,
   };
 }
@@ -150,10 +175,12 @@ function nextEdges(source: string, node: JsonObject, path: string, used: Set<str
     const entry: Entry = { index, key: null, path: `${path}.${found.key}[${index}]`, value: element };
     const plain = asId(element);
     if (plain !== null) return { entry, edge: { source, target: plain, properties: null } };
-    if (!isJsonObject(element)) return { entry, edge: `expected a node id or an object naming one, got ${kindOf(element)}` };
+    if (!isJsonObject(element))
+      return { entry, edge: `expected a node id or an object naming one, got ${kindOf(element)}` };
     const elementUsed = new Set<string>();
     const target = read(element, EDGE_TARGET_KEYS, asId, elementUsed) ?? read(element, NODE_ID_KEYS, asId, elementUsed);
-    if (target === null) return { entry, edge: `no target (looked for ${[...EDGE_TARGET_KEYS, ...NODE_ID_KEYS].join('/')})` };
+    if (target === null)
+      return { entry, edge: `no target (looked for ${[...EDGE_TARGET_KEYS, ...NODE_ID_KEYS].join('/')})` };
     return { entry, edge: { source, target, properties: rest(element, elementUsed) } };
   });
 }
@@ -169,7 +196,12 @@ function parseEdge(entry: JsonValue): WorkflowEdgeModel | string {
 }
 
 /** The first alias whose value converts; its key is recorded as modelled. */
-function read<T>(entry: JsonObject, aliases: readonly string[], convert: (value: unknown) => T | null, used: Set<string>): T | null {
+function read<T>(
+  entry: JsonObject,
+  aliases: readonly string[],
+  convert: (value: unknown) => T | null,
+  used: Set<string>,
+): T | null {
   const found = pickAs(entry, aliases, convert);
   if (found === null) return null;
   used.add(found.key);

@@ -135,12 +135,17 @@ const ALIBABA_RULES: readonly CodeRule[] = [
       prefix('InvalidAccessKeyId', 'InvalidSecurityToken', 'InvalidTimeStamp')(code),
     kind: 'AUTH_FAILED',
   },
-  { matches: (code) => prefix('Forbidden')(code) || exact('IpInBlacklist', 'IpNotInWhitelist')(code), kind: 'FORBIDDEN' },
+  {
+    matches: (code) => prefix('Forbidden')(code) || exact('IpInBlacklist', 'IpNotInWhitelist')(code),
+    kind: 'FORBIDDEN',
+  },
   { matches: prefix('Throttling'), kind: 'RATE_LIMITED' },
   { matches: prefix('InternalError', 'ServiceUnavailable'), kind: 'UPSTREAM_UNAVAILABLE' },
   // See TENCENT_INTEGRATION_CODES for why these are not NOT_FOUND or BAD_INPUT.
   {
-    matches: (code) => prefix('InvalidApi', 'InvalidAction', 'InvalidVersion', 'InvalidProduct')(code) || exact('UnsupportedHTTPMethod')(code),
+    matches: (code) =>
+      prefix('InvalidApi', 'InvalidAction', 'InvalidVersion', 'InvalidProduct')(code) ||
+      exact('UnsupportedHTTPMethod')(code),
     kind: 'UPSTREAM_BAD_RESPONSE',
   },
   // No ICE-specific "task not found" code is documented; the reference says to trust the family names.
@@ -163,7 +168,11 @@ function formatMessage(provider: ProviderName, code: string, message: string): s
  * provider's own (Alibaba sends 404 for missing resources); without one it came
  * from a gateway or proxy, so only "try later" statuses mean anything.
  */
-function kindForStatus(provider: ProviderName, httpStatus: number | undefined, hasProviderErrorBody: boolean): ProviderErrorKind {
+function kindForStatus(
+  provider: ProviderName,
+  httpStatus: number | undefined,
+  hasProviderErrorBody: boolean,
+): ProviderErrorKind {
   if (httpStatus === undefined) return 'UPSTREAM_BAD_RESPONSE';
   if (httpStatus === 429) return 'RATE_LIMITED';
   // 408 is a proxy giving up on us: as transient as a 5xx.

@@ -119,7 +119,11 @@ export async function sendWithTimeout(request: HttpRequest, options: SendOptions
       retryAfterMs: parseRetryAfter(response.headers.get('retry-after'), options.now()),
     };
   } catch (error) {
-    throw transportError(options.provider, error, { timedOut, timeoutMs, callerAborted: options.signal?.aborted ?? false });
+    throw transportError(options.provider, error, {
+      timedOut,
+      timeoutMs,
+      callerAborted: options.signal?.aborted ?? false,
+    });
   } finally {
     clearTimeout(timer);
     options.signal?.removeEventListener('abort', onCallerAbort);
@@ -132,20 +136,37 @@ function transportError(
   state: { readonly timedOut: boolean; readonly timeoutMs: number; readonly callerAborted: boolean },
 ): ProviderError {
   if (state.timedOut) {
-    return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} timed out after ${state.timeoutMs} ms` });
+    return new ProviderError({
+      provider,
+      kind: 'UPSTREAM_UNAVAILABLE',
+      message: `${provider} timed out after ${state.timeoutMs} ms`,
+    });
   }
   if (state.callerAborted) return callerAborted(provider);
   const { code, type } = errorFields(error);
   if (type === 'max-size') {
-    return new ProviderError({ provider, kind: 'UPSTREAM_BAD_RESPONSE', message: `${provider} response larger than ${MAX_RESPONSE_BYTES} bytes` });
+    return new ProviderError({
+      provider,
+      kind: 'UPSTREAM_BAD_RESPONSE',
+      message: `${provider} response larger than ${MAX_RESPONSE_BYTES} bytes`,
+    });
   }
   // node-fetch's own messages embed the URL; only the system error code is safe and useful.
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} network error: ${code ?? type ?? 'unknown'}` });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} network error: ${code ?? type ?? 'unknown'}`,
+  });
 }
 
 /** Nobody is waiting for the answer any more, so another attempt would be wasted. */
 function callerAborted(provider: ProviderName): ProviderError {
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} request aborted by the caller`,
+    retryable: false,
+  });
 }
 
 function errorFields(error: unknown): { code: string | undefined; type: string | undefined } {

@@ -65,7 +65,12 @@ export interface ProviderDescriptor<T extends { readonly terminal: boolean }> {
   /** Whether a credential source is configured for it (docs/credentials.md). */
   hasCredentials(credentials: AppCredentials): boolean;
   /** The plain source over a signed client: its own credential source, else the emulator's keys when given, else null. */
-  connect(config: AppConfig, deps: ClientDeps, emulator: EmulatorTarget | null, credentials: AppCredentials): Connection<T> | null;
+  connect(
+    config: AppConfig,
+    deps: ClientDeps,
+    emulator: EmulatorTarget | null,
+    credentials: AppCredentials,
+  ): Connection<T> | null;
 }
 
 const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
@@ -84,13 +89,29 @@ const TENCENT_MPS: ProviderDescriptor<ImageTaskModel> = {
   connect(config, deps, emulator, credentials) {
     const holder = credentials.tencent;
     if (holder) {
-      const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: config.tencent, timeoutMs: deps.timeoutMs, credentials: holder });
-      return { endpoint: config.tencent.endpoint, keyId: holder.identity, region: config.tencent.region, source: imageTaskSource(client) };
+      const client = createMpsClient({
+        fetch: deps.fetch,
+        now: deps.now,
+        config: config.tencent,
+        timeoutMs: deps.timeoutMs,
+        credentials: holder,
+      });
+      return {
+        endpoint: config.tencent.endpoint,
+        keyId: holder.identity,
+        region: config.tencent.region,
+        source: imageTaskSource(client),
+      };
     }
     if (!emulator) return null;
     const section = { ...config.tencent, endpoint: emulator.url, credentials: { ...emulator.credentials.tencent } };
     const client = createMpsClient({ fetch: deps.fetch, now: deps.now, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, keyId: section.credentials.secretId, region: section.region, source: imageTaskSource(client) };
+    return {
+      endpoint: section.endpoint,
+      keyId: section.credentials.secretId,
+      region: section.region,
+      source: imageTaskSource(client),
+    };
   },
 };
 
@@ -118,12 +139,28 @@ const ALIBABA_ICE: ProviderDescriptor<WorkflowTaskModel> = {
         timeoutMs: deps.timeoutMs,
         credentials: holder,
       });
-      return { endpoint: config.alibaba.endpoint, keyId: holder.identity, region: config.alibaba.region, source: workflowTaskSource(client) };
+      return {
+        endpoint: config.alibaba.endpoint,
+        keyId: holder.identity,
+        region: config.alibaba.region,
+        source: workflowTaskSource(client),
+      };
     }
     if (!emulator) return null;
     const section = { ...config.alibaba, endpoint: emulator.url, credentials: { ...emulator.credentials.alibaba } };
-    const client = createIceClient({ fetch: deps.fetch, now: deps.now, randomNonce: deps.randomNonce, config: section, timeoutMs: deps.timeoutMs });
-    return { endpoint: section.endpoint, keyId: section.credentials.accessKeyId, region: section.region, source: workflowTaskSource(client) };
+    const client = createIceClient({
+      fetch: deps.fetch,
+      now: deps.now,
+      randomNonce: deps.randomNonce,
+      config: section,
+      timeoutMs: deps.timeoutMs,
+    });
+    return {
+      endpoint: section.endpoint,
+      keyId: section.credentials.accessKeyId,
+      region: section.region,
+      source: workflowTaskSource(client),
+    };
   },
 };
 
@@ -136,7 +173,9 @@ export const PROVIDERS: { readonly [P in ProviderName]: ProviderDescriptor<{ rea
 export const PROVIDER_LIST: readonly ProviderDescriptor<{ readonly terminal: boolean }>[] = [TENCENT_MPS, ALIBABA_ICE];
 
 /** Any model type T: each provider's own source keeps its own model. */
-export type SourceBuilder = <T extends { readonly terminal: boolean }>(provider: ProviderDescriptor<T>) => TaskSource<T>;
+export type SourceBuilder = <T extends { readonly terminal: boolean }>(
+  provider: ProviderDescriptor<T>,
+) => TaskSource<T>;
 
 /** The loaders' sources under each provider's `field`, built in PROVIDER_LIST order. */
 export function taskSources(build: SourceBuilder): TaskSources {

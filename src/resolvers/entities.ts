@@ -19,12 +19,19 @@ export function guardEntityRepresentations(schema: GraphQLSchema): GraphQLSchema
     if (Array.isArray(representations)) {
       const max = context.limits.maxEntityRepresentations;
       if (representations.length > max) {
-        throw badUserInput(`representations has ${representations.length} entries; at most ${max} are allowed per query (MAX_ENTITY_REPRESENTATIONS)`);
+        throw badUserInput(
+          `representations has ${representations.length} entries; at most ${max} are allowed per query (MAX_ENTITY_REPRESENTATIONS)`,
+        );
       }
       representations.forEach((representation: unknown, index) => {
-        const typename: unknown = typeof representation === 'object' && representation !== null ? (representation as Record<string, unknown>)['__typename'] : undefined;
+        const typename: unknown =
+          typeof representation === 'object' && representation !== null
+            ? (representation as Record<string, unknown>)['__typename']
+            : undefined;
         if (typeof typename !== 'string' || !entityTypes.includes(typename)) {
-          throw badUserInput(`representations[${index}] must be an object whose __typename is one of ${entityTypes.join(', ')}`);
+          throw badUserInput(
+            `representations[${index}] must be an object whose __typename is one of ${entityTypes.join(', ')}`,
+          );
         }
       });
     }

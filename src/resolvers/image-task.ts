@@ -11,7 +11,8 @@ export function asGraphQLInt(value: number | null): number | null {
 }
 
 export const ImageTask: ImageTaskResolvers = {
-  __resolveReference: (reference, { loaders, taskMaxAge }, info) => loadTask(loaders.imageTask, reference.taskId, info, taskMaxAge),
+  __resolveReference: (reference, { loaders, taskMaxAge }, info) =>
+    loadTask(loaders.imageTask, reference.taskId, info, taskMaxAge),
   // Client caches key objects by `id`; the provider's id is unique within the type, which is all they need.
   id: (task) => task.taskId,
   // Out of range is null, never a field error; errCodeText carries the value in full.

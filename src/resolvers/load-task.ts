@@ -9,7 +9,12 @@ import { assertTaskIdCount, taskIdProblem } from './task-ids.js';
 
 type Task = { readonly terminal: boolean };
 
-export function loadTask<T extends Task>(loader: DataLoader<string, T>, taskId: string, info: GraphQLResolveInfo, maxAge: TaskMaxAge): Promise<T> {
+export function loadTask<T extends Task>(
+  loader: DataLoader<string, T>,
+  taskId: string,
+  info: GraphQLResolveInfo,
+  maxAge: TaskMaxAge,
+): Promise<T> {
   const problem = taskIdProblem(taskId);
   return loadWithCacheHint(problem ? Promise.reject(problem) : loader.load(taskId), info, maxAge);
 }

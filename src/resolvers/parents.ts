@@ -3,7 +3,13 @@
  * in the task's NodeResults, not in the template, so the task's results travel down
  * with the workflow and are joined onto nodes by id.
  */
-import type { WorkflowEdgeModel, WorkflowModel, WorkflowNodeModel, WorkflowNodeResultModel, WorkflowParseWarningModel } from '../parsing/models.js';
+import type {
+  WorkflowEdgeModel,
+  WorkflowModel,
+  WorkflowNodeModel,
+  WorkflowNodeResultModel,
+  WorkflowParseWarningModel,
+} from '../parsing/models.js';
 
 export interface WorkflowParent extends WorkflowModel {
   readonly taskNodeResults: ReadonlyMap<string, WorkflowNodeResultModel>;

@@ -22,7 +22,8 @@ export const DateTimeScalar = new GraphQLScalarType<string, string>({
   serialize: (value) => (typeof value === 'string' && RFC3339_SECONDS_UTC.test(value) ? value : toDateTime(value)),
   parseValue: toDateTime,
   parseLiteral(ast) {
-    if (ast.kind !== Kind.STRING) throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
+    if (ast.kind !== Kind.STRING)
+      throw new GraphQLError('DateTime must be a string', { extensions: { code: 'BAD_USER_INPUT' } });
     return toDateTime(ast.value);
   },
 });

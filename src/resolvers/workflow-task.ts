@@ -3,11 +3,7 @@
  * `nodeResults`) fail only their own field, with UPSTREAM_BAD_RESPONSE at its path;
  * `graphSource` and `nodeResultsSource` (default resolvers) still carry them.
  */
-import type {
-  WorkflowGraphResolvers,
-  WorkflowResolvers,
-  WorkflowTaskResolvers,
-} from '../generated/resolvers-types.js';
+import type { WorkflowGraphResolvers, WorkflowResolvers, WorkflowTaskResolvers } from '../generated/resolvers-types.js';
 import { layoutWorkflowGraph } from '../graph/layout.js';
 import { toMermaid } from '../graph/mermaid.js';
 import type { Parsed, WorkflowNodeResultModel } from '../parsing/models.js';

@@ -20,7 +20,8 @@ export function clientErrorAnswer(code: string | undefined): ClientErrorAnswer {
     return {
       status: 431,
       reason: 'headers_too_large',
-      message: 'Request headers (a GET query string included) are larger than the server accepts; send the operation as a POST body',
+      message:
+        'Request headers (a GET query string included) are larger than the server accepts; send the operation as a POST body',
     };
   }
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') {

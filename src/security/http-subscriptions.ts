@@ -7,7 +7,7 @@ import type { ApolloServerPlugin } from '@apollo/server';
 import { GraphQLError } from 'graphql';
 
 export const HTTP_SUBSCRIPTION_MESSAGE =
-  'A subscription cannot be served over a plain HTTP request: use WebSocket (graphql-transport-ws at /graphql) or Apollo Router\'s HTTP callback protocol (extensions.subscription)';
+  "A subscription cannot be served over a plain HTTP request: use WebSocket (graphql-transport-ws at /graphql) or Apollo Router's HTTP callback protocol (extensions.subscription)";
 
 function refuse(message: string): GraphQLError {
   return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } });
@@ -22,7 +22,9 @@ export function httpSubscriptionGuard<TContext extends object>(): ApolloServerPl
           if (!operation) return;
           if (operation.operation === 'subscription' && !callback) throw refuse(HTTP_SUBSCRIPTION_MESSAGE);
           if (operation.operation !== 'subscription' && callback) {
-            throw refuse(`extensions.subscription (the router's callback protocol) is for subscriptions only, not a ${operation.operation}`);
+            throw refuse(
+              `extensions.subscription (the router's callback protocol) is for subscriptions only, not a ${operation.operation}`,
+            );
           }
         },
       };

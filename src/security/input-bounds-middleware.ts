@@ -44,7 +44,8 @@ function queryStringParts(url: string): Parts {
 
 export function inputBoundsMiddleware(options: InputBoundsMiddlewareOptions): RequestHandler {
   return (req, res, next) => {
-    const parts = req.method === 'GET' || req.method === 'HEAD' ? queryStringParts(req.originalUrl) : bodyParts(req.body);
+    const parts =
+      req.method === 'GET' || req.method === 'HEAD' ? queryStringParts(req.originalUrl) : bodyParts(req.body);
     const refusal = options.check.input(parts);
     if (refusal === null) {
       next();

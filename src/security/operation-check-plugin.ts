@@ -13,7 +13,12 @@ export function operationCheckPlugin<TContext extends object>(check: OperationCh
       return {
         async didResolveOperation({ document, operation, request }) {
           if (!operation) return;
-          const refusal = check.operation({ document, operation, variables: request.variables, extensions: request.extensions });
+          const refusal = check.operation({
+            document,
+            operation,
+            variables: request.variables,
+            extensions: request.extensions,
+          });
           if (!refusal) return;
           throw new GraphQLError(refusal.message, { extensions: { ...refusal.extensions, http: { status: 400 } } });
         },

@@ -30,7 +30,9 @@ export function maxDepthRule(maxDepth: number): ValidationRule {
       OperationDefinition(operation) {
         const depth = depthOf(operation.selectionSet);
         if (depth > maxDepth) {
-          context.reportError(limitError(`Query is ${depth} levels deep; the limit is ${maxDepth} levels (MAX_QUERY_DEPTH)`, operation));
+          context.reportError(
+            limitError(`Query is ${depth} levels deep; the limit is ${maxDepth} levels (MAX_QUERY_DEPTH)`, operation),
+          );
         }
       },
     };
@@ -50,7 +52,12 @@ export function maxAliasesRule(maxAliases: number): ValidationRule {
       OperationDefinition(operation) {
         const aliases = aliasesIn(operation.selectionSet);
         if (aliases > maxAliases) {
-          context.reportError(limitError(`Query uses ${aliases} aliases; the limit is ${maxAliases} aliases (MAX_QUERY_ALIASES)`, operation));
+          context.reportError(
+            limitError(
+              `Query uses ${aliases} aliases; the limit is ${maxAliases} aliases (MAX_QUERY_ALIASES)`,
+              operation,
+            ),
+          );
         }
       },
     };

@@ -58,7 +58,9 @@ function plugins(options: ApolloPartOptions): ApolloServerPlugin<RequestContext>
     operationCheckPlugin<RequestContext>(options.check),
     // Whole responses of cacheable operations: every task in them has a max-age, no errors.
     ...(responseCache ? [responseCachePlugin({ cache: responseCache })] : []),
-    config.exposeSchema ? ApolloServerPluginLandingPageLocalDefault({ embed: true }) : ApolloServerPluginLandingPageDisabled(),
+    config.exposeSchema
+      ? ApolloServerPluginLandingPageLocalDefault({ embed: true })
+      : ApolloServerPluginLandingPageDisabled(),
   ];
 }
 

@@ -29,15 +29,26 @@ export function graphqlRoute(options: GraphQLRouteOptions): RequestHandler[] {
   const inputBounds = inputBoundsMiddleware({
     check: options.check,
     onRefused: (refusal, res) =>
-      options.refused(requestIdOfResponse(res), res.statusCode, refusal.limit === 'depth' ? 'input_too_deep' : 'input_too_large'),
+      options.refused(
+        requestIdOfResponse(res),
+        res.statusCode,
+        refusal.limit === 'depth' ? 'input_too_deep' : 'input_too_large',
+      ),
   });
   return [json, inputBounds, expressMiddleware(options.apollo, { context: options.context })];
 }
 
-export function bodyErrors(options: { readonly bodyLimitBytes: number; readonly refused: RecordRefusal; readonly logger: Logger }): ErrorRequestHandler {
+export function bodyErrors(options: {
+  readonly bodyLimitBytes: number;
+  readonly refused: RecordRefusal;
+  readonly logger: Logger;
+}): ErrorRequestHandler {
   return (error: unknown, _req, res, next) => {
     if (res.headersSent) return next(error);
-    const status = typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number' ? error.status : 500;
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+        ? error.status
+        : 500;
     const type = typeof error === 'object' && error !== null && 'type' in error ? String(error.type) : '';
     if (status >= 500) {
       options.logger.error({ requestId: requestIdOfResponse(res), err: error }, 'unhandled HTTP error');
@@ -49,7 +60,9 @@ export function bodyErrors(options: { readonly bodyLimitBytes: number; readonly 
       res,
       status,
       'BAD_USER_INPUT',
-      tooLarge ? `Request body is larger than the limit of ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)` : BAD_JSON_BODY_MESSAGE,
+      tooLarge
+        ? `Request body is larger than the limit of ${options.bodyLimitBytes} bytes (BODY_LIMIT_BYTES)`
+        : BAD_JSON_BODY_MESSAGE,
     );
     options.refused(requestIdOfResponse(res), res.statusCode, tooLarge ? 'body_too_large' : 'bad_request_body');
   };

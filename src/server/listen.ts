@@ -1,7 +1,10 @@
 /** Binds the listener on loopback or all interfaces and resolves with the URL actually bound. */
 import type http from 'node:http';
 
-export function listenOn(httpServer: http.Server, onListening: () => void): (port: number, host?: string) => Promise<string> {
+export function listenOn(
+  httpServer: http.Server,
+  onListening: () => void,
+): (port: number, host?: string) => Promise<string> {
   return (port, host) =>
     new Promise<string>((resolve, reject) => {
       httpServer.once('error', reject);

@@ -20,10 +20,14 @@ export interface RequestContexts {
 
 /** Ends when the response does (or the client goes away), with the status it got. */
 function requestSpan(tracing: Tracing, req: http.IncomingMessage, res: http.ServerResponse): TraceSpan {
-  const span = tracing.startRequest('graphql request', (name) => {
-    const value = req.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  }, { 'http.request.method': req.method ?? '' });
+  const span = tracing.startRequest(
+    'graphql request',
+    (name) => {
+      const value = req.headers[name];
+      return Array.isArray(value) ? value[0] : value;
+    },
+    { 'http.request.method': req.method ?? '' },
+  );
   const end = (): void => {
     span.setAttributes({ 'http.response.status_code': res.statusCode });
     if (res.statusCode >= 500) span.fail(String(res.statusCode));

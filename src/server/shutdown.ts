@@ -25,7 +25,10 @@ export interface ShutdownStep {
 export function shutdownSteps(parts: ShutdownParts): readonly ShutdownStep[] {
   return [
     { name: 'not ready', run: parts.markNotReady },
-    { name: 'delay', run: () => (parts.delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, parts.delayMs)) : undefined) },
+    {
+      name: 'delay',
+      run: () => (parts.delayMs > 0 ? new Promise<void>((resolve) => setTimeout(resolve, parts.delayMs)) : undefined),
+    },
     // Heartbeats stopped before their `complete` (callback-transport.ts says why).
     { name: 'callback subscriptions', run: () => parts.callbacks.drain() },
     // Every stream left (WebSocket ones) completes, and its `complete` is sent before the sockets close.

@@ -10,7 +10,10 @@ import type { TaskSource } from './task-source.js';
 
 /** The slice of the MPS client a source needs; tests can hand in any implementation. */
 export interface ImageTaskClient {
-  describeImageTaskDetail(taskId: string, options?: { readonly signal?: AbortSignal }): Promise<{ readonly response: unknown }>;
+  describeImageTaskDetail(
+    taskId: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<{ readonly response: unknown }>;
 }
 
 export interface WorkflowTaskClient {
@@ -18,11 +21,13 @@ export interface WorkflowTaskClient {
 }
 
 export function imageTaskSource(client: ImageTaskClient): TaskSource<ImageTaskModel> {
-  return async (taskId, call) => parseImageTask(taskId, (await client.describeImageTaskDetail(taskId, { signal: call?.signal })).response);
+  return async (taskId, call) =>
+    parseImageTask(taskId, (await client.describeImageTaskDetail(taskId, { signal: call?.signal })).response);
 }
 
 export function workflowTaskSource(client: WorkflowTaskClient): TaskSource<WorkflowTaskModel> {
-  return async (taskId, call) => parseWorkflowTask(taskId, (await client.getAIWorkflowTask(taskId, { signal: call?.signal })).body);
+  return async (taskId, call) =>
+    parseWorkflowTask(taskId, (await client.getAIWorkflowTask(taskId, { signal: call?.signal })).body);
 }
 
 /**

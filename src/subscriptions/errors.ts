@@ -10,7 +10,8 @@ import { providerErrorExtensions } from '../resolvers/errors.js';
 
 export function subscriptionError(error: unknown): GraphQLError {
   if (error instanceof GraphQLError && typeof error.extensions.code === 'string') return error;
-  if (error instanceof ProviderError) return new GraphQLError(error.message, { extensions: providerErrorExtensions(error) });
+  if (error instanceof ProviderError)
+    return new GraphQLError(error.message, { extensions: providerErrorExtensions(error) });
   // A bug here: details go to the log through the caller, never to the client.
   return new GraphQLError('Internal server error', { extensions: { code: 'INTERNAL_SERVER_ERROR' } });
 }

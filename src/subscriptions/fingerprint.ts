@@ -9,7 +9,9 @@ const PER_CALL_FIELDS = new Set(['requestId']);
 
 function canonical(value: unknown, top: boolean): unknown {
   if (value instanceof Map) {
-    return [...value.entries()].map(([key, entry]) => [String(key), canonical(entry, false)]).sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
+    return [...value.entries()]
+      .map(([key, entry]) => [String(key), canonical(entry, false)])
+      .sort((a, b) => (String(a[0]) < String(b[0]) ? -1 : 1));
   }
   if (Array.isArray(value)) return value.map((entry) => canonical(entry, false));
   if (typeof value === 'object' && value !== null) {
@@ -26,5 +28,7 @@ function canonical(value: unknown, top: boolean): unknown {
 
 /** The same for two models exactly when what the provider reported is the same (its request id aside). */
 export function taskFingerprint(task: object): string {
-  return createHash('sha256').update(JSON.stringify(canonical(task, true))).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(task, true)))
+    .digest('hex');
 }

@@ -84,195 +84,232 @@ interface ClientState {
 /** Clients remembered at once; past it, those owing nothing are forgotten. */
 const MAX_CLIENTS_KEPT = 10_000;
 
+/** One scheduler's state, shared by the functions below. */
+interface SchedulerState {
+  readonly options: RefreshSchedulerOptions;
+  readonly clock: Clock;
+  readonly entries: Set<Entry>;
+  readonly clients: Map<string, ClientState>;
+  /** The recent refresh intervals, at most `samples`. */
+  readonly intervals: number[];
+  readonly samples: number;
+  inFlight: number;
+  timer: TimerHandle | undefined;
+  timerAt: number;
+  closed: boolean;
+  serial: number;
+}
+
 export function createRefreshScheduler(options: RefreshSchedulerOptions): RefreshScheduler {
-  const { clock } = options;
-  const entries = new Set<Entry>();
-  const clients = new Map<string, ClientState>();
-  const intervals: number[] = [];
-  const samples = options.intervalSamples ?? 200;
-  let inFlight = 0;
-  let timer: TimerHandle | undefined;
-  let timerAt = Number.POSITIVE_INFINITY;
-  let closed = false;
-  let serial = 0;
-  const unsubscribe = options.quota?.onGrant(() => pump());
-
-  const clientState = (client: string): ClientState => {
-    let state = clients.get(client);
-    if (state === undefined) {
-      if (clients.size >= MAX_CLIENTS_KEPT) sweep(clock.now());
-      state = { strikes: 0, struckAt: 0, notBefore: 0, lastServedAt: 0 };
-      clients.set(client, state);
-    }
-    return state;
+  const s: SchedulerState = {
+    options,
+    clock: options.clock,
+    entries: new Set(),
+    clients: new Map(),
+    intervals: [],
+    samples: options.intervalSamples ?? 200,
+    inFlight: 0,
+    timer: undefined,
+    timerAt: Number.POSITIVE_INFINITY,
+    closed: false,
+    serial: 0,
   };
-
-  const sweep = (now: number): void => {
-    for (const [client, state] of clients) {
-      forgive(state, now);
-      if (state.strikes === 0 && state.notBefore <= now) clients.delete(client);
-    }
+  const unsubscribe = options.quota?.onGrant(() => pump(s));
+  return {
+    register: (poll) => register(s, poll),
+    penalise: (client) => penalise(s, client),
+    get size() {
+      return s.entries.size;
+    },
+    effectiveIntervalMs: () => meanInterval(s.intervals),
+    backlog: () => backlog(s),
+    close() {
+      s.closed = true;
+      unsubscribe?.();
+      stopTimer(s);
+      s.entries.clear();
+    },
   };
+}
 
-  const forgive = (state: ClientState, now: number): void => {
-    if (state.strikes === 0) return;
-    const forgiven = Math.floor((now - state.struckAt) / options.strikeDecayMs);
-    if (forgiven <= 0) return;
-    state.strikes = Math.max(0, state.strikes - forgiven);
-    state.struckAt += forgiven * options.strikeDecayMs;
+function register(s: SchedulerState, poll: ScheduledPoll): PollSlot {
+  const entry: Entry = { poll, dueAt: undefined, lastReadAt: undefined, running: false, cancelled: false };
+  s.entries.add(entry);
+  return {
+    due(at) {
+      if (entry.cancelled) return;
+      entry.dueAt = at;
+      pump(s);
+    },
+    cancel() {
+      entry.cancelled = true;
+      entry.dueAt = undefined;
+      s.entries.delete(entry);
+      // Nothing left to wake up for: no timer outlives the last poller.
+      if (s.entries.size === 0) stopTimer(s);
+    },
   };
+}
 
-  const roomFor = (priority: CallPriority): boolean =>
-    inFlight < options.maxInFlight && (options.quota?.waitingIn(priority) ?? 0) < options.maxWaiting;
+function penalise(s: SchedulerState, client: string): void {
+  const now = s.clock.now();
+  const state = clientState(s, client);
+  forgive(s, state, now);
+  if (state.strikes === 0) state.struckAt = now;
+  state.strikes = Math.min(s.options.maxStrikes, state.strikes + 1);
+  state.notBefore = Math.max(state.notBefore, now + state.strikes * s.options.strikeCostMs);
+}
 
-  /** The next poll to start: a first read (client served longest ago first), else the stalest due refresh; and when the next one falls due. */
-  const pick = (now: number): { entry: Entry | undefined; priority: CallPriority; nextAt: number } => {
-    let firstRead: Entry | undefined;
-    let firstReadServedAt = Number.POSITIVE_INFINITY;
-    let refresh: Entry | undefined;
-    let nextAt = Number.POSITIVE_INFINITY;
-    for (const entry of entries) {
-      if (entry.running || entry.dueAt === undefined) continue;
-      let startAt = entry.dueAt;
-      if (entry.lastReadAt === undefined) {
-        const state = clients.get(entry.poll.client());
-        if (state !== undefined) startAt = Math.max(startAt, state.notBefore);
-        if (startAt > now) {
-          nextAt = Math.min(nextAt, startAt);
-          continue;
-        }
-        const servedAt = state?.lastServedAt ?? 0;
-        if (servedAt < firstReadServedAt) {
-          firstRead = entry;
-          firstReadServedAt = servedAt;
-        }
-        continue;
-      }
+function meanInterval(intervals: readonly number[]): number {
+  if (intervals.length === 0) return 0;
+  return intervals.reduce((sum, ms) => sum + ms, 0) / intervals.length;
+}
+
+function backlog(s: SchedulerState): { readonly firstRead: number; readonly refresh: number } {
+  const now = s.clock.now();
+  let firstRead = 0;
+  let refresh = 0;
+  for (const entry of s.entries) {
+    if (entry.running || entry.dueAt === undefined || entry.dueAt > now) continue;
+    if (entry.lastReadAt === undefined) firstRead += 1;
+    else refresh += 1;
+  }
+  return { firstRead, refresh };
+}
+
+function clientState(s: SchedulerState, client: string): ClientState {
+  let state = s.clients.get(client);
+  if (state === undefined) {
+    if (s.clients.size >= MAX_CLIENTS_KEPT) sweep(s, s.clock.now());
+    state = { strikes: 0, struckAt: 0, notBefore: 0, lastServedAt: 0 };
+    s.clients.set(client, state);
+  }
+  return state;
+}
+
+/** Forgets the clients that owe nothing. */
+function sweep(s: SchedulerState, now: number): void {
+  for (const [client, state] of s.clients) {
+    forgive(s, state, now);
+    if (state.strikes === 0 && state.notBefore <= now) s.clients.delete(client);
+  }
+}
+
+function forgive(s: SchedulerState, state: ClientState, now: number): void {
+  if (state.strikes === 0) return;
+  const forgiven = Math.floor((now - state.struckAt) / s.options.strikeDecayMs);
+  if (forgiven <= 0) return;
+  state.strikes = Math.max(0, state.strikes - forgiven);
+  state.struckAt += forgiven * s.options.strikeDecayMs;
+}
+
+function roomFor(s: SchedulerState, priority: CallPriority): boolean {
+  return s.inFlight < s.options.maxInFlight && (s.options.quota?.waitingIn(priority) ?? 0) < s.options.maxWaiting;
+}
+
+interface Pick {
+  readonly entry: Entry | undefined;
+  readonly priority: CallPriority;
+  /** When the next poll not yet due falls due. */
+  readonly nextAt: number;
+}
+
+/** The next poll to start: a first read (client served longest ago first), else the stalest due refresh. */
+function pick(s: SchedulerState, now: number): Pick {
+  let firstRead: Entry | undefined;
+  let firstReadServedAt = Number.POSITIVE_INFINITY;
+  let refresh: Entry | undefined;
+  let nextAt = Number.POSITIVE_INFINITY;
+  for (const entry of s.entries) {
+    if (entry.running || entry.dueAt === undefined) continue;
+    let startAt = entry.dueAt;
+    if (entry.lastReadAt === undefined) {
+      const state = s.clients.get(entry.poll.client());
+      if (state !== undefined) startAt = Math.max(startAt, state.notBefore);
       if (startAt > now) {
         nextAt = Math.min(nextAt, startAt);
         continue;
       }
-      if (refresh === undefined || entry.lastReadAt < refresh.lastReadAt!) refresh = entry;
-    }
-    if (firstRead !== undefined) return { entry: firstRead, priority: 'first_read', nextAt };
-    return { entry: refresh, priority: 'refresh', nextAt };
-  };
-
-  const start = (entry: Entry, priority: CallPriority, now: number): void => {
-    entry.running = true;
-    entry.dueAt = undefined;
-    inFlight += 1;
-    if (priority === 'first_read') {
-      const state = clientState(entry.poll.client());
-      forgive(state, now);
-      serial += 1;
-      // Ties between clients served in the same millisecond still go round-robin.
-      state.lastServedAt = now + serial / 1e6;
-      if (state.strikes > 0) state.notBefore = now + state.strikes * options.strikeCostMs;
-    }
-    const previous = entry.lastReadAt;
-    const maxAgeMs = priority === 'refresh' && previous !== undefined ? now - previous : undefined;
-    void entry.poll.run(priority, maxAgeMs).then(
-      (read) => settle(entry, read, previous),
-      () => settle(entry, false, previous),
-    );
-  };
-
-  const settle = (entry: Entry, read: boolean, previous: number | undefined): void => {
-    entry.running = false;
-    inFlight -= 1;
-    if (read) {
-      const now = clock.now();
-      entry.lastReadAt = now;
-      if (previous !== undefined) {
-        intervals.push(now - previous);
-        if (intervals.length > samples) intervals.shift();
+      const servedAt = state?.lastServedAt ?? 0;
+      if (servedAt < firstReadServedAt) {
+        firstRead = entry;
+        firstReadServedAt = servedAt;
       }
+      continue;
     }
-    pump();
-  };
+    if (startAt > now) {
+      nextAt = Math.min(nextAt, startAt);
+      continue;
+    }
+    if (refresh === undefined || entry.lastReadAt < refresh.lastReadAt!) refresh = entry;
+  }
+  if (firstRead !== undefined) return { entry: firstRead, priority: 'first_read', nextAt };
+  return { entry: refresh, priority: 'refresh', nextAt };
+}
 
-  const sleepUntil = (at: number, now: number): void => {
-    if (at === Number.POSITIVE_INFINITY || at >= timerAt) return;
-    if (timer !== undefined) clock.clearTimeout(timer);
-    timerAt = at;
-    timer = clock.setTimeout(() => {
-      timer = undefined;
-      timerAt = Number.POSITIVE_INFINITY;
-      pump();
-    }, at - now);
-  };
+function start(s: SchedulerState, entry: Entry, priority: CallPriority, now: number): void {
+  entry.running = true;
+  entry.dueAt = undefined;
+  s.inFlight += 1;
+  if (priority === 'first_read') {
+    const state = clientState(s, entry.poll.client());
+    forgive(s, state, now);
+    s.serial += 1;
+    // Ties between clients served in the same millisecond still go round-robin.
+    state.lastServedAt = now + s.serial / 1e6;
+    if (state.strikes > 0) state.notBefore = now + state.strikes * s.options.strikeCostMs;
+  }
+  const previous = entry.lastReadAt;
+  const maxAgeMs = priority === 'refresh' && previous !== undefined ? now - previous : undefined;
+  void entry.poll.run(priority, maxAgeMs).then(
+    (read) => settle(s, entry, read, previous),
+    () => settle(s, entry, false, previous),
+  );
+}
 
-  function pump(): void {
-    if (closed) return;
-    for (;;) {
-      const now = clock.now();
-      const { entry, priority, nextAt } = pick(now);
-      if (entry === undefined) {
-        sleepUntil(nextAt, now);
-        return;
-      }
-      // No room: a settle or a grant from the limiter's queue pumps again.
-      if (!roomFor(priority)) return;
-      start(entry, priority, now);
+function settle(s: SchedulerState, entry: Entry, read: boolean, previous: number | undefined): void {
+  entry.running = false;
+  s.inFlight -= 1;
+  if (read) {
+    const now = s.clock.now();
+    entry.lastReadAt = now;
+    if (previous !== undefined) {
+      s.intervals.push(now - previous);
+      if (s.intervals.length > s.samples) s.intervals.shift();
     }
   }
+  pump(s);
+}
 
-  return {
-    register(poll) {
-      const entry: Entry = { poll, dueAt: undefined, lastReadAt: undefined, running: false, cancelled: false };
-      entries.add(entry);
-      return {
-        due(at) {
-          if (entry.cancelled) return;
-          entry.dueAt = at;
-          pump();
-        },
-        cancel() {
-          entry.cancelled = true;
-          entry.dueAt = undefined;
-          entries.delete(entry);
-          // Nothing left to wake up for: no timer outlives the last poller.
-          if (entries.size === 0 && timer !== undefined) {
-            clock.clearTimeout(timer);
-            timer = undefined;
-            timerAt = Number.POSITIVE_INFINITY;
-          }
-        },
-      };
-    },
-    penalise(client) {
-      const now = clock.now();
-      const state = clientState(client);
-      forgive(state, now);
-      if (state.strikes === 0) state.struckAt = now;
-      state.strikes = Math.min(options.maxStrikes, state.strikes + 1);
-      state.notBefore = Math.max(state.notBefore, now + state.strikes * options.strikeCostMs);
-    },
-    get size() {
-      return entries.size;
-    },
-    effectiveIntervalMs() {
-      if (intervals.length === 0) return 0;
-      return intervals.reduce((sum, ms) => sum + ms, 0) / intervals.length;
-    },
-    backlog() {
-      const now = clock.now();
-      let firstRead = 0;
-      let refresh = 0;
-      for (const entry of entries) {
-        if (entry.running || entry.dueAt === undefined || entry.dueAt > now) continue;
-        if (entry.lastReadAt === undefined) firstRead += 1;
-        else refresh += 1;
-      }
-      return { firstRead, refresh };
-    },
-    close() {
-      closed = true;
-      unsubscribe?.();
-      if (timer !== undefined) clock.clearTimeout(timer);
-      timer = undefined;
-      entries.clear();
-    },
-  };
+function sleepUntil(s: SchedulerState, at: number, now: number): void {
+  if (at === Number.POSITIVE_INFINITY || at >= s.timerAt) return;
+  if (s.timer !== undefined) s.clock.clearTimeout(s.timer);
+  s.timerAt = at;
+  s.timer = s.clock.setTimeout(() => {
+    s.timer = undefined;
+    s.timerAt = Number.POSITIVE_INFINITY;
+    pump(s);
+  }, at - now);
+}
+
+function stopTimer(s: SchedulerState): void {
+  if (s.timer !== undefined) s.clock.clearTimeout(s.timer);
+  s.timer = undefined;
+  s.timerAt = Number.POSITIVE_INFINITY;
+}
+
+/** Starts every poll that is due while there is room, then sleeps until the next falls due. */
+function pump(s: SchedulerState): void {
+  if (s.closed) return;
+  for (;;) {
+    const now = s.clock.now();
+    const { entry, priority, nextAt } = pick(s, now);
+    if (entry === undefined) {
+      sleepUntil(s, nextAt, now);
+      return;
+    }
+    // No room: a settle or a grant from the limiter's queue pumps again.
+    if (!roomFor(s, priority)) return;
+    start(s, entry, priority, now);
+  }
 }

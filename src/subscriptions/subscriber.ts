@@ -8,7 +8,8 @@
  */
 import type { GraphQLError } from 'graphql';
 
-export type TaskEvent<T> = { readonly kind: 'task'; readonly task: T } | { readonly kind: 'error'; readonly error: GraphQLError };
+export type TaskEvent<T> =
+  { readonly kind: 'task'; readonly task: T } | { readonly kind: 'error'; readonly error: GraphQLError };
 
 type Ending = { readonly kind: 'complete' } | { readonly kind: 'error'; readonly error: GraphQLError };
 

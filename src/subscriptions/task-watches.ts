@@ -106,159 +106,63 @@ const ANONYMOUS = 'anonymous';
 /** A client's name in the rate limiter's fair queue and the scheduler, apart from queries' `request-N`. */
 const ownerOf = (client: string): string => `client:${client}`;
 
+/** What every provider's watches share: the process-wide caps and who holds them. */
+interface WatchesState {
+  readonly options: TaskWatchOptions;
+  readonly deps: TaskWatchDeps;
+  readonly limits: SchedulerLimits;
+  readonly perClient: number;
+  readonly notFoundTtlMs: number;
+  /** Tasks watched, both providers together, for maxWatchedTasks. */
+  watchedTasks: number;
+  /** Distinct tasks each client watches, both providers together. */
+  readonly clientTasks: Map<string, number>;
+  closed: boolean;
+  readonly closers: Set<() => void>;
+}
+
+interface Watched<T extends WatchedTask> {
+  readonly poller: Poller<T>;
+  /** Subscribers per client, oldest client first (the one charged). */
+  readonly clients: Map<string, number>;
+}
+
+/** One provider's watches. */
+interface ProviderState<T extends WatchedTask> {
+  readonly shared: WatchesState;
+  readonly provider: ProviderName;
+  readonly source: TaskSource<T>;
+  readonly watched: Map<string, Watched<T>>;
+  /** Tasks that ended with NOT_FOUND, and until when that answer stands. */
+  readonly notFound: Map<string, { readonly until: number; readonly error: unknown }>;
+  subscribers: number;
+  readonly scheduler: RefreshScheduler;
+}
+
+interface ProviderWatches<T extends WatchedTask> {
+  watch(taskId: string, caller?: WatchCaller): AsyncIterableIterator<TaskEvent<T>>;
+  counts(): WatchCounts;
+  refresh(): RefreshStats;
+}
+
 export function createTaskWatches(
   sources: TaskWatchSources,
   options: TaskWatchOptions,
   deps: TaskWatchDeps,
 ): TaskWatches {
-  const { clock, events } = deps;
-  const limits: SchedulerLimits = { ...SCHEDULER_DEFAULTS, ...options.scheduler };
-  const perClient = options.maxWatchedTasksPerClient ?? options.maxWatchedTasks;
-  const notFoundTtlMs = options.notFoundTtlMs ?? 2_000;
-  /** Tasks watched, both providers together, for maxWatchedTasks. */
-  let watchedTasks = 0;
-  /** Distinct tasks each client watches, both providers together. */
-  const clientTasks = new Map<string, number>();
-  let closed = false;
-  const closers = new Set<() => void>();
-
-  function providerWatches<T extends WatchedTask>(provider: ProviderName, source: TaskSource<T>) {
-    interface Watched {
-      readonly poller: Poller<T>;
-      /** Subscribers per client, oldest client first (the one charged). */
-      readonly clients: Map<string, number>;
-    }
-    const watched = new Map<string, Watched>();
-    /** Tasks that ended with NOT_FOUND, and until when that answer stands. */
-    const notFound = new Map<string, { readonly until: number; readonly error: unknown }>();
-    let subscribers = 0;
-    const quota = deps.quotas?.[provider];
-    const scheduler: RefreshScheduler = createRefreshScheduler({ clock, ...limits, ...(quota && { quota }) });
-    closers.add(() => {
-      for (const { poller } of [...watched.values()]) poller.close();
-      scheduler.close();
-    });
-
-    function rememberNotFound(taskId: string, error: unknown): void {
-      const now = clock.now();
-      // Bounded by the watched-task cap: expired entries go whenever it is reached.
-      if (notFound.size >= options.maxWatchedTasks)
-        for (const [id, entry] of notFound) if (entry.until <= now) notFound.delete(id);
-      if (notFound.size < options.maxWatchedTasks) notFound.set(taskId, { until: now + notFoundTtlMs, error });
-    }
-
-    function watchedFor(taskId: string, client: string): Watched {
-      const existing = watched.get(taskId);
-      if (existing) return existing;
-      if (watchedTasks >= options.maxWatchedTasks) {
-        throw subscriptionLimitError(
-          `This subgraph already watches ${watchedTasks} tasks, the most it may (SUBSCRIPTION_MAX_WATCHED_TASKS); subscribe to a task already watched or try later`,
-        );
-      }
-      const clients = new Map<string, number>();
-      const poller: Poller<T> = new Poller<T>({
-        taskId,
-        source,
-        intervals: options.intervals,
-        clock,
-        schedule: (poll) => scheduler.register(poll),
-        owner: () => ownerOf(clients.keys().next().value ?? client),
-        onPoll: (outcome) => events?.onPoll?.(provider, outcome),
-        onFatal: (error) => {
-          if (!(error instanceof ProviderError && error.kind === 'NOT_FOUND')) return;
-          rememberNotFound(taskId, error);
-          for (const struck of clients.keys()) scheduler.penalise(ownerOf(struck));
-        },
-        onUnexpectedError: (error) => events?.onUnexpectedError?.(provider, taskId, error),
-        onStop: () => {
-          if (watched.get(taskId)?.poller !== poller) return;
-          watched.delete(taskId);
-          watchedTasks -= 1;
-        },
-      });
-      const entry: Watched = { poller, clients };
-      watched.set(taskId, entry);
-      watchedTasks += 1;
-      return entry;
-    }
-
-    /** Takes one of the client's budget for this task, unless it already watches it. */
-    function charge(entry: Watched | undefined, client: string): void {
-      if (entry?.clients.has(client)) return;
-      const held = clientTasks.get(client) ?? 0;
-      if (held >= perClient) {
-        events?.onClientBudgetRefused?.(provider);
-        throw subscriptionLimitError(
-          `This client already watches ${held} tasks, the most one client may (SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT); end a subscription or subscribe to a task it already watches`,
-        );
-      }
-    }
-
-    function endedAtOnce(error: unknown): Subscriber<T> {
-      const subscriber = new Subscriber<T>({
-        onEnd: () => undefined,
-        onDelivered: (kind) => events?.onEventSent?.(provider, kind),
-      });
-      subscriber.end({ kind: 'error', error: subscriptionError(error) });
-      return subscriber;
-    }
-
-    return {
-      watch(taskId: string, caller: WatchCaller = {}): AsyncIterableIterator<TaskEvent<T>> {
-        if (closed) throw subscriptionLimitError('The subgraph is shutting down; subscribe again in a moment');
-        const client = caller.client ?? ANONYMOUS;
-        const known = notFound.get(taskId);
-        if (known !== undefined && !watched.has(taskId)) {
-          if (known.until > clock.now()) {
-            scheduler.penalise(ownerOf(client));
-            return endedAtOnce(known.error);
-          }
-          notFound.delete(taskId);
-        }
-        charge(watched.get(taskId), client);
-        const entry = watchedFor(taskId, client);
-        const held = entry.clients.get(client) ?? 0;
-        if (held === 0) clientTasks.set(client, (clientTasks.get(client) ?? 0) + 1);
-        entry.clients.set(client, held + 1);
-        subscribers += 1;
-        const expiry = clock.setTimeout(
-          () => subscriber.end({ kind: 'error', error: subscriptionExpiredError(options.maxDurationMs) }),
-          options.maxDurationMs,
-        );
-        const subscriber: Subscriber<T> = new Subscriber<T>({
-          onEnd: () => {
-            clock.clearTimeout(expiry);
-            subscribers -= 1;
-            const left = (entry.clients.get(client) ?? 1) - 1;
-            if (left > 0) {
-              entry.clients.set(client, left);
-            } else {
-              entry.clients.delete(client);
-              const tasks = (clientTasks.get(client) ?? 1) - 1;
-              if (tasks > 0) clientTasks.set(client, tasks);
-              else clientTasks.delete(client);
-            }
-            entry.poller.remove(subscriber);
-          },
-          onDelivered: (kind) => events?.onEventSent?.(provider, kind),
-        });
-        entry.poller.add(subscriber);
-        return subscriber;
-      },
-      counts: (): WatchCounts => ({ pollers: watched.size, subscribers }),
-      refresh: (): RefreshStats => {
-        const backlog = scheduler.backlog();
-        return {
-          effectiveIntervalMs: scheduler.effectiveIntervalMs(),
-          firstReadsDue: backlog.firstRead,
-          refreshesDue: backlog.refresh,
-        };
-      },
-    };
-  }
-
-  const image = providerWatches('tencent-mps', sources.imageTask);
-  const workflow = providerWatches('alibaba-ice', sources.workflowTask);
+  const shared: WatchesState = {
+    options,
+    deps,
+    limits: { ...SCHEDULER_DEFAULTS, ...options.scheduler },
+    perClient: options.maxWatchedTasksPerClient ?? options.maxWatchedTasks,
+    notFoundTtlMs: options.notFoundTtlMs ?? 2_000,
+    watchedTasks: 0,
+    clientTasks: new Map(),
+    closed: false,
+    closers: new Set(),
+  };
+  const image = providerWatches(shared, 'tencent-mps', sources.imageTask);
+  const workflow = providerWatches(shared, 'alibaba-ice', sources.workflowTask);
   const of = (provider: ProviderName) => (provider === 'tencent-mps' ? image : workflow);
   return {
     imageTask: (taskId, caller) => image.watch(taskId, caller),
@@ -266,8 +170,170 @@ export function createTaskWatches(
     counts: (provider) => of(provider).counts(),
     refresh: (provider) => of(provider).refresh(),
     close() {
-      closed = true;
-      for (const close of closers) close();
+      shared.closed = true;
+      for (const close of shared.closers) close();
     },
+  };
+}
+
+function providerWatches<T extends WatchedTask>(
+  shared: WatchesState,
+  provider: ProviderName,
+  source: TaskSource<T>,
+): ProviderWatches<T> {
+  const { clock, quotas } = shared.deps;
+  const quota = quotas?.[provider];
+  const p: ProviderState<T> = {
+    shared,
+    provider,
+    source,
+    watched: new Map(),
+    notFound: new Map(),
+    subscribers: 0,
+    scheduler: createRefreshScheduler({ clock, ...shared.limits, ...(quota && { quota }) }),
+  };
+  shared.closers.add(() => {
+    for (const { poller } of [...p.watched.values()]) poller.close();
+    p.scheduler.close();
+  });
+  return {
+    watch: (taskId, caller = {}) => watch(p, taskId, caller),
+    counts: () => ({ pollers: p.watched.size, subscribers: p.subscribers }),
+    refresh: () => refreshStats(p.scheduler),
+  };
+}
+
+function watch<T extends WatchedTask>(
+  p: ProviderState<T>,
+  taskId: string,
+  caller: WatchCaller,
+): AsyncIterableIterator<TaskEvent<T>> {
+  if (p.shared.closed) throw subscriptionLimitError('The subgraph is shutting down; subscribe again in a moment');
+  const client = caller.client ?? ANONYMOUS;
+  const known = p.notFound.get(taskId);
+  if (known !== undefined && !p.watched.has(taskId)) {
+    if (known.until > p.shared.deps.clock.now()) {
+      p.scheduler.penalise(ownerOf(client));
+      return endedAtOnce(p, known.error);
+    }
+    p.notFound.delete(taskId);
+  }
+  charge(p, p.watched.get(taskId), client);
+  const entry = watchedFor(p, taskId, client);
+  const held = entry.clients.get(client) ?? 0;
+  if (held === 0) p.shared.clientTasks.set(client, (p.shared.clientTasks.get(client) ?? 0) + 1);
+  entry.clients.set(client, held + 1);
+  p.subscribers += 1;
+  return subscribe(p, entry, client);
+}
+
+/** A subscriber of the task's poller, ended after maxDurationMs. */
+function subscribe<T extends WatchedTask>(p: ProviderState<T>, entry: Watched<T>, client: string): Subscriber<T> {
+  const { clock, events } = p.shared.deps;
+  const { maxDurationMs } = p.shared.options;
+  const expiry = clock.setTimeout(
+    () => subscriber.end({ kind: 'error', error: subscriptionExpiredError(maxDurationMs) }),
+    maxDurationMs,
+  );
+  const subscriber: Subscriber<T> = new Subscriber<T>({
+    onEnd: () => {
+      clock.clearTimeout(expiry);
+      p.subscribers -= 1;
+      release(p.shared, entry, client);
+      entry.poller.remove(subscriber);
+    },
+    onDelivered: (kind) => events?.onEventSent?.(p.provider, kind),
+  });
+  entry.poller.add(subscriber);
+  return subscriber;
+}
+
+/** One subscriber of `client` left the task: its budget comes back with its last one. */
+function release<T extends WatchedTask>(shared: WatchesState, entry: Watched<T>, client: string): void {
+  const left = (entry.clients.get(client) ?? 1) - 1;
+  if (left > 0) {
+    entry.clients.set(client, left);
+    return;
+  }
+  entry.clients.delete(client);
+  const tasks = (shared.clientTasks.get(client) ?? 1) - 1;
+  if (tasks > 0) shared.clientTasks.set(client, tasks);
+  else shared.clientTasks.delete(client);
+}
+
+function rememberNotFound<T extends WatchedTask>(p: ProviderState<T>, taskId: string, error: unknown): void {
+  const now = p.shared.deps.clock.now();
+  const { maxWatchedTasks } = p.shared.options;
+  // Bounded by the watched-task cap: expired entries go whenever it is reached.
+  if (p.notFound.size >= maxWatchedTasks)
+    for (const [id, entry] of p.notFound) if (entry.until <= now) p.notFound.delete(id);
+  if (p.notFound.size < maxWatchedTasks) p.notFound.set(taskId, { until: now + p.shared.notFoundTtlMs, error });
+}
+
+/** The task's poller and its clients, made when the task is not watched yet. */
+function watchedFor<T extends WatchedTask>(p: ProviderState<T>, taskId: string, client: string): Watched<T> {
+  const existing = p.watched.get(taskId);
+  if (existing) return existing;
+  const { shared, provider } = p;
+  if (shared.watchedTasks >= shared.options.maxWatchedTasks) {
+    throw subscriptionLimitError(
+      `This subgraph already watches ${shared.watchedTasks} tasks, the most it may (SUBSCRIPTION_MAX_WATCHED_TASKS); subscribe to a task already watched or try later`,
+    );
+  }
+  const { clock, events } = shared.deps;
+  const clients = new Map<string, number>();
+  const poller: Poller<T> = new Poller<T>({
+    taskId,
+    source: p.source,
+    intervals: shared.options.intervals,
+    clock,
+    schedule: (poll) => p.scheduler.register(poll),
+    owner: () => ownerOf(clients.keys().next().value ?? client),
+    onPoll: (outcome) => events?.onPoll?.(provider, outcome),
+    onFatal: (error) => {
+      if (!(error instanceof ProviderError && error.kind === 'NOT_FOUND')) return;
+      rememberNotFound(p, taskId, error);
+      for (const struck of clients.keys()) p.scheduler.penalise(ownerOf(struck));
+    },
+    onUnexpectedError: (error) => events?.onUnexpectedError?.(provider, taskId, error),
+    onStop: () => {
+      if (p.watched.get(taskId)?.poller !== poller) return;
+      p.watched.delete(taskId);
+      shared.watchedTasks -= 1;
+    },
+  });
+  const entry: Watched<T> = { poller, clients };
+  p.watched.set(taskId, entry);
+  shared.watchedTasks += 1;
+  return entry;
+}
+
+/** Takes one of the client's budget for this task, unless it already watches it. */
+function charge<T extends WatchedTask>(p: ProviderState<T>, entry: Watched<T> | undefined, client: string): void {
+  if (entry?.clients.has(client)) return;
+  const held = p.shared.clientTasks.get(client) ?? 0;
+  if (held >= p.shared.perClient) {
+    p.shared.deps.events?.onClientBudgetRefused?.(p.provider);
+    throw subscriptionLimitError(
+      `This client already watches ${held} tasks, the most one client may (SUBSCRIPTION_MAX_WATCHED_TASKS_PER_CLIENT); end a subscription or subscribe to a task it already watches`,
+    );
+  }
+}
+
+function endedAtOnce<T extends WatchedTask>(p: ProviderState<T>, error: unknown): Subscriber<T> {
+  const subscriber = new Subscriber<T>({
+    onEnd: () => undefined,
+    onDelivered: (kind) => p.shared.deps.events?.onEventSent?.(p.provider, kind),
+  });
+  subscriber.end({ kind: 'error', error: subscriptionError(error) });
+  return subscriber;
+}
+
+function refreshStats(scheduler: RefreshScheduler): RefreshStats {
+  const backlog = scheduler.backlog();
+  return {
+    effectiveIntervalMs: scheduler.effectiveIntervalMs(),
+    firstReadsDue: backlog.firstRead,
+    refreshesDue: backlog.refresh,
   };
 }

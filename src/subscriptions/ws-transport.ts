@@ -8,7 +8,14 @@
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import { execute, GraphQLError, type GraphQLFormattedError } from 'graphql';
+import {
+  execute,
+  GraphQLError,
+  type ExecutionArgs,
+  type FormattedExecutionResult,
+  type GraphQLFormattedError,
+} from 'graphql';
+import type { Context, ExecutionResult, OperationResult, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -72,134 +79,190 @@ interface Operation {
 }
 
 type ServerHooks = Parameters<typeof useServer<Record<string, unknown> | undefined, SocketExtra>>[0];
+type SocketContext = Context<Record<string, unknown> | undefined, SocketExtra>;
+
+/** What the hooks of one transport keep across its connections and operations. */
+interface HookState {
+  readonly options: WsTransportOptions;
+  /** Per connection, its operations in progress by id. */
+  readonly operations: WeakMap<object, Map<string, Operation>>;
+  /** Per connection, the name its subscriptions are charged to. */
+  readonly connections: WeakMap<object, string>;
+  connectionSerial: number;
+  /** The socket each operation's context came from, for the check just before it executes. */
+  readonly socketOf: WeakMap<object, WebSocket>;
+  /** Per socket, when its next operation may start: one per event-loop turn. */
+  readonly turns: WeakMap<WebSocket, Promise<void>>;
+  /** What an operation refused for its slow reader answers. */
+  readonly refusedUnread: ExecutionResult;
+}
+
+function hookState(options: WsTransportOptions): HookState {
+  return {
+    options,
+    operations: new WeakMap(),
+    connections: new WeakMap(),
+    connectionSerial: 0,
+    socketOf: new WeakMap(),
+    turns: new WeakMap(),
+    refusedUnread: {
+      errors: [
+        new GraphQLError('This connection does not read what it is sent; it is being closed', {
+          extensions: { code: 'SUBSCRIPTION_LIMIT' },
+        }),
+      ],
+    },
+  };
+}
+
+/** The name a socket's subscriptions are charged to. */
+function connectionOf(state: HookState, ctx: object): string {
+  let name = state.connections.get(ctx);
+  if (name === undefined) state.connections.set(ctx, (name = `ws-${(state.connectionSerial += 1)}`));
+  return name;
+}
+
+/**
+ * True (and the socket closed, once) when the socket holds more unsent output than it may:
+ * its client does not read, and everything sent to it would pile up in this process.
+ */
+function unread(options: WsTransportOptions, socket: WebSocket): boolean {
+  if (socket.readyState !== socket.OPEN) return true;
+  if (socket.bufferedAmount <= options.maxBufferedBytes) return false;
+  options.onRefused('websocket_slow_reader');
+  options.logger.info(
+    { transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount },
+    'connection closed',
+  );
+  socket.close(1008, 'Output not read (WEBSOCKET_MAX_BUFFERED_BYTES)');
+  setTimeout(() => socket.terminate(), SLOW_READER_CLOSE_GRACE_MS).unref();
+  return true;
+}
+
+// Operations that arrive together all pass onSubscribe before any answer is sent, and run
+// one after another in microtasks: every answer would be worked out before the first was
+// sent. One start per socket per turn lets each answer reach the socket first, so the check
+// just before each start sees what is still unread, and a slow reader's rest is not run.
+function executeInTurn(state: HookState, args: ExecutionArgs): OperationResult {
+  const socket = state.socketOf.get(args.contextValue as object);
+  if (!socket) return execute(args);
+  const turn = (state.turns.get(socket) ?? Promise.resolve()).then(
+    () => new Promise<void>((resolve) => setImmediate(resolve)),
+  );
+  state.turns.set(socket, turn);
+  return turn.then(() => (unread(state.options, socket) ? state.refusedUnread : execute(args)));
+}
+
+/** The handshake: the operation check's caller stage. */
+function acceptConnection(options: WsTransportOptions, ctx: SocketContext): boolean {
+  const refusal = options.check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams));
+  if (refusal === null) return true;
+  options.onRefused(refusal.reason);
+  options.logger.info({ transport: 'websocket', reason: refusal.reason }, 'request refused');
+  return false;
+}
+
+/** Why the connection may start no more operations now (a slow reader, or its operations at the cap), else null. */
+function connectionRefusal(options: WsTransportOptions, ctx: SocketContext): GraphQLError | null {
+  if (unread(options, ctx.extra.socket))
+    return subscriptionLimitError('This connection does not read what it is sent; it is being closed');
+  if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
+    return subscriptionLimitError(
+      `This connection already has ${options.maxPerConnection} operations in progress, the most it may (SUBSCRIPTION_MAX_PER_CONNECTION); complete one or open another connection`,
+    );
+  }
+  return null;
+}
+
+/** The rest of the operation check, then the operation's own context and abort, tracked until it completes. */
+function subscribe(
+  state: HookState,
+  ctx: SocketContext,
+  id: string,
+  payload: SubscribePayload,
+): ExecutionArgs | readonly GraphQLError[] {
+  const { options } = state;
+  const refusal = connectionRefusal(options, ctx);
+  if (refusal !== null) return [refusal];
+  const checked = options.check.request({
+    query: payload.query,
+    operationName: payload.operationName ?? undefined,
+    variables: payload.variables ?? undefined,
+    extensions: payload.extensions ?? undefined,
+  });
+  if ('errors' in checked) return checked.errors;
+  const { document, operation } = checked.resolved;
+  const controller = new AbortController();
+  const contextValue = options.newContext(controller.signal, connectionOf(state, ctx));
+  state.socketOf.set(contextValue, ctx.extra.socket);
+  const perSocket = state.operations.get(ctx) ?? new Map<string, Operation>();
+  state.operations.set(ctx, perSocket);
+  perSocket.set(id, {
+    controller,
+    requestId: contextValue.requestId,
+    operationType: operation.operation,
+    operationName: operation.name?.value ?? null,
+    startedAt: performance.now(),
+  });
+  return {
+    schema: options.check.schema,
+    document,
+    operationName: payload.operationName ?? undefined,
+    variableValues: payload.variables ?? undefined,
+    contextValue,
+  };
+}
+
+function formatErrors(options: WsTransportOptions, errors: readonly GraphQLError[]): GraphQLFormattedError[] {
+  return errors.map((error) => options.formatError(error.toJSON(), error));
+}
+
+function formatNext(
+  options: WsTransportOptions,
+  ctx: SocketContext,
+  result: ExecutionResult,
+): FormattedExecutionResult | undefined {
+  // Sent after the close, the message goes nowhere (graphql-ws sends only on an open socket).
+  if (unread(options, ctx.extra.socket)) return undefined;
+  if (!result.errors) return undefined;
+  return { ...result, errors: formatErrors(options, result.errors) };
+}
+
+function completeOperation(state: HookState, ctx: SocketContext, id: string): void {
+  const perSocket = state.operations.get(ctx);
+  const ended = perSocket?.get(id);
+  perSocket?.delete(id);
+  if (!ended) return;
+  ended.controller.abort();
+  // One line per operation, as HTTP requests get; variables and results are never logged.
+  state.options.logger.info(
+    {
+      requestId: ended.requestId,
+      transport: 'websocket',
+      operationType: ended.operationType,
+      operationName: ended.operationName,
+      durationMs: Math.round(performance.now() - ended.startedAt),
+    },
+    'graphql operation ended',
+  );
+}
+
+function closeConnection(state: HookState, ctx: SocketContext): void {
+  for (const operation of state.operations.get(ctx)?.values() ?? []) operation.controller.abort();
+  state.operations.delete(ctx);
+}
 
 function serverHooks(options: WsTransportOptions): ServerHooks {
-  const { check } = options;
-  const operations = new WeakMap<object, Map<string, Operation>>();
-  const connections = new WeakMap<object, string>();
-  let connectionSerial = 0;
-  /** The name a socket's subscriptions are charged to. */
-  const connectionOf = (ctx: object): string => {
-    let name = connections.get(ctx);
-    if (name === undefined) connections.set(ctx, (name = `ws-${(connectionSerial += 1)}`));
-    return name;
-  };
-  /**
-   * True (and the socket closed, once) when the socket holds more unsent output than it may:
-   * its client does not read, and everything sent to it would pile up in this process.
-   */
-  const unread = (socket: WebSocket): boolean => {
-    if (socket.readyState !== socket.OPEN) return true;
-    if (socket.bufferedAmount <= options.maxBufferedBytes) return false;
-    options.onRefused('websocket_slow_reader');
-    options.logger.info(
-      { transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount },
-      'connection closed',
-    );
-    socket.close(1008, 'Output not read (WEBSOCKET_MAX_BUFFERED_BYTES)');
-    setTimeout(() => socket.terminate(), SLOW_READER_CLOSE_GRACE_MS).unref();
-    return true;
-  };
-  /** The socket each operation's context came from, for the check just before it executes. */
-  const socketOf = new WeakMap<object, WebSocket>();
-  /** Per socket, when its next operation may start: one per event-loop turn. */
-  const turns = new WeakMap<WebSocket, Promise<void>>();
-  const refusedUnread = {
-    errors: [
-      new GraphQLError('This connection does not read what it is sent; it is being closed', {
-        extensions: { code: 'SUBSCRIPTION_LIMIT' },
-      }),
-    ],
-  };
+  const state = hookState(options);
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
-    // Operations that arrive together all pass onSubscribe before any answer is sent, and run
-    // one after another in microtasks: every answer would be worked out before the first was
-    // sent. One start per socket per turn lets each answer reach the socket first, so the check
-    // just before each start sees what is still unread, and a slow reader's rest is not run.
-    execute: (args) => {
-      const socket = socketOf.get(args.contextValue as object);
-      if (!socket) return execute(args);
-      const turn = (turns.get(socket) ?? Promise.resolve()).then(
-        () => new Promise<void>((resolve) => setImmediate(resolve)),
-      );
-      turns.set(socket, turn);
-      return turn.then(() => (unread(socket) ? refusedUnread : execute(args)));
-    },
-    onConnect: (ctx) => {
-      const refusal = check.caller(handshakePresented(ctx.extra.request, ctx.connectionParams));
-      if (refusal === null) return true;
-      options.onRefused(refusal.reason);
-      options.logger.info({ transport: 'websocket', reason: refusal.reason }, 'request refused');
-      return false;
-    },
-    onSubscribe: (ctx, id, payload) => {
-      if (unread(ctx.extra.socket))
-        return [subscriptionLimitError('This connection does not read what it is sent; it is being closed')];
-      if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
-        return [
-          subscriptionLimitError(
-            `This connection already has ${options.maxPerConnection} operations in progress, the most it may (SUBSCRIPTION_MAX_PER_CONNECTION); complete one or open another connection`,
-          ),
-        ];
-      }
-      const checked = check.request({
-        query: payload.query,
-        operationName: payload.operationName ?? undefined,
-        variables: payload.variables ?? undefined,
-        extensions: payload.extensions ?? undefined,
-      });
-      if ('errors' in checked) return checked.errors;
-      const { document, operation } = checked.resolved;
-      const controller = new AbortController();
-      const contextValue = options.newContext(controller.signal, connectionOf(ctx));
-      socketOf.set(contextValue, ctx.extra.socket);
-      const perSocket = operations.get(ctx) ?? new Map<string, Operation>();
-      operations.set(ctx, perSocket);
-      perSocket.set(id, {
-        controller,
-        requestId: contextValue.requestId,
-        operationType: operation.operation,
-        operationName: operation.name?.value ?? null,
-        startedAt: performance.now(),
-      });
-      return {
-        schema: check.schema,
-        document,
-        operationName: payload.operationName ?? undefined,
-        variableValues: payload.variables ?? undefined,
-        contextValue,
-      };
-    },
-    onNext: (ctx, _id, _payload, _args, result) => {
-      // Sent after the close, the message goes nowhere (graphql-ws sends only on an open socket).
-      if (unread(ctx.extra.socket)) return undefined;
-      if (!result.errors) return undefined;
-      return { ...result, errors: result.errors.map((error) => options.formatError(error.toJSON(), error)) };
-    },
-    onError: (_ctx, _id, _payload, errors) => errors.map((error) => options.formatError(error.toJSON(), error)),
-    onComplete: (ctx, id) => {
-      const perSocket = operations.get(ctx);
-      const ended = perSocket?.get(id);
-      perSocket?.delete(id);
-      if (!ended) return;
-      ended.controller.abort();
-      // One line per operation, as HTTP requests get; variables and results are never logged.
-      options.logger.info(
-        {
-          requestId: ended.requestId,
-          transport: 'websocket',
-          operationType: ended.operationType,
-          operationName: ended.operationName,
-          durationMs: Math.round(performance.now() - ended.startedAt),
-        },
-        'graphql operation ended',
-      );
-    },
-    onClose: (ctx) => {
-      for (const operation of operations.get(ctx)?.values() ?? []) operation.controller.abort();
-      operations.delete(ctx);
-    },
+    execute: (args) => executeInTurn(state, args),
+    onConnect: (ctx) => acceptConnection(options, ctx),
+    onSubscribe: (ctx, id, payload) => subscribe(state, ctx, id, payload),
+    onNext: (ctx, _id, _payload, _args, result) => formatNext(options, ctx, result),
+    onError: (_ctx, _id, _payload, errors) => formatErrors(options, errors),
+    onComplete: (ctx, id) => completeOperation(state, ctx, id),
+    onClose: (ctx) => closeConnection(state, ctx),
   };
 }
 

@@ -119,8 +119,12 @@ function entryBytes<T>(taskId: string, entry: Entry<T>): number {
   return ENTRY_OVERHEAD_BYTES + taskId.length + payload;
 }
 
-export function cachedSource<T extends { readonly terminal: boolean }>(source: TaskSource<T>, options: CacheOptions): CachedSource<T> {
-  if (options.maxEntries <= 0 || options.maxBytes <= 0) return { source, size: () => ({ entries: 0, bytes: 0 }), forget: () => undefined };
+export function cachedSource<T extends { readonly terminal: boolean }>(
+  source: TaskSource<T>,
+  options: CacheOptions,
+): CachedSource<T> {
+  if (options.maxEntries <= 0 || options.maxBytes <= 0)
+    return { source, size: () => ({ entries: 0, bytes: 0 }), forget: () => undefined };
   const events = upstreamEvents(options.events);
   const { clock } = options;
   const entries = new LRUCache<string, Entry<T>>({
@@ -164,5 +168,9 @@ export function cachedSource<T extends { readonly terminal: boolean }>(source: T
     if (entry.ok) return entry.value;
     throw entry.error;
   };
-  return { source: cache, size: () => ({ entries: entries.size, bytes: entries.calculatedSize }), forget: (taskId) => void entries.delete(taskId) };
+  return {
+    source: cache,
+    size: () => ({ entries: entries.size, bytes: entries.calculatedSize }),
+    forget: (taskId) => void entries.delete(taskId),
+  };
 }

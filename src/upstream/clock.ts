@@ -37,10 +37,13 @@ export function sleep(clock: Clock, ms: number, signal: AbortSignal | undefined,
       clock.clearTimeout(timer);
       reject(onAbort());
     };
-    const timer = clock.setTimeout(() => {
-      signal?.removeEventListener('abort', abort);
-      resolve();
-    }, Math.max(0, ms));
+    const timer = clock.setTimeout(
+      () => {
+        signal?.removeEventListener('abort', abort);
+        resolve();
+      },
+      Math.max(0, ms),
+    );
     signal?.addEventListener('abort', abort, { once: true });
   });
 }

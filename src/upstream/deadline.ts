@@ -8,7 +8,12 @@ import { ProviderError, type ProviderName } from '../providers/errors.js';
 export class DeadlineExceededError extends ProviderError {
   constructor(provider: ProviderName) {
     // Retryable for the GraphQL caller: a later request has a fresh deadline.
-    super({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request deadline exceeded`, retryable: true });
+    super({
+      provider,
+      kind: 'UPSTREAM_UNAVAILABLE',
+      message: `${provider} request deadline exceeded`,
+      retryable: true,
+    });
     this.name = 'DeadlineExceededError';
   }
 }
@@ -28,5 +33,8 @@ export function markEndedByDeadline<E>(error: E): E {
 }
 
 export function wasEndedByDeadline(error: unknown): boolean {
-  return error instanceof DeadlineExceededError || (typeof error === 'object' && error !== null && endedByDeadline.has(error));
+  return (
+    error instanceof DeadlineExceededError ||
+    (typeof error === 'object' && error !== null && endedByDeadline.has(error))
+  );
 }

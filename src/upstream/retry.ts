@@ -45,7 +45,12 @@ export function backoffDelayMs(attempt: number, policy: RetryPolicy, random: () 
 }
 
 function callerAborted(provider: ProviderName): ProviderError {
-  return new ProviderError({ provider, kind: 'UPSTREAM_UNAVAILABLE', message: `${provider} request aborted by the caller`, retryable: false });
+  return new ProviderError({
+    provider,
+    kind: 'UPSTREAM_UNAVAILABLE',
+    message: `${provider} request aborted by the caller`,
+    retryable: false,
+  });
 }
 
 function isRetryable(error: unknown): error is ProviderError {
@@ -62,7 +67,12 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
   };
 
   /** One attempt, aborted at the deadline or when the caller aborts, whichever comes first. */
-  const attemptOnce = async (taskId: string, attempt: number, deadline: number, caller: TaskCall | undefined): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
+  const attemptOnce = async (
+    taskId: string,
+    attempt: number,
+    deadline: number,
+    caller: TaskCall | undefined,
+  ): Promise<{ value: T } | { error: unknown; deadlineHit: boolean }> => {
     const callerSignal = caller?.signal;
     const controller = new AbortController();
     let deadlineHit = false;
@@ -87,7 +97,8 @@ export function retryingSource<T>(source: TaskSource<T>, options: RetryOptions):
         ...(caller?.span !== undefined && { span: caller.span, attempt }),
       };
       // Read live: a query joining a poll's shared call raises its class while it waits (in-flight.ts).
-      if (caller?.priority !== undefined) Object.defineProperty(call, 'priority', { get: () => caller.priority, enumerable: true });
+      if (caller?.priority !== undefined)
+        Object.defineProperty(call, 'priority', { get: () => caller.priority, enumerable: true });
       return { value: await source(taskId, call) };
     } catch (error) {
       return { error, deadlineHit };

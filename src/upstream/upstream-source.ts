@@ -27,7 +27,12 @@ import { sharedTier } from './shared/shared-source.js';
 export interface UpstreamPolicy {
   readonly cache: CacheTtls & { readonly maxEntries: number; readonly maxBytes: number };
   readonly retry: RetryPolicy;
-  readonly rateLimit: { readonly ratePerSecond: number; readonly maxQueue: number; readonly marginMs?: number; readonly reservedShare?: number };
+  readonly rateLimit: {
+    readonly ratePerSecond: number;
+    readonly maxQueue: number;
+    readonly marginMs?: number;
+    readonly reservedShare?: number;
+  };
   /** Deadline for a call that arrives without one. */
   readonly defaultDeadlineMs: number;
   /**
@@ -110,7 +115,14 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
   });
   const measured = measuredSource(plain, { provider, action: PROVIDERS[provider].action, clock, events });
   const limited = rateLimitedSource(measured, limiter, clock, provider);
-  const retried = retryingSource(limited, { provider, policy: policy.retry, defaultDeadlineMs: policy.defaultDeadlineMs, clock, random, events });
+  const retried = retryingSource(limited, {
+    provider,
+    policy: policy.retry,
+    defaultDeadlineMs: policy.defaultDeadlineMs,
+    clock,
+    random,
+    events,
+  });
   const tier =
     shared && keys
       ? sharedTier(retried, {
@@ -125,7 +137,9 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
           token: shared.token,
           accepts: shared.accepts,
           seal: shared.seal,
-          ...(shared.onValueDropped && { onValueDropped: (reason: DropReason) => shared.onValueDropped?.(provider, reason) }),
+          ...(shared.onValueDropped && {
+            onValueDropped: (reason: DropReason) => shared.onValueDropped?.(provider, reason),
+          }),
           events,
         })
       : undefined;

@@ -20,32 +20,64 @@ interface Task {
 
 const IMAGE_TASKS = gql`
   query ImageTasks($taskIds: [ID!]!) {
-    imageTasks(taskIds: $taskIds) { id taskId state }
+    imageTasks(taskIds: $taskIds) {
+      id
+      taskId
+      state
+    }
   }
 `;
 const IMAGE_TASK = gql`
   query ImageTask($taskId: ID!) {
-    imageTask(taskId: $taskId) { id taskId state }
+    imageTask(taskId: $taskId) {
+      id
+      taskId
+      state
+    }
   }
 `;
 const WORKFLOW_TASKS_BY_TASK_ID = gql`
   query WorkflowTasks($taskIds: [ID!]!) {
-    workflowTasks(taskIds: $taskIds) { taskId state }
+    workflowTasks(taskIds: $taskIds) {
+      taskId
+      state
+    }
   }
 `;
 const WORKFLOW_TASK_BY_TASK_ID = gql`
   query WorkflowTask($taskId: ID!) {
-    workflowTask(taskId: $taskId) { taskId state }
+    workflowTask(taskId: $taskId) {
+      taskId
+      state
+    }
   }
 `;
 const WATCHED = gql`
   query Watched($taskIds: [ID!]!) {
-    imageTasks(taskIds: $taskIds) { id taskId status state results { status progress } }
+    imageTasks(taskIds: $taskIds) {
+      id
+      taskId
+      status
+      state
+      results {
+        status
+        progress
+      }
+    }
   }
 `;
 const UPDATES = gql`
   subscription Updates($taskId: ID!) {
-    imageTaskUpdated(taskId: $taskId) { id taskId status state results { status progress } }
+    imageTaskUpdated(taskId: $taskId) {
+      id
+      taskId
+      status
+      state
+      results {
+        status
+        progress
+      }
+    }
   }
 `;
 
@@ -73,7 +105,10 @@ describe('Apollo Client against the subgraph', () => {
   });
 
   it('is the setup docs/clients.md shows, character for character', () => {
-    const setup = readFileSync(new URL('./apollo-setup.ts', import.meta.url), 'utf8').replace(/^\/\*\*[\s\S]*?\*\/\n/, '');
+    const setup = readFileSync(new URL('./apollo-setup.ts', import.meta.url), 'utf8').replace(
+      /^\/\*\*[\s\S]*?\*\/\n/,
+      '',
+    );
     const page = readFileSync(new URL('../../docs/clients.md', import.meta.url), 'utf8');
     const block = /```ts\n([\s\S]*?)```/.exec(page)?.[1];
     expect(block).toBe(setup);
@@ -92,7 +127,12 @@ describe('Apollo Client against the subgraph', () => {
     expect(apollo.cache.identify({ __typename: 'ImageTask', id: finished })).toBe(`ImageTask:${finished}`);
     const stored = apollo.cache.extract() as Record<string, Record<string, unknown>>;
     expect(Object.keys(stored).sort()).toEqual(['ROOT_QUERY', `ImageTask:${failed}`, `ImageTask:${finished}`].sort());
-    expect(stored[`ImageTask:${finished}`]).toEqual({ __typename: 'ImageTask', id: finished, taskId: finished, state: 'SUCCEEDED' });
+    expect(stored[`ImageTask:${finished}`]).toEqual({
+      __typename: 'ImageTask',
+      id: finished,
+      taskId: finished,
+      state: 'SUCCEEDED',
+    });
     expect(stored['ROOT_QUERY']?.[`imageTasks({"taskIds":["${finished}","${failed}"]})`]).toEqual([
       { __ref: `ImageTask:${finished}` },
       { __ref: `ImageTask:${failed}` },
@@ -104,7 +144,12 @@ describe('Apollo Client against the subgraph', () => {
     await apollo.query({ query: IMAGE_TASKS, variables: { taskIds: [finished] } });
     const before = calls(finished);
     const one = await apollo.query({ query: IMAGE_TASK, variables: { taskId: finished } });
-    expect((one.data as { imageTask: Task }).imageTask).toEqual({ __typename: 'ImageTask', id: finished, taskId: finished, state: 'SUCCEEDED' });
+    expect((one.data as { imageTask: Task }).imageTask).toEqual({
+      __typename: 'ImageTask',
+      id: finished,
+      taskId: finished,
+      state: 'SUCCEEDED',
+    });
     expect(calls(finished)).toBe(before);
 
     // A task the cache has not seen still goes to the subgraph.
@@ -122,7 +167,10 @@ describe('Apollo Client against the subgraph', () => {
 
   it('keys tasks by taskId with the byTaskId policies, for queries that do not select id', async () => {
     const apollo = client(byTaskId);
-    await apollo.query({ query: WORKFLOW_TASKS_BY_TASK_ID, variables: { taskIds: [succeededWorkflow, runningWorkflow] } });
+    await apollo.query({
+      query: WORKFLOW_TASKS_BY_TASK_ID,
+      variables: { taskIds: [succeededWorkflow, runningWorkflow] },
+    });
     const key = `WorkflowTask:{"taskId":"${succeededWorkflow}"}`;
     expect(apollo.cache.identify({ __typename: 'WorkflowTask', taskId: succeededWorkflow })).toBe(key);
     const stored = apollo.cache.extract() as Record<string, Record<string, unknown>>;
@@ -131,7 +179,11 @@ describe('Apollo Client against the subgraph', () => {
 
     const before = calls(runningWorkflow);
     const one = await apollo.query({ query: WORKFLOW_TASK_BY_TASK_ID, variables: { taskId: runningWorkflow } });
-    expect((one.data as { workflowTask: Task }).workflowTask).toEqual({ __typename: 'WorkflowTask', taskId: runningWorkflow, state: 'RUNNING' });
+    expect((one.data as { workflowTask: Task }).workflowTask).toEqual({
+      __typename: 'WorkflowTask',
+      taskId: runningWorkflow,
+      state: 'RUNNING',
+    });
     expect(calls(runningWorkflow)).toBe(before);
   });
 
@@ -142,14 +194,24 @@ describe('Apollo Client against the subgraph', () => {
     const tasks = (result.data as { imageTasks: Array<Task | null> }).imageTasks;
     expect(tasks.map((task) => task?.taskId ?? null)).toEqual([finished, null, failed]);
     expect(result.error?.name).toBe('CombinedGraphQLErrors');
-    const errors = (result.error as unknown as { errors: Array<{ path: unknown; extensions: { code: unknown } }> }).errors;
+    const errors = (result.error as unknown as { errors: Array<{ path: unknown; extensions: { code: unknown } }> })
+      .errors;
     expect(errors.map((error) => [error.path, error.extensions.code])).toEqual([[['imageTasks', 1], 'NOT_FOUND']]);
     // The tasks that were found are in the cache like any others.
     expect(apollo.cache.identify({ __typename: 'ImageTask', id: failed })).toBe(`ImageTask:${failed}`);
-    expect(Object.keys(apollo.cache.extract() as object).filter((name) => name.startsWith('ImageTask:'))).toHaveLength(2);
+    expect(Object.keys(apollo.cache.extract() as object).filter((name) => name.startsWith('ImageTask:'))).toHaveLength(
+      2,
+    );
 
     // The default policy ('none') throws the two found tasks away with the missing one.
-    await expect(apollo.query({ query: IMAGE_TASKS, variables: { taskIds: [finished, missing] }, errorPolicy: 'none', fetchPolicy: 'network-only' })).rejects.toMatchObject({
+    await expect(
+      apollo.query({
+        query: IMAGE_TASKS,
+        variables: { taskIds: [finished, missing] },
+        errorPolicy: 'none',
+        fetchPolicy: 'network-only',
+      }),
+    ).rejects.toMatchObject({
       name: 'CombinedGraphQLErrors',
     });
   });
@@ -162,7 +224,10 @@ describe('Apollo Client against the subgraph', () => {
     const seen: string[] = [];
     const watched: ObservableQuery = apollo.watchQuery({ query: WATCHED, variables: { taskIds: [taskId] } });
     const watching = watched.subscribe((result) => {
-      const task = (result.data as { imageTasks?: Array<{ status: string; state: string; results: Array<{ progress: number }> }> } | undefined)?.imageTasks?.[0];
+      const task = (
+        result.data as
+          { imageTasks?: Array<{ status: string; state: string; results: Array<{ progress: number }> }> } | undefined
+      )?.imageTasks?.[0];
       if (task) seen.push(`${task.status}/${task.state}/${task.results.map((each) => each.progress).join(',')}`);
     });
     await until(() => seen.length === 1, 'the watched query');
@@ -185,6 +250,8 @@ describe('Apollo Client against the subgraph', () => {
 
     // The first event equals what the query read, so it changes nothing; each later one shows.
     expect(seen).toEqual(['WAITING/PENDING/', 'PROCESSING/RUNNING/0', 'PROCESSING/RUNNING/50', 'FINISH/SUCCEEDED/100']);
-    expect(Object.keys(apollo.cache.extract() as object).filter((name) => name.startsWith('ImageTask:'))).toEqual([`ImageTask:${taskId}`]);
+    expect(Object.keys(apollo.cache.extract() as object).filter((name) => name.startsWith('ImageTask:'))).toEqual([
+      `ImageTask:${taskId}`,
+    ]);
   });
 });

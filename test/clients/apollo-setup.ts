@@ -30,7 +30,9 @@ export const byId: TypePolicies = {
   Query: {
     fields: {
       imageTask: { read: (_, { args, toReference }) => toReference({ __typename: 'ImageTask', id: args?.['taskId'] }) },
-      workflowTask: { read: (_, { args, toReference }) => toReference({ __typename: 'WorkflowTask', id: args?.['taskId'] }) },
+      workflowTask: {
+        read: (_, { args, toReference }) => toReference({ __typename: 'WorkflowTask', id: args?.['taskId'] }),
+      },
     },
   },
 };
@@ -41,8 +43,12 @@ export const byTaskId: TypePolicies = {
   WorkflowTask: { keyFields: ['taskId'] },
   Query: {
     fields: {
-      imageTask: { read: (_, { args, toReference }) => toReference({ __typename: 'ImageTask', taskId: args?.['taskId'] }) },
-      workflowTask: { read: (_, { args, toReference }) => toReference({ __typename: 'WorkflowTask', taskId: args?.['taskId'] }) },
+      imageTask: {
+        read: (_, { args, toReference }) => toReference({ __typename: 'ImageTask', taskId: args?.['taskId'] }),
+      },
+      workflowTask: {
+        read: (_, { args, toReference }) => toReference({ __typename: 'WorkflowTask', taskId: args?.['taskId'] }),
+      },
     },
   },
 };
@@ -50,9 +56,15 @@ export const byTaskId: TypePolicies = {
 /** `httpUrl` is the subgraph's GraphQL URL, e.g. `http://localhost:4001/graphql`, or a gateway's that serves graphql-ws. */
 export function createMediaTaskClient(httpUrl: string, typePolicies: TypePolicies = byId): ApolloClient {
   // Node 20 has no global WebSocket, so graphql-ws needs the `ws` package's (browsers have their own).
-  const subscriptions = new GraphQLWsLink(createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket }));
+  const subscriptions = new GraphQLWsLink(
+    createClient({ url: httpUrl.replace(/^http/, 'ws'), webSocketImpl: WebSocket }),
+  );
   return new ApolloClient({
-    link: ApolloLink.split((operation) => operation.operationType === 'subscription', subscriptions, new HttpLink({ uri: httpUrl })),
+    link: ApolloLink.split(
+      (operation) => operation.operationType === 'subscription',
+      subscriptions,
+      new HttpLink({ uri: httpUrl }),
+    ),
     cache: new InMemoryCache({ typePolicies }),
     // One task that failed (NOT_FOUND, RATE_LIMITED, ...) is a null entry with an error at its
     // index; the default policy ('none') would throw the other tasks away with it.

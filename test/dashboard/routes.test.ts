@@ -15,7 +15,10 @@ import { startTestStack, type TestStack } from '../support/stack.js';
 
 const SECRET = 'router-secret-of-at-least-16-characters';
 
-async function get(base: string, path: string): Promise<{ status: number; type: string; csp: string; location: string; text: string }> {
+async function get(
+  base: string,
+  path: string,
+): Promise<{ status: number; type: string; csp: string; location: string; text: string }> {
   const response = await fetch(new URL(path, base), { redirect: 'manual' });
   return {
     status: response.status,
@@ -52,7 +55,11 @@ describe('the dashboard routes', () => {
 
     for (const file of ['dashboard.js', 'live.js', 'graphql.js', 'graph.js', 'rows.js']) {
       const module = await get(stack.url, `/dashboard/${file}`);
-      expect({ file, status: module.status, type: module.type }).toEqual({ file, status: 200, type: expect.stringContaining('javascript') });
+      expect({ file, status: module.status, type: module.type }).toEqual({
+        file,
+        status: 200,
+        type: expect.stringContaining('javascript'),
+      });
     }
     expect((await get(stack.url, '/dashboard/dashboard.css')).type).toContain('text/css');
   });
@@ -77,7 +84,12 @@ describe('the dashboard routes', () => {
   });
 
   it('serves nothing outside public/dashboard', async () => {
-    for (const path of ['/dashboard/%2e%2e/package.json', '/dashboard/..%2fpackage.json', '/dashboard/.hidden', '/dashboard/nope.js']) {
+    for (const path of [
+      '/dashboard/%2e%2e/package.json',
+      '/dashboard/..%2fpackage.json',
+      '/dashboard/.hidden',
+      '/dashboard/nope.js',
+    ]) {
       expect({ path, status: (await get(stack.url, path)).status }).toEqual({ path, status: 404 });
     }
   });
@@ -130,7 +142,16 @@ describe('sample tasks', () => {
     const config = loadConfig({ LOG_LEVEL: 'silent' });
     let app: RunningApp | undefined;
     try {
-      app = await startApp(config, { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger('silent', silent) }, { port: 0, host: '127.0.0.1' });
+      app = await startApp(
+        config,
+        {
+          fetch,
+          now: Date.now,
+          randomNonce: () => randomBytes(16).toString('hex'),
+          logger: createLogger('silent', silent),
+        },
+        { port: 0, host: '127.0.0.1' },
+      );
       const samples = await get(app.url, '/dashboard/samples.json');
       expect(samples.status).toBe(200);
       expect(JSON.parse(samples.text)).toEqual({ samples: sampleTasks() });

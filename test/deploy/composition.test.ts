@@ -39,17 +39,23 @@ describe('deploy/supergraph.yaml and deploy/router.yaml', () => {
   });
 
   it('router.yaml propagates W3C trace context, which the subgraph continues (OTEL_EXPORTER_OTLP_ENDPOINT)', () => {
-    expect(routerYaml).toMatch(/^telemetry:\n {2}exporters:\n {4}tracing:\n(?: {6}#.*\n)* {6}propagation:\n {8}trace_context: true$/m);
+    expect(routerYaml).toMatch(
+      /^telemetry:\n {2}exporters:\n {4}tracing:\n(?: {6}#.*\n)* {6}propagation:\n {8}trace_context: true$/m,
+    );
   });
 
   it('router.yaml passes subscriptions through to the path and protocol the subgraph serves them on', () => {
-    expect(routerYaml).toMatch(/^subscription:\n {2}enabled: true\n {2}mode:\n {4}passthrough:\n {6}subgraphs:\n {8}media-tasks:\n {10}path: \/graphql\n {10}protocol: graphql_ws$/m);
+    expect(routerYaml).toMatch(
+      /^subscription:\n {2}enabled: true\n {2}mode:\n {4}passthrough:\n {6}subgraphs:\n {8}media-tasks:\n {10}path: \/graphql\n {10}protocol: graphql_ws$/m,
+    );
   });
 });
 
 describe('deploy/router.yaml lets this subgraph errors reach clients', () => {
   const router = parseYaml(routerYaml) as {
-    include_subgraph_errors?: { subgraphs?: Record<string, { redact_message?: boolean; allow_extensions_keys?: string[] }> };
+    include_subgraph_errors?: {
+      subgraphs?: Record<string, { redact_message?: boolean; allow_extensions_keys?: string[] }>;
+    };
   };
   const own = router.include_subgraph_errors?.subgraphs?.['media-tasks'];
 
@@ -78,7 +84,8 @@ describe('deploy/supergraph.yaml introspects a subgraph that requires the router
   const headers = supergraph.subgraphs['media-tasks']?.schema.introspection_headers ?? {};
   const SECRET = 'router-secret-for-composition-0123';
   /** What rover does with `${env.NAME}` in the file. */
-  const expand = (value: string) => value.replace(/\$\{env\.([A-Z_]+)\}/g, (_all, name: string) => (name === 'SUBGRAPH_SHARED_SECRET' ? SECRET : ''));
+  const expand = (value: string) =>
+    value.replace(/\$\{env\.([A-Z_]+)\}/g, (_all, name: string) => (name === 'SUBGRAPH_SHARED_SECRET' ? SECRET : ''));
 
   it('sends SUBGRAPH_SHARED_SECRET from the environment in the header the subgraph checks', async () => {
     expect(headers).toEqual({ 'router-authorization': '${env.SUBGRAPH_SHARED_SECRET}' });

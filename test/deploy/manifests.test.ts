@@ -34,7 +34,9 @@ function knownVariables(): Set<string> {
 interface EnvVar {
   readonly name: string;
   readonly value?: string;
-  readonly valueFrom?: { readonly secretKeyRef?: { readonly name: string; readonly key: string; readonly optional?: boolean } };
+  readonly valueFrom?: {
+    readonly secretKeyRef?: { readonly name: string; readonly key: string; readonly optional?: boolean };
+  };
 }
 interface Probe {
   readonly httpGet: { readonly path: string; readonly port: string | number };
@@ -59,7 +61,11 @@ interface Deployment {
     readonly selector: { readonly matchLabels: Record<string, string> };
     readonly template: {
       readonly metadata: { readonly labels: Record<string, string> };
-      readonly spec: { readonly serviceAccountName: string; readonly terminationGracePeriodSeconds: number; readonly containers: readonly Container[] };
+      readonly spec: {
+        readonly serviceAccountName: string;
+        readonly terminationGracePeriodSeconds: number;
+        readonly containers: readonly Container[];
+      };
     };
   };
 }
@@ -75,13 +81,20 @@ interface ComposeService {
 
 const deployment = yamlOf(`${K8S}/deployment.yaml`) as unknown as Deployment;
 const container = deployment.spec.template.spec.containers[0]!;
-const configMap = yamlOf(`${K8S}/configmap.yaml`) as { kind: string; metadata: { name: string }; data: Record<string, string> };
+const configMap = yamlOf(`${K8S}/configmap.yaml`) as {
+  kind: string;
+  metadata: { name: string };
+  data: Record<string, string>;
+};
 const service = yamlOf(`${K8S}/service.yaml`) as {
   kind: string;
   metadata: { name: string };
   spec: { selector: Record<string, string>; ports: Array<{ name: string; port: number; targetPort: string | number }> };
 };
-const budget = yamlOf(`${K8S}/poddisruptionbudget.yaml`) as { kind: string; spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } } };
+const budget = yamlOf(`${K8S}/poddisruptionbudget.yaml`) as {
+  kind: string;
+  spec: { maxUnavailable: number; selector: { matchLabels: Record<string, string> } };
+};
 const serviceAccount = yamlOf(`${K8S}/serviceaccount.yaml`) as { kind: string; metadata: { name: string } };
 const compose = yamlOf('deploy/compose.yaml') as { services: Record<string, ComposeService> };
 const replicas = Object.entries(compose.services).filter(([name]) => name.startsWith('subgraph-'));
@@ -128,7 +141,16 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
   const known = knownVariables();
 
   it('finds the variables the service reads', () => {
-    expect([...known]).toEqual(expect.arrayContaining(['PORT', 'HOST', 'REDIS_URL', 'SHUTDOWN_DELAY_MS', 'SHUTDOWN_GRACE_MS', 'TENCENTCLOUD_SECRET_ID']));
+    expect([...known]).toEqual(
+      expect.arrayContaining([
+        'PORT',
+        'HOST',
+        'REDIS_URL',
+        'SHUTDOWN_DELAY_MS',
+        'SHUTDOWN_GRACE_MS',
+        'TENCENTCLOUD_SECRET_ID',
+      ]),
+    );
   });
 
   it('set no variable the service does not read', () => {
@@ -141,7 +163,9 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
 
   it("set the vendors' OIDC variables exactly when the service reads them (until then, a commented block)", () => {
     const set = new Set(container.env.map((variable) => variable.name));
-    const commented = [...text(`${K8S}/deployment.yaml`).matchAll(/^\s*#\s*- name: ([A-Z][A-Z0-9_]+)$/gm)].map((match) => match[1]);
+    const commented = [...text(`${K8S}/deployment.yaml`).matchAll(/^\s*#\s*- name: ([A-Z][A-Z0-9_]+)$/gm)].map(
+      (match) => match[1],
+    );
     for (const name of OIDC_VARIABLES) {
       expect({ name, set: set.has(name) }).toEqual({ name, set: known.has(name) });
       expect({ name, commented: commented.includes(name) }).toEqual({ name, commented: !known.has(name) });
@@ -156,7 +180,12 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
     expect(k8s.security.sharedSecret).toBe(SECRET_VALUES['SUBGRAPH_SHARED_SECRET']);
     for (const [name, replica] of replicas) {
       const config = loadConfig(replica.environment);
-      expect({ name, redis: config.redis !== null, tencent: config.tencent.credentials !== null, alibaba: config.alibaba.credentials !== null }).toEqual({
+      expect({
+        name,
+        redis: config.redis !== null,
+        tencent: config.tencent.credentials !== null,
+        alibaba: config.alibaba.credentials !== null,
+      }).toEqual({
         name,
         redis: true,
         tencent: true,
@@ -172,13 +201,20 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
     // Unset in the ConfigMap, the grace follows the request deadline (its default is derived from it).
     expect(Object.keys(configMap.data)).not.toContain('SHUTDOWN_GRACE_MS');
     expect(config.shutdownGraceMs).toBeGreaterThan(config.upstream.requestDeadlineMs);
-    expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(config.shutdownDelayMs + config.shutdownGraceMs + EXIT_MARGIN_MS);
+    expect(deployment.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(
+      config.shutdownDelayMs + config.shutdownGraceMs + EXIT_MARGIN_MS,
+    );
     const readiness = container.readinessProbe;
     expect(readiness.periodSeconds * readiness.failureThreshold * 1000).toBeLessThan(config.shutdownDelayMs);
 
     for (const [name, replica] of replicas) {
       const composed = loadConfig(replica.environment);
-      expect({ name, stop: seconds(replica.stop_grace_period ?? '10s') * 1000 >= composed.shutdownDelayMs + composed.shutdownGraceMs + EXIT_MARGIN_MS }).toEqual({ name, stop: true });
+      expect({
+        name,
+        stop:
+          seconds(replica.stop_grace_period ?? '10s') * 1000 >=
+          composed.shutdownDelayMs + composed.shutdownGraceMs + EXIT_MARGIN_MS,
+      }).toEqual({ name, stop: true });
     }
   });
 
@@ -204,26 +240,56 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
     const [servicePort] = service.spec.ports;
     expect(servicePort?.targetPort).toBe('http');
     const routing = new URL(/routing_url:\s*(\S+)/.exec(text('deploy/supergraph.yaml'))?.[1] ?? '');
-    expect([routing.hostname, Number(routing.port), routing.pathname]).toEqual([service.metadata.name, servicePort?.port, '/graphql']);
+    expect([routing.hostname, Number(routing.port), routing.pathname]).toEqual([
+      service.metadata.name,
+      servicePort?.port,
+      '/graphql',
+    ]);
   });
 
   it('take every secret from one Secret: Redis and the router secret required, provider keys optional', () => {
-    const refs = container.env.flatMap((variable) => (variable.valueFrom?.secretKeyRef ? [{ variable: variable.name, ...variable.valueFrom.secretKeyRef }] : []));
+    const refs = container.env.flatMap((variable) =>
+      variable.valueFrom?.secretKeyRef ? [{ variable: variable.name, ...variable.valueFrom.secretKeyRef }] : [],
+    );
     expect(new Set(refs.map((ref) => ref.name))).toEqual(new Set([deployment.metadata.name]));
     expect(refs.every((ref) => ref.key === ref.variable)).toBe(true);
-    expect(refs.filter((ref) => ref.optional !== true).map((ref) => ref.key).sort()).toEqual(['REDIS_URL', 'SUBGRAPH_SHARED_SECRET']);
-    expect(refs.filter((ref) => ref.optional === true).map((ref) => ref.key).sort()).toEqual(
-      ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET', 'TENCENTCLOUD_SECRET_ID', 'TENCENTCLOUD_SECRET_KEY'],
-    );
+    expect(
+      refs
+        .filter((ref) => ref.optional !== true)
+        .map((ref) => ref.key)
+        .sort(),
+    ).toEqual(['REDIS_URL', 'SUBGRAPH_SHARED_SECRET']);
+    expect(
+      refs
+        .filter((ref) => ref.optional === true)
+        .map((ref) => ref.key)
+        .sort(),
+    ).toEqual([
+      'ALIBABA_CLOUD_ACCESS_KEY_ID',
+      'ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      'TENCENTCLOUD_SECRET_ID',
+      'TENCENTCLOUD_SECRET_KEY',
+    ]);
     // Nothing secret sits in the ConfigMap.
     expect(Object.keys(configMap.data).filter((name) => Object.keys(SECRET_VALUES).includes(name))).toEqual([]);
   });
 
   it('are all listed in kustomization.yaml, one object each', () => {
-    const files = readdirSync(new URL(`../../${K8S}`, import.meta.url)).filter((file) => file.endsWith('.yaml') && file !== 'kustomization.yaml');
-    expect(((yamlOf(`${K8S}/kustomization.yaml`) as { resources: string[] }).resources ?? []).sort()).toEqual(files.sort());
-    for (const file of files) expect({ file, documents: parseAllDocuments(text(`${K8S}/${file}`)).length }).toEqual({ file, documents: 1 });
-    expect([deployment.kind, configMap.kind, service.kind, budget.kind, serviceAccount.kind].sort()).toEqual(['ConfigMap', 'Deployment', 'PodDisruptionBudget', 'Service', 'ServiceAccount']);
+    const files = readdirSync(new URL(`../../${K8S}`, import.meta.url)).filter(
+      (file) => file.endsWith('.yaml') && file !== 'kustomization.yaml',
+    );
+    expect(((yamlOf(`${K8S}/kustomization.yaml`) as { resources: string[] }).resources ?? []).sort()).toEqual(
+      files.sort(),
+    );
+    for (const file of files)
+      expect({ file, documents: parseAllDocuments(text(`${K8S}/${file}`)).length }).toEqual({ file, documents: 1 });
+    expect([deployment.kind, configMap.kind, service.kind, budget.kind, serviceAccount.kind].sort()).toEqual([
+      'ConfigMap',
+      'Deployment',
+      'PodDisruptionBudget',
+      'Service',
+      'ServiceAccount',
+    ]);
   });
 
   it('compose: three replicas on distinct host ports, each publishing the port it listens on, pointed at its Redis and emulator services', () => {
@@ -239,7 +305,9 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
     const command = emulator.command ?? [];
     // What `npm run emulator` runs, on a fixed port, on every interface of its container.
     expect(command.slice(0, 2)).toEqual(['node', 'dist/emulator/main.js']);
-    expect((JSON.parse(text('package.json')) as { scripts: Record<string, string> }).scripts['emulator']).toContain('node dist/emulator/main.js');
+    expect((JSON.parse(text('package.json')) as { scripts: Record<string, string> }).scripts['emulator']).toContain(
+      'node dist/emulator/main.js',
+    );
     const emulatorPort = command[command.indexOf('--port') + 1];
     expect(command[command.indexOf('--host') + 1]).toBe('0.0.0.0');
     expect(emulator.ports).toEqual([`${emulatorPort}:${emulatorPort}`]);
@@ -247,8 +315,15 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
 
     for (const [name, replica] of replicas) {
       const config = loadConfig(replica.environment);
-      expect({ name, mps: config.tencent.endpoint, ice: config.alibaba.endpoint }).toEqual({ name, mps: `http://emulator:${emulatorPort}`, ice: `http://emulator:${emulatorPort}` });
-      expect({ name, tencent: config.tencent.credentials, alibaba: config.alibaba.credentials }).toEqual({ name, ...EMULATOR_CREDENTIALS });
+      expect({ name, mps: config.tencent.endpoint, ice: config.alibaba.endpoint }).toEqual({
+        name,
+        mps: `http://emulator:${emulatorPort}`,
+        ice: `http://emulator:${emulatorPort}`,
+      });
+      expect({ name, tencent: config.tencent.credentials, alibaba: config.alibaba.credentials }).toEqual({
+        name,
+        ...EMULATOR_CREDENTIALS,
+      });
       expect(new URL(config.redis?.url ?? '').hostname).toBe('redis');
       expect(Object.keys(replica.depends_on ?? {}).sort()).toEqual(['emulator', 'redis']);
       expect(config.host).toBe('0.0.0.0');
@@ -303,12 +378,16 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
       const emulatorUrl = await startComposeEmulator();
       // No provider keys in the Secret: the pod's OIDC identity serves, the emulator standing in for STS,
       // and the projected token files written here where the volumes would mount them.
-      const secrets = Object.fromEntries(Object.entries(SECRET_VALUES).filter(([name]) => !/^(TENCENTCLOUD|ALIBABA_CLOUD)_/.test(name)));
+      const secrets = Object.fromEntries(
+        Object.entries(SECRET_VALUES).filter(([name]) => !/^(TENCENTCLOUD|ALIBABA_CLOUD)_/.test(name)),
+      );
       const tokens = mkdtempSync(join(tmpdir(), 'pod-tokens-'));
       writeFileSync(join(tokens, 'rrsa'), 'projected-rrsa-token');
       writeFileSync(join(tokens, 'tke'), 'projected-tke-token');
       const pod = podEnv(secrets);
-      expect(Object.keys(pod).filter((name) => /SECRET|ACCESS_KEY/.test(name) && name !== 'SUBGRAPH_SHARED_SECRET')).toEqual([]);
+      expect(
+        Object.keys(pod).filter((name) => /SECRET|ACCESS_KEY/.test(name) && name !== 'SUBGRAPH_SHARED_SECRET'),
+      ).toEqual([]);
       // The cluster reaches the providers at their defaults; here the emulator stands in for both.
       const env = {
         ...onLoopback(pod, emulatorUrl),
@@ -323,7 +402,9 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
       started.push(subgraph);
       const url = await readyUrl(subgraph);
       const { livenessProbe, readinessProbe } = container;
-      expect([await get(url, livenessProbe.httpGet.path), await get(url, readinessProbe.httpGet.path)]).toEqual([200, 200]);
+      expect([await get(url, livenessProbe.httpGet.path), await get(url, readinessProbe.httpGet.path)]).toEqual([
+        200, 200,
+      ]);
       const metrics = await (await fetch(new URL('/metrics', url))).text();
       expect(metrics).toMatch(/^redis_up 1$/m);
       expect(metrics).toContain('provider_credential_source{provider="tencent-mps",source="tke-oidc"} 1');
@@ -331,12 +412,25 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
 
       const answer = await fetch(new URL('/graphql', url), {
         method: 'POST',
-        headers: { 'content-type': 'application/json', 'router-authorization': SECRET_VALUES['SUBGRAPH_SHARED_SECRET']! },
+        headers: {
+          'content-type': 'application/json',
+          'router-authorization': SECRET_VALUES['SUBGRAPH_SHARED_SECRET']!,
+        },
         body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.finishedSuccess}") { taskId state } }` }),
       });
-      expect(await answer.json()).toEqual({ data: { imageTask: { taskId: SEED.image.finishedSuccess, state: 'SUCCEEDED' } } });
+      expect(await answer.json()).toEqual({
+        data: { imageTask: { taskId: SEED.image.finishedSuccess, state: 'SUCCEEDED' } },
+      });
       // Only the router may ask: the Secret's SUBGRAPH_SHARED_SECRET is in force.
-      expect((await fetch(new URL('/graphql', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query":"{ __typename }"}' })).status).toBe(401);
+      expect(
+        (
+          await fetch(new URL('/graphql', url), {
+            method: 'POST',
+            headers: { 'content-type': 'application/json' },
+            body: '{"query":"{ __typename }"}',
+          })
+        ).status,
+      ).toBe(401);
 
       subgraph.child.kill('SIGTERM');
       let readiness = 200;
@@ -362,7 +456,9 @@ describe('deploy/kubernetes and deploy/compose.yaml', () => {
           query: `{ imageTask(taskId: "${SEED.image.finishedSuccess}") { state } workflowTask(taskId: "${SEED.workflow.succeeded}") { state } }`,
         }),
       });
-      expect(await answer.json()).toEqual({ data: { imageTask: { state: 'SUCCEEDED' }, workflowTask: { state: 'SUCCEEDED' } } });
+      expect(await answer.json()).toEqual({
+        data: { imageTask: { state: 'SUCCEEDED' }, workflowTask: { state: 'SUCCEEDED' } },
+      });
       expect(await get(url, '/dashboard')).toBe(200);
       subgraph.child.kill('SIGTERM');
       expect(await subgraph.exited).toBe(0);

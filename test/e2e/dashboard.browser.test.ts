@@ -43,7 +43,13 @@ const finished: ImageTaskSeed = {
   ...waiting,
   Status: 'FINISH',
   ImageProcessTaskResultSet: [
-    { Status: 'SUCCESS', ErrMsg: '', Message: '', Progress: 100, Output: { Path: '/output/dashboard/driven.jpg', OutputStorage: null } },
+    {
+      Status: 'SUCCESS',
+      ErrMsg: '',
+      Message: '',
+      Progress: 100,
+      Output: { Path: '/output/dashboard/driven.jpg', OutputStorage: null },
+    },
   ],
   FinishTime: '2026-05-04T09:00:42Z',
 };
@@ -91,7 +97,10 @@ const cellText = (kind: string, taskId: string, cell: string): Promise<string> =
 describe('the task dashboard in Chromium', () => {
   it('follows a task through its states, draws a workflow graph, shows an error row, and saves the screenshot', async () => {
     const schema = await stack.query('{ __schema { subscriptionType { fields { name } } } }');
-    const subscriptionFields = ((schema.body.data?.['__schema'] as { subscriptionType: { fields: { name: string }[] } | null }).subscriptionType?.fields ?? []).map((field) => field.name);
+    const subscriptionFields = (
+      (schema.body.data?.['__schema'] as { subscriptionType: { fields: { name: string }[] } | null }).subscriptionType
+        ?.fields ?? []
+    ).map((field) => field.name);
     const expectedTransport = subscriptionFields.includes('imageTaskUpdated') ? 'subscriptions' : 'polling';
 
     await page.goto(new URL('/dashboard/?poll=200', stack.url).href, { waitUntil: 'domcontentloaded' });
@@ -125,9 +134,17 @@ describe('the task dashboard in Chromium', () => {
     await addTask('workflow', SEED.workflow.failed);
     await waitForState('workflow', SEED.workflow.failed, 'FAILED');
     await page.waitForSelector('#graph-panel:not([hidden]) svg.workflow-graph g.node', WAIT);
-    const layout = await stack.query(`{ workflowTask(taskId: "${SEED.workflow.failed}") { workflow { graph { layout { nodes { id state } edges { source } } } } } }`);
-    const expected = (layout.body.data?.['workflowTask'] as { workflow: { graph: { layout: { nodes: { id: string; state: string }[]; edges: unknown[] } } } }).workflow.graph.layout;
-    const drawn = await page.$$eval('svg.workflow-graph g.node', (nodes) => nodes.map((node) => ({ id: node.getAttribute('data-node-id'), state: node.getAttribute('data-state') })));
+    const layout = await stack.query(
+      `{ workflowTask(taskId: "${SEED.workflow.failed}") { workflow { graph { layout { nodes { id state } edges { source } } } } } }`,
+    );
+    const expected = (
+      layout.body.data?.['workflowTask'] as {
+        workflow: { graph: { layout: { nodes: { id: string; state: string }[]; edges: unknown[] } } };
+      }
+    ).workflow.graph.layout;
+    const drawn = await page.$$eval('svg.workflow-graph g.node', (nodes) =>
+      nodes.map((node) => ({ id: node.getAttribute('data-node-id'), state: node.getAttribute('data-state') })),
+    );
     expect(drawn).toEqual(expected.nodes);
     expect(drawn).toContainEqual({ id: 'llm_1', state: 'FAILED' });
     expect(await page.$$eval('svg.workflow-graph polyline.edge', (edges) => edges.length)).toBe(expected.edges.length);
@@ -145,7 +162,9 @@ describe('the task dashboard in Chromium', () => {
     // A provider-side failure: the task's own error code and message.
     await addTask('image', SEED.image.finishedFaceNotFound);
     await waitForState('image', SEED.image.finishedFaceNotFound, 'FAILED');
-    expect(await cellText('image', SEED.image.finishedFaceNotFound, 'error-code')).toBe('InvalidParameterValue.FaceNotFound (40000)');
+    expect(await cellText('image', SEED.image.finishedFaceNotFound, 'error-code')).toBe(
+      'InvalidParameterValue.FaceNotFound (40000)',
+    );
     expect(await cellText('image', SEED.image.finishedFaceNotFound, 'error-message')).toBe('Face Not Found');
 
     // More rows for the picture: every state colour once.
@@ -171,7 +190,12 @@ describe('the dashboard in other deployments', () => {
     const silent = new Writable({ write: (_chunk, _encoding, done) => done() });
     const app = await startApp(
       loadConfig({ LOG_LEVEL: 'silent' }),
-      { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger('silent', silent) },
+      {
+        fetch,
+        now: Date.now,
+        randomNonce: () => randomBytes(16).toString('hex'),
+        logger: createLogger('silent', silent),
+      },
       { port: 0, host: '127.0.0.1' },
     );
     const tab = await browser.newPage();
@@ -179,10 +203,19 @@ describe('the dashboard in other deployments', () => {
       await tab.goto(new URL('/dashboard/?poll=200', app.url).href, { waitUntil: 'domcontentloaded' });
       const samples = sampleTasks();
       // A string, evaluated in the page: this project's TypeScript has no DOM library.
-      await tab.waitForFunction(`document.querySelectorAll('#tasks tbody tr:not([data-state="LOADING"])').length === ${samples.length}`, WAIT);
-      const shown = await tab.$$eval('#tasks tbody tr', (rows) => rows.map((tr) => ({ key: tr.getAttribute('data-key'), note: tr.querySelector('.note')?.textContent })));
-      expect(shown).toEqual(samples.map((sample) => ({ key: `${sample.kind}:${sample.taskId}`, note: sample.outcome })));
-      expect(await tab.$eval(`tr[data-key="image:${SEED.image.finishedSuccess}"]`, (tr) => tr.getAttribute('data-state'))).toBe('SUCCEEDED');
+      await tab.waitForFunction(
+        `document.querySelectorAll('#tasks tbody tr:not([data-state="LOADING"])').length === ${samples.length}`,
+        WAIT,
+      );
+      const shown = await tab.$$eval('#tasks tbody tr', (rows) =>
+        rows.map((tr) => ({ key: tr.getAttribute('data-key'), note: tr.querySelector('.note')?.textContent })),
+      );
+      expect(shown).toEqual(
+        samples.map((sample) => ({ key: `${sample.kind}:${sample.taskId}`, note: sample.outcome })),
+      );
+      expect(
+        await tab.$eval(`tr[data-key="image:${SEED.image.finishedSuccess}"]`, (tr) => tr.getAttribute('data-state')),
+      ).toBe('SUCCEEDED');
       expect(await tab.$eval('#add-samples', (button) => button.hasAttribute('hidden'))).toBe(false);
     } finally {
       await tab.close();
@@ -194,10 +227,18 @@ describe('the dashboard in other deployments', () => {
     const guarded = await startTestStack({ SUBGRAPH_SHARED_SECRET: 'router-secret-of-at-least-16-characters' });
     const tab = await browser.newPage();
     try {
-      await tab.goto(new URL(`/dashboard/?poll=200&image=${SEED.image.finishedSuccess}&workflow=${SEED.workflow.failed}`, guarded.url).href, { waitUntil: 'domcontentloaded' });
+      await tab.goto(
+        new URL(
+          `/dashboard/?poll=200&image=${SEED.image.finishedSuccess}&workflow=${SEED.workflow.failed}`,
+          guarded.url,
+        ).href,
+        { waitUntil: 'domcontentloaded' },
+      );
       for (const key of [`image:${SEED.image.finishedSuccess}`, `workflow:${SEED.workflow.failed}`]) {
         await tab.waitForSelector(`tr[data-key="${key}"][data-state="ERROR"]`, WAIT);
-        expect(await tab.$eval(`tr[data-key="${key}"] td.error-code`, (cell) => cell.textContent)).toBe('UNAUTHENTICATED');
+        expect(await tab.$eval(`tr[data-key="${key}"] td.error-code`, (cell) => cell.textContent)).toBe(
+          'UNAUTHENTICATED',
+        );
       }
       // The graph panel says why it has no graph instead of staying blank.
       expect(await tab.$eval('#graph-caption', (caption) => caption.textContent)).toBe('No graph: UNAUTHENTICATED');

@@ -7,11 +7,7 @@
  * included), so a field added to an example without a home in the schema fails here.
  */
 import { SEED } from '../../src/emulator/index.js';
-import {
-  ALIBABA_DOC_RESPONSE,
-  TENCENT_DOC_RESPONSE_CN,
-  TENCENT_DOC_RESPONSE_INTL,
-} from '../fixtures/doc-examples.js';
+import { ALIBABA_DOC_RESPONSE, TENCENT_DOC_RESPONSE_CN, TENCENT_DOC_RESPONSE_INTL } from '../fixtures/doc-examples.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -31,16 +27,24 @@ const MINTED_REQUEST_ID = (): unknown => expect.stringMatching(/^[0-9A-Fa-f-]{36
 const UPPER = (sent: Json): unknown => String(sent).toUpperCase();
 
 function leaves(value: Json, path: string): string[] {
-  if (Array.isArray(value)) return value.length === 0 ? [path] : value.flatMap((item, i) => leaves(item, `${path}[${i}]`));
+  if (Array.isArray(value))
+    return value.length === 0 ? [path] : value.flatMap((item, i) => leaves(item, `${path}[${i}]`));
   if (value !== null && typeof value === 'object') {
     const keys = Object.keys(value);
-    return keys.length === 0 ? [path] : keys.flatMap((key) => leaves(value[key] as Json, path === '' ? key : `${path}.${key}`));
+    return keys.length === 0
+      ? [path]
+      : keys.flatMap((key) => leaves(value[key] as Json, path === '' ? key : `${path}.${key}`));
   }
   return [path];
 }
 
 function valueAt(value: Json, path: string): Json {
-  return path.split('.').reduce<Json>((node, key) => (node !== null && typeof node === 'object' && !Array.isArray(node) ? (node[key] as Json) : null), value);
+  return path
+    .split('.')
+    .reduce<Json>(
+      (node, key) => (node !== null && typeof node === 'object' && !Array.isArray(node) ? (node[key] as Json) : null),
+      value,
+    );
 }
 
 const covered = (leaf: string, mappings: readonly Mapping[]): boolean =>
@@ -78,7 +82,11 @@ const ALIBABA: readonly Mapping[] = [
   {
     sent: 'WorkflowTask.Inputs',
     got: (t) => t.inputs,
-    as: () => ({ source_language_id: 'en', live_id: 123, live_url: { url: 'rtmp://test.com.cn/video/638d9088fe4f15ce' } }),
+    as: () => ({
+      source_language_id: 'en',
+      live_id: 123,
+      live_url: { url: 'rtmp://test.com.cn/video/638d9088fe4f15ce' },
+    }),
   },
   { sent: 'WorkflowTask.CreateTime', got: (t) => t.createTime },
   { sent: 'WorkflowTask.FinishTime', got: (t) => t.finishTime },
@@ -114,8 +122,22 @@ describe('provider doc examples through GraphQL, field by field', () => {
   });
 
   const cases: [string, string, string, string, readonly Mapping[], string][] = [
-    ['Tencent MPS, international page', TENCENT_DOC_RESPONSE_INTL, SEED.image.docExampleFinished, IMAGE_QUERY, TENCENT_INTL, 'imageTask'],
-    ['Tencent MPS, China-site page', TENCENT_DOC_RESPONSE_CN, SEED.image.docExampleProcessing, IMAGE_QUERY, TENCENT_CN, 'imageTask'],
+    [
+      'Tencent MPS, international page',
+      TENCENT_DOC_RESPONSE_INTL,
+      SEED.image.docExampleFinished,
+      IMAGE_QUERY,
+      TENCENT_INTL,
+      'imageTask',
+    ],
+    [
+      'Tencent MPS, China-site page',
+      TENCENT_DOC_RESPONSE_CN,
+      SEED.image.docExampleProcessing,
+      IMAGE_QUERY,
+      TENCENT_CN,
+      'imageTask',
+    ],
     ['Alibaba ICE', ALIBABA_DOC_RESPONSE, SEED.workflow.docExample, WORKFLOW_QUERY, ALIBABA, 'workflowTask'],
   ];
 

@@ -11,17 +11,27 @@ const POLL = 'query Poll($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId stat
 const SECRET = 'edge-cache-router-secret-0123456789';
 
 function post(stack: TestStack, body: string, headers: Record<string, string> = {}): ReturnType<TestStack['request']> {
-  return stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+  return stack.request('/graphql', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body,
+  });
 }
 
 function lineOf(stack: TestStack, requestId: string): Record<string, unknown> | undefined {
-  return stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).find((line) => line['requestId'] === requestId);
+  return stack.logLines
+    .map((line) => JSON.parse(line) as Record<string, unknown>)
+    .find((line) => line['requestId'] === requestId);
 }
 
 describe('edge cache', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ CACHE_MAX_ENTRIES: '1000', CACHE_RUNNING_TTL_MS: '1000', CACHE_NOT_FOUND_TTL_MS: '0' });
+    stack = await startTestStack({
+      CACHE_MAX_ENTRIES: '1000',
+      CACHE_RUNNING_TTL_MS: '1000',
+      CACHE_NOT_FOUND_TTL_MS: '0',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -29,7 +39,10 @@ describe('edge cache', () => {
   beforeEach(() => stack.emulator.resetCalls());
 
   it('answers a repeated poll of finished tasks with the same bytes, a fresh request id and no provider call', async () => {
-    const body = JSON.stringify({ query: POLL, variables: { ids: [SEED.image.finishedSuccess, SEED.image.docExampleFinished] } });
+    const body = JSON.stringify({
+      query: POLL,
+      variables: { ids: [SEED.image.finishedSuccess, SEED.image.docExampleFinished] },
+    });
     const first = await post(stack, body, { 'x-request-id': 'edge-first' });
     expect(stack.emulator.callCount()).toBe(2);
     const second = await post(stack, body, { 'x-request-id': 'edge-second' });
@@ -68,7 +81,10 @@ describe('edge cache', () => {
   });
 
   it('never stores an answer with errors', async () => {
-    const body = JSON.stringify({ query: POLL, variables: { ids: [SEED.image.finishedSuccess, '24000089-WorkflowTask-edge-missing'] } });
+    const body = JSON.stringify({
+      query: POLL,
+      variables: { ids: [SEED.image.finishedSuccess, '24000089-WorkflowTask-edge-missing'] },
+    });
     const first = await post(stack, body, { 'x-request-id': 'edge-error-1' });
     expect(first.headers['cache-control']).toBe('no-store');
     await post(stack, body, { 'x-request-id': 'edge-error-2' });
@@ -78,7 +94,10 @@ describe('edge cache', () => {
   it('lets a federated-trace request through to Apollo, which answers with its trace', async () => {
     const body = JSON.stringify({ query: POLL, variables: { ids: [SEED.image.finishedSuccess] } });
     await post(stack, body);
-    const traced = await post(stack, body, { 'apollo-federation-include-trace': 'ftv1', 'x-request-id': 'edge-traced' });
+    const traced = await post(stack, body, {
+      'apollo-federation-include-trace': 'ftv1',
+      'x-request-id': 'edge-traced',
+    });
     expect(JSON.parse(traced.text)).toMatchObject({ extensions: { ftv1: expect.any(String) } });
     expect(lineOf(stack, 'edge-traced')).toMatchObject({ edgeCacheHit: false });
   });
@@ -87,7 +106,9 @@ describe('edge cache', () => {
     const answer = await post(stack, '{"query": "{ imageTask(', { 'x-request-id': 'edge-bad-json' });
     expect(answer.status).toBe(400);
     expect(answer.headers['x-request-id']).toBe('edge-bad-json');
-    expect(JSON.parse(answer.text)).toEqual({ errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(JSON.parse(answer.text)).toEqual({
+      errors: [{ message: 'Request body is not valid JSON', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
     expect(lineOf(stack, 'edge-bad-json')).toMatchObject({ msg: 'request refused', reason: 'bad_request_body' });
   });
 
@@ -134,7 +155,11 @@ describe('edge cache', () => {
       ['truncated JSON', finished.slice(0, 30), {}],
       ['a query with an unknown field', JSON.stringify({ query: '{ imageTask(taskId: "x") { nope } }' }), {}],
       ['a query without variables', JSON.stringify({ query: POLL }), {}],
-      ['a query naming a missing operation', JSON.stringify({ query: POLL, operationName: 'Other', variables: { ids: [] } }), {}],
+      [
+        'a query naming a missing operation',
+        JSON.stringify({ query: POLL, operationName: 'Other', variables: { ids: [] } }),
+        {},
+      ],
     ])('for %s, first and repeated', async (_what, body, headers) => {
       const expected = await post(plain, body, headers);
       const first = await post(stack, body, headers);

@@ -22,7 +22,12 @@ describe('the built-in emulator, driven through its HTTP controls', () => {
     const sink = new Writable({ write: (_chunk, _encoding, done) => done() });
     app = await startApp(
       config,
-      { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger: createLogger(config.logLevel, sink) },
+      {
+        fetch,
+        now: Date.now,
+        randomNonce: () => randomBytes(16).toString('hex'),
+        logger: createLogger(config.logLevel, sink),
+      },
       { port: 0, host: '127.0.0.1' },
     );
   });
@@ -31,11 +36,19 @@ describe('the built-in emulator, driven through its HTTP controls', () => {
   });
 
   const look = async (): Promise<unknown> => {
-    const response = await fetch(app.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: BODY });
+    const response = await fetch(app.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: BODY,
+    });
     return ((await response.json()) as { data: unknown }).data;
   };
   const control = (path: string) =>
-    fetch(`${app.emulator!.controlsUrl}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ provider: 'tencent-mps' }) });
+    fetch(`${app.emulator!.controlsUrl}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ provider: 'tencent-mps' }),
+    });
 
   it('shows a scripted and then advanced task at the next look, past every cache', async () => {
     expect(app.emulator).not.toBeNull();

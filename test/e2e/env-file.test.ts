@@ -47,7 +47,11 @@ describe('.env in the working directory', () => {
     try {
       const url = await readyUrl(subgraph);
       const post = (headers: Record<string, string>) =>
-        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ query: '{ __typename }' }) });
+        fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ query: '{ __typename }' }),
+        });
       expect((await post({})).status).toBe(401);
       expect((await post({ 'router-authorization': SECRET })).status).toBe(200);
       const line = subgraph.logLines().find((entry) => entry['file'] === '.env');

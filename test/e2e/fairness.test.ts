@@ -36,7 +36,11 @@ describe('fairness between requests (issue 9)', () => {
    * queue drains one grant at a time, and a scrape on a busy machine can miss the moment it is full.
    */
   async function floodFillsQueue(before: number): Promise<void> {
-    await eventually(async () => (await rejectedTotal(stack, 'tencent-mps')) > before && (await queueLength(stack, 'tencent-mps')) > 0, 'the flood fills the queue', 200);
+    await eventually(
+      async () => (await rejectedTotal(stack, 'tencent-mps')) > before && (await queueLength(stack, 'tencent-mps')) > 0,
+      'the flood fills the queue',
+      200,
+    );
   }
 
   it('serves a one-id request while a flood of 3000 distinct ids fills the rate-limit queue', async () => {
@@ -51,7 +55,10 @@ describe('fairness between requests (issue 9)', () => {
 
     flood.abort();
     await flood.done;
-    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === 0, 'the abandoned flood leaves the queue');
+    await eventually(
+      async () => (await queueLength(stack, 'tencent-mps')) === 0,
+      'the abandoned flood leaves the queue',
+    );
   });
 
   it('stops calling the provider once the flooding client hangs up, and its waiters leave the queue', async () => {
@@ -63,7 +70,12 @@ describe('fairness between requests (issue 9)', () => {
     expect(outcomes.every((outcome) => outcome.status === null)).toBe(true);
 
     // At 3 calls a second, 30 waiters would take ten seconds to drain; abandoned, they leave at once.
-    await eventually(async () => (await queueLength(stack, 'tencent-mps')) === 0, 'the abandoned flood leaves the queue', 60, 50);
+    await eventually(
+      async () => (await queueLength(stack, 'tencent-mps')) === 0,
+      'the abandoned flood leaves the queue',
+      60,
+      50,
+    );
     // Calls granted just before the disconnect may still be on their way to the emulator.
     await new Promise((resolve) => setTimeout(resolve, 500));
     const callsAfterDisconnect = stack.emulator.callCount({ provider: 'tencent-mps' });

@@ -23,7 +23,12 @@ describe('federation through an Apollo Gateway', () => {
   let gateway: ApolloServer;
   let gatewayUrl: string;
   const workflowIds = Object.values(SEED.workflow).slice(0, 3);
-  const imageIds = [DOC_IMAGE_TASK, ...Object.values(SEED.image).filter((id) => id !== DOC_IMAGE_TASK).slice(0, 2)];
+  const imageIds = [
+    DOC_IMAGE_TASK,
+    ...Object.values(SEED.image)
+      .filter((id) => id !== DOC_IMAGE_TASK)
+      .slice(0, 2),
+  ];
 
   beforeAll(async () => {
     stack = await startTestStack();
@@ -74,7 +79,12 @@ describe('federation through an Apollo Gateway', () => {
     expect(result.errors).toBeUndefined();
     expect(result.data.jobs).toHaveLength(6);
     const docJob = result.data.jobs[0];
-    expect(docJob.imageTask).toEqual({ taskId: DOC_IMAGE_TASK, state: 'UNKNOWN', status: 'FINISH', createTime: '2025-05-16T07:44:26Z' });
+    expect(docJob.imageTask).toEqual({
+      taskId: DOC_IMAGE_TASK,
+      state: 'UNKNOWN',
+      status: 'FINISH',
+      createTime: '2025-05-16T07:44:26Z',
+    });
     for (const job of result.data.jobs) {
       expect(job.workflowTask.taskId).toEqual(expect.any(String));
       expect(job.workflowTask.state).toEqual(expect.any(String));

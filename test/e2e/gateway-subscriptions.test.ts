@@ -80,7 +80,10 @@ describe('subscriptions through a federation gateway (Hive Gateway runtime)', ()
     const response = await gateway.fetch('http://gateway/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-      body: JSON.stringify({ query: 'subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { taskId state } }', variables: { id } }),
+      body: JSON.stringify({
+        query: 'subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { taskId state } }',
+        variables: { id },
+      }),
     });
     expect(response.status).toBe(200);
     const events: StreamedResult[] = [];
@@ -95,7 +98,12 @@ describe('subscriptions through a federation gateway (Hive Gateway runtime)', ()
     }
     await until(() => ended, 'the end of the stream');
     await reading;
-    expect(events.map((event) => event.data?.imageTaskUpdated?.state)).toEqual(['PENDING', 'RUNNING', 'RUNNING', 'SUCCEEDED']);
+    expect(events.map((event) => event.data?.imageTaskUpdated?.state)).toEqual([
+      'PENDING',
+      'RUNNING',
+      'RUNNING',
+      'SUCCEEDED',
+    ]);
 
     // The composed graph still answers the other subgraph's queries with this one's entities.
     const query = await gateway.fetch('http://gateway/graphql', {
@@ -103,6 +111,8 @@ describe('subscriptions through a federation gateway (Hive Gateway runtime)', ()
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ query: '{ jobs { id imageTask { taskId state } } }' }),
     });
-    expect(await query.json()).toEqual({ data: { jobs: [{ id: 'job-1', imageTask: { taskId: id, state: 'SUCCEEDED' } }] } });
+    expect(await query.json()).toEqual({
+      data: { jobs: [{ id: 'job-1', imageTask: { taskId: id, state: 'SUCCEEDED' } }] },
+    });
   });
 });

@@ -44,7 +44,14 @@ describe('requests refused by the HTTP parser', () => {
     expect(request.length).toBeGreaterThan(16 * 1024);
     const { status, body } = parse(await rawExchange(stack.url, request));
     expect(status).toBe(431);
-    expect(body).toEqual({ errors: [{ message: expect.stringContaining('send the operation as a POST body'), extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(body).toEqual({
+      errors: [
+        {
+          message: expect.stringContaining('send the operation as a POST body'),
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ],
+    });
     expect(stack.logLines.filter((line) => line.includes('"reason":"headers_too_large"'))).toHaveLength(1);
     expect(refusedCount((await stack.request('/metrics')).text, 'headers_too_large')).toBe(1);
   });
@@ -52,7 +59,9 @@ describe('requests refused by the HTTP parser', () => {
   it('answers bytes that are not HTTP with 400 in GraphQL shape, logged and counted', async () => {
     const { status, body } = parse(await rawExchange(stack.url, 'NOT HTTP AT ALL\r\n\r\n'));
     expect(status).toBe(400);
-    expect(body).toEqual({ errors: [{ message: 'The request is not valid HTTP', extensions: { code: 'BAD_USER_INPUT' } }] });
+    expect(body).toEqual({
+      errors: [{ message: 'The request is not valid HTTP', extensions: { code: 'BAD_USER_INPUT' } }],
+    });
     expect(stack.logLines.filter((line) => line.includes('"reason":"bad_http_request"'))).toHaveLength(1);
     expect(refusedCount((await stack.request('/metrics')).text, 'bad_http_request')).toBe(1);
   });

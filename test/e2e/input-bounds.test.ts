@@ -32,7 +32,9 @@ describe('bounded variables and extensions', () => {
   const postText = (body: string): Promise<RecordedResponse> =>
     stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body });
   const get = (params: Record<string, string>): Promise<RecordedResponse> =>
-    stack.request(`/graphql?${new URLSearchParams(params).toString()}`, { headers: { 'apollo-require-preflight': 'true' } });
+    stack.request(`/graphql?${new URLSearchParams(params).toString()}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
 
   const expectRefusal = (response: RecordedResponse, message: string): void => {
     const reason = message.includes('MAX_INPUT_DEPTH') ? 'input_too_deep' : 'input_too_large';
@@ -61,19 +63,31 @@ describe('bounded variables and extensions', () => {
   });
 
   it('refuses too many values, POST', async () => {
-    const response = await post({ query: '{ __typename }', variables: { x: Array.from({ length: 1_000 }, (_, i) => i) } });
+    const response = await post({
+      query: '{ __typename }',
+      variables: { x: Array.from({ length: 1_000 }, (_, i) => i) },
+    });
     expectRefusal(response, '`variables` holds more than 1000 values; the limit is 1000 values (MAX_INPUT_VALUES)');
   });
 
   it('refuses deep `variables` and `extensions` in a GET query string', async () => {
     const deep = nested(2_000);
-    expectRefusal(await get({ query: '{ __typename }', variables: `{"x":${deep}}` }), '`variables` nests deeper than 8 levels; the limit is 8 levels (MAX_INPUT_DEPTH)');
-    expectRefusal(await get({ query: '{ __typename }', extensions: `{"x":${deep}}` }), '`extensions` nests deeper than 8 levels; the limit is 8 levels (MAX_INPUT_DEPTH)');
+    expectRefusal(
+      await get({ query: '{ __typename }', variables: `{"x":${deep}}` }),
+      '`variables` nests deeper than 8 levels; the limit is 8 levels (MAX_INPUT_DEPTH)',
+    );
+    expectRefusal(
+      await get({ query: '{ __typename }', extensions: `{"x":${deep}}` }),
+      '`extensions` nests deeper than 8 levels; the limit is 8 levels (MAX_INPUT_DEPTH)',
+    );
   });
 
   it('refuses too many values in a GET query string', async () => {
     const many = JSON.stringify({ x: Array.from({ length: 1_000 }, () => 1) });
-    expectRefusal(await get({ query: '{ __typename }', variables: many }), '`variables` holds more than 1000 values; the limit is 1000 values (MAX_INPUT_VALUES)');
+    expectRefusal(
+      await get({ query: '{ __typename }', variables: many }),
+      '`variables` holds more than 1000 values; the limit is 1000 values (MAX_INPUT_VALUES)',
+    );
   });
 
   it('counts each refusal by reason', async () => {
@@ -86,9 +100,13 @@ describe('bounded variables and extensions', () => {
   });
 
   it('still accepts a router _entities batch and a persisted-query extension at these limits', async () => {
-    const representations = Array.from({ length: 300 }, () => ({ __typename: 'ImageTask', taskId: SEED.image.docExampleFinished }));
+    const representations = Array.from({ length: 300 }, () => ({
+      __typename: 'ImageTask',
+      taskId: SEED.image.docExampleFinished,
+    }));
     const response = await post({
-      query: 'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId } } }',
+      query:
+        'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId } } }',
       variables: { representations },
     });
     expect(response.status).toBe(200);

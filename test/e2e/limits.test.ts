@@ -16,7 +16,13 @@ describe('bounded input', () => {
   let tight: TestStack;
   beforeAll(async () => {
     defaults = await startTestStack();
-    tight = await startTestStack({ MAX_QUERY_DEPTH: '5', MAX_QUERY_ALIASES: '3', MAX_QUERY_TOKENS: '200', BODY_LIMIT_BYTES: '4096', MAX_QUERY_COST: '1000' });
+    tight = await startTestStack({
+      MAX_QUERY_DEPTH: '5',
+      MAX_QUERY_ALIASES: '3',
+      MAX_QUERY_TOKENS: '200',
+      BODY_LIMIT_BYTES: '4096',
+      MAX_QUERY_COST: '1000',
+    });
   });
   afterAll(async () => {
     await defaults?.stop();
@@ -29,7 +35,10 @@ describe('bounded input', () => {
 
   describe('with the default limits', () => {
     it('accepts the deepest real query, workflowTask > workflow > graph > nodes > result > status', async () => {
-      const { status, body } = await defaults.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${DEEPEST_WORKFLOW_SELECTION} } }`, { id: WORKFLOW_ID });
+      const { status, body } = await defaults.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { ${DEEPEST_WORKFLOW_SELECTION} } }`,
+        { id: WORKFLOW_ID },
+      );
       expect(status).toBe(200);
       expect(body.errors).toBeUndefined();
     });
@@ -40,7 +49,12 @@ describe('bounded input', () => {
           ... on WorkflowTask { taskId ${DEEPEST_WORKFLOW_SELECTION} }
           ... on ImageTask { taskId results { output { path } } }
         } }`,
-        { representations: [{ __typename: 'WorkflowTask', taskId: WORKFLOW_ID }, { __typename: 'ImageTask', taskId: IMAGE_ID }] },
+        {
+          representations: [
+            { __typename: 'WorkflowTask', taskId: WORKFLOW_ID },
+            { __typename: 'ImageTask', taskId: IMAGE_ID },
+          ],
+        },
       );
       expect(body.errors).toBeUndefined();
       expect(body.data?._entities).toHaveLength(2);
@@ -48,10 +62,13 @@ describe('bounded input', () => {
 
     it('accepts 500 _entities representations and refuses 501 before any provider call (MAX_ENTITY_REPRESENTATIONS)', async () => {
       const entities = (n: number) =>
-        defaults.query('query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId } } }', {
-          // One task named n times: DataLoader makes it one call, so only the count is under test.
-          representations: Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId: IMAGE_ID })),
-        });
+        defaults.query(
+          'query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { taskId } } }',
+          {
+            // One task named n times: DataLoader makes it one call, so only the count is under test.
+            representations: Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId: IMAGE_ID })),
+          },
+        );
       const accepted = await entities(500);
       expect(accepted.body.errors).toBeUndefined();
       expect(accepted.body.data?._entities).toHaveLength(500);
@@ -68,13 +85,17 @@ describe('bounded input', () => {
     });
 
     it('accepts 15 aliases and refuses 16', async () => {
-      const aliased = (n: number): string => `{ ${Array.from({ length: n }, (_, i) => `a${i}: imageTask(taskId: "${IMAGE_ID}") { taskId }`).join(' ')} }`;
+      const aliased = (n: number): string =>
+        `{ ${Array.from({ length: n }, (_, i) => `a${i}: imageTask(taskId: "${IMAGE_ID}") { taskId }`).join(' ')} }`;
       const accepted = await defaults.query(aliased(15));
       expect(accepted.body.errors).toBeUndefined();
       const refused = await defaults.query(aliased(16));
       expect(refused.status).toBe(400);
       expect(refused.body.errors).toEqual([
-        expect.objectContaining({ message: 'Query uses 16 aliases; the limit is 15 aliases (MAX_QUERY_ALIASES)', extensions: { code: 'BAD_USER_INPUT' } }),
+        expect.objectContaining({
+          message: 'Query uses 16 aliases; the limit is 15 aliases (MAX_QUERY_ALIASES)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
       ]);
     });
   });
@@ -82,18 +103,25 @@ describe('bounded input', () => {
   describe('query cost: selected fields multiplied by list sizes', () => {
     const ENTITIES_FIELDS = (fields: string) =>
       `query ($representations: [_Any!]!) { _entities(representations: $representations) { ... on ImageTask { ${fields} } } }`;
-    const representations = (n: number, taskId = IMAGE_ID) => Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId }));
+    const representations = (n: number, taskId = IMAGE_ID) =>
+      Array.from({ length: n }, () => ({ __typename: 'ImageTask', taskId }));
     const countRequestLines = (stack: TestStack, requestId: string | null) =>
       stack.logLines.filter((line) => requestId !== null && line.includes(`"requestId":"${requestId}"`)).length;
 
     it('refuses the amplification of issue 9 (15 __typename aliases over a long _entities list) with 400, before any provider call', async () => {
       const aliases = Array.from({ length: 15 }, (_, i) => `t${i}: __typename`).join(' ');
-      const response = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId`), { representations: representations(1500, 'x') });
+      const response = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId`), {
+        representations: representations(1500, 'x'),
+      });
       expect(response.status).toBe(400);
       expect(response.body.data).toBeUndefined();
       // (1 + 15 aliases + taskId) per representation, plus _entities itself, times 1500 representations.
       expect(response.body.errors).toEqual([
-        { message: 'Query costs 25500; the limit is 20000 (MAX_QUERY_COST): fields selected, multiplied by the length of each taskIds or representations list', extensions: { code: 'BAD_USER_INPUT' } },
+        {
+          message:
+            'Query costs 25500; the limit is 20000 (MAX_QUERY_COST): fields selected, multiplied by the length of each taskIds or representations list',
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
       ]);
       expect(defaults.emulator.callCount()).toBe(0);
       expect(countRequestLines(defaults, response.headers.get('x-request-id'))).toBe(1);
@@ -113,7 +141,8 @@ describe('bounded input', () => {
     });
 
     it('lets a router batch of 500 representations with a full selection through', async () => {
-      const fields = 'taskId status state createTime finishTime durationSeconds requestId results { status progress output { path storage } }';
+      const fields =
+        'taskId status state createTime finishTime durationSeconds requestId results { status progress output { path storage } }';
       const { status, body } = await defaults.query(
         `query ($representations: [_Any!]!) { _entities(representations: $representations) { __typename ... on ImageTask { ${fields} } ... on WorkflowTask { taskId state } } }`,
         { representations: representations(500) },
@@ -125,25 +154,37 @@ describe('bounded input', () => {
 
     it('counts the refusal once, as BAD_USER_INPUT under the (refused) label', async () => {
       const metrics = async (): Promise<string> => (await defaults.request('/metrics')).text;
-      const sampleOf = (text: string, series: string): number => Number(new RegExp(`^${series.replace(/[(){}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
+      const sampleOf = (text: string, series: string): number =>
+        Number(new RegExp(`^${series.replace(/[(){}]/g, '\\$&')} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
       const before = await metrics();
       const aliases = Array.from({ length: 15 }, (_, i) => `t${i}: __typename`).join(' ');
-      const { status } = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId state status requestId`), { representations: representations(1500, 'x') });
+      const { status } = await defaults.query(ENTITIES_FIELDS(`${aliases} taskId state status requestId`), {
+        representations: representations(1500, 'x'),
+      });
       expect(status).toBe(400);
       const after = await metrics();
       const series = 'graphql_requests_total{operation="(refused)",outcome="failed"}';
       expect(sampleOf(after, series) - sampleOf(before, series)).toBe(1);
-      expect(sampleOf(after, 'graphql_errors_total{code="BAD_USER_INPUT"}') - sampleOf(before, 'graphql_errors_total{code="BAD_USER_INPUT"}')).toBe(1);
+      expect(
+        sampleOf(after, 'graphql_errors_total{code="BAD_USER_INPUT"}') -
+          sampleOf(before, 'graphql_errors_total{code="BAD_USER_INPUT"}'),
+      ).toBe(1);
     });
   });
 
   describe('with tight limits', () => {
     it('refuses a query deeper than MAX_QUERY_DEPTH before calling any provider', async () => {
-      const { status, body } = await tight.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${DEEPEST_WORKFLOW_SELECTION} } }`, { id: WORKFLOW_ID });
+      const { status, body } = await tight.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { ${DEEPEST_WORKFLOW_SELECTION} } }`,
+        { id: WORKFLOW_ID },
+      );
       expect(status).toBe(400);
       expect(body.data).toBeUndefined();
       expect(body.errors).toEqual([
-        expect.objectContaining({ message: 'Query is 6 levels deep; the limit is 5 levels (MAX_QUERY_DEPTH)', extensions: { code: 'BAD_USER_INPUT' } }),
+        expect.objectContaining({
+          message: 'Query is 6 levels deep; the limit is 5 levels (MAX_QUERY_DEPTH)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
       ]);
       expect(tight.emulator.callCount()).toBe(0);
     });
@@ -155,10 +196,16 @@ describe('bounded input', () => {
          fragment G on Workflow { graph { ... on WorkflowGraph { nodes { result { status } } } } }`,
         { id: WORKFLOW_ID },
       );
-      expect(body.errors?.[0]).toMatchObject({ message: 'Query is 6 levels deep; the limit is 5 levels (MAX_QUERY_DEPTH)', extensions: { code: 'BAD_USER_INPUT' } });
-      const shallower = await tight.query(`query ($id: ID!) { workflowTask(taskId: $id) { ...W } } fragment W on WorkflowTask { workflow { graph { nodes { id } } } }`, {
-        id: WORKFLOW_ID,
+      expect(body.errors?.[0]).toMatchObject({
+        message: 'Query is 6 levels deep; the limit is 5 levels (MAX_QUERY_DEPTH)',
+        extensions: { code: 'BAD_USER_INPUT' },
       });
+      const shallower = await tight.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { ...W } } fragment W on WorkflowTask { workflow { graph { nodes { id } } } }`,
+        {
+          id: WORKFLOW_ID,
+        },
+      );
       expect(shallower.body.errors).toBeUndefined();
     });
 
@@ -168,25 +215,40 @@ describe('bounded input', () => {
          fragment F on ImageTask { x: taskId }`,
       );
       expect(body.errors).toEqual([
-        expect.objectContaining({ message: 'Query uses 4 aliases; the limit is 3 aliases (MAX_QUERY_ALIASES)', extensions: { code: 'BAD_USER_INPUT' } }),
+        expect.objectContaining({
+          message: 'Query uses 4 aliases; the limit is 3 aliases (MAX_QUERY_ALIASES)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
       ]);
       expect(tight.emulator.callCount()).toBe(0);
     });
 
     it('counts __typename aliases like any other: multiplied by a list they amplify the response', async () => {
-      const { status, body } = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename t4: __typename taskId } }`);
+      const { status, body } = await tight.query(
+        `{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename t4: __typename taskId } }`,
+      );
       expect(status).toBe(400);
       expect(body.errors).toEqual([
-        expect.objectContaining({ message: 'Query uses 4 aliases; the limit is 3 aliases (MAX_QUERY_ALIASES)', extensions: { code: 'BAD_USER_INPUT' } }),
+        expect.objectContaining({
+          message: 'Query uses 4 aliases; the limit is 3 aliases (MAX_QUERY_ALIASES)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
       ]);
-      const three = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename taskId } }`);
+      const three = await tight.query(
+        `{ imageTask(taskId: "${IMAGE_ID}") { t1: __typename t2: __typename t3: __typename taskId } }`,
+      );
       expect(three.body.errors).toBeUndefined();
     });
 
     it('refuses a document of more than MAX_QUERY_TOKENS tokens', async () => {
       const { status, body } = await tight.query(`{ imageTask(taskId: "${IMAGE_ID}") { ${'taskId '.repeat(250)} } }`);
       expect(status).toBe(400);
-      expect(body.errors).toEqual([{ message: 'Query has more than 200 tokens; the limit is 200 tokens (MAX_QUERY_TOKENS)', extensions: { code: 'BAD_USER_INPUT' } }]);
+      expect(body.errors).toEqual([
+        {
+          message: 'Query has more than 200 tokens; the limit is 200 tokens (MAX_QUERY_TOKENS)',
+          extensions: { code: 'BAD_USER_INPUT' },
+        },
+      ]);
       expect(tight.emulator.callCount()).toBe(0);
     });
 
@@ -200,12 +262,20 @@ describe('bounded input', () => {
       const response = await tight.request('/graphql', {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `{ imageTask(taskId: "${IMAGE_ID}") { taskId } }`, variables: { padding: 'x'.repeat(5000) } }),
+        body: JSON.stringify({
+          query: `{ imageTask(taskId: "${IMAGE_ID}") { taskId } }`,
+          variables: { padding: 'x'.repeat(5000) },
+        }),
       });
       expect(response.status).toBe(413);
       expect(response.headers['content-type']).toMatch(/^application\/json/);
       expect(JSON.parse(response.text)).toEqual({
-        errors: [{ message: 'Request body is larger than the limit of 4096 bytes (BODY_LIMIT_BYTES)', extensions: { code: 'BAD_USER_INPUT' } }],
+        errors: [
+          {
+            message: 'Request body is larger than the limit of 4096 bytes (BODY_LIMIT_BYTES)',
+            extensions: { code: 'BAD_USER_INPUT' },
+          },
+        ],
       });
       expect(tight.emulator.callCount()).toBe(0);
     });

@@ -13,7 +13,6 @@ const REQUESTS = 20;
 /** A hang fails the test instead of stalling it; nothing here asserts how long anything took. */
 const HANG = 15_000;
 
-
 async function untilListening(url: string): Promise<number> {
   for (;;) {
     try {
@@ -47,11 +46,16 @@ describe('a closed stdout (real process)', () => {
         });
         answers.push(await response.json());
       }
-      expect(answers).toEqual(Array.from({ length: REQUESTS }, () => ({ data: { imageTask: { state: 'SUCCEEDED' } } })));
+      expect(answers).toEqual(
+        Array.from({ length: REQUESTS }, () => ({ data: { imageTask: { state: 'SUCCEEDED' } } })),
+      );
       expect((await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(HANG) })).status).toBe(200);
 
       subgraph.child.kill('SIGTERM');
-      const exit = await Promise.race([subgraph.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), HANG).unref())]);
+      const exit = await Promise.race([
+        subgraph.exited,
+        new Promise((resolve) => setTimeout(() => resolve('still running'), HANG).unref()),
+      ]);
       expect(exit).toBe(0);
       // Said once, where it can still be read.
       expect(subgraph.stderr().match(/stdout failed \(EPIPE\)/g)).toHaveLength(1);

@@ -18,7 +18,8 @@ interface Answer {
   errors?: Array<{ extensions?: { code?: string } }>;
 }
 
-const ids = (tag: string, count: number): string[] => Array.from({ length: count }, (_, index) => `2400${tag}-WorkflowTask-${String(index).padStart(6, '0')}`);
+const ids = (tag: string, count: number): string[] =>
+  Array.from({ length: count }, (_, index) => `2400${tag}-WorkflowTask-${String(index).padStart(6, '0')}`);
 
 describe('single-process pacing at the default budget', () => {
   let emulator: RunningEmulator;
@@ -52,8 +53,13 @@ describe('single-process pacing at the default budget', () => {
     });
     const answer = (await response.json()) as Answer;
     // Unknown ids are answered NOT_FOUND by the emulator: an answer, so every id made its call.
-    expect((answer.errors ?? []).map((error) => error.extensions?.code).filter((code) => code !== 'NOT_FOUND')).toEqual([]);
-    const arrivals = emulator.calls().filter((call) => call.provider === 'tencent-mps').map((call) => call.receivedAt);
+    expect((answer.errors ?? []).map((error) => error.extensions?.code).filter((code) => code !== 'NOT_FOUND')).toEqual(
+      [],
+    );
+    const arrivals = emulator
+      .calls()
+      .filter((call) => call.provider === 'tencent-mps')
+      .map((call) => call.receivedAt);
     expect(arrivals).toHaveLength(80);
     expect(busiestWindow(arrivals)).toBeLessThanOrEqual(DEFAULT_RPS);
   }, 60_000);
@@ -64,13 +70,24 @@ describe('single-process pacing at the default budget', () => {
     const lists = Array.from({ length: 6 }, (_, list) => ids(`9${list}`, 20));
     const answers = await Promise.all(
       lists.map(async (list) => {
-        const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: LIST, variables: { ids: list } }) });
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: LIST, variables: { ids: list } }),
+        });
         return (await response.json()) as Answer;
       }),
     );
     emulator.clearFaults();
-    expect(answers.flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code)).filter((code) => code !== 'NOT_FOUND')).toEqual([]);
-    const arrivals = emulator.calls().filter((call) => call.provider === 'tencent-mps').map((call) => call.receivedAt);
+    expect(
+      answers
+        .flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code))
+        .filter((code) => code !== 'NOT_FOUND'),
+    ).toEqual([]);
+    const arrivals = emulator
+      .calls()
+      .filter((call) => call.provider === 'tencent-mps')
+      .map((call) => call.receivedAt);
     expect(arrivals).toHaveLength(120);
     expect(busiestWindow(arrivals)).toBeLessThanOrEqual(DEFAULT_RPS);
   }, 60_000);

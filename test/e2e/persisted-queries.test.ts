@@ -24,9 +24,15 @@ describe('persisted-query extensions', () => {
   });
 
   const post = (body: unknown): Promise<RecordedResponse> =>
-    stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    stack.request('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const get = (params: Record<string, string>): Promise<RecordedResponse> =>
-    stack.request(`/graphql?${new URLSearchParams(params).toString()}`, { headers: { 'apollo-require-preflight': 'true' } });
+    stack.request(`/graphql?${new URLSearchParams(params).toString()}`, {
+      headers: { 'apollo-require-preflight': 'true' },
+    });
 
   /** The request's one log line, which must not be at error level (50) for a caller's mistake. */
   const logLineOf = (response: RecordedResponse): { level: number; msg: string } => {
@@ -37,7 +43,10 @@ describe('persisted-query extensions', () => {
 
   const expectAnswer = (response: RecordedResponse, status: number, code: string): void => {
     const body = JSON.parse(response.text) as Body;
-    expect({ status: response.status, codes: body.errors?.map((error) => error.extensions?.code) }).toEqual({ status, codes: [code] });
+    expect({ status: response.status, codes: body.errors?.map((error) => error.extensions?.code) }).toEqual({
+      status,
+      codes: [code],
+    });
     expect(logLineOf(response).level).toBeLessThan(50);
   };
 
@@ -63,7 +72,11 @@ describe('persisted-query extensions', () => {
     const persistedQuery = { version: 1, sha256Hash: '0'.repeat(64) };
     expectAnswer(await post({ query: QUERY, extensions: { persistedQuery } }), 400, 'BAD_USER_INPUT');
     expectAnswer(await get({ query: QUERY, extensions: JSON.stringify({ persistedQuery }) }), 400, 'BAD_USER_INPUT');
-    expectAnswer(await post({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 42 } } }), 400, 'BAD_USER_INPUT');
+    expectAnswer(
+      await post({ query: QUERY, extensions: { persistedQuery: { version: 1, sha256Hash: 42 } } }),
+      400,
+      'BAD_USER_INPUT',
+    );
   });
 
   it('an unknown hash keeps Apollo\u2019s PERSISTED_QUERY_NOT_FOUND, so clients send the query', async () => {

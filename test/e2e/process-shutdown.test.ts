@@ -59,12 +59,17 @@ describe('SIGTERM with a request in flight (real process)', () => {
       }
       expect(new Set(probes)).toEqual(new Set(probes.includes(200) ? [200, 503] : [503]));
 
-      expect(await slow).toEqual({ status: 200, body: { data: { imageTask: { taskId: SLOW_ID, state: 'SUCCEEDED' } } } });
+      expect(await slow).toEqual({
+        status: 200,
+        body: { data: { imageTask: { taskId: SLOW_ID, state: 'SUCCEEDED' } } },
+      });
       expect(await subgraph.exited).toBe(0);
       expect(emulator.callCount({ taskId: SLOW_ID })).toBe(1);
 
       const lines = subgraph.logLines();
-      const requestLines = lines.filter((line) => line['msg'] === 'graphql request' && line['requestId'] === 'slow-request-during-shutdown');
+      const requestLines = lines.filter(
+        (line) => line['msg'] === 'graphql request' && line['requestId'] === 'slow-request-during-shutdown',
+      );
       expect(requestLines).toHaveLength(1);
       expect(requestLines[0]).toMatchObject({ outcome: 'ok', httpStatus: 200 });
       expect(lines.filter((line) => line['msg'] === 'draining in-flight requests before exit')).toHaveLength(1);

@@ -18,10 +18,17 @@ function readmeExamples(): Example[] {
   const block = /```graphql\n([\s\S]*?)```/.exec(section)?.[1] ?? '';
   const operations: Example[] = [];
   for (const chunk of block.split(/\n(?=query\b)/)) {
-    const document = chunk.split('\n').filter((line) => !line.startsWith('#')).join('\n').trim();
+    const document = chunk
+      .split('\n')
+      .filter((line) => !line.startsWith('#'))
+      .join('\n')
+      .trim();
     if (!document.startsWith('query')) continue;
     const variables = /^# variables: (.*)$/m.exec(chunk)?.[1];
-    operations.push({ document, variables: variables ? (JSON.parse(variables) as Record<string, unknown>) : undefined });
+    operations.push({
+      document,
+      variables: variables ? (JSON.parse(variables) as Record<string, unknown>) : undefined,
+    });
   }
   return operations;
 }
@@ -43,7 +50,10 @@ describe("the docs' example queries", () => {
   it('start with tasks that have results to look at', async () => {
     const first = await stack.query(examples[0]?.document ?? '', examples[0]?.variables);
     expect(first.body.errors).toBeUndefined();
-    const data = first.body.data as { imageTask: { results: unknown[] }; workflowTask: { nodeResults: unknown[]; workflow: { graph: { nodes: unknown[] } } } };
+    const data = first.body.data as {
+      imageTask: { results: unknown[] };
+      workflowTask: { nodeResults: unknown[]; workflow: { graph: { nodes: unknown[] } } };
+    };
     expect(data.imageTask.results.length).toBeGreaterThan(0);
     expect(data.workflowTask.nodeResults.length).toBeGreaterThan(0);
     expect(data.workflowTask.workflow.graph.nodes.length).toBeGreaterThan(0);
@@ -52,7 +62,9 @@ describe("the docs' example queries", () => {
   it('draw the graph', async () => {
     const answer = await stack.query(examples[1]?.document ?? '');
     expect(answer.body.errors).toBeUndefined();
-    const graph = (answer.body.data as { workflowTask: { workflow: { graph: { mermaid: string; layout: { nodes: unknown[] } } } } }).workflowTask.workflow.graph;
+    const graph = (
+      answer.body.data as { workflowTask: { workflow: { graph: { mermaid: string; layout: { nodes: unknown[] } } } } }
+    ).workflowTask.workflow.graph;
     expect(graph.mermaid).toMatch(/^flowchart LR/);
     expect(graph.layout.nodes.length).toBeGreaterThan(0);
   });
@@ -64,7 +76,9 @@ describe("the docs' example queries", () => {
     const answer = await stack.query(dashboard.document, dashboard.variables);
     const tasks = (answer.body.data as { imageTasks: Array<{ state: string } | null> }).imageTasks;
     expect(tasks.map((task) => task?.state ?? null)).toEqual(['SUCCEEDED', 'FAILED', null]);
-    expect(answer.body.errors?.map((error) => [error.path, error.extensions?.['code']])).toEqual([[['imageTasks', 2], 'NOT_FOUND']]);
+    expect(answer.body.errors?.map((error) => [error.path, error.extensions?.['code']])).toEqual([
+      [['imageTasks', 2], 'NOT_FOUND'],
+    ]);
   });
 
   it("resolve the router's entity representation", async () => {

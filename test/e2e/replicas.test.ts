@@ -18,7 +18,12 @@ interface Answer {
   errors?: Array<{ extensions?: { code?: string } }>;
 }
 
-async function post(url: string, query: string, variables: Record<string, unknown> = {}, requestId?: string): Promise<Answer> {
+async function post(
+  url: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  requestId?: string,
+): Promise<Answer> {
   const headers = { 'content-type': 'application/json', ...(requestId !== undefined && { 'x-request-id': requestId }) };
   const response = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as Answer;
@@ -27,7 +32,9 @@ async function post(url: string, query: string, variables: Record<string, unknow
 /** The request's log line; logs are written asynchronously, so it may take a moment to appear. */
 async function lineOf(replica: SubgraphProcess, requestId: string): Promise<Record<string, unknown> | undefined> {
   for (let attempt = 0; attempt < 50; attempt += 1) {
-    const line = replica.logLines().find((entry) => entry['msg'] === 'graphql request' && entry['requestId'] === requestId);
+    const line = replica
+      .logLines()
+      .find((entry) => entry['msg'] === 'graphql request' && entry['requestId'] === requestId);
     if (line) return line;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -39,9 +46,12 @@ const ONE = 'query One($id: ID!) { imageTask(taskId: $id) { state } }';
 
 /** Codes other than NOT_FOUND (unknown ids are answered NOT_FOUND by the emulator, which is an answer). */
 const failures = (answers: readonly Answer[]): string[] =>
-  answers.flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code ?? '?')).filter((code) => code !== 'NOT_FOUND');
+  answers
+    .flatMap((answer) => (answer.errors ?? []).map((error) => error.extensions?.code ?? '?'))
+    .filter((code) => code !== 'NOT_FOUND');
 
-const ids = (tag: string, count: number): string[] => Array.from({ length: count }, (_, index) => `2400${tag}-WorkflowTask-${String(index).padStart(6, '0')}`);
+const ids = (tag: string, count: number): string[] =>
+  Array.from({ length: count }, (_, index) => `2400${tag}-WorkflowTask-${String(index).padStart(6, '0')}`);
 
 describe('three replicas, one emulator, one redis-server', () => {
   let redis: RedisServer;
@@ -49,7 +59,11 @@ describe('three replicas, one emulator, one redis-server', () => {
   let replicas: SubgraphProcess[] = [];
   let urls: string[] = [];
 
-  const tencentCalls = (): number[] => emulator.calls().filter((call) => call.provider === 'tencent-mps').map((call) => call.receivedAt);
+  const tencentCalls = (): number[] =>
+    emulator
+      .calls()
+      .filter((call) => call.provider === 'tencent-mps')
+      .map((call) => call.receivedAt);
   const countFor = (taskId: string): number => emulator.callCount({ taskId });
 
   beforeAll(async () => {
@@ -80,7 +94,12 @@ describe('three replicas, one emulator, one redis-server', () => {
     // No secret in any log line: the Redis password (inside REDIS_URL) and the provider keys.
     for (const replica of replicas) {
       const logs = replica.stdout() + replica.stderr();
-      for (const secret of [REDIS_PASSWORD, EMULATOR_CREDENTIALS.tencent.secretKey, EMULATOR_CREDENTIALS.alibaba.accessKeySecret]) expect(logs).not.toContain(secret);
+      for (const secret of [
+        REDIS_PASSWORD,
+        EMULATOR_CREDENTIALS.tencent.secretKey,
+        EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
+      ])
+        expect(logs).not.toContain(secret);
     }
   });
 
@@ -88,7 +107,9 @@ describe('three replicas, one emulator, one redis-server', () => {
 
   it('makes exactly one provider call for concurrent requests for one uncached task on every replica', async () => {
     emulator.injectFault({ taskId: SEED.image.finishedSuccess }, { kind: 'latency', latencyMs: 300 });
-    const answers = await Promise.all(Array.from({ length: 12 }, (_, index) => post(urls[index % 3]!, ONE, { id: SEED.image.finishedSuccess })));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, (_, index) => post(urls[index % 3]!, ONE, { id: SEED.image.finishedSuccess })),
+    );
     emulator.clearFaults();
     expect(answers.map((answer) => answer.data?.imageTask?.state)).toEqual(Array(12).fill('SUCCEEDED'));
     expect(countFor(SEED.image.finishedSuccess)).toBe(1);
@@ -101,7 +122,11 @@ describe('three replicas, one emulator, one redis-server', () => {
     await post(urls[1]!, ONE, { id });
     await post(urls[2]!, ONE, { id }, 'shared-cache-hit');
     expect(countFor(id) - before).toBe(0);
-    expect((await lineOf(replicas[2]!, 'shared-cache-hit'))?.['upstream']).toMatchObject({ calls: 0, cacheHits: 0, sharedCacheHits: 1 });
+    expect((await lineOf(replicas[2]!, 'shared-cache-hit'))?.['upstream']).toMatchObject({
+      calls: 0,
+      cacheHits: 0,
+      sharedCacheHits: 1,
+    });
   });
 
   it('sends 300 distinct ids over all replicas as 300 calls, never more than the budget in a second of arrivals', async () => {
@@ -125,11 +150,13 @@ describe('three replicas, one emulator, one redis-server', () => {
     expect(busiestWindow(tencentCalls())).toBeLessThanOrEqual(RPS);
     // One warning per replica for the transition, not one per request.
     await new Promise((resolve) => setTimeout(resolve, 300));
-    for (const replica of replicas) expect(replica.logLines().filter((line) => String(line['msg']).startsWith('redis unavailable')).length).toBe(1);
+    for (const replica of replicas)
+      expect(replica.logLines().filter((line) => String(line['msg']).startsWith('redis unavailable')).length).toBe(1);
 
     await redis.restart();
     // Each replica finds Redis again on its next lookup after the client has reconnected.
-    const metricsUp = async (url: string): Promise<boolean> => (await (await fetch(new URL('/metrics', url))).text()).includes('redis_up 1');
+    const metricsUp = async (url: string): Promise<boolean> =>
+      (await (await fetch(new URL('/metrics', url))).text()).includes('redis_up 1');
     for (let attempt = 0; attempt < 40; attempt += 1) {
       await Promise.all(urls.map((url, index) => post(url, ONE, { id: `probe-${attempt}-${index}` })));
       if ((await Promise.all(urls.map(metricsUp))).every(Boolean)) break;
@@ -146,7 +173,8 @@ describe('three replicas, one emulator, one redis-server', () => {
     const id = ids('03', 1)[0]!;
     emulator.injectFault({ taskId: id }, { kind: 'hang', times: 1 });
     const doomed = post(urls[0]!, ONE, { id }).catch(() => null);
-    for (let attempt = 0; attempt < 100 && countFor(id) === 0; attempt += 1) await new Promise((resolve) => setTimeout(resolve, 20));
+    for (let attempt = 0; attempt < 100 && countFor(id) === 0; attempt += 1)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     expect(countFor(id)).toBe(1);
     replicas[0]!.kill();
     await replicas[0]!.exited;
@@ -155,6 +183,9 @@ describe('three replicas, one emulator, one redis-server', () => {
     // Answered (NOT_FOUND is the emulator's answer for an unknown id), by a second call once the lease expired.
     expect(answer.errors?.map((error) => error.extensions?.code)).toEqual(['NOT_FOUND']);
     expect(countFor(id)).toBe(2);
-    expect((await lineOf(replicas[1]!, 'after-lease-holder-died'))?.['upstream']).toMatchObject({ calls: 1, sharedInFlight: 1 });
+    expect((await lineOf(replicas[1]!, 'after-lease-holder-died'))?.['upstream']).toMatchObject({
+      calls: 1,
+      sharedInFlight: 1,
+    });
   }, 30_000);
 });

@@ -27,21 +27,41 @@ describe('router authentication', () => {
 
     it.each([
       ['no header', {}, 'the router-authorization header is missing'],
-      ['a wrong secret of the same length', { 'router-authorization': SECRET.replace(/.$/, 'X') }, 'the router-authorization header does not match'],
-      ['a prefix of the secret', { 'router-authorization': SECRET.slice(0, 10) }, 'the router-authorization header does not match'],
+      [
+        'a wrong secret of the same length',
+        { 'router-authorization': SECRET.replace(/.$/, 'X') },
+        'the router-authorization header does not match',
+      ],
+      [
+        'a prefix of the secret',
+        { 'router-authorization': SECRET.slice(0, 10) },
+        'the router-authorization header does not match',
+      ],
       ['the secret in another header', { authorization: SECRET }, 'the router-authorization header is missing'],
-    ])('answers %s with 401 UNAUTHENTICATED in GraphQL shape, before any provider call', async (_case, headers, reason) => {
-      const { status, headers: responseHeaders, body } = await stack.query(QUERY, undefined, headers);
-      expect(status).toBe(401);
-      expect(body).toEqual({
-        errors: [{ message: `This subgraph accepts requests from the router only: ${reason}`, extensions: { code: 'UNAUTHENTICATED' } }],
-      });
-      expect(responseHeaders.get('x-request-id')).toEqual(expect.any(String));
-      expect(stack.emulator.callCount()).toBe(0);
-    });
+    ])(
+      'answers %s with 401 UNAUTHENTICATED in GraphQL shape, before any provider call',
+      async (_case, headers, reason) => {
+        const { status, headers: responseHeaders, body } = await stack.query(QUERY, undefined, headers);
+        expect(status).toBe(401);
+        expect(body).toEqual({
+          errors: [
+            {
+              message: `This subgraph accepts requests from the router only: ${reason}`,
+              extensions: { code: 'UNAUTHENTICATED' },
+            },
+          ],
+        });
+        expect(responseHeaders.get('x-request-id')).toEqual(expect.any(String));
+        expect(stack.emulator.callCount()).toBe(0);
+      },
+    );
 
     it('protects /graphql and the landing page too', async () => {
-      const graphql = await stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: QUERY }) });
+      const graphql = await stack.request('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query: QUERY }),
+      });
       expect(graphql.status).toBe(401);
       const landing = await stack.request('/', { headers: { accept: 'text/html' } });
       expect(landing.status).toBe(401);
@@ -61,7 +81,9 @@ describe('router authentication', () => {
       const before = stack.logLines.length;
       await stack.query(QUERY, undefined, { 'router-authorization': wrong });
       const lines = stack.logLines.slice(before).map((line) => JSON.parse(line) as Record<string, unknown>);
-      expect(lines).toContainEqual(expect.objectContaining({ msg: 'request refused', reason: 'unauthenticated', status: 401 }));
+      expect(lines).toContainEqual(
+        expect.objectContaining({ msg: 'request refused', reason: 'unauthenticated', status: 401 }),
+      );
       expect(stack.logLines.join('\n')).not.toContain(wrong);
     });
   });
@@ -69,7 +91,10 @@ describe('router authentication', () => {
   describe('with SUBGRAPH_SHARED_SECRET_HEADER', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startTestStack({ SUBGRAPH_SHARED_SECRET: SECRET, SUBGRAPH_SHARED_SECRET_HEADER: 'x-subgraph-secret' });
+      stack = await startTestStack({
+        SUBGRAPH_SHARED_SECRET: SECRET,
+        SUBGRAPH_SHARED_SECRET_HEADER: 'x-subgraph-secret',
+      });
     });
     afterAll(async () => {
       await stack?.stop();

@@ -23,7 +23,15 @@ const ALIBABA = {
   securityToken: 'AlibabaStsToken-MUST-NOT-LEAK-91f0',
 };
 const ROUTER_SECRET = 'RouterSharedSecret-MUST-NOT-LEAK-0b6d';
-const SECRETS = [TENCENT.secretKey, TENCENT.token, ALIBABA.accessKeySecret, ALIBABA.securityToken, ROUTER_SECRET, SEED_S3_SECRETS.secretKey, SEED_S3_SECRETS.secretId];
+const SECRETS = [
+  TENCENT.secretKey,
+  TENCENT.token,
+  ALIBABA.accessKeySecret,
+  ALIBABA.securityToken,
+  ROUTER_SECRET,
+  SEED_S3_SECRETS.secretKey,
+  SEED_S3_SECRETS.secretId,
+];
 /** Key ids are not secrets, but nothing here has a reason to show them either. */
 const KEY_IDS = [TENCENT.secretId, ALIBABA.accessKeyId];
 
@@ -52,7 +60,10 @@ function found(haystacks: readonly string[], needles: readonly string[]): string
 }
 
 function everything(stack: TestStack): string[] {
-  return [...stack.logLines, ...stack.responses.map((response) => `${JSON.stringify(response.headers)}\n${response.text}`)];
+  return [
+    ...stack.logLines,
+    ...stack.responses.map((response) => `${JSON.stringify(response.headers)}\n${response.text}`),
+  ];
 }
 
 describe('secrets', () => {
@@ -66,29 +77,54 @@ describe('secrets', () => {
     });
 
     it('appear in no log line, response body or response header, whatever the operation', async () => {
-      const image = (id: string) => stack.query(`query ($id: ID!) { imageTask(taskId: $id) { ${IMAGE_FIELDS} } }`, { id }, AUTH);
-      const workflow = (id: string) => stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, { id }, AUTH);
+      const image = (id: string) =>
+        stack.query(`query ($id: ID!) { imageTask(taskId: $id) { ${IMAGE_FIELDS} } }`, { id }, AUTH);
+      const workflow = (id: string) =>
+        stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, { id }, AUTH);
 
       // Successes: every seed task, including the one whose output storage carries S3 keys.
       for (const id of Object.values(SEED.image)) await image(id);
       for (const id of Object.values(SEED.workflow)) await workflow(id);
-      await stack.query(`{ imageTasks(taskIds: ["${SEED.image.docExampleFinished}", "unknown-task"]) { taskId } }`, undefined, AUTH);
+      await stack.query(
+        `{ imageTasks(taskIds: ["${SEED.image.docExampleFinished}", "unknown-task"]) { taskId } }`,
+        undefined,
+        AUTH,
+      );
       await stack.query(
         'query ($r: [_Any!]!) { _entities(representations: $r) { ... on ImageTask { taskId state } ... on WorkflowTask { taskId state } } }',
-        { r: [{ __typename: 'ImageTask', taskId: SEED.image.docExampleFinished }, { __typename: 'WorkflowTask', taskId: SEED.workflow.succeeded }] },
+        {
+          r: [
+            { __typename: 'ImageTask', taskId: SEED.image.docExampleFinished },
+            { __typename: 'WorkflowTask', taskId: SEED.workflow.succeeded },
+          ],
+        },
         AUTH,
       );
       await stack.query('{ _service { sdl } }', undefined, AUTH);
       await stack.query('{ __schema { types { name } } }', undefined, AUTH);
-      await stack.query(`{ imageTask(taskId: "${SEED.image.docExampleFinished}") { taskId } }`, undefined, { ...AUTH, 'apollo-federation-include-trace': 'ftv1' });
+      await stack.query(`{ imageTask(taskId: "${SEED.image.docExampleFinished}") { taskId } }`, undefined, {
+        ...AUTH,
+        'apollo-federation-include-trace': 'ftv1',
+      });
 
       // Every provider failure kind, with traces on so error details ride along in ftv1 too.
-      for (const kind of ['throttle', 'internal-error', 'unavailable', 'non-json', 'drop-connection', 'hang'] as const) {
+      for (const kind of [
+        'throttle',
+        'internal-error',
+        'unavailable',
+        'non-json',
+        'drop-connection',
+        'hang',
+      ] as const) {
         stack.emulator.injectFault({}, { kind });
-        await stack.query(`{ imageTask(taskId: "${SEED.image.waiting}") { taskId } workflowTask(taskId: "${SEED.workflow.running}") { taskId } }`, undefined, {
-          ...AUTH,
-          'apollo-federation-include-trace': 'ftv1',
-        });
+        await stack.query(
+          `{ imageTask(taskId: "${SEED.image.waiting}") { taskId } workflowTask(taskId: "${SEED.workflow.running}") { taskId } }`,
+          undefined,
+          {
+            ...AUTH,
+            'apollo-federation-include-trace': 'ftv1',
+          },
+        );
         stack.emulator.clearFaults();
       }
       await image('24000089-WorkflowTask-not-there');
@@ -99,10 +135,15 @@ describe('secrets', () => {
       await image('bad id!');
       await stack.query('{ imageTasks(taskIds: ["a", "b", "c", "d"]) { taskId } }', undefined, AUTH);
       await stack.query(`{ workflowTask(taskId: "x") { ${WORKFLOW_FIELDS} } }`, undefined, AUTH);
-      await stack.query('{ a: __typename b: imageTask(taskId: "a") { taskId } c: imageTask(taskId: "b") { taskId } d: imageTask(taskId: "c") { taskId } }', undefined, AUTH);
+      await stack.query(
+        '{ a: __typename b: imageTask(taskId: "a") { taskId } c: imageTask(taskId: "b") { taskId } d: imageTask(taskId: "c") { taskId } }',
+        undefined,
+        AUTH,
+      );
       await stack.query(`{ imageTask(taskId: "a") { ${'taskId '.repeat(400)} } }`, undefined, AUTH);
       await stack.query('{ imageTask(taskId: ', undefined, AUTH);
-      const post = (body: string) => stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body });
+      const post = (body: string) =>
+        stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json', ...AUTH }, body });
       await post(JSON.stringify({ query: '{ __typename }', variables: { pad: 'x'.repeat(5000) } }));
       await post('{"query": ');
       await post(JSON.stringify([{ query: '{ __typename }' }, { query: '{ __typename }' }]));
@@ -149,7 +190,11 @@ describe('secrets', () => {
     beforeAll(async () => {
       // The emulator holds other secrets for our key ids: ours are refused, the way a rotated or mistyped key is.
       stack = await startTestStack(
-        { ...ENV, TENCENTCLOUD_SECRET_KEY: TENCENT.secretKey, ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA.accessKeySecret },
+        {
+          ...ENV,
+          TENCENTCLOUD_SECRET_KEY: TENCENT.secretKey,
+          ALIBABA_CLOUD_ACCESS_KEY_SECRET: ALIBABA.accessKeySecret,
+        },
         {
           tencentCredentials: [{ ...TENCENT, secretKey: 'the-key-the-provider-has-0000' }],
           alibabaCredentials: [{ ...ALIBABA, accessKeySecret: 'the-secret-the-provider-has-0000' }],
@@ -166,8 +211,13 @@ describe('secrets', () => {
         undefined,
         { ...AUTH, 'apollo-federation-include-trace': 'ftv1' },
       );
-      expect(body.errors?.map((error) => error.extensions?.code)).toEqual(['UPSTREAM_AUTH_FAILED', 'UPSTREAM_AUTH_FAILED']);
-      expect(found(everything(stack), [...SECRETS, 'the-key-the-provider-has-0000', 'the-secret-the-provider-has-0000'])).toEqual([]);
+      expect(body.errors?.map((error) => error.extensions?.code)).toEqual([
+        'UPSTREAM_AUTH_FAILED',
+        'UPSTREAM_AUTH_FAILED',
+      ]);
+      expect(
+        found(everything(stack), [...SECRETS, 'the-key-the-provider-has-0000', 'the-secret-the-provider-has-0000']),
+      ).toEqual([]);
       expect(found(everything(stack), KEY_IDS)).toEqual([]);
     });
   });

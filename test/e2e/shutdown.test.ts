@@ -51,6 +51,8 @@ describe('graceful shutdown', () => {
     expect(finished.body).toEqual({ data: { imageTask: { taskId: SLOW_ID, state: 'UNKNOWN' } } });
     expect(stack.emulator.callCount({ taskId: SLOW_ID })).toBe(1);
 
-    await expect(fetch(new URL('/health', stack.url), { agent: new http.Agent({ keepAlive: false }) })).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(
+      fetch(new URL('/health', stack.url), { agent: new http.Agent({ keepAlive: false }) }),
+    ).rejects.toMatchObject({ code: 'ECONNREFUSED' });
   });
 });

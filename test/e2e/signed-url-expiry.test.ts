@@ -9,15 +9,22 @@ import { signedUrlExpiresAt } from '../../src/parsing/signed-url-expiry.js';
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 const LIFETIME_SECONDS = 3;
-const queryOf = (taskId: string) => `{ imageTask(taskId: "${taskId}") { state resultSet { output { signedUrl signedUrlExpiresAt } } } }`;
+const queryOf = (taskId: string) =>
+  `{ imageTask(taskId: "${taskId}") { state resultSet { output { signedUrl signedUrlExpiresAt } } } }`;
 
 interface Answer {
-  data: { imageTask: { resultSet: Array<{ output: { signedUrl: string | null; signedUrlExpiresAt: string | null } | null }> } };
+  data: {
+    imageTask: { resultSet: Array<{ output: { signedUrl: string | null; signedUrlExpiresAt: string | null } | null }> };
+  };
 }
 
 function urlsOf(text: string): Array<{ signedUrl: string; signedUrlExpiresAt: string | null }> {
   const answer = JSON.parse(text) as Answer;
-  return answer.data.imageTask.resultSet.flatMap((result) => (result.output?.signedUrl ? [{ signedUrl: result.output.signedUrl, signedUrlExpiresAt: result.output.signedUrlExpiresAt }] : []));
+  return answer.data.imageTask.resultSet.flatMap((result) =>
+    result.output?.signedUrl
+      ? [{ signedUrl: result.output.signedUrl, signedUrlExpiresAt: result.output.signedUrlExpiresAt }]
+      : [],
+  );
 }
 
 function maxAge(headers: Record<string, string>): number | null {
@@ -35,8 +42,22 @@ describe('signed URLs are never served expired from a cache', () => {
   });
 
   it.each([
-    ['POST', SEED.image.finishedSuccess, (s: TestStack, query: string) => s.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) })],
-    ['GET', SEED.image.finishedPartial, (s: TestStack, query: string) => s.request(`/graphql?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true' } })],
+    [
+      'POST',
+      SEED.image.finishedSuccess,
+      (s: TestStack, query: string) =>
+        s.request('/graphql', {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query }),
+        }),
+    ],
+    [
+      'GET',
+      SEED.image.finishedPartial,
+      (s: TestStack, query: string) =>
+        s.request(`/graphql?query=${encodeURIComponent(query)}`, { headers: { 'apollo-require-preflight': 'true' } }),
+    ],
   ])('over %s: cached while the URLs are valid, asked again once they expire', async (_method, taskId, send) => {
     const ask = (s: TestStack) => send(s, queryOf(taskId));
     stack.emulator.resetCalls();
@@ -57,7 +78,9 @@ describe('signed URLs are never served expired from a cache', () => {
     // While the URLs are valid, the answer comes from a cache.
     const again = await ask(stack);
     if (Date.now() < earliest) expect(stack.emulator.callCount()).toBe(1);
-    expect(urlsOf(again.text).every(({ signedUrl }) => (signedUrlExpiresAt(signedUrl) ?? Infinity) > Date.now() - 1000)).toBe(true);
+    expect(
+      urlsOf(again.text).every(({ signedUrl }) => (signedUrlExpiresAt(signedUrl) ?? Infinity) > Date.now() - 1000),
+    ).toBe(true);
 
     await sleep(Math.max(0, earliest - Date.now()) + 50);
     const later = await ask(stack);

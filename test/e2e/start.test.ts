@@ -11,7 +11,11 @@ const BASE = { PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'warn' };
 const IMAGE_QUERY = `{ imageTask(taskId: "${SEED.image.finishedSuccess}") { state } }`;
 
 async function postQuery(url: string, query: string): Promise<unknown> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ query }),
+  });
   return response.json();
 }
 
@@ -26,11 +30,16 @@ interface Answer {
 }
 
 function codesByField(answer: Answer): Record<string, unknown> {
-  return Object.fromEntries((answer.errors ?? []).map((error) => [String(error.path?.[0]), error.extensions?.['code']]));
+  return Object.fromEntries(
+    (answer.errors ?? []).map((error) => [String(error.path?.[0]), error.extensions?.['code']]),
+  );
 }
 
 /** Starts a process, runs `check` against its URL, then SIGTERMs it and expects a clean exit. */
-async function withSubgraph(env: Record<string, string>, check: (url: string, subgraph: SubgraphProcess) => Promise<void>): Promise<void> {
+async function withSubgraph(
+  env: Record<string, string>,
+  check: (url: string, subgraph: SubgraphProcess) => Promise<void>,
+): Promise<void> {
   const subgraph = spawnSubgraph({ ...BASE, ...env });
   try {
     const url = await readyUrl(subgraph);
@@ -42,7 +51,8 @@ async function withSubgraph(env: Record<string, string>, check: (url: string, su
   }
 }
 
-const listening = (subgraph: SubgraphProcess): Record<string, unknown> | undefined => subgraph.logLines().find((line) => line['msg'] === 'subgraph listening');
+const listening = (subgraph: SubgraphProcess): Record<string, unknown> | undefined =>
+  subgraph.logLines().find((line) => line['msg'] === 'subgraph listening');
 const warnings = (subgraph: SubgraphProcess): string[] =>
   subgraph
     .logLines()
@@ -67,16 +77,20 @@ describe('npm start without credentials', () => {
 });
 
 describe('npm start with a bad configuration', () => {
-  it.each([[''], ['   ']])('refuses SUBGRAPH_SHARED_SECRET=%j instead of turning authentication off', async (value) => {
-    const subgraph = spawnSubgraph({ ...BASE, SUBGRAPH_SHARED_SECRET: value });
-    try {
-      expect(await subgraph.exited).toBe(1);
-      expect(subgraph.stderr()).toContain('SUBGRAPH_SHARED_SECRET is set but empty');
-      expect(subgraph.stdout()).not.toContain('ready at');
-    } finally {
-      subgraph.kill();
-    }
-  }, 60_000);
+  it.each([[''], ['   ']])(
+    'refuses SUBGRAPH_SHARED_SECRET=%j instead of turning authentication off',
+    async (value) => {
+      const subgraph = spawnSubgraph({ ...BASE, SUBGRAPH_SHARED_SECRET: value });
+      try {
+        expect(await subgraph.exited).toBe(1);
+        expect(subgraph.stderr()).toContain('SUBGRAPH_SHARED_SECRET is set but empty');
+        expect(subgraph.stdout()).not.toContain('ready at');
+      } finally {
+        subgraph.kill();
+      }
+    },
+    60_000,
+  );
 });
 
 describe('production rule: the emulator never stands in for a provider unless EMULATOR=on', () => {
@@ -93,10 +107,16 @@ describe('production rule: the emulator never stands in for a provider unless EM
     await withSubgraph({ NODE_ENV: 'production', LOG_LEVEL: 'info' }, async (url, subgraph) => {
       const answer = (await postQuery(url, BOTH_QUERY)) as Answer;
       expect(answer.data).toEqual({ imageTask: null, workflowTask: null });
-      expect(codesByField(answer)).toEqual({ imageTask: 'PROVIDER_NOT_CONFIGURED', workflowTask: 'PROVIDER_NOT_CONFIGURED' });
+      expect(codesByField(answer)).toEqual({
+        imageTask: 'PROVIDER_NOT_CONFIGURED',
+        workflowTask: 'PROVIDER_NOT_CONFIGURED',
+      });
       expect(answer.errors?.map((error) => error.extensions?.['retryable'])).toEqual([false, false]);
       // Asked twice: the error is not cached as the task's answer, it is the same error again.
-      expect(codesByField((await postQuery(url, BOTH_QUERY)) as Answer)).toEqual({ imageTask: 'PROVIDER_NOT_CONFIGURED', workflowTask: 'PROVIDER_NOT_CONFIGURED' });
+      expect(codesByField((await postQuery(url, BOTH_QUERY)) as Answer)).toEqual({
+        imageTask: 'PROVIDER_NOT_CONFIGURED',
+        workflowTask: 'PROVIDER_NOT_CONFIGURED',
+      });
 
       expect(listening(subgraph)).toMatchObject({ mps: 'not-configured', ice: 'not-configured', emulator: null });
       const warned = warnings(subgraph);
@@ -118,8 +138,14 @@ describe('production rule: the emulator never stands in for a provider unless EM
 
   it('with EMULATOR=on serves the emulator in production too', async () => {
     await withSubgraph({ NODE_ENV: 'production', EMULATOR: 'on', LOG_LEVEL: 'info' }, async (url, subgraph) => {
-      expect(await postQuery(url, BOTH_QUERY)).toEqual({ data: { imageTask: { state: 'SUCCEEDED' }, workflowTask: { state: 'SUCCEEDED' } } });
-      expect(listening(subgraph)).toMatchObject({ mps: 'emulator', ice: 'emulator', emulator: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/) });
+      expect(await postQuery(url, BOTH_QUERY)).toEqual({
+        data: { imageTask: { state: 'SUCCEEDED' }, workflowTask: { state: 'SUCCEEDED' } },
+      });
+      expect(listening(subgraph)).toMatchObject({
+        mps: 'emulator',
+        ice: 'emulator',
+        emulator: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+$/),
+      });
       expect(warnings(subgraph)).toEqual([]);
       expect(subgraph.stdout()).toContain('answering from the built-in provider emulator');
       expect(subgraph.stdout()).toContain(SEED.image.finishedSuccess);
@@ -143,7 +169,9 @@ describe('production rule: the emulator never stands in for a provider unless EM
       expect(standalone.callCount({ provider: 'tencent-mps' })).toBe(1);
       expect(standalone.callCount({ provider: 'alibaba-ice' })).toBe(0);
       expect(listening(subgraph)).toMatchObject({ mps: standalone.url, ice: 'not-configured', emulator: null });
-      expect(warnings(subgraph)).toEqual([expect.stringContaining('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET')]);
+      expect(warnings(subgraph)).toEqual([
+        expect.stringContaining('ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET'),
+      ]);
     });
   }, 60_000);
 

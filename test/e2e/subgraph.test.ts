@@ -80,17 +80,23 @@ describe('subgraph over HTTP', () => {
       ['hugeErrCode', 'FINISH', 'FAILED'],
       ['docExampleFinished', 'FINISH', 'UNKNOWN'],
     ])('maps the %s task to status %s and state %s', async (name, status, state) => {
-      const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { status state results { status } } }`, {
-        id: SEED.image[name],
-      });
+      const { body } = await stack.query(
+        `query ($id: ID!) { imageTask(taskId: $id) { status state results { status } } }`,
+        {
+          id: SEED.image[name],
+        },
+      );
       expect(body.errors).toBeUndefined();
       expect(body.data?.imageTask).toMatchObject({ status, state });
     });
 
     it('reports the task failure the provider gave for a finished task', async () => {
-      const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { state errCode errMsg message } }`, {
-        id: SEED.image.finishedFaceNotFound,
-      });
+      const { body } = await stack.query(
+        `query ($id: ID!) { imageTask(taskId: $id) { state errCode errMsg message } }`,
+        {
+          id: SEED.image.finishedFaceNotFound,
+        },
+      );
       expect(body.data?.imageTask).toEqual({
         state: 'FAILED',
         errCode: 40000,
@@ -100,16 +106,27 @@ describe('subgraph over HTTP', () => {
     });
 
     it('returns an ErrCode beyond a 32-bit Int without failing the field, in full as errCodeText', async () => {
-      const { body } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { state errCode errCodeText errMsg definition } }`, {
-        id: SEED.image.hugeErrCode,
-      });
+      const { body } = await stack.query(
+        `query ($id: ID!) { imageTask(taskId: $id) { state errCode errCodeText errMsg definition } }`,
+        {
+          id: SEED.image.hugeErrCode,
+        },
+      );
       expect(body.errors).toBeUndefined();
-      expect(body.data?.imageTask).toEqual({ state: 'FAILED', errCode: null, errCodeText: '1099511627776', errMsg: 'InternalError', definition: '4294967297' });
+      expect(body.data?.imageTask).toEqual({
+        state: 'FAILED',
+        errCode: null,
+        errCodeText: '1099511627776',
+        errMsg: 'InternalError',
+        definition: '4294967297',
+      });
     });
 
     it('keeps a null result set (not known) apart from an empty one (no results)', async () => {
       const query = `query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { results { status } resultSet { status } } }`;
-      const { body } = await stack.query(query, { ids: [SEED.image.nullFields, SEED.image.finishedNoResults, SEED.image.docExampleFinished] });
+      const { body } = await stack.query(query, {
+        ids: [SEED.image.nullFields, SEED.image.finishedNoResults, SEED.image.docExampleFinished],
+      });
       expect(body.errors).toBeUndefined();
       expect(body.data?.imageTasks).toEqual([
         { results: [], resultSet: null },
@@ -123,27 +140,49 @@ describe('subgraph over HTTP', () => {
         ids: [SEED.image.finishedSuccess, SEED.image.finishedUndecided, SEED.image.hugeErrCode],
       });
       expect(body.errors).toBeUndefined();
-      const [success, undecided, huge] = body.data?.imageTasks as [Record<string, any>, Record<string, any>, Record<string, any>];
+      const [success, undecided, huge] = body.data?.imageTasks as [
+        Record<string, any>,
+        Record<string, any>,
+        Record<string, any>,
+      ];
       expect(success).toMatchObject({
         definition: '20002',
         launchConfig: { EncodeConfig: { Format: 'PNG' }, UnderstandImageConfig: { Switch: 'ON' } },
-        input: { type: 'URL', url: 'https://assets.example.com/photos/portrait-02.jpg', cos: null, s3: null, vod: null },
+        input: {
+          type: 'URL',
+          url: 'https://assets.example.com/photos/portrait-02.jpg',
+          cos: null,
+          s3: null,
+          vod: null,
+        },
       });
       expect(success.results.map((result: Record<string, any>) => result.output.outputStorage)).toEqual([
         { type: 'COS', bucket: 'media-output-1250000000', region: 'ap-guangzhou', subAppId: null, vodBasic: null },
         null,
         { type: 'VOD', bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', subAppId: '1500000001', vodBasic: true },
       ]);
-      expect(undecided.input).toMatchObject({ type: 'VOD', vod: { bucket: null, subAppId: '1500000001', vodBasic: true, fileId: '5285890799710173651' } });
+      expect(undecided.input).toMatchObject({
+        type: 'VOD',
+        vod: { bucket: null, subAppId: '1500000001', vodBasic: true, fileId: '5285890799710173651' },
+      });
       expect(undecided.resultSet).toEqual([{ status: 'SUCCESS' }, { status: 'PROCESSING' }]);
-      expect(huge.input.vod).toEqual({ bucket: 'vodbucket-1500000001', region: 'ap-guangzhou', object: '/input/poster-06.jpg', subAppId: '1500000001', vodBasic: null, fileId: null });
+      expect(huge.input.vod).toEqual({
+        bucket: 'vodbucket-1500000001',
+        region: 'ap-guangzhou',
+        object: '/input/poster-06.jpg',
+        subAppId: '1500000001',
+        vodBasic: null,
+        fileId: null,
+      });
     });
 
     it('never echoes the caller S3 keys that MPS returns in output storage', async () => {
       const response = await fetch(stack.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} ${IMAGE_NEW_FIELDS} } }` }),
+        body: JSON.stringify({
+          query: `{ imageTask(taskId: "${SEED.image.s3Output}") { ${IMAGE_FIELDS} ${IMAGE_NEW_FIELDS} } }`,
+        }),
       });
       const text = await response.text();
       expect(text).toContain('AWS-S3');
@@ -162,7 +201,11 @@ describe('subgraph over HTTP', () => {
         taskId: '********-67fd-43aa-9cc1-3e7f********',
         status: 'SUCCEEDED',
         state: 'SUCCEEDED',
-        inputs: { source_language_id: 'en', live_id: 123, live_url: { url: 'rtmp://test.com.cn/video/638d9088fe4f15ce' } },
+        inputs: {
+          source_language_id: 'en',
+          live_id: 123,
+          live_url: { url: 'rtmp://test.com.cn/video/638d9088fe4f15ce' },
+        },
         createTime: '2025-07-28T02:17:26Z',
         finishTime: '2025-08-19T02:28:22Z',
         durationSeconds: 1901456,
@@ -214,15 +257,24 @@ describe('subgraph over HTTP', () => {
       ]);
       expect(task.nodeResultsSkipped).toBe(1);
       expect(task.nodeResultsWarnings).toEqual([
-        { part: 'NODE_RESULT', index: 3, key: null, path: 'nodes[3]', reason: expect.stringContaining('no node id'), skipped: true },
+        {
+          part: 'NODE_RESULT',
+          index: 3,
+          key: null,
+          path: 'nodes[3]',
+          reason: expect.stringContaining('no node id'),
+          skipped: true,
+        },
       ]);
       const graph = task.workflow.graph;
-      expect(graph.nodes.map((node: Record<string, any>) => [node.id, node.type, node.result?.status ?? null])).toEqual([
-        ['start', 'Start', 'succeeded'],
-        ['asr_1', 'ASR', 'succeeded'],
-        ['llm_1', 'LLM', 'running'],
-        ['end', 'End', null],
-      ]);
+      expect(graph.nodes.map((node: Record<string, any>) => [node.id, node.type, node.result?.status ?? null])).toEqual(
+        [
+          ['start', 'Start', 'succeeded'],
+          ['asr_1', 'ASR', 'succeeded'],
+          ['llm_1', 'LLM', 'running'],
+          ['end', 'End', null],
+        ],
+      );
       expect(graph.edges).toEqual([
         { source: 'start', target: 'asr_1', properties: null },
         { source: 'asr_1', target: 'llm_1', properties: { label: 'transcript' } },
@@ -230,8 +282,22 @@ describe('subgraph over HTTP', () => {
       ]);
       expect(graph.skipped).toBe(2);
       expect(graph.warnings).toEqual([
-        { part: 'NODE', index: 4, key: 'note', path: 'Nodes.note', reason: 'expected an object, got a string', skipped: true },
-        { part: 'EDGE', index: 1, key: null, path: 'Edges[1]', reason: expect.stringContaining('no source'), skipped: true },
+        {
+          part: 'NODE',
+          index: 4,
+          key: 'note',
+          path: 'Nodes.note',
+          reason: 'expected an object, got a string',
+          skipped: true,
+        },
+        {
+          part: 'EDGE',
+          index: 1,
+          key: null,
+          path: 'Edges[1]',
+          reason: expect.stringContaining('no source'),
+          skipped: true,
+        },
       ]);
       expect(task.workflow.graphSource.Nodes.note).toBe('a sticky note the console keeps beside the nodes');
     });
@@ -281,7 +347,10 @@ describe('subgraph over HTTP', () => {
       expect(body.errors).toBeUndefined();
       const graph = (body.data?.workflowTask as Record<string, any>).workflow.graph;
       expect(graph.nodes.map((node: { id: string }) => node.id)).toEqual(['start', 'start', 'end']);
-      expect(graph.edges).toEqual([{ source: 'start', target: 'end' }, { source: 'start', target: 'ghost' }]);
+      expect(graph.edges).toEqual([
+        { source: 'start', target: 'end' },
+        { source: 'start', target: 'ghost' },
+      ]);
       expect(graph.skipped).toBe(2);
       expect(graph.warnings).toEqual([
         { part: 'NODE', index: 1, skipped: true },
@@ -318,7 +387,9 @@ describe('subgraph over HTTP', () => {
       ['stopped', 'STOPPED', 'STOPPED'],
       ['unknownStatus', 'UNKNOWN', 'UNKNOWN'],
     ])('maps the %s task to status %s and state %s', async (name, status, state) => {
-      const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { status state } }`, { id: SEED.workflow[name] });
+      const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { status state } }`, {
+        id: SEED.workflow[name],
+      });
       expect(body.errors).toBeUndefined();
       expect(body.data?.workflowTask).toEqual({ status, state });
     });
@@ -343,27 +414,39 @@ describe('subgraph over HTTP', () => {
     });
 
     it('keeps a malformed JSON string as it came and resolves every other field', async () => {
-      const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { taskId state inputs outputs userData } }`, {
-        id: SEED.workflow.malformedJson,
-      });
+      const { body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { taskId state inputs outputs userData } }`,
+        {
+          id: SEED.workflow.malformedJson,
+        },
+      );
       expect(body.errors).toBeUndefined();
       const task = body.data?.workflowTask as Record<string, unknown>;
       expect(task.taskId).toBe(SEED.workflow.malformedJson);
       expect(typeof task.inputs).toBe('string');
     });
 
-    it.each(['nullFields', 'absentFields', 'emptyStrings'])('resolves the %s task with nulls and no errors', async (name) => {
-      const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, {
-        id: SEED.workflow[name],
-      });
-      expect(body.errors).toBeUndefined();
-      expect(body.data?.workflowTask).toMatchObject({ taskId: SEED.workflow[name] });
-    });
+    it.each(['nullFields', 'absentFields', 'emptyStrings'])(
+      'resolves the %s task with nulls and no errors',
+      async (name) => {
+        const { body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, {
+          id: SEED.workflow[name],
+        });
+        expect(body.errors).toBeUndefined();
+        expect(body.data?.workflowTask).toMatchObject({ taskId: SEED.workflow[name] });
+      },
+    );
   });
 
   describe('lists', () => {
     it('keep the order of taskIds, one entry per id, with one upstream call per distinct id', async () => {
-      const ids = [SEED.image.waiting, SEED.image.processing, SEED.image.waiting, SEED.image.finishedSuccess, SEED.image.processing];
+      const ids = [
+        SEED.image.waiting,
+        SEED.image.processing,
+        SEED.image.waiting,
+        SEED.image.finishedSuccess,
+        SEED.image.processing,
+      ];
       const { body } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }`, { ids });
       expect(body.errors).toBeUndefined();
       expect((body.data?.imageTasks as Array<{ taskId: string }>).map((task) => task.taskId)).toEqual(ids);
@@ -383,9 +466,19 @@ describe('subgraph over HTTP', () => {
     it('answer null plus an error at its index for each id that failed, and data for the rest', async () => {
       const ids = [SEED.image.waiting, 'no-such-task', '', SEED.image.finishedSuccess];
       const { body } = await stack.query(`query ($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId } }`, { ids });
-      expect(body.data?.imageTasks).toEqual([{ taskId: SEED.image.waiting }, null, null, { taskId: SEED.image.finishedSuccess }]);
+      expect(body.data?.imageTasks).toEqual([
+        { taskId: SEED.image.waiting },
+        null,
+        null,
+        { taskId: SEED.image.finishedSuccess },
+      ]);
       const byIndex = Object.fromEntries((body.errors ?? []).map((error) => [error.path?.[1], error.extensions]));
-      expect(byIndex[1]).toMatchObject({ code: 'NOT_FOUND', provider: 'tencent-mps', providerCode: 'ResourceNotFound', requestId: expect.any(String) });
+      expect(byIndex[1]).toMatchObject({
+        code: 'NOT_FOUND',
+        provider: 'tencent-mps',
+        providerCode: 'ResourceNotFound',
+        requestId: expect.any(String),
+      });
       expect(byIndex[2]).toMatchObject({ code: 'BAD_USER_INPUT' });
       // The refused empty id never reached the provider.
       expect(stack.emulator.callCount({ provider: 'tencent-mps' })).toBe(3);
@@ -441,7 +534,11 @@ describe('subgraph over HTTP', () => {
     });
 
     it('answer a malformed body with a GraphQL-shaped 400', async () => {
-      const response = await fetch(stack.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"query": ' });
+      const response = await fetch(stack.url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"query": ',
+      });
       expect(response.status).toBe(400);
       const body = (await response.json()) as { errors: Array<{ extensions: { code: string } }> };
       expect(body.errors[0]?.extensions.code).toBe('BAD_USER_INPUT');
@@ -484,17 +581,23 @@ describe('subgraph over HTTP', () => {
     const maxAgeOf = (headers: { get(name: string): string | null }): string | null => headers.get('cache-control');
 
     it('let a finished task be cached for the terminal TTL, nested fields included', async () => {
-      const { headers, body } = await stack.query(`query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`, {
-        id: SEED.workflow.succeeded,
-      });
+      const { headers, body } = await stack.query(
+        `query ($id: ID!) { workflowTask(taskId: $id) { ${WORKFLOW_FIELDS} } }`,
+        {
+          id: SEED.workflow.succeeded,
+        },
+      );
       expect(body.errors).toBeUndefined();
       expect(maxAgeOf(headers)).toBe('max-age=600, public');
     });
 
     it('let a running task be cached only for the running TTL', async () => {
-      const { headers } = await stack.query(`query ($id: ID!) { imageTask(taskId: $id) { taskId results { output { path } } } }`, {
-        id: SEED.image.processing,
-      });
+      const { headers } = await stack.query(
+        `query ($id: ID!) { imageTask(taskId: $id) { taskId results { output { path } } } }`,
+        {
+          id: SEED.image.processing,
+        },
+      );
       expect(maxAgeOf(headers)).toBe('max-age=2, public');
     });
 

@@ -14,7 +14,9 @@ const SUBSCRIPTION = `subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { 
 describe('subscription limits, router secret and shutdown', () => {
   let stack: TestStack;
   const clients: Array<{ dispose(): void | Promise<void> }> = [];
-  const connect = (options: Parameters<typeof wsClient>[1] = { connectionParams: { 'router-authorization': SECRET } }) => {
+  const connect = (
+    options: Parameters<typeof wsClient>[1] = { connectionParams: { 'router-authorization': SECRET } },
+  ) => {
     const made = wsClient(stack.url, options);
     clients.push(made.client);
     return made;
@@ -26,7 +28,9 @@ describe('subscription limits, router secret and shutdown', () => {
   const limitMessage = (failure: unknown): string => {
     // Refused before it began (graphql-ws `error` message) or by the resolver (a result's errors): the same error either way.
     const errors = failure as Array<{ message: string; extensions: { code: string } }>;
-    expect(errors).toEqual([expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) })]);
+    expect(errors).toEqual([
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) }),
+    ]);
     return errors[0]!.message;
   };
 
@@ -46,18 +50,29 @@ describe('subscription limits, router secret and shutdown', () => {
   });
 
   it('closes a connection without the router secret (4403) and accepts it on the handshake or in connection_init', async () => {
-    const before = metricValue((await stack.request('/metrics')).text, 'http_requests_refused_total{reason="unauthenticated"}');
+    const before = metricValue(
+      (await stack.request('/metrics')).text,
+      'http_requests_refused_total{reason="unauthenticated"}',
+    );
     const none = connect({});
     const wrong = connect({ connectionParams: { 'router-authorization': 'not-the-secret-at-all' } });
-    const refused = [record(none.client, SUBSCRIPTION, { id: scripted('secret-1') }), record(wrong.client, SUBSCRIPTION, { id: 'secret-1' })];
+    const refused = [
+      record(none.client, SUBSCRIPTION, { id: scripted('secret-1') }),
+      record(wrong.client, SUBSCRIPTION, { id: 'secret-1' }),
+    ];
     await until(() => refused.every((each) => each.done), 'both refusals');
     expect([none.closed.code, wrong.closed.code]).toEqual([4403, 4403]);
     expect(refused.map((each) => each.results)).toEqual([[], []]);
-    const after = metricValue((await stack.request('/metrics')).text, 'http_requests_refused_total{reason="unauthenticated"}');
+    const after = metricValue(
+      (await stack.request('/metrics')).text,
+      'http_requests_refused_total{reason="unauthenticated"}',
+    );
     expect(after - before).toBe(2);
 
     const byInit = record(connect().client, SUBSCRIPTION, { id: 'secret-1' });
-    const byHeader = record(connect({ headers: { 'router-authorization': SECRET } }).client, SUBSCRIPTION, { id: 'secret-1' });
+    const byHeader = record(connect({ headers: { 'router-authorization': SECRET } }).client, SUBSCRIPTION, {
+      id: 'secret-1',
+    });
     await until(() => byInit.results.length === 1 && byHeader.results.length === 1, 'both first events');
     expect(byInit.results[0]).toEqual({ data: { imageTaskUpdated: { taskId: 'secret-1', state: 'PENDING' } } });
     byInit.unsubscribe();
@@ -86,11 +101,18 @@ describe('subscription limits, router secret and shutdown', () => {
     await until(() => again.results.length === 1, 'another subscriber of a watched task');
     for (const each of [first, second, fourth, again]) each.unsubscribe();
     expect(stack.emulator.callCount({ taskId: 'limit-4' })).toBe(0);
-    await until(async () => metricValue((await stack.request('/metrics')).text, 'subscription_pollers_active{provider="tencent-mps"}') === 0, 'the places to free');
+    await until(
+      async () =>
+        metricValue((await stack.request('/metrics')).text, 'subscription_pollers_active{provider="tencent-mps"}') ===
+        0,
+      'the places to free',
+    );
   });
 
   it('closes a socket that sends no connection_init in time (4408)', async () => {
-    const socket = new WebSocket(wsUrl(stack.url), 'graphql-transport-ws', { headers: { 'router-authorization': SECRET } });
+    const socket = new WebSocket(wsUrl(stack.url), 'graphql-transport-ws', {
+      headers: { 'router-authorization': SECRET },
+    });
     const code = await new Promise<number>((resolve) => socket.once('close', (closeCode) => resolve(closeCode)));
     expect(code).toBe(4408);
   });
@@ -100,7 +122,15 @@ describe('subscription limits, router secret and shutdown', () => {
     await until(() => events.done, 'the end');
     expect(events.results).toEqual([
       { data: { imageTaskUpdated: { taskId: 'expiring-1', state: 'PENDING' } } },
-      { data: null, errors: [expect.objectContaining({ message: expect.stringContaining('SUBSCRIPTION_MAX_DURATION_MS'), extensions: { code: 'SUBSCRIPTION_EXPIRED', retryable: true } })] },
+      {
+        data: null,
+        errors: [
+          expect.objectContaining({
+            message: expect.stringContaining('SUBSCRIPTION_MAX_DURATION_MS'),
+            extensions: { code: 'SUBSCRIPTION_EXPIRED', retryable: true },
+          }),
+        ],
+      },
     ]);
   });
 

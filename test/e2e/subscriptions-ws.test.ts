@@ -12,7 +12,11 @@ const WORKFLOW_SUBSCRIPTION = `subscription ($id: ID!) { workflowTaskUpdated(tas
 function imageEvents(recorded: Recorded): string[] {
   return recorded.results.map((result) => {
     if (result.errors) return `error:${result.errors.map((error) => String(error.extensions?.['code'])).join(',')}`;
-    const task = result.data?.['imageTaskUpdated'] as { status: string; state: string; results: Array<{ progress: number }> };
+    const task = result.data?.['imageTaskUpdated'] as {
+      status: string;
+      state: string;
+      results: Array<{ progress: number }>;
+    };
     return `${task.status}/${task.state}/${task.results.map((each) => each.progress).join(',')}`;
   });
 }
@@ -20,7 +24,11 @@ function imageEvents(recorded: Recorded): string[] {
 function workflowEvents(recorded: Recorded): string[] {
   return recorded.results.map((result) => {
     if (result.errors) return `error:${result.errors.map((error) => String(error.extensions?.['code'])).join(',')}`;
-    const task = result.data?.['workflowTaskUpdated'] as { status: string; state: string; nodeResults: unknown[] | null };
+    const task = result.data?.['workflowTaskUpdated'] as {
+      status: string;
+      state: string;
+      nodeResults: unknown[] | null;
+    };
     return `${task.status}/${task.state}/${task.nodeResults?.length ?? 'none'}`;
   });
 }
@@ -52,7 +60,11 @@ describe('subscriptions over WebSocket', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ CACHE_RUNNING_TTL_MS: '250', SUBSCRIPTION_WAITING_INTERVAL_MS: '100', UPSTREAM_MAX_ATTEMPTS: '1' });
+    stack = await startTestStack({
+      CACHE_RUNNING_TTL_MS: '250',
+      SUBSCRIPTION_WAITING_INTERVAL_MS: '100',
+      UPSTREAM_MAX_ATTEMPTS: '1',
+    });
   });
   afterAll(async () => {
     for (const client of clients) await client.dispose();
@@ -72,7 +84,12 @@ describe('subscriptions over WebSocket', () => {
       await until(() => events.results.length === step + 2, `event ${step + 2}`);
     }
     await until(() => events.done, 'completion');
-    expect(imageEvents(events)).toEqual(['WAITING/PENDING/', 'PROCESSING/RUNNING/0', 'PROCESSING/RUNNING/50', 'FINISH/SUCCEEDED/100']);
+    expect(imageEvents(events)).toEqual([
+      'WAITING/PENDING/',
+      'PROCESSING/RUNNING/0',
+      'PROCESSING/RUNNING/50',
+      'FINISH/SUCCEEDED/100',
+    ]);
     expect(events.failure).toBeUndefined();
     await until(() => stack.logLines.some((line) => line.includes('"graphql operation ended"')), 'the log line');
     expect(JSON.parse(stack.logLines.find((line) => line.includes('"graphql operation ended"'))!)).toMatchObject({
@@ -153,17 +170,25 @@ describe('subscriptions over WebSocket', () => {
     const pollsSoFar = pollsMade(during) - pollsMade(before);
     // The scrape and the emulator's count are read a moment apart: at most one poll in flight between them.
     expect(Math.abs(pollsSoFar - callsSoFar)).toBeLessThanOrEqual(1);
-    expect(metricValue(during, 'subscription_events_sent_total{provider="tencent-mps",kind="task"}') - metricValue(before, 'subscription_events_sent_total{provider="tencent-mps",kind="task"}')).toBe(40);
+    expect(
+      metricValue(during, 'subscription_events_sent_total{provider="tencent-mps",kind="task"}') -
+        metricValue(before, 'subscription_events_sent_total{provider="tencent-mps",kind="task"}'),
+    ).toBe(40);
     for (const each of subscribers) expect(imageEvents(each)).toEqual(['WAITING/PENDING/', 'PROCESSING/RUNNING/0']);
 
     for (const each of subscribers) each.unsubscribe();
-    await until(async () => metricValue(await metrics(), 'subscription_pollers_active{provider="tencent-mps"}') === 0, 'the poller to stop');
+    await until(
+      async () => metricValue(await metrics(), 'subscription_pollers_active{provider="tencent-mps"}') === 0,
+      'the poller to stop',
+    );
     await staysQuiet(id);
   });
 
   it('answers a query sent over the socket, on /graphql and on / (where Sandbox connects) alike', async () => {
     for (const path of ['/graphql', '/']) {
-      const result = record(connect({ path }), `query ($id: ID!) { imageTask(taskId: $id) { taskId state } }`, { id: 'scripted-ws-mps-1' });
+      const result = record(connect({ path }), `query ($id: ID!) { imageTask(taskId: $id) { taskId state } }`, {
+        id: 'scripted-ws-mps-1',
+      });
       await until(() => result.done, 'the answer');
       expect(result.results).toEqual([{ data: { imageTask: { taskId: 'scripted-ws-mps-1', state: 'SUCCEEDED' } } }]);
     }
@@ -175,10 +200,17 @@ describe('subscriptions over WebSocket', () => {
   it('applies the query limits to subscription documents', async () => {
     const client = connect();
     const aliases = Array.from({ length: 16 }, (_, index) => `a${index}: __typename`).join(' ');
-    const tooMany = record(client, `subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { ${aliases} } }`, { id: 'x' });
+    const tooMany = record(client, `subscription ($id: ID!) { imageTaskUpdated(taskId: $id) { ${aliases} } }`, {
+      id: 'x',
+    });
     const mutation = record(client, 'mutation { imageTask }');
     await until(() => tooMany.done && mutation.done, 'both refusals');
-    expect(tooMany.failure).toEqual([expect.objectContaining({ message: expect.stringContaining('MAX_QUERY_ALIASES'), extensions: { code: 'BAD_USER_INPUT' } })]);
+    expect(tooMany.failure).toEqual([
+      expect.objectContaining({
+        message: expect.stringContaining('MAX_QUERY_ALIASES'),
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ]);
     expect(mutation.failure).toEqual([expect.objectContaining({ extensions: { code: 'BAD_USER_INPUT' } })]);
     expect(calls('x')).toBe(0);
   });

@@ -29,7 +29,11 @@ interface WorkflowAnswer {
 describe('task cache bounded by bytes, over HTTP', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ CACHE_MAX_ENTRIES: '10000', CACHE_MAX_BYTES: String(MAX_BYTES), RESPONSE_CACHE_MAX_BYTES: '0' });
+    stack = await startTestStack({
+      CACHE_MAX_ENTRIES: '10000',
+      CACHE_MAX_BYTES: String(MAX_BYTES),
+      RESPONSE_CACHE_MAX_BYTES: '0',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -54,7 +58,10 @@ describe('task cache bounded by bytes, over HTTP', () => {
     expect(task.workflow.graph.nodes).toHaveLength(nodes);
     expect(task.workflow.graph.edges).toHaveLength(nodes - 1);
     expect(task.nodeResults).toHaveLength(nodes);
-    expect(task.nodeResults[nodes - 1]).toMatchObject({ nodeId: `node_${String(nodes - 1).padStart(4, '0')}`, status: 'succeeded' });
+    expect(task.nodeResults[nodes - 1]).toMatchObject({
+      nodeId: `node_${String(nodes - 1).padStart(4, '0')}`,
+      status: 'succeeded',
+    });
     expect(task.nodeResults[nodes - 1]?.output.text.startsWith(`${nodes - 1}: `)).toBe(true);
     expect(task.outputs.segments).toHaveLength(nodes);
   }

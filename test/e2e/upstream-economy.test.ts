@@ -76,7 +76,8 @@ describe('upstream economy', () => {
       const id = 'e2e-no-such-task';
       const first = await stack.query(WORKFLOW, { id });
       const second = await stack.query(WORKFLOW, { id });
-      for (const { body } of [first, second]) expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'alibaba-ice' });
+      for (const { body } of [first, second])
+        expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'NOT_FOUND', provider: 'alibaba-ice' });
       expect(stack.emulator.callCount({ taskId: id })).toBe(1);
     });
 
@@ -94,7 +95,11 @@ describe('upstream economy', () => {
       stack.emulator.injectFault({ taskId: id }, { kind: 'throttle', times: 10 });
       const { body } = await stack.query(WORKFLOW, { id });
       expect(body.data?.workflowTask).toBeNull();
-      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', provider: 'alibaba-ice', retryable: true });
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        provider: 'alibaba-ice',
+        retryable: true,
+      });
       expect(stack.emulator.callCount({ taskId: id })).toBe(3);
       await stack.query(WORKFLOW, { id });
       expect(stack.emulator.callCount({ taskId: id })).toBe(6);
@@ -221,7 +226,11 @@ describe('upstream economy', () => {
       const tasks = body.data?.imageTasks as Array<{ taskId: string } | null>;
       expect(tasks.filter((task) => task !== null)).toHaveLength(2);
       expect(body.errors).toHaveLength(1);
-      expect(body.errors?.[0]?.extensions).toMatchObject({ code: 'RATE_LIMITED', provider: 'tencent-mps', retryable: false });
+      expect(body.errors?.[0]?.extensions).toMatchObject({
+        code: 'RATE_LIMITED',
+        provider: 'tencent-mps',
+        retryable: false,
+      });
       expect(body.errors?.[0]?.message).toMatch(/queue is full/);
       expect(stack.emulator.callCount({ provider: 'tencent-mps' })).toBe(2);
     });

@@ -1,16 +1,30 @@
 import { ALIBABA_TASK_NOT_FOUND_CODE, SEED, startEmulator, type RunningEmulator } from '../../src/emulator/index.js';
 import { signAcs3 } from '../../src/providers/alibaba/signer.js';
 import { sha256Hex } from '../../src/providers/crypto.js';
-import { NOW_MS, alibabaRequest, errorCode, fixedClock, flipLastSignatureChar, json, send, type WireRequest } from './helpers.js';
+import {
+  NOW_MS,
+  alibabaRequest,
+  errorCode,
+  fixedClock,
+  flipLastSignatureChar,
+  json,
+  send,
+  type WireRequest,
+} from './helpers.js';
 
-const STS = { accessKeyId: 'STS.NUemulator000000000000', accessKeySecret: 'StsAccessKeySecret000000000000', securityToken: 'sts-token-1' };
+const STS = {
+  accessKeyId: 'STS.NUemulator000000000000',
+  accessKeySecret: 'StsAccessKeySecret000000000000',
+  securityToken: 'sts-token-1',
+};
 const PERMANENT = { accessKeyId: 'LTAI5tPermanent000000000', accessKeySecret: 'PermanentAccessKeySecret000000' };
 const FIFTEEN_MINUTES = 15 * 60 * 1000;
 
 describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
   let emulator: RunningEmulator;
   const call = (request: WireRequest) => send(emulator.url, request);
-  const signed = (options: Parameters<typeof alibabaRequest>[1] = {}) => alibabaRequest(emulator.url, { credentials: PERMANENT, ...options });
+  const signed = (options: Parameters<typeof alibabaRequest>[1] = {}) =>
+    alibabaRequest(emulator.url, { credentials: PERMANENT, ...options });
 
   beforeAll(async () => {
     emulator = await startEmulator({ now: fixedClock, alibabaCredentials: [STS, PERMANENT] });
@@ -54,7 +68,9 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
       });
       const stsEmulator = await startEmulator({
         now: () => Date.parse('2026-01-01T00:00:00Z'),
-        alibabaCredentials: [{ accessKeyId: 'LTAIEXAMPLE', accessKeySecret: 'SECRETEXAMPLE', securityToken: 'STSTOKENEXAMPLE' }],
+        alibabaCredentials: [
+          { accessKeyId: 'LTAIEXAMPLE', accessKeySecret: 'SECRETEXAMPLE', securityToken: 'STSTOKENEXAMPLE' },
+        ],
       });
       const headers = {
         host: 'ice.cn-shanghai.aliyuncs.com',
@@ -167,7 +183,9 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
     });
 
     it('400 SignatureDoesNotMatch for the wrong secret', async () => {
-      const response = await call(signed({ credentials: { accessKeyId: PERMANENT.accessKeyId, accessKeySecret: 'wrong' } }));
+      const response = await call(
+        signed({ credentials: { accessKeyId: PERMANENT.accessKeyId, accessKeySecret: 'wrong' } }),
+      );
       expect(errorCode(response)).toBe('SignatureDoesNotMatch');
     });
   });
@@ -176,7 +194,10 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
     it.each([
       ['missing', undefined],
       ['not ACS3', 'Bearer abc'],
-      ['spaced like TC3', 'ACS3-HMAC-SHA256 Credential=LTAI5tPermanent000000000, SignedHeaders=host, Signature=' + 'a'.repeat(64)],
+      [
+        'spaced like TC3',
+        'ACS3-HMAC-SHA256 Credential=LTAI5tPermanent000000000, SignedHeaders=host, Signature=' + 'a'.repeat(64),
+      ],
     ])('400 IncompleteSignature when Authorization is %s', async (_case, authorization) => {
       const request = signed();
       if (authorization === undefined) delete request.headers['Authorization'];
@@ -194,7 +215,12 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
     it('400 IncompleteSignature when host is not signed', async () => {
       const request = signed();
       const { host: _host, Authorization: _auth, accept: _accept, ...rest } = request.headers;
-      const { authorization } = signAcs3(PERMANENT, { method: 'POST', query: { TaskId: SEED.workflow.succeeded }, headers: rest, payload: '' });
+      const { authorization } = signAcs3(PERMANENT, {
+        method: 'POST',
+        query: { TaskId: SEED.workflow.succeeded },
+        headers: rest,
+        payload: '',
+      });
       request.headers['Authorization'] = authorization;
       expect(errorCode(await call(request))).toBe('IncompleteSignature');
     });
@@ -229,7 +255,11 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
       const replay = await call(request);
       expect([replay.status, errorCode(replay)]).toEqual([400, 'SignatureNonceUsed']);
       // The same nonce under another AccessKey is another caller's business.
-      const other = alibabaRequest(emulator.url, { credentials: STS, securityToken: STS.securityToken, nonce: 'replayed000000000000000000000001' });
+      const other = alibabaRequest(emulator.url, {
+        credentials: STS,
+        securityToken: STS.securityToken,
+        nonce: 'replayed000000000000000000000001',
+      });
       expect((await call(other)).status).toBe(200);
     });
 
@@ -245,12 +275,19 @@ describe('Alibaba ICE emulator: GetAIWorkflowTask', () => {
       const clocked = await startEmulator({ now: () => now, alibabaCredentials: [PERMANENT] });
       try {
         const nonce = 'window0000000000000000000000001';
-        expect((await send(clocked.url, alibabaRequest(clocked.url, { credentials: PERMANENT, nonce }))).status).toBe(200);
+        expect((await send(clocked.url, alibabaRequest(clocked.url, { credentials: PERMANENT, nonce }))).status).toBe(
+          200,
+        );
         now = NOW_MS + 10 * 60 * 1000;
-        const within = await send(clocked.url, alibabaRequest(clocked.url, { credentials: PERMANENT, nonce, dateMs: now }));
+        const within = await send(
+          clocked.url,
+          alibabaRequest(clocked.url, { credentials: PERMANENT, nonce, dateMs: now }),
+        );
         expect(errorCode(within)).toBe('SignatureNonceUsed');
         now = NOW_MS + FIFTEEN_MINUTES + 1000;
-        expect((await send(clocked.url, alibabaRequest(clocked.url, { credentials: PERMANENT, nonce, dateMs: now }))).status).toBe(200);
+        expect(
+          (await send(clocked.url, alibabaRequest(clocked.url, { credentials: PERMANENT, nonce, dateMs: now }))).status,
+        ).toBe(200);
       } finally {
         await clocked.close();
       }

@@ -18,7 +18,10 @@ describe('emulator call log', () => {
     await send(emulator.url, tencentRequest(emulator.url, { taskId: SEED.image.waiting }));
     await send(emulator.url, tencentRequest(emulator.url, { taskId: SEED.image.processing }));
     await send(emulator.url, alibabaRequest(emulator.url, { taskId: SEED.workflow.running }));
-    await send(emulator.url, alibabaRequest(emulator.url, { taskId: SEED.workflow.running, action: 'StopAIWorkflowTask' }));
+    await send(
+      emulator.url,
+      alibabaRequest(emulator.url, { taskId: SEED.workflow.running, action: 'StopAIWorkflowTask' }),
+    );
 
     expect(emulator.callCount()).toBe(5);
     expect(emulator.callCount({ provider: 'tencent-mps' })).toBe(3);
@@ -27,7 +30,9 @@ describe('emulator call log', () => {
     expect(emulator.callCount({ action: 'GetAIWorkflowTask' })).toBe(1);
     expect(emulator.callCount({ action: 'StopAIWorkflowTask' })).toBe(1);
     expect(emulator.callCount({ taskId: SEED.image.waiting })).toBe(2);
-    expect(emulator.callCount({ provider: 'alibaba-ice', action: 'GetAIWorkflowTask', taskId: SEED.workflow.running })).toBe(1);
+    expect(
+      emulator.callCount({ provider: 'alibaba-ice', action: 'GetAIWorkflowTask', taskId: SEED.workflow.running }),
+    ).toBe(1);
     expect(emulator.callCount({ provider: 'tencent-mps', taskId: SEED.workflow.running })).toBe(0);
   });
 
@@ -53,7 +58,14 @@ describe('emulator call log', () => {
       outcome: 'ok',
     });
     expect(Object.keys(first?.headers ?? {}).every((name) => name === name.toLowerCase())).toBe(true);
-    expect(second).toMatchObject({ provider: 'alibaba-ice', method: 'GET', url: '/?TaskId=a%20b', taskId: 'a b', body: '', outcome: 'TaskNotExist' });
+    expect(second).toMatchObject({
+      provider: 'alibaba-ice',
+      method: 'GET',
+      url: '/?TaskId=a%20b',
+      taskId: 'a b',
+      body: '',
+      outcome: 'TaskNotExist',
+    });
   });
 
   it('records rejected requests with the provider error code as outcome', async () => {
@@ -76,7 +88,9 @@ describe('emulator call log', () => {
     const request = tencentRequest(emulator.url);
     delete request.headers['X-TC-Action'];
     await send(emulator.url, request);
-    expect(emulator.calls().map((call) => [call.provider, call.action, call.outcome])).toEqual([['tencent-mps', '', 'InvalidAction']]);
+    expect(emulator.calls().map((call) => [call.provider, call.action, call.outcome])).toEqual([
+      ['tencent-mps', '', 'InvalidAction'],
+    ]);
   });
 
   it('does not log requests that belong to neither provider, or control calls', async () => {
@@ -108,7 +122,10 @@ describe('emulator call log', () => {
     // One connection at a time, as a long-running `npm start` would see them; half to one task, half to another.
     for (let i = 0; i < total; i += 1) {
       const taskId = i % 2 === 0 ? SEED.image.waiting : SEED.image.processing;
-      await send(emulator.url, tencentRequest(emulator.url, { taskId, body: JSON.stringify({ TaskId: taskId, n: i }) }));
+      await send(
+        emulator.url,
+        tencentRequest(emulator.url, { taskId, body: JSON.stringify({ TaskId: taskId, n: i }) }),
+      );
     }
 
     expect(emulator.callCount()).toBe(total);
@@ -121,7 +138,14 @@ describe('emulator call log', () => {
     expect(JSON.parse(recent[recent.length - 1]!.body)).toMatchObject({ n: total - 1 });
 
     // The HTTP face says the same: the count is every call, the records the recent ones.
-    const control = json(await send(emulator.url, { method: 'GET', path: '/__emulator/calls?provider=tencent-mps', headers: { host: new URL(emulator.url).host }, body: '' }));
+    const control = json(
+      await send(emulator.url, {
+        method: 'GET',
+        path: '/__emulator/calls?provider=tencent-mps',
+        headers: { host: new URL(emulator.url).host },
+        body: '',
+      }),
+    );
     expect(control['count']).toBe(total);
     expect(control['calls']).toHaveLength(CALL_LOG_WINDOW);
 

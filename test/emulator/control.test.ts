@@ -23,7 +23,10 @@ describe('emulator HTTP control endpoint', () => {
   });
 
   it('injects, applies and clears a fault', async () => {
-    expect((await control('POST', 'faults', { target: { provider: 'tencent-mps' }, fault: { kind: 'throttle', times: 1 } })).status).toBe(204);
+    expect(
+      (await control('POST', 'faults', { target: { provider: 'tencent-mps' }, fault: { kind: 'throttle', times: 1 } }))
+        .status,
+    ).toBe(204);
     expect(errorCode(await send(emulator.url, tencentRequest(emulator.url)))).toBe('RequestLimitExceeded');
     expect(errorCode(await send(emulator.url, tencentRequest(emulator.url)))).toBeUndefined();
 

@@ -1,10 +1,21 @@
 import { startEmulator, SEED, type RunningEmulator } from '../../src/emulator/index.js';
-import { alibabaRequest, errorCode, fixedClock, json, send, tencentRequest, tencentResponse, waitForCalls } from './helpers.js';
+import {
+  alibabaRequest,
+  errorCode,
+  fixedClock,
+  json,
+  send,
+  tencentRequest,
+  tencentResponse,
+  waitForCalls,
+} from './helpers.js';
 
 describe('emulator fault injection', () => {
   let emulator: RunningEmulator;
-  const tencent = (taskId: string = SEED.image.finishedSuccess) => send(emulator.url, tencentRequest(emulator.url, { taskId }));
-  const alibaba = (taskId: string = SEED.workflow.succeeded) => send(emulator.url, alibabaRequest(emulator.url, { taskId }));
+  const tencent = (taskId: string = SEED.image.finishedSuccess) =>
+    send(emulator.url, tencentRequest(emulator.url, { taskId }));
+  const alibaba = (taskId: string = SEED.workflow.succeeded) =>
+    send(emulator.url, alibabaRequest(emulator.url, { taskId }));
 
   beforeAll(async () => {
     emulator = await startEmulator({ now: fixedClock });
@@ -47,7 +58,9 @@ describe('emulator fault injection', () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'throttle', retryAfterSeconds: 3, times: 1 });
       const first = await alibaba();
       expect([first.status, errorCode(first), first.headers['retry-after']]).toEqual([429, 'Throttling.User', '3']);
-      expect(json(first)).toEqual(expect.objectContaining({ HostId: expect.any(String), Recommend: expect.any(String) }));
+      expect(json(first)).toEqual(
+        expect.objectContaining({ HostId: expect.any(String), Recommend: expect.any(String) }),
+      );
 
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'throttle', times: 1 });
       const second = await alibaba();
@@ -97,7 +110,9 @@ describe('emulator fault injection', () => {
     it('destroys the socket without answering, and logs the call', async () => {
       emulator.injectFault({ taskId: SEED.workflow.failed }, { kind: 'drop-connection' });
       await expect(alibaba(SEED.workflow.failed)).rejects.toThrow(/socket hang up|ECONNRESET/);
-      expect(emulator.calls().map((call) => [call.taskId, call.outcome])).toEqual([[SEED.workflow.failed, 'drop-connection']]);
+      expect(emulator.calls().map((call) => [call.taskId, call.outcome])).toEqual([
+        [SEED.workflow.failed, 'drop-connection'],
+      ]);
       // The server keeps serving other requests.
       expect((await alibaba()).status).toBe(200);
     });

@@ -51,7 +51,9 @@ export function tencentRequest(baseUrl: string, options: TencentRequestOptions =
   const contentType = options.contentType ?? 'application/json; charset=utf-8';
   const action = options.action ?? 'DescribeImageTaskDetail';
   const timestamp = options.timestamp ?? Math.floor(NOW_MS / 1000);
-  const body = options.body ?? JSON.stringify({ TaskId: options.taskId ?? '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4' });
+  const body =
+    options.body ??
+    JSON.stringify({ TaskId: options.taskId ?? '24000089-WorkflowTask-0723542d0c164c958ba116874fa9b0c4' });
   const signedHeaders: Record<string, string> = { 'content-type': contentType, host };
   if (options.signAction) signedHeaders['x-tc-action'] = action.toLowerCase();
   const { authorization } = signTc3(options.credentials ?? EMULATOR_CREDENTIALS.tencent, {
@@ -114,7 +116,12 @@ export function alibabaRequest(baseUrl: string, options: AlibabaRequestOptions =
     ...options.extraSignedHeaders,
   };
   if (options.securityToken !== undefined) headers['x-acs-security-token'] = options.securityToken;
-  const { authorization } = signAcs3(options.credentials ?? EMULATOR_CREDENTIALS.alibaba, { method, query, headers, payload: body });
+  const { authorization } = signAcs3(options.credentials ?? EMULATOR_CREDENTIALS.alibaba, {
+    method,
+    query,
+    headers,
+    payload: body,
+  });
   const canonicalQuery = canonicalQueryString(query);
   return {
     method,
@@ -125,7 +132,11 @@ export function alibabaRequest(baseUrl: string, options: AlibabaRequestOptions =
 }
 
 /** One HTTP exchange; rejects on a dropped connection or an abort, like any client would. */
-export function send(baseUrl: string, request: WireRequest, options: { signal?: AbortSignal } = {}): Promise<WireResponse> {
+export function send(
+  baseUrl: string,
+  request: WireRequest,
+  options: { signal?: AbortSignal } = {},
+): Promise<WireResponse> {
   const url = new URL(baseUrl);
   return new Promise((resolve, reject) => {
     const req = httpRequest(
@@ -140,7 +151,9 @@ export function send(baseUrl: string, request: WireRequest, options: { signal?: 
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }));
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: Buffer.concat(chunks).toString('utf8') }),
+        );
         res.on('error', reject);
       },
     );

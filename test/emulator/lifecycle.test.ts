@@ -17,8 +17,12 @@ describe('emulator lifecycle', () => {
   it('accepts EMULATOR_CREDENTIALS when no credential list is given', async () => {
     const emulator = await startEmulator({ now: fixedClock });
     try {
-      expect((await send(emulator.url, tencentRequest(emulator.url, { credentials: EMULATOR_CREDENTIALS.tencent }))).status).toBe(200);
-      expect((await send(emulator.url, alibabaRequest(emulator.url, { credentials: EMULATOR_CREDENTIALS.alibaba }))).status).toBe(200);
+      expect(
+        (await send(emulator.url, tencentRequest(emulator.url, { credentials: EMULATOR_CREDENTIALS.tencent }))).status,
+      ).toBe(200);
+      expect(
+        (await send(emulator.url, alibabaRequest(emulator.url, { credentials: EMULATOR_CREDENTIALS.alibaba }))).status,
+      ).toBe(200);
     } finally {
       await emulator.close();
     }
@@ -30,14 +34,17 @@ describe('emulator lifecycle', () => {
     const url = new URL(emulator.url);
     const signed = tencentRequest(emulator.url);
     const closed = new Promise<void>((resolve, reject) => {
-      const req = request({ hostname: url.hostname, port: url.port, method: 'POST', path: '/', headers: signed.headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => {
-          // The socket is now idle in the agent's pool; only the server can end it.
-          req.socket?.once('close', () => resolve());
-          void emulator.close();
-        });
-      });
+      const req = request(
+        { hostname: url.hostname, port: url.port, method: 'POST', path: '/', headers: signed.headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => {
+            // The socket is now idle in the agent's pool; only the server can end it.
+            req.socket?.once('close', () => resolve());
+            void emulator.close();
+          });
+        },
+      );
       req.on('error', reject);
       req.end(signed.body);
     });

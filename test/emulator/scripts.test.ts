@@ -5,14 +5,22 @@ import { alibabaRequest, fixedClock, json, send, tencentRequest, tencentResponse
 describe('emulator task scripts', () => {
   let emulator: RunningEmulator;
   const control = (path: string, body: unknown) =>
-    send(emulator.url, { method: 'POST', path: `/__emulator/${path}`, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    send(emulator.url, {
+      method: 'POST',
+      path: `/__emulator/${path}`,
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
   const mpsStatus = async (taskId: string) => {
     const response = tencentResponse(await send(emulator.url, tencentRequest(emulator.url, { taskId })));
     const results = response['ImageProcessTaskResultSet'] as Array<{ Progress: number }>;
     return `${String(response['Status'])}:${results.map((result) => result.Progress).join(',')}`;
   };
   const iceStatus = async (taskId: string) => {
-    const task = json(await send(emulator.url, alibabaRequest(emulator.url, { taskId })))['WorkflowTask'] as Record<string, unknown>;
+    const task = json(await send(emulator.url, alibabaRequest(emulator.url, { taskId })))['WorkflowTask'] as Record<
+      string,
+      unknown
+    >;
     return `${String(task['Status'])}:${task['NodeResults'] === undefined ? 'none' : 'some'}:${String(task['TaskId'])}`;
   };
 
@@ -22,10 +30,16 @@ describe('emulator task scripts', () => {
   afterAll(() => emulator.close());
 
   it('walks the MPS progression WAITING → PROCESSING 0 → 50 → FINISH one step per advance, over HTTP', async () => {
-    expect(json(await control('tasks/scripted-mps-1/script', { provider: 'tencent-mps' }))).toEqual({ step: 0, steps: 4 });
+    expect(json(await control('tasks/scripted-mps-1/script', { provider: 'tencent-mps' }))).toEqual({
+      step: 0,
+      steps: 4,
+    });
     expect(await mpsStatus('scripted-mps-1')).toBe('WAITING:');
     expect(await mpsStatus('scripted-mps-1')).toBe('WAITING:');
-    expect(json(await control('tasks/scripted-mps-1/advance', { provider: 'tencent-mps' }))).toEqual({ step: 1, steps: 4 });
+    expect(json(await control('tasks/scripted-mps-1/advance', { provider: 'tencent-mps' }))).toEqual({
+      step: 1,
+      steps: 4,
+    });
     expect(await mpsStatus('scripted-mps-1')).toBe('PROCESSING:0');
     emulator.advanceTask('tencent-mps', 'scripted-mps-1');
     expect(await mpsStatus('scripted-mps-1')).toBe('PROCESSING:50');
@@ -51,7 +65,10 @@ describe('emulator task scripts', () => {
   });
 
   it('answers custom steps, and refuses bad script requests', async () => {
-    emulator.scriptTask('tencent-mps', 'scripted-mps-2', [{ Status: 'WAITING', ImageProcessTaskResultSet: [] }, { Status: 'FINISH', ImageProcessTaskResultSet: [] }]);
+    emulator.scriptTask('tencent-mps', 'scripted-mps-2', [
+      { Status: 'WAITING', ImageProcessTaskResultSet: [] },
+      { Status: 'FINISH', ImageProcessTaskResultSet: [] },
+    ]);
     expect(await mpsStatus('scripted-mps-2')).toBe('WAITING:');
     expect((await control('tasks/nope/advance', { provider: 'tencent-mps' })).status).toBe(404);
     expect((await control('tasks/x/script', { provider: 'aws' })).status).toBe(400);

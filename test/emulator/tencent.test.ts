@@ -12,7 +12,11 @@ import {
   type WireRequest,
 } from './helpers.js';
 
-const TEMP = { secretId: 'AKIDTEMPORARY0000000000000000000TEMP', secretKey: 'TemporarySecretKey00000000000000', token: 'session-token-1' };
+const TEMP = {
+  secretId: 'AKIDTEMPORARY0000000000000000000TEMP',
+  secretKey: 'TemporarySecretKey00000000000000',
+  token: 'session-token-1',
+};
 const PERMANENT = { secretId: 'AKIDPERMANENT0000000000000000000PERM', secretKey: 'PermanentSecretKey00000000000000' };
 const NOW_S = Math.floor(NOW_MS / 1000);
 
@@ -27,7 +31,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
 
   describe('accepts a correctly signed request', () => {
     it('returns the EN doc example with a fresh RequestId', async () => {
-      const response = await call(tencentRequest(emulator.url, { credentials: PERMANENT, taskId: SEED.image.docExampleFinished }));
+      const response = await call(
+        tencentRequest(emulator.url, { credentials: PERMANENT, taskId: SEED.image.docExampleFinished }),
+      );
       expect(response.status).toBe(200);
       expect(response.headers['content-type']).toBe('application/json');
       const body = tencentResponse(response);
@@ -42,7 +48,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('returns the CN doc example (masked id, PROCESSING, null and empty input branches)', async () => {
-      const response = await call(tencentRequest(emulator.url, { credentials: PERMANENT, taskId: '24******-WorkflowTask-***************tt6' }));
+      const response = await call(
+        tencentRequest(emulator.url, { credentials: PERMANENT, taskId: '24******-WorkflowTask-***************tt6' }),
+      );
       const body = tencentResponse(response);
       expect(body['Status']).toBe('PROCESSING');
       expect(body['InputInfo']).toEqual({
@@ -95,7 +103,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('accepts Content-Type application/json without charset when that is what was signed', async () => {
-      const response = await call(tencentRequest(emulator.url, { credentials: PERMANENT, contentType: 'application/json' }));
+      const response = await call(
+        tencentRequest(emulator.url, { credentials: PERMANENT, contentType: 'application/json' }),
+      );
       expect(errorCode(response)).toBeUndefined();
     });
 
@@ -150,7 +160,11 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
       const request = tencentRequest(emulator.url, { credentials: PERMANENT });
       const { authorization } = signTc3(PERMANENT, {
         method: 'POST',
-        headers: { 'content-type': 'application/json; charset=utf-8', host: hostOf(emulator.url), 'x-tc-action': 'DescribeImageTaskDetail' },
+        headers: {
+          'content-type': 'application/json; charset=utf-8',
+          host: hostOf(emulator.url),
+          'x-tc-action': 'DescribeImageTaskDetail',
+        },
         payload: request.body,
         service: 'mps',
         timestamp: NOW_S,
@@ -160,13 +174,18 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('when signed with the wrong secret key', async () => {
-      const request = tencentRequest(emulator.url, { credentials: { secretId: PERMANENT.secretId, secretKey: 'not-the-key' } });
+      const request = tencentRequest(emulator.url, {
+        credentials: { secretId: PERMANENT.secretId, secretKey: 'not-the-key' },
+      });
       expect(errorCode(await call(request))).toBe('AuthFailure.SignatureFailure');
     });
 
     it('when the credential scope date is not the UTC date of the timestamp', async () => {
       const request = tencentRequest(emulator.url, { credentials: PERMANENT });
-      request.headers['Authorization'] = (request.headers['Authorization'] ?? '').replace('/2026-05-04/', '/2026-05-05/');
+      request.headers['Authorization'] = (request.headers['Authorization'] ?? '').replace(
+        '/2026-05-04/',
+        '/2026-05-05/',
+      );
       expect(errorCode(await call(request))).toBe('AuthFailure.SignatureFailure');
     });
 
@@ -187,7 +206,11 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     it.each([
       ['a missing Authorization header', undefined],
       ['a garbage Authorization header', 'Bearer abc'],
-      ['a ", " separator without space', 'TC3-HMAC-SHA256 Credential=X/2026-05-04/mps/tc3_request,SignedHeaders=content-type;host,Signature=' + 'a'.repeat(64)],
+      [
+        'a ", " separator without space',
+        'TC3-HMAC-SHA256 Credential=X/2026-05-04/mps/tc3_request,SignedHeaders=content-type;host,Signature=' +
+          'a'.repeat(64),
+      ],
     ])('AuthFailure.InvalidAuthorization for %s', async (_case, authorization) => {
       const request = tencentRequest(emulator.url, { credentials: PERMANENT });
       if (authorization === undefined) delete request.headers['Authorization'];
@@ -209,7 +232,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('AuthFailure.SecretIdNotFound for an unknown SecretId', async () => {
-      const request = tencentRequest(emulator.url, { credentials: { secretId: 'AKIDUNKNOWN', secretKey: PERMANENT.secretKey } });
+      const request = tencentRequest(emulator.url, {
+        credentials: { secretId: 'AKIDUNKNOWN', secretKey: PERMANENT.secretKey },
+      });
       expect(errorCode(await call(request))).toBe('AuthFailure.SecretIdNotFound');
     });
 
@@ -222,7 +247,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
       ['301 s ahead', NOW_S + 301],
       ['a day behind', NOW_S - 86_400],
     ])('AuthFailure.SignatureExpire when the timestamp is %s', async (_case, timestamp) => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, timestamp })))).toBe('AuthFailure.SignatureExpire');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, timestamp })))).toBe(
+        'AuthFailure.SignatureExpire',
+      );
     });
 
     it('MissingParameter without X-TC-Timestamp, InvalidParameterValue for a non-integer one', async () => {
@@ -235,7 +262,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('AuthFailure.TokenFailure when temporary credentials come without their token', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: TEMP })))).toBe('AuthFailure.TokenFailure');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: TEMP })))).toBe(
+        'AuthFailure.TokenFailure',
+      );
     });
 
     it('AuthFailure.TokenFailure for a wrong token', async () => {
@@ -253,11 +282,15 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
 
   describe('request errors', () => {
     it('InvalidAction for another action', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, action: 'DescribeTaskDetail' })))).toBe('InvalidAction');
+      expect(
+        errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, action: 'DescribeTaskDetail' }))),
+      ).toBe('InvalidAction');
     });
 
     it('NoSuchVersion for another version', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, version: '2017-03-12' })))).toBe('NoSuchVersion');
+      expect(
+        errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, version: '2017-03-12' }))),
+      ).toBe('NoSuchVersion');
     });
 
     it('InvalidParameter without a JSON Content-Type', async () => {
@@ -272,7 +305,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('MissingParameter without TaskId', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '{}' })))).toBe('MissingParameter');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '{}' })))).toBe(
+        'MissingParameter',
+      );
     });
 
     it.each([
@@ -280,16 +315,27 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
       ['an empty string', '{"TaskId":""}'],
       ['null', '{"TaskId":null}'],
     ])('InvalidParameterValue when TaskId is %s', async (_case, body) => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body })))).toBe('InvalidParameterValue');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body })))).toBe(
+        'InvalidParameterValue',
+      );
     });
 
     it('InvalidParameter for a body that is not a JSON object', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '["TaskId"]' })))).toBe('InvalidParameter');
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '{"TaskId":' })))).toBe('InvalidParameter');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '["TaskId"]' })))).toBe(
+        'InvalidParameter',
+      );
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, body: '{"TaskId":' })))).toBe(
+        'InvalidParameter',
+      );
     });
 
     it('ResourceNotFound for an unknown task, in the HTTP 200 error envelope', async () => {
-      const response = await call(tencentRequest(emulator.url, { credentials: PERMANENT, taskId: '24000089-WorkflowTask-00000000000000000000000000000000' }));
+      const response = await call(
+        tencentRequest(emulator.url, {
+          credentials: PERMANENT,
+          taskId: '24000089-WorkflowTask-00000000000000000000000000000000',
+        }),
+      );
       expect(response.status).toBe(200);
       const body = tencentResponse(response);
       expect(body).toEqual({
@@ -299,7 +345,9 @@ describe('Tencent MPS emulator: DescribeImageTaskDetail', () => {
     });
 
     it('ResourceNotFound, not a crash, for a TaskId named like an Object.prototype key', async () => {
-      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, taskId: '__proto__' })))).toBe('ResourceNotFound');
+      expect(errorCode(await call(tencentRequest(emulator.url, { credentials: PERMANENT, taskId: '__proto__' })))).toBe(
+        'ResourceNotFound',
+      );
     });
   });
 });

@@ -34,7 +34,9 @@ function checkFlowchart(text: string): Map<string, string> {
       labels.set(id, decode(label));
     } else if ((m = /^(n\d+) --> (n\d+)$/.exec(body))) {
       if (!labels.has(m[1] as string) || !labels.has(m[2] as string)) fail('edge to an undeclared node');
-    } else if ((m = /^classDef ([a-z_]+) ([a-z-]+:[^,\s]+(?: [^,\s]+)?(?:,[a-z-]+:[^,\s]+(?: [^,\s]+)?)*)$/.exec(body))) {
+    } else if (
+      (m = /^classDef ([a-z_]+) ([a-z-]+:[^,\s]+(?: [^,\s]+)?(?:,[a-z-]+:[^,\s]+(?: [^,\s]+)?)*)$/.exec(body))
+    ) {
       classes.add(m[1] as string);
     } else if ((m = /^class (n\d+(?:,n\d+)*) ([a-z_]+)$/.exec(body))) {
       if (!classes.has(m[2] as string)) fail('class used before its classDef');
@@ -50,7 +52,13 @@ function decode(label: string): string {
   return label.replace(/<br\/>/g, '\n').replace(/#(\d+);/g, (_m, code: string) => String.fromCodePoint(Number(code)));
 }
 
-const node = (id: string, extra: Partial<PictureNode> = {}): PictureNode => ({ id, type: null, name: null, result: null, ...extra });
+const node = (id: string, extra: Partial<PictureNode> = {}): PictureNode => ({
+  id,
+  type: null,
+  name: null,
+  result: null,
+  ...extra,
+});
 
 describe('toMermaid', () => {
   it('draws the live translation template, each node styled by its result', () => {
@@ -88,7 +96,12 @@ describe('toMermaid', () => {
         '',
       ].join('\n'),
     );
-    expect([...checkFlowchart(text).values()]).toEqual(['Start\nstart', 'Translate "es" → <en> (LLM)\nllm_1', 'End\nend', 'ghost (missing)']);
+    expect([...checkFlowchart(text).values()]).toEqual([
+      'Start\nstart',
+      'Translate "es" → <en> (LLM)\nllm_1',
+      'End\nend',
+      'ghost (missing)',
+    ]);
   });
 
   it('draws a repeated id once and an empty graph as a bare header', () => {
@@ -99,14 +112,16 @@ describe('toMermaid', () => {
   });
 
   it('maps result words onto states', () => {
-    const states = ['success', 'Succeeded', 'error', 'processing', 'cancelled', 'queued', 'whatever', null].map((status) =>
-      toMermaid({ nodes: [node('a', { result: { status } })], edges: [] }).match(/class n0 (\w+)/)?.[1],
+    const states = ['success', 'Succeeded', 'error', 'processing', 'cancelled', 'queued', 'whatever', null].map(
+      (status) => toMermaid({ nodes: [node('a', { result: { status } })], edges: [] }).match(/class n0 (\w+)/)?.[1],
     );
     expect(states).toEqual(['succeeded', 'succeeded', 'failed', 'running', 'stopped', 'pending', 'unknown', 'unknown']);
   });
 
   it('escapes every character a label could break out with', () => {
-    expect(escapeMermaidLabel('a"b]c[d`e#f;g<h>i&j\nk|l{m}n%o\\p\'q')).toBe('a#34;b#93;c#91;d#96;e#35;f#59;g#60;h#62;i#38;j#10;k#124;l#123;m#125;n#37;o#92;p#39;q');
+    expect(escapeMermaidLabel('a"b]c[d`e#f;g<h>i&j\nk|l{m}n%o\\p\'q')).toBe(
+      'a#34;b#93;c#91;d#96;e#35;f#59;g#60;h#62;i#38;j#10;k#124;l#123;m#125;n#37;o#92;p#39;q',
+    );
     expect(escapeMermaidLabel('😀 end')).toBe('#128512; end');
   });
 
@@ -114,13 +129,33 @@ describe('toMermaid', () => {
     const text = fc.string({ unit: 'binary', maxLength: 12 });
     fc.assert(
       fc.property(
-        fc.array(fc.record({ id: text.filter((s) => s.trim() !== ''), name: fc.option(text), type: fc.option(text), status: fc.option(text) }), { maxLength: 8 }),
-        fc.array(fc.tuple(fc.nat(), fc.nat(), text.filter((s) => s.trim() !== '')), { maxLength: 10 }),
+        fc.array(
+          fc.record({
+            id: text.filter((s) => s.trim() !== ''),
+            name: fc.option(text),
+            type: fc.option(text),
+            status: fc.option(text),
+          }),
+          { maxLength: 8 },
+        ),
+        fc.array(
+          fc.tuple(
+            fc.nat(),
+            fc.nat(),
+            text.filter((s) => s.trim() !== ''),
+          ),
+          { maxLength: 10 },
+        ),
         (specs, edgeSpecs) => {
-          const nodes = specs.map((s) => node(s.id, { name: s.name, type: s.type, result: s.status === null ? null : { status: s.status } }));
+          const nodes = specs.map((s) =>
+            node(s.id, { name: s.name, type: s.type, result: s.status === null ? null : { status: s.status } }),
+          );
           const ids = nodes.map((n) => n.id);
           // Edges between listed nodes, or to an id the graph does not list.
-          const edges = edgeSpecs.map(([a, b, stray]) => ({ source: ids.length > 0 ? (ids[a % ids.length] as string) : stray, target: ids.length > 0 && b % 3 !== 0 ? (ids[b % ids.length] as string) : stray }));
+          const edges = edgeSpecs.map(([a, b, stray]) => ({
+            source: ids.length > 0 ? (ids[a % ids.length] as string) : stray,
+            target: ids.length > 0 && b % 3 !== 0 ? (ids[b % ids.length] as string) : stray,
+          }));
           const labels = checkFlowchart(toMermaid({ nodes, edges }));
           const distinct = new Set([...ids, ...edges.flatMap((e) => [e.source, e.target])]);
           expect(labels.size).toBe(distinct.size);

@@ -5,7 +5,13 @@
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createEdgeCache, type EdgeCache, type EdgeCacheHit, type EdgeCacheOptions, type RequestWithBody } from '../../src/http-cache/edge-cache.js';
+import {
+  createEdgeCache,
+  type EdgeCache,
+  type EdgeCacheHit,
+  type EdgeCacheOptions,
+  type RequestWithBody,
+} from '../../src/http-cache/edge-cache.js';
 
 interface Backend {
   calls: number;
@@ -33,7 +39,13 @@ describe('edge cache', () => {
     hits = [];
     badBodies = 0;
     admitted = true;
-    backend = { calls: 0, bodies: [], headers: { 'cache-control': 'max-age=60, public', 'content-type': 'application/json; charset=utf-8' }, status: 200, streamed: false };
+    backend = {
+      calls: 0,
+      bodies: [],
+      headers: { 'cache-control': 'max-age=60, public', 'content-type': 'application/json; charset=utf-8' },
+      status: 200,
+      streamed: false,
+    };
     let serial = 0;
     cache = createEdgeCache({
       maxBytes: 1_000_000,
@@ -87,12 +99,16 @@ describe('edge cache', () => {
     path = '/graphql',
   ): Promise<{ status: number; text: string; headers: http.IncomingHttpHeaders }> {
     return new Promise((resolve, reject) => {
-      const request = http.request(`${url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers } }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => (text += chunk));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
-      });
+      const request = http.request(
+        `${url}${path}`,
+        { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => (text += chunk));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, text, headers: res.headers }));
+        },
+      );
       request.on('error', reject);
       request.end(body);
     });
@@ -128,10 +144,14 @@ describe('edge cache', () => {
     await start();
     const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(body, 'utf8')]);
     const chunked = await new Promise<number>((resolve, reject) => {
-      const request = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) } }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(res.statusCode ?? 0));
-      });
+      const request = http.request(
+        `${url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': String(bytes.length) } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode ?? 0));
+        },
+      );
       request.on('error', reject);
       request.write(bytes.subarray(0, 7));
       setTimeout(() => request.end(bytes.subarray(7)), 20);
@@ -182,7 +202,11 @@ describe('edge cache', () => {
     ['a non-JSON content type', { 'content-type': 'text/plain' }, '/graphql'],
     ['a charset other than UTF-8', { 'content-type': 'application/json; charset=latin1' }, '/graphql'],
     ['an encoded body', { 'content-encoding': 'gzip' }, '/graphql'],
-    ['a federated-trace request (the answer carries that request\'s trace)', { 'apollo-federation-include-trace': 'ftv1' }, '/graphql'],
+    [
+      "a federated-trace request (the answer carries that request's trace)",
+      { 'apollo-federation-include-trace': 'ftv1' },
+      '/graphql',
+    ],
   ])('leaves requests with %s to Express', async (_what, headers, path) => {
     await start();
     await post(body, headers, path);
@@ -205,10 +229,14 @@ describe('edge cache', () => {
     await post(body);
     expect(backend.calls).toBe(2);
     await new Promise<void>((resolve, reject) => {
-      const request = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } }, (res) => {
-        res.resume();
-        res.on('end', resolve);
-      });
+      const request = http.request(
+        `${url}/graphql`,
+        { method: 'POST', headers: { 'content-type': 'application/json', 'transfer-encoding': 'chunked' } },
+        (res) => {
+          res.resume();
+          res.on('end', resolve);
+        },
+      );
       request.on('error', reject);
       request.write(body);
       request.end();
@@ -240,7 +268,10 @@ describe('edge cache', () => {
   it('survives a client that goes away in the middle of its body', async () => {
     await start();
     await new Promise<void>((resolve) => {
-      const request = http.request(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'content-length': '500' } });
+      const request = http.request(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'content-length': '500' },
+      });
       request.on('error', () => resolve());
       request.write(body.slice(0, 20), () => setTimeout(() => request.destroy(), 20));
       request.on('close', () => resolve());
@@ -252,7 +283,9 @@ describe('edge cache', () => {
 
   it('stays within its byte bound, forgetting the least recently used answer', async () => {
     await start({ maxBytes: 1_500 });
-    const bodies = Array.from({ length: 10 }, (_, i) => JSON.stringify({ query: QUERY, variables: { id: `task-${i}` } }));
+    const bodies = Array.from({ length: 10 }, (_, i) =>
+      JSON.stringify({ query: QUERY, variables: { id: `task-${i}` } }),
+    );
     for (const each of bodies) await post(each);
     expect(cache.size).toBeGreaterThan(0);
     expect(cache.size).toBeLessThan(10);

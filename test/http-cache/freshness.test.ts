@@ -2,13 +2,25 @@ import { cacheControlDirectives, sharedFreshness } from '../../src/http-cache/fr
 
 describe('sharedFreshness', () => {
   it('reads max-age and the Age already spent', () => {
-    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, public' })).toEqual({ maxAgeSeconds: 600, ageSeconds: 0 });
-    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, public', age: '42' })).toEqual({ maxAgeSeconds: 600, ageSeconds: 42 });
-    expect(sharedFreshness(200, { 'cache-control': 'max-age=600', age: 7 })).toEqual({ maxAgeSeconds: 600, ageSeconds: 7 });
+    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, public' })).toEqual({
+      maxAgeSeconds: 600,
+      ageSeconds: 0,
+    });
+    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, public', age: '42' })).toEqual({
+      maxAgeSeconds: 600,
+      ageSeconds: 42,
+    });
+    expect(sharedFreshness(200, { 'cache-control': 'max-age=600', age: 7 })).toEqual({
+      maxAgeSeconds: 600,
+      ageSeconds: 7,
+    });
   });
 
   it('prefers s-maxage, the shared-cache lifetime', () => {
-    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, s-maxage=30' })).toEqual({ maxAgeSeconds: 30, ageSeconds: 0 });
+    expect(sharedFreshness(200, { 'cache-control': 'max-age=600, s-maxage=30' })).toEqual({
+      maxAgeSeconds: 30,
+      ageSeconds: 0,
+    });
   });
 
   it.each([

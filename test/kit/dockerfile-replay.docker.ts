@@ -18,17 +18,27 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const stages = parseDockerfile(readFileSync(join(ROOT, 'Dockerfile'), 'utf8'));
 const runtime = stages.at(-1) as Stage;
 const only = <K extends Instruction['kind']>(stage: Stage, kind: K): Extract<Instruction, { kind: K }>[] =>
-  stage.instructions.filter((instruction): instruction is Extract<Instruction, { kind: K }> => instruction.kind === kind);
-
+  stage.instructions.filter(
+    (instruction): instruction is Extract<Instruction, { kind: K }> => instruction.kind === kind,
+  );
 
 describe('the Dockerfile', () => {
   it('builds in one stage and runs production dependencies only, as a non-root user, with a health check', () => {
     expect(stages.map((stage) => stage.name)).toEqual(['build', 'runtime']);
-    expect(only(stages[0] as Stage, 'RUN').map((run) => run.command)).toEqual([expect.stringMatching(/^npm ci\b/), 'npm run build']);
+    expect(only(stages[0] as Stage, 'RUN').map((run) => run.command)).toEqual([
+      expect.stringMatching(/^npm ci\b/),
+      'npm run build',
+    ]);
     // The replay runs these lines on this machine: none may touch anything outside its directory.
-    expect(stages.flatMap((stage) => only(stage, 'RUN').map((run) => run.command)).filter((command) => /cache clean|rm -rf \/|sudo|apt-get/.test(command))).toEqual([]);
+    expect(
+      stages
+        .flatMap((stage) => only(stage, 'RUN').map((run) => run.command))
+        .filter((command) => /cache clean|rm -rf \/|sudo|apt-get/.test(command)),
+    ).toEqual([]);
     expect(only(runtime, 'RUN').map((run) => run.command)).toEqual([expect.stringMatching(/^npm ci --omit=dev\b/)]);
-    expect(only(runtime, 'COPY').filter((copy) => copy.from !== null)).toEqual([{ kind: 'COPY', from: 'build', sources: ['/app/dist'], destination: './dist' }]);
+    expect(only(runtime, 'COPY').filter((copy) => copy.from !== null)).toEqual([
+      { kind: 'COPY', from: 'build', sources: ['/app/dist'], destination: './dist' },
+    ]);
     const users = only(runtime, 'USER').map((user) => user.user);
     expect(users).toEqual(['node']);
     expect(only(runtime, 'CMD').map((cmd) => cmd.command)).toEqual([['node', 'dist/index.js']]);
@@ -46,7 +56,9 @@ describe('the Dockerfile', () => {
 
     beforeAll(() => {
       // The build context: the tracked files as they are in this checkout, nothing ignored or untracked.
-      const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' }).split('\0').filter(Boolean);
+      const tracked = execFileSync('git', ['ls-files', '-z'], { cwd: ROOT, encoding: 'utf8' })
+        .split('\0')
+        .filter(Boolean);
       for (const file of tracked) {
         if (!existsSync(join(ROOT, file))) continue; // deleted in the work tree
         mkdirSync(dirname(join(context, file)), { recursive: true });
@@ -68,9 +80,13 @@ describe('the Dockerfile', () => {
               break;
             case 'COPY': {
               for (const source of instruction.sources) {
-                const from = instruction.from === null ? join(context, source) : join(roots.get(instruction.from) ?? '', source);
+                const from =
+                  instruction.from === null ? join(context, source) : join(roots.get(instruction.from) ?? '', source);
                 // Docker copies a directory's contents to the destination, and files into a destination ending in '/'.
-                const target = statSync(from).isDirectory() || !instruction.destination.endsWith('/') ? join(workdir, instruction.destination) : join(workdir, instruction.destination, source.split('/').at(-1) ?? '');
+                const target =
+                  statSync(from).isDirectory() || !instruction.destination.endsWith('/')
+                    ? join(workdir, instruction.destination)
+                    : join(workdir, instruction.destination, source.split('/').at(-1) ?? '');
                 cpSync(from, target, { recursive: true });
               }
               break;
@@ -78,7 +94,13 @@ describe('the Dockerfile', () => {
             case 'RUN':
               execFileSync('/bin/sh', ['-c', instruction.command], {
                 cwd: workdir,
-                env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/root', ...env, npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+                env: {
+                  PATH: process.env.PATH ?? '',
+                  HOME: process.env.HOME ?? '/root',
+                  ...env,
+                  npm_config_prefer_offline: 'true',
+                  npm_config_update_notifier: 'false',
+                },
                 stdio: 'pipe',
               });
               break;
@@ -94,7 +116,8 @@ describe('the Dockerfile', () => {
     it('installs no development dependency in the runtime stage', () => {
       const modules = join(workdirs.get(runtime.name) ?? '', 'node_modules');
       expect(existsSync(join(modules, 'graphql-ws'))).toBe(true);
-      for (const dev of ['typescript', 'jest', 'puppeteer-core', '@graphql-codegen/cli']) expect({ dev, installed: existsSync(join(modules, dev)) }).toEqual({ dev, installed: false });
+      for (const dev of ['typescript', 'jest', 'puppeteer-core', '@graphql-codegen/cli'])
+        expect({ dev, installed: existsSync(join(modules, dev)) }).toEqual({ dev, installed: false });
       expect(existsSync(join(workdirs.get(runtime.name) ?? '', 'src'))).toBe(false);
     });
 
@@ -102,7 +125,14 @@ describe('the Dockerfile', () => {
       const cwd = workdirs.get(runtime.name) ?? '';
       const [command = '', ...args] = only(runtime, 'CMD')[0]?.command ?? [];
       // What `docker run -e DASHBOARD=on -e PORT=… -e HOST=…` adds to the image's ENV.
-      const env = { PATH: process.env.PATH ?? '', ...envs.get(runtime.name), PORT: String(await freePort()), HOST: '127.0.0.1', DASHBOARD: 'on', LOG_LEVEL: 'warn' };
+      const env = {
+        PATH: process.env.PATH ?? '',
+        ...envs.get(runtime.name),
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+        DASHBOARD: 'on',
+        LOG_LEVEL: 'warn',
+      };
       const child = spawn(command, args, { cwd, env });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
@@ -122,7 +152,11 @@ describe('the Dockerfile', () => {
         expect(() => execFileSync(probe, probeArgs, { cwd, env, stdio: 'pipe', timeout: 10_000 })).not.toThrow();
 
         // NODE_ENV=production from the image: no provider configured, no emulator, yet the schema answers.
-        const answer = await fetch(new URL('/graphql', url), { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ imageTask(taskId: "x") { state } }' }) });
+        const answer = await fetch(new URL('/graphql', url), {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ query: '{ imageTask(taskId: "x") { state } }' }),
+        });
         const body = (await answer.json()) as { errors?: Array<{ extensions?: { code?: string } }> };
         expect(body.errors?.[0]?.extensions?.code).toBe('PROVIDER_NOT_CONFIGURED');
         expect((await fetch(new URL('/dashboard/', url))).status).toBe(200);

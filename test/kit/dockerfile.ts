@@ -6,7 +6,12 @@
 
 export type Instruction =
   | { readonly kind: 'WORKDIR'; readonly path: string }
-  | { readonly kind: 'COPY'; readonly from: string | null; readonly sources: readonly string[]; readonly destination: string }
+  | {
+      readonly kind: 'COPY';
+      readonly from: string | null;
+      readonly sources: readonly string[];
+      readonly destination: string;
+    }
   /** `cacheMounts`: targets of `--mount=type=cache` (where a build keeps a cache out of the image). */
   | { readonly kind: 'RUN'; readonly command: string; readonly cacheMounts: readonly string[] }
   | { readonly kind: 'ENV'; readonly name: string; readonly value: string }
@@ -40,7 +45,8 @@ function logicalLines(text: string): string[] {
 
 function execForm(text: string, where: string): string[] {
   const parsed: unknown = JSON.parse(text);
-  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string')) throw new Error(`${where}: expected the exec form ["cmd", "arg", ...]`);
+  if (!Array.isArray(parsed) || !parsed.every((part) => typeof part === 'string'))
+    throw new Error(`${where}: expected the exec form ["cmd", "arg", ...]`);
   return parsed;
 }
 
@@ -64,14 +70,19 @@ export function parseDockerfile(text: string): Stage[] {
       case 'COPY': {
         const from = rest[0]?.startsWith('--from=') ? rest[0].slice('--from='.length) : null;
         const paths = from === null ? rest : rest.slice(1);
-        if (paths.some((path) => path.startsWith('--')) || paths.length < 2) throw new Error(`unsupported COPY: ${line}`);
+        if (paths.some((path) => path.startsWith('--')) || paths.length < 2)
+          throw new Error(`unsupported COPY: ${line}`);
         stage.instructions.push({ kind: 'COPY', from, sources: paths.slice(0, -1), destination: paths.at(-1) ?? '' });
         break;
       }
       case 'RUN': {
         const cacheMounts: string[] = [];
         let command = args;
-        for (let match = /^--mount=type=cache,target=(\S+)\s+/.exec(command); match; match = /^--mount=type=cache,target=(\S+)\s+/.exec(command)) {
+        for (
+          let match = /^--mount=type=cache,target=(\S+)\s+/.exec(command);
+          match;
+          match = /^--mount=type=cache,target=(\S+)\s+/.exec(command)
+        ) {
           cacheMounts.push(match[1] ?? '');
           command = command.slice(match[0].length);
         }

@@ -10,14 +10,21 @@ const read = (path: string): string => readFileSync(new URL(`../../${path}`, imp
 
 /** Every name loadConfig reads (test/config.test.ts checks the table against what it reads). */
 function configVariables(): string[] {
-  return Object.entries(VARIABLES).flatMap(([name, variable]) => [name, ...variable.aliases]).sort();
+  return Object.entries(VARIABLES)
+    .flatMap(([name, variable]) => [name, ...variable.aliases])
+    .sort();
 }
 
 /** The first cell of each table row of docs/configuration.md, which may name several variables. */
 function configurationPageVariables(): string[] {
   const page = read('docs/configuration.md');
-  const firstCells = page.split('\n').filter((line) => line.startsWith('| `')).map((line) => line.split('|')[1] ?? '');
-  return [...new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] ?? '')))].sort();
+  const firstCells = page
+    .split('\n')
+    .filter((line) => line.startsWith('| `'))
+    .map((line) => line.split('|')[1] ?? '');
+  return [
+    ...new Set(firstCells.flatMap((cell) => [...cell.matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((match) => match[1] ?? ''))),
+  ].sort();
 }
 
 describe('the newcomer kit', () => {

@@ -32,7 +32,12 @@ describe('task loader', () => {
   it("starts none of the lookups still queued behind the concurrency limit once the request's signal aborts", async () => {
     const { source, calls } = countingSource();
     const controller = new AbortController();
-    const loader = createTaskLoader(source, { concurrency: 2, maxBatchSize: 100 }, { signal: controller.signal }, 'tencent-mps');
+    const loader = createTaskLoader(
+      source,
+      { concurrency: 2, maxBatchSize: 100 },
+      { signal: controller.signal },
+      'tencent-mps',
+    );
     const ids = Array.from({ length: 10 }, (_, i) => `t${i}`);
     const results = loader.loadMany(ids);
     await new Promise((resolve) => setImmediate(resolve));
@@ -40,7 +45,11 @@ describe('task loader', () => {
     controller.abort();
     const settled = await results;
     expect(calls).toHaveLength(2);
-    expect(settled.slice(2)).toEqual(Array.from({ length: 8 }, () => expect.objectContaining({ kind: 'UPSTREAM_UNAVAILABLE', provider: 'tencent-mps', retryable: false })));
+    expect(settled.slice(2)).toEqual(
+      Array.from({ length: 8 }, () =>
+        expect.objectContaining({ kind: 'UPSTREAM_UNAVAILABLE', provider: 'tencent-mps', retryable: false }),
+      ),
+    );
   });
 
   it('never has more calls in flight than its concurrency limit, across split batches', async () => {

@@ -51,7 +51,11 @@ describe('GET /metrics', () => {
     await stack.query(query, { ids: [first, second, 'metrics-unknown'] });
     await stack.query(query, { ids: [first, second] });
     await stack.query('query Retried($id: ID!) { workflowTask(taskId: $id) { taskId } }', { id: throttled });
-    await stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'x'.repeat(2000) }) });
+    await stack.request('/graphql', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'x'.repeat(2000) }),
+    });
 
     const text = (await stack.request('/metrics')).text;
     const ice = 'provider="alibaba-ice",action="GetAIWorkflowTask"';

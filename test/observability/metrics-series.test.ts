@@ -9,12 +9,19 @@ describe('the table of series', () => {
   it('builds the registry: one series per entry, with its name, help, type and labels, in table order', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     metrics.redisState('up');
-    const registered = (await metrics.registry.getMetricsAsJSON()).map(({ name, help, type }) => ({ name, help, type: String(type) }));
+    const registered = (await metrics.registry.getMetricsAsJSON()).map(({ name, help, type }) => ({
+      name,
+      help,
+      type: String(type),
+    }));
     const startOnly = Object.values(METRIC_SERIES).filter((spec) => !('registered' in spec));
     const sharedOnly = Object.values(METRIC_SERIES).filter((spec) => 'registered' in spec);
     expect(registered).toEqual([...startOnly, ...sharedOnly].map(({ name, help, type }) => ({ name, help, type })));
     for (const spec of Object.values(METRIC_SERIES)) {
-      const series = metrics.registry.getSingleMetric(spec.name) as unknown as { labelNames: string[]; upperBounds?: number[] };
+      const series = metrics.registry.getSingleMetric(spec.name) as unknown as {
+        labelNames: string[];
+        upperBounds?: number[];
+      };
       expect(series.labelNames).toEqual(spec.labels);
       if (spec.type === 'histogram') expect(series.upperBounds).toEqual('buckets' in spec ? spec.buckets : undefined);
     }
@@ -22,7 +29,11 @@ describe('the table of series', () => {
 
   it('gives every histogram the latency buckets', () => {
     const histograms = Object.values(METRIC_SERIES).filter((spec) => spec.type === 'histogram');
-    expect(histograms.map((spec) => spec.name)).toEqual(['graphql_request_duration_seconds', 'upstream_request_duration_seconds', 'upstream_rate_limiter_wait_seconds']);
+    expect(histograms.map((spec) => spec.name)).toEqual([
+      'graphql_request_duration_seconds',
+      'upstream_request_duration_seconds',
+      'upstream_rate_limiter_wait_seconds',
+    ]);
     for (const spec of histograms) expect('buckets' in spec && spec.buckets).toEqual(LATENCY_BUCKETS_SECONDS);
   });
 
@@ -45,7 +56,10 @@ describe('the table of series', () => {
   it('tells a degraded Redis from an up and a down one, and counts dropped entries by provider and reason', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
     const read = async (): Promise<string> => metrics.registry.metrics();
-    const gauges = (text: string) => ({ up: /^redis_up (\d)$/m.exec(text)?.[1], degraded: /^redis_degraded (\d)$/m.exec(text)?.[1] });
+    const gauges = (text: string) => ({
+      up: /^redis_up (\d)$/m.exec(text)?.[1],
+      degraded: /^redis_degraded (\d)$/m.exec(text)?.[1],
+    });
     metrics.redisState('degraded');
     expect(gauges(await read())).toEqual({ up: '0', degraded: '1' });
     metrics.redisState('down');

@@ -26,11 +26,36 @@ describe('metrics', () => {
     events.onUpstreamCall?.('tencent-mps', 'OK', 40);
     events.onUpstreamCall?.('tencent-mps', 'OK', 60);
     events.onUpstreamCall?.('alibaba-ice', 'RATE_LIMITED', 5);
-    expect(await sample(metrics, 'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}')).toBe(2);
-    expect(await sample(metrics, 'upstream_requests_total{provider="alibaba-ice",action="GetAIWorkflowTask",outcome="RATE_LIMITED"}')).toBe(1);
-    expect(await sample(metrics, 'upstream_request_duration_seconds_count{provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBe(2);
-    expect(await sample(metrics, 'upstream_request_duration_seconds_sum{provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBeCloseTo(0.1);
-    expect(await sample(metrics, 'upstream_request_duration_seconds_bucket{le="0.05",provider="tencent-mps",action="DescribeImageTaskDetail"}')).toBe(1);
+    expect(
+      await sample(
+        metrics,
+        'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}',
+      ),
+    ).toBe(2);
+    expect(
+      await sample(
+        metrics,
+        'upstream_requests_total{provider="alibaba-ice",action="GetAIWorkflowTask",outcome="RATE_LIMITED"}',
+      ),
+    ).toBe(1);
+    expect(
+      await sample(
+        metrics,
+        'upstream_request_duration_seconds_count{provider="tencent-mps",action="DescribeImageTaskDetail"}',
+      ),
+    ).toBe(2);
+    expect(
+      await sample(
+        metrics,
+        'upstream_request_duration_seconds_sum{provider="tencent-mps",action="DescribeImageTaskDetail"}',
+      ),
+    ).toBeCloseTo(0.1);
+    expect(
+      await sample(
+        metrics,
+        'upstream_request_duration_seconds_bucket{le="0.05",provider="tencent-mps",action="DescribeImageTaskDetail"}',
+      ),
+    ).toBe(1);
   });
 
   it('counts cache hits and misses, shared calls, retries and deadlines', async () => {
@@ -59,7 +84,13 @@ describe('metrics', () => {
   });
 
   it('counts GraphQL requests by operation and outcome, and errors by code', async () => {
-    metrics.graphqlRequest({ operationName: 'Dashboard', refused: false, outcome: 'partial', durationMs: 12, errorCodes: ['NOT_FOUND', 'NOT_FOUND'] });
+    metrics.graphqlRequest({
+      operationName: 'Dashboard',
+      refused: false,
+      outcome: 'partial',
+      durationMs: 12,
+      errorCodes: ['NOT_FOUND', 'NOT_FOUND'],
+    });
     metrics.graphqlRequest({ operationName: null, refused: false, outcome: 'ok', durationMs: 3, errorCodes: [] });
     expect(await sample(metrics, 'graphql_requests_total{operation="Dashboard",outcome="partial"}')).toBe(1);
     expect(await sample(metrics, 'graphql_requests_total{operation="(anonymous)",outcome="ok"}')).toBe(1);
@@ -80,12 +111,19 @@ describe('metrics', () => {
 
   it('counts refused requests under one label, whatever name they carry, and spends no label budget on them', async () => {
     for (const operationName of ['Junk1', 'Junk2', 'Junk3', null]) {
-      metrics.graphqlRequest({ operationName, refused: true, outcome: 'failed', durationMs: 1, errorCodes: ['GRAPHQL_PARSE_FAILED'] });
+      metrics.graphqlRequest({
+        operationName,
+        refused: true,
+        outcome: 'failed',
+        durationMs: 1,
+        errorCodes: ['GRAPHQL_PARSE_FAILED'],
+      });
     }
     expect(await sample(metrics, 'graphql_requests_total{operation="(refused)",outcome="failed"}')).toBe(4);
     expect(await sample(metrics, 'graphql_requests_total{operation="Junk1",outcome="failed"}')).toBeUndefined();
     // The budget here is 2 names: both still go to real operations.
-    for (const operationName of ['A', 'B']) metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs: 1, errorCodes: [] });
+    for (const operationName of ['A', 'B'])
+      metrics.graphqlRequest({ operationName, refused: false, outcome: 'ok', durationMs: 1, errorCodes: [] });
     expect(await sample(metrics, 'graphql_requests_total{operation="B",outcome="ok"}')).toBe(1);
   });
 
@@ -113,11 +151,10 @@ describe('metrics', () => {
 describe('upstream subscribers', () => {
   it('reach every subscriber when combined', () => {
     const seen: string[] = [];
-    const combined = combineUpstreamSubscribers(
-      { onCacheHit: (provider) => seen.push(`a:${provider}`) },
-      undefined,
-      { onCacheHit: (provider) => seen.push(`b:${provider}`), onCacheMiss: () => seen.push('b:miss') },
-    );
+    const combined = combineUpstreamSubscribers({ onCacheHit: (provider) => seen.push(`a:${provider}`) }, undefined, {
+      onCacheHit: (provider) => seen.push(`b:${provider}`),
+      onCacheMiss: () => seen.push('b:miss'),
+    });
     combined.onCacheHit?.('alibaba-ice');
     combined.onCacheMiss?.('alibaba-ice');
     expect(seen).toEqual(['a:alibaba-ice', 'b:alibaba-ice', 'b:miss']);
@@ -126,7 +163,14 @@ describe('upstream subscribers', () => {
 
 describe('request telemetry', () => {
   it('starts every count of a new request at zero', () => {
-    expect(newRequestTelemetry('r-1')).toEqual({ requestId: 'r-1', upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 });
+    expect(newRequestTelemetry('r-1')).toEqual({
+      requestId: 'r-1',
+      upstreamCalls: 0,
+      cacheHits: 0,
+      cacheMisses: 0,
+      inFlightShared: 0,
+      retries: 0,
+    });
   });
 });
 
@@ -149,7 +193,6 @@ describe('rate limiter queue gauge', () => {
     waiting = 0;
     expect(await sample(metrics, 'upstream_rate_limiter_queue_length{provider="alibaba-ice"}')).toBe(0);
   });
-
 });
 
 describe('edge cache series', () => {
@@ -183,12 +226,25 @@ describe('task cache series', () => {
 describe('a metric failure', () => {
   it('never reaches the caller: a recorder or event hook that throws inside prom-client is swallowed', async () => {
     const metrics = createMetrics({ defaultMetrics: false });
-    expect(() => metrics.graphqlRequest({ operationName: 'A', refused: false, outcome: 'ok', durationMs: Number.NaN, errorCodes: [] })).not.toThrow();
+    expect(() =>
+      metrics.graphqlRequest({
+        operationName: 'A',
+        refused: false,
+        outcome: 'ok',
+        durationMs: Number.NaN,
+        errorCodes: [],
+      }),
+    ).not.toThrow();
     expect(() => metrics.upstreamEvents.onUpstreamCall('tencent-mps', 'OK', Number.NaN)).not.toThrow();
     expect(() => metrics.upstreamEvents.onRateLimitWait('tencent-mps', Number.POSITIVE_INFINITY, 1)).not.toThrow();
     // What was recorded before the failing observation stays recorded.
     expect(await sample(metrics, 'graphql_requests_total{operation="A",outcome="ok"}')).toBe(1);
-    expect(await sample(metrics, 'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}')).toBe(1);
+    expect(
+      await sample(
+        metrics,
+        'upstream_requests_total{provider="tencent-mps",action="DescribeImageTaskDetail",outcome="OK"}',
+      ),
+    ).toBe(1);
   });
 
   it('never fails a scrape: a watched reader that throws leaves the other series served', async () => {

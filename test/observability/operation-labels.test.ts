@@ -7,7 +7,10 @@
 import { startTestStack, type TestStack } from '../support/stack.js';
 
 function requestCount(metricsText: string, operation: string): number {
-  const pattern = new RegExp(`^graphql_requests_total\\{operation="${operation.replace(/[()]/g, '\\$&')}",outcome="[a-z]+"\\} (\\d+)$`, 'gm');
+  const pattern = new RegExp(
+    `^graphql_requests_total\\{operation="${operation.replace(/[()]/g, '\\$&')}",outcome="[a-z]+"\\} (\\d+)$`,
+    'gm',
+  );
   return [...metricsText.matchAll(pattern)].reduce((sum, match) => sum + Number(match[1]), 0);
 }
 
@@ -23,7 +26,11 @@ describe('operation labels', () => {
   it('keeps the label budget for operations that parsed and validated', async () => {
     // 210 invented names: unparsable documents, unknown fields, and names the document does not have.
     const send = (query: string, operationName: string) =>
-      stack.request('/graphql', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, operationName }) });
+      stack.request('/graphql', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ query, operationName }),
+      });
     for (let i = 0; i < 70; i += 1) {
       await send(`query Junk${i} {`, `Junk${i}`);
       await send(`query Invalid${i} { nope }`, `Invalid${i}`);

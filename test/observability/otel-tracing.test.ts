@@ -5,7 +5,12 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor, type ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  type ReadableSpan,
+} from '@opentelemetry/sdk-trace-base';
 import { EMULATOR_CREDENTIALS, SEED, SEED_S3_SECRETS } from '../../src/emulator/index.js';
 import { otelTracing } from '../../src/observability/otel.js';
 import { startRedisServer } from '../../support/redis-server.js';
@@ -24,7 +29,12 @@ describe('OpenTelemetry traces', () => {
   beforeAll(async () => {
     stack = await startTestStack(
       // Two calls a second for three ids and a retry: two of the four attempts wait their turn.
-      { MPS_RATE_LIMIT_RPS: '2', UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_RETRY_MAX_DELAY_MS: '1', RESPONSE_CACHE_MAX_BYTES: '0' },
+      {
+        MPS_RATE_LIMIT_RPS: '2',
+        UPSTREAM_RETRY_BASE_DELAY_MS: '1',
+        UPSTREAM_RETRY_MAX_DELAY_MS: '1',
+        RESPONSE_CACHE_MAX_BYTES: '0',
+      },
       { tracing: otelTracing(provider.getTracer('test'), () => provider.shutdown()) },
     );
   });
@@ -58,7 +68,11 @@ describe('OpenTelemetry traces', () => {
     const [request, ...otherRequests] = byName('graphql request');
     expect(otherRequests).toHaveLength(0);
     expect(parentOf(request!)).toBe(ROUTER_SPAN_ID);
-    expect(request!.attributes).toMatchObject({ 'graphql.operation.name': 'Dashboard', 'graphql.operation.type': 'query', 'http.response.status_code': 200 });
+    expect(request!.attributes).toMatchObject({
+      'graphql.operation.name': 'Dashboard',
+      'graphql.operation.type': 'query',
+      'http.response.status_code': 200,
+    });
 
     const [batch, ...otherBatches] = byName('loader batch');
     expect(otherBatches).toHaveLength(0);
@@ -75,7 +89,8 @@ describe('OpenTelemetry traces', () => {
       [1, 'RATE_LIMITED'],
       [2, 'OK'],
     ]);
-    for (const attempt of attempts) expect(attempt.attributes).toMatchObject({ provider: 'tencent-mps', action: 'DescribeImageTaskDetail' });
+    for (const attempt of attempts)
+      expect(attempt.attributes).toMatchObject({ provider: 'tencent-mps', action: 'DescribeImageTaskDetail' });
 
     const waits = byName('quota wait');
     expect(waits).toHaveLength(4);
@@ -102,7 +117,15 @@ describe('OpenTelemetry traces', () => {
     stack.emulator.clearFaults();
     const spans = await finishedSpans();
     expect(spans.length).toBeGreaterThanOrEqual(5);
-    const text = JSON.stringify(spans.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status, links: span.links })));
+    const text = JSON.stringify(
+      spans.map((span) => ({
+        name: span.name,
+        attributes: span.attributes,
+        events: span.events,
+        status: span.status,
+        links: span.links,
+      })),
+    );
     const forbidden = [
       EMULATOR_CREDENTIALS.tencent.secretKey,
       EMULATOR_CREDENTIALS.tencent.secretId,
@@ -135,8 +158,15 @@ describe('OpenTelemetry export over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)', ()
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const { port } = collector.address() as AddressInfo;
     try {
-      const stack = await startTestStack({ OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`, OTEL_SERVICE_NAME: 'media-tasks-test' });
-      await stack.query(LIST, { ids: [SEED.image.docExampleFinished] }, { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` });
+      const stack = await startTestStack({
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${port}/`,
+        OTEL_SERVICE_NAME: 'media-tasks-test',
+      });
+      await stack.query(
+        LIST,
+        { ids: [SEED.image.docExampleFinished] },
+        { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` },
+      );
       expect(stack.logLines.find((line) => line.includes('subgraph listening'))).toContain('"tracing":true');
       await stack.stop();
       const traces = received.filter((request) => request.path === '/v1/traces');
@@ -153,7 +183,11 @@ describe('OpenTelemetry export over OTLP/HTTP (OTEL_EXPORTER_OTLP_ENDPOINT)', ()
 
   it('makes no span and says tracing is off without it', async () => {
     const stack = await startTestStack();
-    await stack.query(LIST, { ids: [SEED.image.docExampleFinished] }, { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` });
+    await stack.query(
+      LIST,
+      { ids: [SEED.image.docExampleFinished] },
+      { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` },
+    );
     expect(stack.logLines.find((line) => line.includes('subgraph listening'))).toContain('"tracing":false');
     await stack.stop();
   });
@@ -169,11 +203,16 @@ describe('OpenTelemetry traces in shared mode (REDIS_URL)', () => {
         { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `otel-${process.pid}:`, RESPONSE_CACHE_MAX_BYTES: '0' },
         { tracing: otelTracing(provider.getTracer('test'), () => provider.shutdown()) },
       );
-      await stack.query(LIST, { ids: [SEED.image.docExampleFinished, SEED.image.finishedPartial] }, { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` });
+      await stack.query(
+        LIST,
+        { ids: [SEED.image.docExampleFinished, SEED.image.finishedPartial] },
+        { traceparent: `00-${TRACE_ID}-${ROUTER_SPAN_ID}-01` },
+      );
       await stack.stop();
       const waits = exporter.getFinishedSpans().filter((span) => span.name === 'quota wait');
       expect(waits).toHaveLength(2);
-      for (const wait of waits) expect(wait.attributes).toMatchObject({ provider: 'tencent-mps', quota: 'shared', outcome: 'GRANTED' });
+      for (const wait of waits)
+        expect(wait.attributes).toMatchObject({ provider: 'tencent-mps', quota: 'shared', outcome: 'GRANTED' });
       expect(waits.every((wait) => wait.spanContext().traceId === TRACE_ID)).toBe(true);
     } finally {
       await provider.shutdown();

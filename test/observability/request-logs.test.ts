@@ -17,7 +17,16 @@ interface RequestLine {
   outcome: string;
   httpStatus: number;
   durationMs: number;
-  upstream: { calls: number; cacheHits: number; cacheMisses: number; inFlightShared: number; retries: number; sharedCacheHits: number; sharedInFlight: number; rateLimitWaitMs: number };
+  upstream: {
+    calls: number;
+    cacheHits: number;
+    cacheMisses: number;
+    inFlightShared: number;
+    retries: number;
+    sharedCacheHits: number;
+    sharedInFlight: number;
+    rateLimitWaitMs: number;
+  };
   errors: Record<string, number>;
 }
 
@@ -41,7 +50,12 @@ function requestLines(stack: TestStack, requestId: string): RequestLine[] {
 describe('request logs', () => {
   let stack: TestStack;
   beforeAll(async () => {
-    stack = await startTestStack({ CACHE_MAX_ENTRIES: '1000', UPSTREAM_RETRY_BASE_DELAY_MS: '1', UPSTREAM_RETRY_MAX_DELAY_MS: '5', MAX_QUERY_DEPTH: '3' });
+    stack = await startTestStack({
+      CACHE_MAX_ENTRIES: '1000',
+      UPSTREAM_RETRY_BASE_DELAY_MS: '1',
+      UPSTREAM_RETRY_MAX_DELAY_MS: '5',
+      MAX_QUERY_DEPTH: '3',
+    });
   });
   afterAll(async () => {
     await stack?.stop();
@@ -72,7 +86,16 @@ describe('request logs', () => {
       durationMs: expect.any(Number),
       responseCacheHit: false,
       edgeCacheHit: false,
-      upstream: { calls: 3, cacheHits: 0, cacheMisses: 3, inFlightShared: 0, retries: 0, sharedCacheHits: 0, sharedInFlight: 0, rateLimitWaitMs: expect.any(Number) },
+      upstream: {
+        calls: 3,
+        cacheHits: 0,
+        cacheMisses: 3,
+        inFlightShared: 0,
+        retries: 0,
+        sharedCacheHits: 0,
+        sharedInFlight: 0,
+        rateLimitWaitMs: expect.any(Number),
+      },
       errors: { NOT_FOUND: 1 },
     });
     expect(stack.emulator.callCount()).toBe(3);
@@ -83,10 +106,23 @@ describe('request logs', () => {
     await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'warm-up' });
     stack.emulator.resetCalls();
     // Another selection of the same tasks: executed again, its tasks come from the process cache.
-    await stack.query('query Dashboard($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId status } }', { ids }, { 'x-request-id': 'cached' });
+    await stack.query(
+      'query Dashboard($ids: [ID!]!) { imageTasks(taskIds: $ids) { taskId status } }',
+      { ids },
+      { 'x-request-id': 'cached' },
+    );
     expect(stack.emulator.callCount()).toBe(0);
     expect(requestLines(stack, 'cached')[0]).toMatchObject({ responseCacheHit: false });
-    expect(requestLines(stack, 'cached')[0]?.upstream).toEqual({ calls: 0, cacheHits: 2, cacheMisses: 0, inFlightShared: 0, retries: 0, sharedCacheHits: 0, sharedInFlight: 0, rateLimitWaitMs: 0 });
+    expect(requestLines(stack, 'cached')[0]?.upstream).toEqual({
+      calls: 0,
+      cacheHits: 2,
+      cacheMisses: 0,
+      inFlightShared: 0,
+      retries: 0,
+      sharedCacheHits: 0,
+      sharedInFlight: 0,
+      rateLimitWaitMs: 0,
+    });
   });
 
   it('says when the whole response came from the response cache', async () => {
@@ -95,20 +131,32 @@ describe('request logs', () => {
     await stack.query(DASHBOARD, { ids }, { 'x-request-id': 'second-poll' });
     expect(requestLines(stack, 'first-poll')[0]).toMatchObject({ responseCacheHit: false, upstream: { calls: 1 } });
     // The same bytes again: answered by the edge cache, before Express and Apollo.
-    expect(requestLines(stack, 'second-poll')[0]).toMatchObject({ responseCacheHit: true, edgeCacheHit: true, upstream: { calls: 0, cacheHits: 0 } });
+    expect(requestLines(stack, 'second-poll')[0]).toMatchObject({
+      responseCacheHit: true,
+      edgeCacheHit: true,
+      upstream: { calls: 0, cacheHits: 0 },
+    });
     // The same request in other bytes (here: key order) misses the edge cache; Apollo's response cache answers.
     await stack.request('/graphql', {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-request-id': 'third-poll' },
       body: JSON.stringify({ variables: { ids }, query: DASHBOARD }),
     });
-    expect(requestLines(stack, 'third-poll')[0]).toMatchObject({ responseCacheHit: true, edgeCacheHit: false, upstream: { calls: 0, cacheHits: 0 } });
+    expect(requestLines(stack, 'third-poll')[0]).toMatchObject({
+      responseCacheHit: true,
+      edgeCacheHit: false,
+      upstream: { calls: 0, cacheHits: 0 },
+    });
   });
 
   it('counts each attempt of a retried call', async () => {
     const taskId = putFinishedImage(stack);
     stack.emulator.injectFault({ taskId }, { kind: 'throttle', times: 1 });
-    const { body } = await stack.query('query One($id: ID!) { imageTask(taskId: $id) { state } }', { id: taskId }, { 'x-request-id': 'retried' });
+    const { body } = await stack.query(
+      'query One($id: ID!) { imageTask(taskId: $id) { state } }',
+      { id: taskId },
+      { 'x-request-id': 'retried' },
+    );
     expect(body.errors).toBeUndefined();
     const [line] = requestLines(stack, 'retried');
     expect(line).toMatchObject({ operationName: 'One', outcome: 'ok', errors: {} });
@@ -117,7 +165,11 @@ describe('request logs', () => {
   });
 
   it('logs a refused operation as failed, with its code and no upstream call', async () => {
-    const { status } = await stack.query('query Deep { workflowTask(taskId: "x") { workflow { graph { nodes { id } } } } }', undefined, { 'x-request-id': 'too-deep' });
+    const { status } = await stack.query(
+      'query Deep { workflowTask(taskId: "x") { workflow { graph { nodes { id } } } } }',
+      undefined,
+      { 'x-request-id': 'too-deep' },
+    );
     expect(status).toBe(400);
     expect(requestLines(stack, 'too-deep')[0]).toMatchObject({
       operationName: 'Deep',
@@ -146,8 +198,12 @@ describe('request logs', () => {
     });
     expect(response.status).toBe(400);
     expect(response.headers['x-request-id']).toBe('not-json');
-    const refusals = stack.logLines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line.requestId === 'not-json');
-    expect(refusals).toEqual([expect.objectContaining({ msg: 'request refused', reason: 'bad_request_body', status: 400 })]);
+    const refusals = stack.logLines
+      .map((line) => JSON.parse(line) as Record<string, unknown>)
+      .filter((line) => line.requestId === 'not-json');
+    expect(refusals).toEqual([
+      expect.objectContaining({ msg: 'request refused', reason: 'bad_request_body', status: 400 }),
+    ]);
   });
 });
 
@@ -157,7 +213,9 @@ describe('LOG_LEVEL', () => {
     try {
       await stack.query('{ __typename }', undefined, { 'x-request-id': 'quiet' });
       expect(requestLines(stack, 'quiet')).toHaveLength(0);
-      expect(stack.logLines.map((line) => (JSON.parse(line) as { level: number }).level).every((level) => level >= 40)).toBe(true);
+      expect(
+        stack.logLines.map((line) => (JSON.parse(line) as { level: number }).level).every((level) => level >= 40),
+      ).toBe(true);
     } finally {
       await stack.stop();
     }

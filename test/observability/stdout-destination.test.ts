@@ -8,7 +8,11 @@ import { Writable } from 'node:stream';
 import { LOG_BUFFER_MAX_BYTES, createLogger, streamDestination } from '../../src/logger.js';
 
 /** A stream that records each write and completes it when `release` says so (at once by default). */
-function recordingStream(options: { readonly holdWrites?: boolean } = {}): { stream: Writable; writes: string[]; release(): void } {
+function recordingStream(options: { readonly holdWrites?: boolean } = {}): {
+  stream: Writable;
+  writes: string[];
+  release(): void;
+} {
   const writes: string[] = [];
   const held: Array<() => void> = [];
   const stream = new Writable({
@@ -33,7 +37,10 @@ describe('streamDestination (stdout as a pipe)', () => {
     expect(writes).toHaveLength(0);
     await turn();
     expect(writes).toHaveLength(1);
-    const lines = writes[0]!.trimEnd().split('\n').map((line) => JSON.parse(line) as { i: number; msg: string });
+    const lines = writes[0]!
+      .trimEnd()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { i: number; msg: string });
     expect(lines.map((line) => line.i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
     logger.info({ i: 50 }, 'line');
     await turn();
@@ -66,7 +73,9 @@ describe('streamDestination (stdout as a pipe)', () => {
 
   it('gives up on the first write error: told once, later lines dropped, flush answers at once', async () => {
     const lost: Error[] = [];
-    const stream = new Writable({ write: (_chunk, _encoding, callback) => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })) });
+    const stream = new Writable({
+      write: (_chunk, _encoding, callback) => callback(Object.assign(new Error('write EPIPE'), { code: 'EPIPE' })),
+    });
     const destination = streamDestination(stream, { onLost: (error) => lost.push(error) });
     destination.write('first\n');
     await turn();

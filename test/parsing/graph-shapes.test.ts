@@ -11,14 +11,15 @@ import { parseWorkflowGraph } from '../../src/parsing/workflow-graph.js';
 const nodeId = fc.stringMatching(/^[a-z][a-z0-9_]{0,6}$/);
 
 /** A graph as a model: unique node ids and edges between them. */
-const graphModel = fc
-  .uniqueArray(nodeId, { minLength: 1, maxLength: 8 })
-  .chain((ids) =>
-    fc.record({
-      ids: fc.constant(ids),
-      edges: fc.uniqueArray(fc.tuple(fc.constantFrom(...ids), fc.constantFrom(...ids)), { maxLength: 10, selector: ([s, t]) => `${s}\u0000${t}` }),
+const graphModel = fc.uniqueArray(nodeId, { minLength: 1, maxLength: 8 }).chain((ids) =>
+  fc.record({
+    ids: fc.constant(ids),
+    edges: fc.uniqueArray(fc.tuple(fc.constantFrom(...ids), fc.constantFrom(...ids)), {
+      maxLength: 10,
+      selector: ([s, t]) => `${s}\u0000${t}`,
     }),
-  );
+  }),
+);
 
 const EDGE_SPELLINGS = [
   ['source', 'target'],
@@ -74,7 +75,8 @@ describe('workflow graph shapes (property)', () => {
           const [sourceKey, targetKey] = EDGE_SPELLINGS[shape.spelling] ?? EDGE_SPELLINGS[0];
           const graph: JsonObject = { [shape.nodesKey]: nodes };
           if (shape.edgeForm === 'list' || badEdges.length > 0) {
-            const list: JsonValue[] = shape.edgeForm === 'list' ? edges.map(([s, t]) => ({ [sourceKey]: s, [targetKey]: t })) : [];
+            const list: JsonValue[] =
+              shape.edgeForm === 'list' ? edges.map(([s, t]) => ({ [sourceKey]: s, [targetKey]: t })) : [];
             for (const [at, bad] of badEdges) list.splice(at % (list.length + 1), 0, bad);
             graph[shape.edgesKey] = list;
           }
@@ -115,7 +117,9 @@ describe('workflow graph shapes (property)', () => {
           }
           const parsed = parseNodeResults(value);
           if (!parsed.ok) throw new Error(parsed.reason);
-          expect(parsed.value.results.map((r) => [r.nodeId, r.status, r.output])).toEqual(ids.map((id) => [id, `s-${id}`, { text: id }]));
+          expect(parsed.value.results.map((r) => [r.nodeId, r.status, r.output])).toEqual(
+            ids.map((id) => [id, `s-${id}`, { text: id }]),
+          );
           expect(parsed.value.skipped).toBe(expectedSkipped);
         },
       ),

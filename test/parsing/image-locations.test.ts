@@ -3,15 +3,59 @@ import { parseImageTask } from '../../src/parsing/image-task.js';
 
 describe('parseImageStorage (OutputStorage typed)', () => {
   it.each([
-    ['COS', { Type: 'COS', CosOutputStorage: { Bucket: 'b', Region: 'ap-guangzhou' }, S3OutputStorage: null, VODOutputStorage: null }, { type: 'COS', bucket: 'b', region: 'ap-guangzhou', subAppId: null, vodBasic: null }],
-    ['AWS-S3, credentials left out', { Type: 'AWS-S3', S3OutputStorage: { S3Bucket: 's', S3Region: 'us-east-1', S3SecretId: 'id', S3SecretKey: 'key' } }, { type: 'AWS-S3', bucket: 's', region: 'us-east-1', subAppId: null, vodBasic: null }],
-    ['VOD standard', { Type: 'VOD', VODOutputStorage: { Bucket: 'v', Region: 'ap-guangzhou', SubAppId: 1500000001, VodBasic: 1 } }, { type: 'VOD', bucket: 'v', region: 'ap-guangzhou', subAppId: '1500000001', vodBasic: true }],
-    ['VOD not standard', { Type: 'VOD', VODOutputStorage: { SubAppId: '15', VodBasic: 0 } }, { type: 'VOD', bucket: null, region: null, subAppId: '15', vodBasic: false }],
-    ['VOD professional (no VodBasic)', { Type: 'VOD', VODOutputStorage: { Bucket: 'v' } }, { type: 'VOD', bucket: 'v', region: null, subAppId: null, vodBasic: null }],
-    ['no Type, one branch', { CosOutputStorage: { Bucket: 'b', Region: 'r' } }, { type: null, bucket: 'b', region: 'r', subAppId: null, vodBasic: null }],
-    ['unknown Type, two branches', { Type: 'GCS', CosOutputStorage: { Bucket: 'b' }, VODOutputStorage: { Bucket: 'v' } }, { type: 'GCS', bucket: null, region: null, subAppId: null, vodBasic: null }],
-    ['Type naming a missing branch', { Type: 'COS', VODOutputStorage: { Bucket: 'v' } }, { type: 'COS', bucket: null, region: null, subAppId: null, vodBasic: null }],
-    ['JSON text', JSON.stringify({ Type: 'COS', CosOutputStorage: { Bucket: 'b' } }), { type: 'COS', bucket: 'b', region: null, subAppId: null, vodBasic: null }],
+    [
+      'COS',
+      {
+        Type: 'COS',
+        CosOutputStorage: { Bucket: 'b', Region: 'ap-guangzhou' },
+        S3OutputStorage: null,
+        VODOutputStorage: null,
+      },
+      { type: 'COS', bucket: 'b', region: 'ap-guangzhou', subAppId: null, vodBasic: null },
+    ],
+    [
+      'AWS-S3, credentials left out',
+      {
+        Type: 'AWS-S3',
+        S3OutputStorage: { S3Bucket: 's', S3Region: 'us-east-1', S3SecretId: 'id', S3SecretKey: 'key' },
+      },
+      { type: 'AWS-S3', bucket: 's', region: 'us-east-1', subAppId: null, vodBasic: null },
+    ],
+    [
+      'VOD standard',
+      { Type: 'VOD', VODOutputStorage: { Bucket: 'v', Region: 'ap-guangzhou', SubAppId: 1500000001, VodBasic: 1 } },
+      { type: 'VOD', bucket: 'v', region: 'ap-guangzhou', subAppId: '1500000001', vodBasic: true },
+    ],
+    [
+      'VOD not standard',
+      { Type: 'VOD', VODOutputStorage: { SubAppId: '15', VodBasic: 0 } },
+      { type: 'VOD', bucket: null, region: null, subAppId: '15', vodBasic: false },
+    ],
+    [
+      'VOD professional (no VodBasic)',
+      { Type: 'VOD', VODOutputStorage: { Bucket: 'v' } },
+      { type: 'VOD', bucket: 'v', region: null, subAppId: null, vodBasic: null },
+    ],
+    [
+      'no Type, one branch',
+      { CosOutputStorage: { Bucket: 'b', Region: 'r' } },
+      { type: null, bucket: 'b', region: 'r', subAppId: null, vodBasic: null },
+    ],
+    [
+      'unknown Type, two branches',
+      { Type: 'GCS', CosOutputStorage: { Bucket: 'b' }, VODOutputStorage: { Bucket: 'v' } },
+      { type: 'GCS', bucket: null, region: null, subAppId: null, vodBasic: null },
+    ],
+    [
+      'Type naming a missing branch',
+      { Type: 'COS', VODOutputStorage: { Bucket: 'v' } },
+      { type: 'COS', bucket: null, region: null, subAppId: null, vodBasic: null },
+    ],
+    [
+      'JSON text',
+      JSON.stringify({ Type: 'COS', CosOutputStorage: { Bucket: 'b' } }),
+      { type: 'COS', bucket: 'b', region: null, subAppId: null, vodBasic: null },
+    ],
   ])('%s', (_label, storage, expected) => {
     expect(parseImageStorage(storage)).toEqual(expected);
   });
@@ -29,8 +73,21 @@ describe('parseImageInput (InputInfo typed)', () => {
       Type: 'AWS-S3',
       CosInputInfo: { Bucket: 'c', Region: 'ap-guangzhou', Object: '/in.jpg' },
       UrlInputInfo: { Url: 'https://example.com/in.jpg' },
-      S3InputInfo: { S3Bucket: 's', S3Region: 'us-east-1', S3Object: 'in.jpg', S3SecretId: 'AKIA-ID', S3SecretKey: 'secret-key' },
-      VODInputInfo: { Bucket: 'v', Region: 'ap-guangzhou', Object: '/v.jpg', SubAppId: 1500000001, VodBasic: 1, FileId: '5285890799710173650' },
+      S3InputInfo: {
+        S3Bucket: 's',
+        S3Region: 'us-east-1',
+        S3Object: 'in.jpg',
+        S3SecretId: 'AKIA-ID',
+        S3SecretKey: 'secret-key',
+      },
+      VODInputInfo: {
+        Bucket: 'v',
+        Region: 'ap-guangzhou',
+        Object: '/v.jpg',
+        SubAppId: 1500000001,
+        VodBasic: 1,
+        FileId: '5285890799710173650',
+      },
       Extra: { NewKind: true },
     });
     expect(input).toEqual({
@@ -38,13 +95,27 @@ describe('parseImageInput (InputInfo typed)', () => {
       cos: { bucket: 'c', region: 'ap-guangzhou', object: '/in.jpg' },
       url: 'https://example.com/in.jpg',
       s3: { bucket: 's', region: 'us-east-1', object: 'in.jpg' },
-      vod: { bucket: 'v', region: 'ap-guangzhou', object: '/v.jpg', subAppId: '1500000001', vodBasic: true, fileId: '5285890799710173650' },
+      vod: {
+        bucket: 'v',
+        region: 'ap-guangzhou',
+        object: '/v.jpg',
+        subAppId: '1500000001',
+        vodBasic: true,
+        fileId: '5285890799710173650',
+      },
       source: {
         Type: 'AWS-S3',
         CosInputInfo: { Bucket: 'c', Region: 'ap-guangzhou', Object: '/in.jpg' },
         UrlInputInfo: { Url: 'https://example.com/in.jpg' },
         S3InputInfo: { S3Bucket: 's', S3Region: 'us-east-1', S3Object: 'in.jpg' },
-        VODInputInfo: { Bucket: 'v', Region: 'ap-guangzhou', Object: '/v.jpg', SubAppId: 1500000001, VodBasic: 1, FileId: '5285890799710173650' },
+        VODInputInfo: {
+          Bucket: 'v',
+          Region: 'ap-guangzhou',
+          Object: '/v.jpg',
+          SubAppId: 1500000001,
+          VodBasic: 1,
+          FileId: '5285890799710173650',
+        },
         Extra: { NewKind: true },
       },
     });
@@ -52,7 +123,14 @@ describe('parseImageInput (InputInfo typed)', () => {
   });
 
   it('keeps unused branches as sent: null stays null, empty strings stay empty', () => {
-    expect(parseImageInput({ Type: 'URL', CosInputInfo: { Bucket: '', Object: '', Region: '' }, S3InputInfo: null, UrlInputInfo: {} })).toMatchObject({
+    expect(
+      parseImageInput({
+        Type: 'URL',
+        CosInputInfo: { Bucket: '', Object: '', Region: '' },
+        S3InputInfo: null,
+        UrlInputInfo: {},
+      }),
+    ).toMatchObject({
       type: 'URL',
       cos: { bucket: '', region: '', object: '' },
       url: null,

@@ -61,7 +61,9 @@ describe('parseImageTask', () => {
         resultSet: null,
         definition: null,
         launchConfig: {
-          BeautyConfig: { BeautyEffectItems: [{ ExtInfo: '', ResourcePath: '', Switch: 'ON', Type: 'Smooth', Value: 40 }] },
+          BeautyConfig: {
+            BeautyEffectItems: [{ ExtInfo: '', ResourcePath: '', Switch: 'ON', Type: 'Smooth', Value: 40 }],
+          },
         },
         input: {
           type: 'URL',
@@ -89,7 +91,9 @@ describe('parseImageTask', () => {
     it('also accepts the whole envelope', () => {
       const envelope: unknown = JSON.parse(TENCENT_DOC_RESPONSE_INTL);
       const inner = (envelope as { Response: unknown }).Response;
-      expect(parseImageTask(TENCENT_DOC_TASK_ID_INTL, envelope)).toEqual(parseImageTask(TENCENT_DOC_TASK_ID_INTL, inner));
+      expect(parseImageTask(TENCENT_DOC_TASK_ID_INTL, envelope)).toEqual(
+        parseImageTask(TENCENT_DOC_TASK_ID_INTL, inner),
+      );
     });
   });
 
@@ -120,8 +124,15 @@ describe('parseImageTask', () => {
       expect(finished({ ErrCode: 40000 })).toMatchObject({ state: 'FAILED', errCode: 40000, errCodeText: '40000' });
       expect(finished({ ErrCode: '40000' })).toMatchObject({ state: 'FAILED', errCode: 40000, errCodeText: '40000' });
       expect(finished({ ErrCode: -1 })).toMatchObject({ state: 'FAILED', errCode: -1, errCodeText: '-1' });
-      expect(finished({ ErrCode: 2 ** 40 })).toMatchObject({ state: 'FAILED', errCode: 2 ** 40, errCodeText: '1099511627776' });
-      expect(finished({ ErrCode: '9223372036854775807' })).toMatchObject({ state: 'FAILED', errCodeText: '9223372036854775807' });
+      expect(finished({ ErrCode: 2 ** 40 })).toMatchObject({
+        state: 'FAILED',
+        errCode: 2 ** 40,
+        errCodeText: '1099511627776',
+      });
+      expect(finished({ ErrCode: '9223372036854775807' })).toMatchObject({
+        state: 'FAILED',
+        errCodeText: '9223372036854775807',
+      });
       expect(finished({ ErrCode: 2 ** 63 })).toMatchObject({ errCodeText: '9223372036854775808' });
       expect(finished({ ErrCode: 'oops' })).toMatchObject({ errCode: null, errCodeText: null });
       expect(finished({ ErrCode: Number.NaN })).toMatchObject({ errCode: null, errCodeText: null });
@@ -137,9 +148,9 @@ describe('parseImageTask', () => {
     });
 
     it('never reports anything but PENDING/RUNNING/UNKNOWN for unfinished tasks, whatever the results', () => {
-      expect(parseImageTask(TASK_ID, { Status: 'PROCESSING', ErrCode: 5, ImageProcessTaskResultSet: results('FAIL') }).state).toBe(
-        'RUNNING',
-      );
+      expect(
+        parseImageTask(TASK_ID, { Status: 'PROCESSING', ErrCode: 5, ImageProcessTaskResultSet: results('FAIL') }).state,
+      ).toBe('RUNNING');
       expect(imageTaskState(null, 5, 'x', [{ status: 'FAIL' }])).toBe('UNKNOWN');
       expect(imageTaskState('UNKNOWN', null, null, [])).toBe('UNKNOWN');
     });
@@ -193,11 +204,20 @@ describe('parseImageTask', () => {
       ['SUCCESS and no status', results('SUCCESS', null), 'in-flight'],
     ];
 
-    const cases = ERR_CODES.flatMap((code) => ERR_MSGS.flatMap((msg) => MESSAGES.flatMap((message) => RESULT_SETS.map((set) => [code, msg, message, set] as const))));
+    const cases = ERR_CODES.flatMap((code) =>
+      ERR_MSGS.flatMap((msg) =>
+        MESSAGES.flatMap((message) => RESULT_SETS.map((set) => [code, msg, message, set] as const)),
+      ),
+    );
 
     it(`covers ${ERR_CODES.length * ERR_MSGS.length * MESSAGES.length * RESULT_SETS.length} combinations`, () => {
       const wrong: string[] = [];
-      for (const [[codeLabel, ErrCode, code], [msgLabel, ErrMsg, msg], [messageLabel, Message], [setLabel, set, verdict]] of cases) {
+      for (const [
+        [codeLabel, ErrCode, code],
+        [msgLabel, ErrMsg, msg],
+        [messageLabel, Message],
+        [setLabel, set, verdict],
+      ] of cases) {
         let expected: string;
         if (code.error || msg.error) expected = 'FAILED';
         else if (verdict === 'fail-with-success') expected = 'PARTIALLY_SUCCEEDED';
@@ -206,20 +226,47 @@ describe('parseImageTask', () => {
         else if (verdict === 'in-flight') expected = 'UNKNOWN';
         else expected = msg.saysSuccess && code.zeroOrAbsent ? 'SUCCEEDED' : 'UNKNOWN';
         const actual = finished({ ErrCode, ErrMsg, Message, ImageProcessTaskResultSet: set }).state;
-        if (actual !== expected) wrong.push(`ErrCode ${codeLabel}, ErrMsg ${msgLabel}, Message ${messageLabel}, results ${setLabel}: ${actual}, expected ${expected}`);
+        if (actual !== expected)
+          wrong.push(
+            `ErrCode ${codeLabel}, ErrMsg ${msgLabel}, Message ${messageLabel}, results ${setLabel}: ${actual}, expected ${expected}`,
+          );
       }
       expect(wrong).toEqual([]);
     });
 
     it.each<[string, Record<string, unknown>, string]>([
       ['the international doc example: FINISH and nothing else', {}, 'UNKNOWN'],
-      ['FINISH, ErrCode 0 and ErrMsg "" with no results (the provider says it succeeded)', { ErrCode: 0, ErrMsg: '' }, 'SUCCEEDED'],
+      [
+        'FINISH, ErrCode 0 and ErrMsg "" with no results (the provider says it succeeded)',
+        { ErrCode: 0, ErrMsg: '' },
+        'SUCCEEDED',
+      ],
       ['FINISH, ErrCode 0 only', { ErrCode: 0 }, 'UNKNOWN'],
-      ['FINISH with a result still PROCESSING and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
-      ['FINISH with a result still PROCESSING and ErrMsg ""', { ErrMsg: '', ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') }, 'UNKNOWN'],
-      ['FINISH with a result still WAITING and ErrCode 0, ErrMsg ""', { ErrCode: 0, ErrMsg: '', ImageProcessTaskResultSet: results('WAITING') }, 'UNKNOWN'],
-      ['FINISH with every result SUCCESS and no ErrMsg', { ImageProcessTaskResultSet: results('SUCCESS') }, 'SUCCEEDED'],
-      ['a task-level error beside successful results', { ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') }, 'FAILED'],
+      [
+        'FINISH with a result still PROCESSING and no ErrMsg',
+        { ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') },
+        'UNKNOWN',
+      ],
+      [
+        'FINISH with a result still PROCESSING and ErrMsg ""',
+        { ErrMsg: '', ImageProcessTaskResultSet: results('SUCCESS', 'PROCESSING') },
+        'UNKNOWN',
+      ],
+      [
+        'FINISH with a result still WAITING and ErrCode 0, ErrMsg ""',
+        { ErrCode: 0, ErrMsg: '', ImageProcessTaskResultSet: results('WAITING') },
+        'UNKNOWN',
+      ],
+      [
+        'FINISH with every result SUCCESS and no ErrMsg',
+        { ImageProcessTaskResultSet: results('SUCCESS') },
+        'SUCCEEDED',
+      ],
+      [
+        'a task-level error beside successful results',
+        { ErrCode: 1, ImageProcessTaskResultSet: results('SUCCESS') },
+        'FAILED',
+      ],
     ])('%s is %s', (_label, fields, state) => {
       expect(finished(fields).state).toBe(state);
     });
@@ -321,7 +368,11 @@ describe('parseImageTask', () => {
           CosOutputStorage: null,
           S3OutputStorage: { S3Bucket: 'bucket', S3Region: 'us-east-1', S3SecretId: 'AKIA-SECRET', S3SecretKey: 'shh' },
         }),
-      ).toEqual({ Type: 'AWS-S3', CosOutputStorage: null, S3OutputStorage: { S3Bucket: 'bucket', S3Region: 'us-east-1' } });
+      ).toEqual({
+        Type: 'AWS-S3',
+        CosOutputStorage: null,
+        S3OutputStorage: { S3Bucket: 'bucket', S3Region: 'us-east-1' },
+      });
     });
 
     it('removes them at any depth, inside arrays and in any letter case', () => {
@@ -334,7 +385,9 @@ describe('parseImageTask', () => {
     });
 
     it('decodes a storage object sent as a JSON string before stripping', () => {
-      expect(storageOf(JSON.stringify({ Type: 'AWS-S3', S3OutputStorage: { S3SecretKey: 'shh', S3Bucket: 'b' } }))).toEqual({
+      expect(
+        storageOf(JSON.stringify({ Type: 'AWS-S3', S3OutputStorage: { S3SecretKey: 'shh', S3Bucket: 'b' } })),
+      ).toEqual({
         Type: 'AWS-S3',
         S3OutputStorage: { S3Bucket: 'b' },
       });
@@ -373,22 +426,35 @@ describe('parseImageTask', () => {
       signedUrlsExpireAt: null,
     };
 
-    it.each([undefined, null, 'text', 42, [], [{ Status: 'FINISH' }], {}])('gives an empty model for %p', (response) => {
-      expect(parseImageTask(TASK_ID, response)).toEqual(empty);
-    });
+    it.each([undefined, null, 'text', 42, [], [{ Status: 'FINISH' }], {}])(
+      'gives an empty model for %p',
+      (response) => {
+        expect(parseImageTask(TASK_ID, response)).toEqual(empty);
+      },
+    );
 
     it('gives an empty model when every field is null', () => {
       const allNull = Object.fromEntries(
-        ['TaskType', 'Status', 'ErrCode', 'ErrMsg', 'Message', 'ImageProcessTaskResultSet', 'CreateTime', 'FinishTime', 'RequestId'].map(
-          (k) => [k, null],
-        ),
+        [
+          'TaskType',
+          'Status',
+          'ErrCode',
+          'ErrMsg',
+          'Message',
+          'ImageProcessTaskResultSet',
+          'CreateTime',
+          'FinishTime',
+          'RequestId',
+        ].map((k) => [k, null]),
       );
       expect(parseImageTask(TASK_ID, allNull)).toEqual(empty);
     });
   });
 
   it('normalises times and computes the duration', () => {
-    expect(finished({ CreateTime: '2025-05-16T15:44:26.250+08:00', FinishTime: '2025-05-16T07:45:00.9Z' })).toMatchObject({
+    expect(
+      finished({ CreateTime: '2025-05-16T15:44:26.250+08:00', FinishTime: '2025-05-16T07:45:00.9Z' }),
+    ).toMatchObject({
       createTime: '2025-05-16T07:44:26Z',
       finishTime: '2025-05-16T07:45:00Z',
       durationSeconds: 34,

@@ -52,7 +52,9 @@ describe('parseJsonField', () => {
     it('tolerates surrounding whitespace, a byte-order mark and pretty-printed escaped text', () => {
       expect(parseJsonField(`  \uFEFF${text}\n`)).toEqual({ ok: true, value: object });
       expect(parseJsonField(`\uFEFF${text}`)).toEqual({ ok: true, value: object });
-      const prettyEscaped = JSON.stringify(JSON.stringify(object, null, 2)).slice(1, -1).replace(/\\n/g, '\n');
+      const prettyEscaped = JSON.stringify(JSON.stringify(object, null, 2))
+        .slice(1, -1)
+        .replace(/\\n/g, '\n');
       expect(parseJsonField(prettyEscaped)).toEqual({ ok: true, value: object });
     });
   });
@@ -79,17 +81,27 @@ describe('parseJsonField', () => {
     });
 
     it('refuses the elided NodeResults and Graph placeholders, keeping the text', () => {
-      expect(parseJsonField(task.NodeResults)).toEqual({ ok: false, raw: '{...}', reason: expect.stringContaining('not valid JSON') });
+      expect(parseJsonField(task.NodeResults)).toEqual({
+        ok: false,
+        raw: '{...}',
+        reason: expect.stringContaining('not valid JSON'),
+      });
       const graph = (task.Workflow as Record<string, unknown>).Graph;
       expect(parseJsonField(graph)).toMatchObject({ ok: false, raw: graph });
-      expect(parseJsonField(ALIBABA_DOC_FIELD_EXAMPLES.graph)).toMatchObject({ ok: false, raw: ALIBABA_DOC_FIELD_EXAMPLES.graph });
+      expect(parseJsonField(ALIBABA_DOC_FIELD_EXAMPLES.graph)).toMatchObject({
+        ok: false,
+        raw: ALIBABA_DOC_FIELD_EXAMPLES.graph,
+      });
     });
   });
 
   describe('text that is not JSON', () => {
-    it.each(['hello', '{...}', '{a:1}', "{'a':1}", '[1,2', 'undefined', 'NaN', '{\\"a\\":1'])('keeps %p as raw', (text) => {
-      expect(parseJsonField(text)).toEqual({ ok: false, raw: text, reason: expect.any(String) });
-    });
+    it.each(['hello', '{...}', '{a:1}', "{'a':1}", '[1,2', 'undefined', 'NaN', '{\\"a\\":1'])(
+      'keeps %p as raw',
+      (text) => {
+        expect(parseJsonField(text)).toEqual({ ok: false, raw: text, reason: expect.any(String) });
+      },
+    );
 
     it('keeps an empty or blank string as raw', () => {
       expect(parseJsonField('')).toEqual({ ok: false, raw: '', reason: 'empty string is not JSON' });
@@ -97,7 +109,11 @@ describe('parseJsonField', () => {
     });
 
     it('keeps a JSON string literal whose content looks like an object but is not JSON as raw', () => {
-      expect(parseJsonField('"{...}"')).toEqual({ ok: false, raw: '"{...}"', reason: expect.stringContaining('not valid JSON') });
+      expect(parseJsonField('"{...}"')).toEqual({
+        ok: false,
+        raw: '"{...}"',
+        reason: expect.stringContaining('not valid JSON'),
+      });
     });
 
     it('keeps the raw text exactly as it came, untrimmed', () => {
@@ -106,9 +122,12 @@ describe('parseJsonField', () => {
   });
 
   describe('JSON text that decodes to a scalar stays the string as sent', () => {
-    it.each(['42', '12345678901234567890', '1.0', '1e2', 'true', 'false', 'null', '"hi"', '"42"', ' 7 '])('%p', (text) => {
-      expect(parseJsonField(text)).toEqual({ ok: true, value: text });
-    });
+    it.each(['42', '12345678901234567890', '1.0', '1e2', 'true', 'false', 'null', '"hi"', '"42"', ' 7 '])(
+      '%p',
+      (text) => {
+        expect(parseJsonField(text)).toEqual({ ok: true, value: text });
+      },
+    );
 
     it('keeps scalars that arrive as JSON values typed', () => {
       expect(parseJsonField(42)).toEqual({ ok: true, value: 42 });
@@ -131,7 +150,11 @@ describe('parseJsonField', () => {
 
     it('stops after that and keeps the text', () => {
       const text = encode(MAX_STRING_LAYERS + 1);
-      expect(parseJsonField(text)).toEqual({ ok: false, raw: text, reason: `more than ${MAX_STRING_LAYERS} layers of string encoding` });
+      expect(parseJsonField(text)).toEqual({
+        ok: false,
+        raw: text,
+        reason: `more than ${MAX_STRING_LAYERS} layers of string encoding`,
+      });
     });
 
     it('undoes backslash escaping applied twice (two unescapes + one decode)', () => {
@@ -168,7 +191,10 @@ describe('parseJsonField', () => {
 
     it('allows shared (non-cyclic) references and drops undefined members', () => {
       const shared = { x: 1 };
-      expect(parseJsonField({ a: shared, b: shared, c: undefined })).toEqual({ ok: true, value: { a: { x: 1 }, b: { x: 1 } } });
+      expect(parseJsonField({ a: shared, b: shared, c: undefined })).toEqual({
+        ok: true,
+        value: { a: { x: 1 }, b: { x: 1 } },
+      });
     });
 
     it('accepts null-prototype objects', () => {
@@ -193,7 +219,14 @@ describe('parseJsonField', () => {
         },
       });
       expect(parseJsonField(hostile)).toMatchObject({ ok: false });
-      const proxy = new Proxy({}, { ownKeys: () => { throw new Error('trap'); } });
+      const proxy = new Proxy(
+        {},
+        {
+          ownKeys: () => {
+            throw new Error('trap');
+          },
+        },
+      );
       expect(parseJsonField(proxy)).toMatchObject({ ok: false });
     });
 

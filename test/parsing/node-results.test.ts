@@ -18,7 +18,9 @@ describe('parseNodeResults', () => {
   describe('an object keyed by node id', () => {
     it('reads status, output and error, keeping the entry as raw', () => {
       const entry = { status: 'succeeded', output: { text: 'hola' }, elapsedMs: 12 };
-      expect(parseNodeResults({ llm_1: entry })).toEqual(clean([{ nodeId: 'llm_1', status: 'succeeded', output: { text: 'hola' }, error: null, raw: entry }]));
+      expect(parseNodeResults({ llm_1: entry })).toEqual(
+        clean([{ nodeId: 'llm_1', status: 'succeeded', output: { text: 'hola' }, error: null, raw: entry }]),
+      );
     });
 
     it('uses a non-object value as the output', () => {
@@ -45,11 +47,16 @@ describe('parseNodeResults', () => {
   describe('an array of entries', () => {
     it.each(['nodeId', 'NodeId', 'id', 'node_id'])('reads the node id from %s', (key) => {
       const entry = { [key]: 'asr_1', Status: 'Succeeded' };
-      expect(parseNodeResults([entry])).toEqual(clean([{ nodeId: 'asr_1', status: 'Succeeded', output: null, error: null, raw: entry }]));
+      expect(parseNodeResults([entry])).toEqual(
+        clean([{ nodeId: 'asr_1', status: 'Succeeded', output: null, error: null, raw: entry }]),
+      );
     });
 
     it('prefers nodeId over id (id may name the result itself) and stringifies numbers', () => {
-      expect(values(parseNodeResults([{ id: 'r-1', nodeId: 'n-1' }, { NodeId: 5 }])).map((r) => r.nodeId)).toEqual(['n-1', '5']);
+      expect(values(parseNodeResults([{ id: 'r-1', nodeId: 'n-1' }, { NodeId: 5 }])).map((r) => r.nodeId)).toEqual([
+        'n-1',
+        '5',
+      ]);
     });
 
     it('skips an entry without a node id or that is not an object, naming it, and keeps the others', () => {
@@ -59,8 +66,22 @@ describe('parseNodeResults', () => {
         value: {
           skipped: 2,
           warnings: [
-            { part: 'NODE_RESULT', index: 1, key: null, path: '[1]', reason: expect.stringContaining('no node id'), skipped: true },
-            { part: 'NODE_RESULT', index: 2, key: null, path: '[2]', reason: 'expected an object, got a string', skipped: true },
+            {
+              part: 'NODE_RESULT',
+              index: 1,
+              key: null,
+              path: '[1]',
+              reason: expect.stringContaining('no node id'),
+              skipped: true,
+            },
+            {
+              part: 'NODE_RESULT',
+              index: 2,
+              key: null,
+              path: '[2]',
+              reason: 'expected an object, got a string',
+              skipped: true,
+            },
           ],
         },
       });
@@ -82,11 +103,16 @@ describe('parseNodeResults', () => {
       expect(values(parseNodeResults({ nodes: { status: 'succeeded' } }))).toEqual([
         { nodeId: 'nodes', status: 'succeeded', output: null, error: null, raw: { status: 'succeeded' } },
       ]);
-      expect(values(parseNodeResults({ nodes: ['x', 'y'] }))).toEqual([{ nodeId: 'nodes', status: null, output: ['x', 'y'], error: null, raw: ['x', 'y'] }]);
+      expect(values(parseNodeResults({ nodes: ['x', 'y'] }))).toEqual([
+        { nodeId: 'nodes', status: null, output: ['x', 'y'], error: null, raw: ['x', 'y'] },
+      ]);
     });
 
     it('does not unwrap when the wrapper key has neighbours (a node map with a node called results)', () => {
-      expect(values(parseNodeResults({ results: [{ nodeId: 'a' }], llm: 'text' })).map((r) => r.nodeId)).toEqual(['results', 'llm']);
+      expect(values(parseNodeResults({ results: [{ nodeId: 'a' }], llm: 'text' })).map((r) => r.nodeId)).toEqual([
+        'results',
+        'llm',
+      ]);
     });
   });
 
@@ -151,7 +177,13 @@ describe('parseNodeResultsField', () => {
     ['backslash-escaped text', JSON.stringify(text).slice(1, -1)],
   ])('reads %s', (_label, field) => {
     expect(values(parseNodeResultsField(field))).toEqual([
-      { nodeId: 'asr_1', status: 'succeeded', output: 'hello', error: null, raw: { status: 'succeeded', output: 'hello' } },
+      {
+        nodeId: 'asr_1',
+        status: 'succeeded',
+        output: 'hello',
+        error: null,
+        raw: { status: 'succeeded', output: 'hello' },
+      },
     ]);
   });
 

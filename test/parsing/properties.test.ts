@@ -27,15 +27,54 @@ function prng(seed: number): () => number {
   };
 }
 
-const TRICKY_CHARS = ['"', '\\', '\\"', '{', '}', '[', ']', ':', ',', '\n', '\t', '\u0000', 'é', '字', '😀', ' ', 'a', '1', '\uFEFF'];
+const TRICKY_CHARS = [
+  '"',
+  '\\',
+  '\\"',
+  '{',
+  '}',
+  '[',
+  ']',
+  ':',
+  ',',
+  '\n',
+  '\t',
+  '\u0000',
+  'é',
+  '字',
+  '😀',
+  ' ',
+  'a',
+  '1',
+  '\uFEFF',
+];
 
 function generator(seed: number) {
   const rand = prng(seed);
   const int = (n: number): number => Math.floor(rand() * n);
   const oneOf = <T>(items: readonly T[]): T => items[int(items.length)] as T;
 
-  const string = (): string => Array.from({ length: int(8) }, () => (rand() < 0.5 ? oneOf(TRICKY_CHARS) : String.fromCharCode(32 + int(95)))).join('');
-  const key = (): string => oneOf(['id', 'Id', 'nodeId', 'type', 'name', 'source', 'target', 'status', 'output', 'error', '__proto__', '', 'x', string()]);
+  const string = (): string =>
+    Array.from({ length: int(8) }, () => (rand() < 0.5 ? oneOf(TRICKY_CHARS) : String.fromCharCode(32 + int(95)))).join(
+      '',
+    );
+  const key = (): string =>
+    oneOf([
+      'id',
+      'Id',
+      'nodeId',
+      'type',
+      'name',
+      'source',
+      'target',
+      'status',
+      'output',
+      'error',
+      '__proto__',
+      '',
+      'x',
+      string(),
+    ]);
 
   const json = (depth: number): JsonValue => {
     const pick = int(depth > 0 ? 8 : 5);
@@ -53,7 +92,13 @@ function generator(seed: number) {
         return Array.from({ length: int(4) }, () => json(depth - 1));
       default: {
         const out: Record<string, JsonValue> = {};
-        for (let i = int(4); i > 0; i -= 1) Object.defineProperty(out, key(), { value: json(depth - 1), enumerable: true, writable: true, configurable: true });
+        for (let i = int(4); i > 0; i -= 1)
+          Object.defineProperty(out, key(), {
+            value: json(depth - 1),
+            enumerable: true,
+            writable: true,
+            configurable: true,
+          });
         return out;
       }
     }
@@ -62,7 +107,8 @@ function generator(seed: number) {
   const container = (): JsonValue => (rand() < 0.5 ? Array.from({ length: int(4) }, () => json(3)) : objectOf());
   const objectOf = (): JsonValue => {
     const out: Record<string, JsonValue> = {};
-    for (let i = int(5); i > 0; i -= 1) Object.defineProperty(out, key(), { value: json(3), enumerable: true, writable: true, configurable: true });
+    for (let i = int(5); i > 0; i -= 1)
+      Object.defineProperty(out, key(), { value: json(3), enumerable: true, writable: true, configurable: true });
     return out;
   };
 
@@ -82,7 +128,18 @@ function generator(seed: number) {
       case 5:
         return JSON.stringify(JSON.stringify(json(2))).slice(1, -1 - int(3));
       case 6:
-        return oneOf(['FINISH', 'WAITING', 'succeeded', 'partial-succeeded', 'FAIL', 'SUCCESS', 'running', '2025-05-16T07:44:26Z', '{...}', '']);
+        return oneOf([
+          'FINISH',
+          'WAITING',
+          'succeeded',
+          'partial-succeeded',
+          'FAIL',
+          'SUCCESS',
+          'running',
+          '2025-05-16T07:44:26Z',
+          '{...}',
+          '',
+        ]);
       case 7:
       case 8:
       case 9:
@@ -91,8 +148,27 @@ function generator(seed: number) {
         return Array.from({ length: int(4) }, () => junk(depth - 1));
       default: {
         const out: Record<string, unknown> = {};
-        const keys = ['Status', 'ErrCode', 'ErrMsg', 'ImageProcessTaskResultSet', 'Output', 'OutputStorage', 'Progress', 'CreateTime', 'FinishTime',
-          'WorkflowTask', 'Workflow', 'Graph', 'NodeResults', 'Inputs', 'UserData', 'nodes', 'edges', 'Response', key()];
+        const keys = [
+          'Status',
+          'ErrCode',
+          'ErrMsg',
+          'ImageProcessTaskResultSet',
+          'Output',
+          'OutputStorage',
+          'Progress',
+          'CreateTime',
+          'FinishTime',
+          'WorkflowTask',
+          'Workflow',
+          'Graph',
+          'NodeResults',
+          'Inputs',
+          'UserData',
+          'nodes',
+          'edges',
+          'Response',
+          key(),
+        ];
         for (let i = int(6); i > 0; i -= 1) out[oneOf(keys)] = junk(depth - 1);
         return out;
       }
@@ -102,7 +178,15 @@ function generator(seed: number) {
   return { rand, int, oneOf, json, container, junk };
 }
 
-const STATES: readonly TaskState[] = ['PENDING', 'RUNNING', 'SUCCEEDED', 'PARTIALLY_SUCCEEDED', 'FAILED', 'STOPPED', 'UNKNOWN'];
+const STATES: readonly TaskState[] = [
+  'PENDING',
+  'RUNNING',
+  'SUCCEEDED',
+  'PARTIALLY_SUCCEEDED',
+  'FAILED',
+  'STOPPED',
+  'UNKNOWN',
+];
 const RFC3339_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 
 describe('parsing properties', () => {
@@ -115,7 +199,9 @@ describe('parsing properties', () => {
       for (const [n, encoded] of encodings.entries()) {
         const result = parseJsonField(encoded);
         if (!result.ok || JSON.stringify(result.value) !== text) {
-          throw new Error(`seed ${SEED} case ${i} encoding ${n}: ${JSON.stringify(encoded)} -> ${JSON.stringify(result)}`);
+          throw new Error(
+            `seed ${SEED} case ${i} encoding ${n}: ${JSON.stringify(encoded)} -> ${JSON.stringify(result)}`,
+          );
         }
       }
     }
@@ -128,7 +214,8 @@ describe('parsing properties', () => {
       if (typeof input !== 'string') continue;
       const out = jsonFieldOrRaw(input);
       const decodedContainer = typeof out === 'object' && out !== null;
-      if (!decodedContainer && out !== input) throw new Error(`seed ${SEED + 1} case ${i}: ${JSON.stringify(input)} -> ${JSON.stringify(out)}`);
+      if (!decodedContainer && out !== input)
+        throw new Error(`seed ${SEED + 1} case ${i}: ${JSON.stringify(input)} -> ${JSON.stringify(out)}`);
     }
   });
 
@@ -144,12 +231,16 @@ describe('parsing properties', () => {
         expect(STATES).toContain(image.state);
         expect(typeof image.terminal).toBe('boolean');
         expect(Array.isArray(image.results)).toBe(true);
-        for (const time of [image.createTime, image.finishTime]) if (time !== null) expect(time).toMatch(RFC3339_SECONDS);
-        for (const result of image.results) expect(JSON.stringify(result.output?.storage ?? null)).not.toMatch(/S3Secret/i);
+        for (const time of [image.createTime, image.finishTime])
+          if (time !== null) expect(time).toMatch(RFC3339_SECONDS);
+        for (const result of image.results)
+          expect(JSON.stringify(result.output?.storage ?? null)).not.toMatch(/S3Secret/i);
 
         const workflow = parseWorkflowTask('t', input);
         expect(STATES).toContain(workflow.state);
-        expect(workflow.terminal).toBe(['STOPPED', 'FAILED', 'PARTIALLY_SUCCEEDED', 'SUCCEEDED'].includes(workflow.state));
+        expect(workflow.terminal).toBe(
+          ['STOPPED', 'FAILED', 'PARTIALLY_SUCCEEDED', 'SUCCEEDED'].includes(workflow.state),
+        );
         expect(JSON.parse(JSON.stringify(workflow))).toBeDefined();
 
         const graph = parseWorkflowGraph(input);

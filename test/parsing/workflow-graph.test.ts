@@ -61,25 +61,31 @@ describe('parseWorkflowGraph', () => {
       [{ id: 0 }, '0'],
     ])('node id from %p', (node, id) => {
       const result = parseWorkflowGraph({ nodes: [node] });
-      expect(result).toEqual({ ok: true, value: { nodes: [{ id, type: null, name: null, properties: null }], edges: [], skipped: 0, warnings: [] } });
+      expect(result).toEqual({
+        ok: true,
+        value: { nodes: [{ id, type: null, name: null, properties: null }], edges: [], skipped: 0, warnings: [] },
+      });
     });
 
-    it.each([
-      [{ id: 'a', type: 'LLM' }],
-      [{ id: 'a', Type: 'LLM' }],
-      [{ id: 'a', nodeType: 'LLM' }],
-    ])('node type from %p', (node) => {
-      expect(parseWorkflowGraph({ nodes: [node] })).toMatchObject({ ok: true, value: { nodes: [{ type: 'LLM', properties: null }] } });
-    });
+    it.each([[{ id: 'a', type: 'LLM' }], [{ id: 'a', Type: 'LLM' }], [{ id: 'a', nodeType: 'LLM' }]])(
+      'node type from %p',
+      (node) => {
+        expect(parseWorkflowGraph({ nodes: [node] })).toMatchObject({
+          ok: true,
+          value: { nodes: [{ type: 'LLM', properties: null }] },
+        });
+      },
+    );
 
-    it.each([
-      [{ id: 'a', name: 'N' }],
-      [{ id: 'a', Name: 'N' }],
-      [{ id: 'a', label: 'N' }],
-      [{ id: 'a', title: 'N' }],
-    ])('node name from %p', (node) => {
-      expect(parseWorkflowGraph({ nodes: [node] })).toMatchObject({ ok: true, value: { nodes: [{ name: 'N', properties: null }] } });
-    });
+    it.each([[{ id: 'a', name: 'N' }], [{ id: 'a', Name: 'N' }], [{ id: 'a', label: 'N' }], [{ id: 'a', title: 'N' }]])(
+      'node name from %p',
+      (node) => {
+        expect(parseWorkflowGraph({ nodes: [node] })).toMatchObject({
+          ok: true,
+          value: { nodes: [{ name: 'N', properties: null }] },
+        });
+      },
+    );
 
     it.each([
       [{ source: 'a', target: 'b' }],
@@ -116,7 +122,9 @@ describe('parseWorkflowGraph', () => {
       expect(result).toEqual({
         ok: true,
         value: {
-          nodes: [{ id: 'a', type: 'LLM', name: 'L', properties: { nodeId: 'other', type: { kind: 'LLM' }, name: null } }],
+          nodes: [
+            { id: 'a', type: 'LLM', name: 'L', properties: { nodeId: 'other', type: { kind: 'LLM' }, name: null } },
+          ],
           edges: [{ source: 'a', target: 'b', properties: { from: 'z' } }],
           skipped: 0,
           warnings: [],
@@ -135,15 +143,24 @@ describe('parseWorkflowGraph', () => {
   describe('shape decisions', () => {
     it('treats missing or null edges as no edges', () => {
       expect(parseWorkflowGraph({ nodes: [{ id: 'a' }] })).toMatchObject({ ok: true, value: { edges: [] } });
-      expect(parseWorkflowGraph({ nodes: [{ id: 'a' }], edges: null })).toMatchObject({ ok: true, value: { edges: [] } });
+      expect(parseWorkflowGraph({ nodes: [{ id: 'a' }], edges: null })).toMatchObject({
+        ok: true,
+        value: { edges: [] },
+      });
     });
 
     it('accepts an empty graph', () => {
-      expect(parseWorkflowGraph({ nodes: [], edges: [] })).toEqual({ ok: true, value: { nodes: [], edges: [], skipped: 0, warnings: [] } });
+      expect(parseWorkflowGraph({ nodes: [], edges: [] })).toEqual({
+        ok: true,
+        value: { nodes: [], edges: [], skipped: 0, warnings: [] },
+      });
     });
 
     it('ignores extra top-level keys', () => {
-      expect(parseWorkflowGraph({ nodes: [], version: 2 })).toEqual({ ok: true, value: { nodes: [], edges: [], skipped: 0, warnings: [] } });
+      expect(parseWorkflowGraph({ nodes: [], version: 2 })).toEqual({
+        ok: true,
+        value: { nodes: [], edges: [], skipped: 0, warnings: [] },
+      });
     });
 
     it('does not check that edges point at known nodes', () => {
@@ -154,17 +171,53 @@ describe('parseWorkflowGraph', () => {
   describe('per node and per edge: what cannot be read is skipped, and the skip is visible', () => {
     it.each([
       ['a node without id', { nodes: [{ id: 'a' }, { type: 'LLM' }, { id: 'b' }] }, 'NODE', 1, 'nodes[1]', 'no id'],
-      ['a node that is not an object', { nodes: ['a', { id: 'b' }] }, 'NODE', 0, 'nodes[0]', 'expected an object, got a string'],
+      [
+        'a node that is not an object',
+        { nodes: ['a', { id: 'b' }] },
+        'NODE',
+        0,
+        'nodes[0]',
+        'expected an object, got a string',
+      ],
       ['an edge without source', { nodes: [], edges: [{ target: 'b' }] }, 'EDGE', 0, 'edges[0]', 'no source'],
-      ['an edge without target', { nodes: [], edges: [{ source: 'a', target: 'b' }, { source: 'a', target: '' }] }, 'EDGE', 1, 'edges[1]', 'no target'],
+      [
+        'an edge without target',
+        {
+          nodes: [],
+          edges: [
+            { source: 'a', target: 'b' },
+            { source: 'a', target: '' },
+          ],
+        },
+        'EDGE',
+        1,
+        'edges[1]',
+        'no target',
+      ],
       ['non-array edges', { nodes: [], edges: 'a->b' }, 'EDGE', 0, 'edges', 'edges must be an array, got a string'],
       ['a blank map key', { nodes: { ' ': {}, b: {} } }, 'NODE', 0, 'nodes. ', 'the map key is blank'],
-      ['an unreadable next entry', { nodes: [{ id: 'a', next: ['b', { label: 'x' }] }, { id: 'b' }] }, 'EDGE', 1, 'nodes[0].next[1]', 'no target'],
+      [
+        'an unreadable next entry',
+        { nodes: [{ id: 'a', next: ['b', { label: 'x' }] }, { id: 'b' }] },
+        'EDGE',
+        1,
+        'nodes[0].next[1]',
+        'no target',
+      ],
     ])('%s', (_label, graph, part, index, path, reason) => {
       const result = parseWorkflowGraph(graph);
       if (!result.ok) throw new Error(result.reason);
       expect(result.value.skipped).toBe(1);
-      expect(result.value.warnings).toEqual([{ part, index, key: path === 'nodes. ' ? ' ' : null, path, reason: expect.stringContaining(reason), skipped: true }]);
+      expect(result.value.warnings).toEqual([
+        {
+          part,
+          index,
+          key: path === 'nodes. ' ? ' ' : null,
+          path,
+          reason: expect.stringContaining(reason),
+          skipped: true,
+        },
+      ]);
     });
 
     it('keeps every readable node and edge around the odd ones', () => {
@@ -174,7 +227,11 @@ describe('parseWorkflowGraph', () => {
       });
       expect(result).toMatchObject({
         ok: true,
-        value: { nodes: [{ id: 'a' }, { id: 'b' }, { id: 'c' }], edges: [{ source: 'a' }, { source: 'b' }], skipped: 3 },
+        value: {
+          nodes: [{ id: 'a' }, { id: 'b' }, { id: 'c' }],
+          edges: [{ source: 'a' }, { source: 'b' }],
+          skipped: 3,
+        },
       });
     });
 
@@ -182,14 +239,21 @@ describe('parseWorkflowGraph', () => {
       const result = parseWorkflowGraph({ nodes: [{ id: 'a' }, { id: 'a', name: 'again' }] });
       expect(result).toMatchObject({
         ok: true,
-        value: { nodes: [{ id: 'a' }, { id: 'a', name: 'again' }], skipped: 0, warnings: [{ part: 'NODE', index: 1, path: 'nodes[1]', skipped: false }] },
+        value: {
+          nodes: [{ id: 'a' }, { id: 'a', name: 'again' }],
+          skipped: 0,
+          warnings: [{ part: 'NODE', index: 1, path: 'nodes[1]', skipped: false }],
+        },
       });
     });
   });
 
   describe('other shapes', () => {
     it('reads a node map keyed by id, the key as the id', () => {
-      const result = parseWorkflowGraph({ nodes: { start: { type: 'Start' }, llm: { id: 'llm', name: 'LLM' }, end: { id: 'other' } }, edges: [] });
+      const result = parseWorkflowGraph({
+        nodes: { start: { type: 'Start' }, llm: { id: 'llm', name: 'LLM' }, end: { id: 'other' } },
+        edges: [],
+      });
       expect(result).toEqual({
         ok: true,
         value: {
@@ -246,7 +310,10 @@ describe('parseWorkflowGraph', () => {
     });
 
     it('refuses values that are not JSON', () => {
-      expect(parseWorkflowGraph({ nodes: [() => 1] })).toMatchObject({ ok: false, reason: expect.stringContaining('not JSON-shaped') });
+      expect(parseWorkflowGraph({ nodes: [() => 1] })).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('not JSON-shaped'),
+      });
     });
   });
 });
@@ -267,7 +334,10 @@ describe('parseGraphField', () => {
       reason: expect.stringContaining('not valid JSON'),
       raw: task.Workflow.Graph,
     });
-    expect(parseGraphField(ALIBABA_DOC_FIELD_EXAMPLES.graph)).toMatchObject({ ok: false, raw: ALIBABA_DOC_FIELD_EXAMPLES.graph });
+    expect(parseGraphField(ALIBABA_DOC_FIELD_EXAMPLES.graph)).toMatchObject({
+      ok: false,
+      raw: ALIBABA_DOC_FIELD_EXAMPLES.graph,
+    });
   });
 
   it('fails JSON of the wrong shape, keeping the decoded value', () => {

@@ -31,7 +31,11 @@ describe('parseWorkflowTask', () => {
         createTime: '2025-08-20T01:35:04Z',
         modifiedTime: '2025-08-20T01:35:04Z',
         version: '****ec0a-e3b9-40b1-abf2-6549d00e****',
-        graph: { ok: false, reason: expect.stringContaining('not valid JSON'), raw: '{\n"nodes":[...],\n"edges":[...]\n}' },
+        graph: {
+          ok: false,
+          reason: expect.stringContaining('not valid JSON'),
+          raw: '{\n"nodes":[...],\n"edges":[...]\n}',
+        },
         // What the provider sent stays reachable, exactly, even though it is not JSON.
         graphSource: '{\n"nodes":[...],\n"edges":[...]\n}',
       },
@@ -173,12 +177,25 @@ describe('parseWorkflowTask', () => {
       });
       expect(parsed.workflow?.graph).toEqual({
         ok: true,
-        value: { nodes: [{ id: 'n1', type: 'Start', name: null, properties: null }], edges: [], skipped: 0, warnings: [] },
+        value: {
+          nodes: [{ id: 'n1', type: 'Start', name: null, properties: null }],
+          edges: [],
+          skipped: 0,
+          warnings: [],
+        },
       });
       expect(parsed.nodeResults).toEqual({
         ok: true,
         value: {
-          results: [{ nodeId: 'n1', status: 'succeeded', output: 'ok', error: null, raw: { status: 'succeeded', output: 'ok' } }],
+          results: [
+            {
+              nodeId: 'n1',
+              status: 'succeeded',
+              output: 'ok',
+              error: null,
+              raw: { status: 'succeeded', output: 'ok' },
+            },
+          ],
           skipped: 0,
           warnings: [],
         },
@@ -213,9 +230,12 @@ describe('parseWorkflowTask', () => {
       signedUrlsExpireAt: null,
     };
 
-    it.each([undefined, null, 'text', 42, [], {}, { WorkflowTask: null }, { WorkflowTask: 'x' }])('gives an empty model for %p', (body) => {
-      expect(parseWorkflowTask(TASK_ID, body)).toEqual(empty);
-    });
+    it.each([undefined, null, 'text', 42, [], {}, { WorkflowTask: null }, { WorkflowTask: 'x' }])(
+      'gives an empty model for %p',
+      (body) => {
+        expect(parseWorkflowTask(TASK_ID, body)).toEqual(empty);
+      },
+    );
 
     it('keeps the RequestId when the task is missing', () => {
       expect(parseWorkflowTask(TASK_ID, { RequestId: 'r' })).toEqual({ ...empty, requestId: 'r' });
@@ -237,13 +257,27 @@ describe('parseWorkflowTask', () => {
     });
 
     it('gives null fields for a task with every field null', () => {
-      const fields = ['TaskId', 'Status', 'Inputs', 'CreateTime', 'FinishTime', 'NodeResults', 'Outputs', 'UserData', 'Version', 'Workflow'];
+      const fields = [
+        'TaskId',
+        'Status',
+        'Inputs',
+        'CreateTime',
+        'FinishTime',
+        'NodeResults',
+        'Outputs',
+        'UserData',
+        'Version',
+        'Workflow',
+      ];
       expect(task(Object.fromEntries(fields.map((f) => [f, null])))).toEqual({ ...empty, requestId: 'req-1' });
     });
   });
 
   it('accepts an already unwrapped task', () => {
-    expect(parseWorkflowTask(TASK_ID, { TaskId: 'x', Status: 'running' })).toMatchObject({ status: 'RUNNING', terminal: false });
+    expect(parseWorkflowTask(TASK_ID, { TaskId: 'x', Status: 'running' })).toMatchObject({
+      status: 'RUNNING',
+      terminal: false,
+    });
   });
 
   it('normalises times and computes the duration; running tasks have no finish', () => {

@@ -24,7 +24,13 @@ const STS: Required<AlibabaCredentials> = {
   securityToken: 'sts-security-token-for-tests-0123456789',
 };
 const WRONG_SECRET = 'ThisIsTheWrongAccessKeySecretDoNotLeak';
-const SECRETS = [EMULATOR_CREDENTIALS.alibaba.accessKeySecret, STS.accessKeySecret, STS.securityToken, WRONG_SECRET, 'wrong-token-value-xyz'];
+const SECRETS = [
+  EMULATOR_CREDENTIALS.alibaba.accessKeySecret,
+  STS.accessKeySecret,
+  STS.securityToken,
+  WRONG_SECRET,
+  'wrong-token-value-xyz',
+];
 
 let emulator: RunningEmulator;
 const agent = createAgentChooser();
@@ -61,7 +67,11 @@ function ice(options: ClientOptions = {}): IceClient {
     fetch,
     now: options.now ?? (() => T0),
     randomNonce: options.nonce ?? randomNonce,
-    config: { endpoint: emulator.url, region: 'cn-shanghai', credentials: options.credentials ?? { ...EMULATOR_CREDENTIALS.alibaba } },
+    config: {
+      endpoint: emulator.url,
+      region: 'cn-shanghai',
+      credentials: options.credentials ?? { ...EMULATOR_CREDENTIALS.alibaba },
+    },
     timeoutMs: options.timeoutMs ?? 5000,
     agent,
   });
@@ -116,7 +126,13 @@ describe('ICE client against the emulator', () => {
     it('is POST /?TaskId=… with an empty body and every x-acs-* header signed', async () => {
       await ice({ nonce: () => '0123456789abcdef0123456789abcdef' }).getAIWorkflowTask(DOC_TASK_ID);
       const call = lastCall();
-      expect(call).toMatchObject({ provider: 'alibaba-ice', action: 'GetAIWorkflowTask', taskId: DOC_TASK_ID, method: 'POST', body: '' });
+      expect(call).toMatchObject({
+        provider: 'alibaba-ice',
+        action: 'GetAIWorkflowTask',
+        taskId: DOC_TASK_ID,
+        method: 'POST',
+        body: '',
+      });
       expect(call.url).toBe('/?TaskId=%2A%2A%2A%2A%2A%2A%2A%2A-67fd-43aa-9cc1-3e7f%2A%2A%2A%2A%2A%2A%2A%2A');
       expect(call.headers).toMatchObject({
         host: new URL(emulator.url).host,
@@ -220,7 +236,8 @@ describe('ICE client against the emulator', () => {
     it('is rejected when the client clock is 20 minutes off (InvalidTimeStamp.Expired)', async () => {
       const ahead = await failure(ice({ now: () => T0 + 20 * 60_000 }).getAIWorkflowTask(DOC_TASK_ID));
       const behind = await failure(ice({ now: () => T0 - 20 * 60_000 }).getAIWorkflowTask(DOC_TASK_ID));
-      for (const error of [ahead, behind]) expect(error).toMatchObject({ kind: 'AUTH_FAILED', providerCode: 'InvalidTimeStamp.Expired' });
+      for (const error of [ahead, behind])
+        expect(error).toMatchObject({ kind: 'AUTH_FAILED', providerCode: 'InvalidTimeStamp.Expired' });
     });
 
     it('is accepted within the 15-minute window', async () => {
@@ -232,25 +249,45 @@ describe('ICE client against the emulator', () => {
     it('throttle -> RATE_LIMITED, retryable, with the Retry-After delay', async () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'throttle', retryAfterSeconds: 3 });
       const error = await failure(ice().getAIWorkflowTask(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'RATE_LIMITED', retryable: true, providerCode: 'Throttling.User', httpStatus: 429, retryAfterMs: 3000 });
+      expect(error).toMatchObject({
+        kind: 'RATE_LIMITED',
+        retryable: true,
+        providerCode: 'Throttling.User',
+        httpStatus: 429,
+        retryAfterMs: 3000,
+      });
     });
 
     it('internal-error -> UPSTREAM_UNAVAILABLE, retryable', async () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'internal-error' });
       const error = await failure(ice().getAIWorkflowTask(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: true, providerCode: 'InternalError', httpStatus: 500 });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        providerCode: 'InternalError',
+        httpStatus: 500,
+      });
     });
 
     it('unavailable -> UPSTREAM_UNAVAILABLE', async () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'unavailable' });
       const error = await failure(ice().getAIWorkflowTask(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: true, httpStatus: 503, retryAfterMs: undefined });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        httpStatus: 503,
+        retryAfterMs: undefined,
+      });
     });
 
     it('non-json -> UPSTREAM_BAD_RESPONSE, not retryable', async () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'non-json' });
       const error = await failure(ice().getAIWorkflowTask(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_BAD_RESPONSE', retryable: false, message: 'alibaba-ice returned an unusable response: body is not JSON' });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_BAD_RESPONSE',
+        retryable: false,
+        message: 'alibaba-ice returned an unusable response: body is not JSON',
+      });
     });
 
     it('drop-connection -> UPSTREAM_UNAVAILABLE network error', async () => {
@@ -263,7 +300,11 @@ describe('ICE client against the emulator', () => {
     it('hang past a 200 ms client timeout -> UPSTREAM_UNAVAILABLE "timed out"', async () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'hang' });
       const error = await failure(ice({ timeoutMs: 200 }).getAIWorkflowTask(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: true, message: 'alibaba-ice timed out after 200 ms' });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        message: 'alibaba-ice timed out after 200 ms',
+      });
       expect(emulator.callCount({ provider: 'alibaba-ice' })).toBe(1);
     });
 
@@ -271,9 +312,14 @@ describe('ICE client against the emulator', () => {
       emulator.injectFault({ provider: 'alibaba-ice' }, { kind: 'hang' });
       const controller = new AbortController();
       const call = failure(ice().getAIWorkflowTask(DOC_TASK_ID, { signal: controller.signal }));
-      while (emulator.callCount({ provider: 'alibaba-ice' }) === 0) await new Promise((resolve) => setTimeout(resolve, 5));
+      while (emulator.callCount({ provider: 'alibaba-ice' }) === 0)
+        await new Promise((resolve) => setTimeout(resolve, 5));
       controller.abort();
-      expect(await call).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: false, message: 'alibaba-ice request aborted by the caller' });
+      expect(await call).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: false,
+        message: 'alibaba-ice request aborted by the caller',
+      });
     });
   });
 });
@@ -303,8 +349,16 @@ describe('ICE reply interpretation', () => {
   });
 
   it('classifies an error body sent with HTTP 200', () => {
-    const error = rejection(200, '{"RequestId":"r","HostId":"h","Code":"Throttling.Api","Message":"slow","Recommend":"u"}');
-    expect(error).toMatchObject({ kind: 'RATE_LIMITED', requestId: 'r', httpStatus: 200, message: 'alibaba-ice Throttling.Api: slow' });
+    const error = rejection(
+      200,
+      '{"RequestId":"r","HostId":"h","Code":"Throttling.Api","Message":"slow","Recommend":"u"}',
+    );
+    expect(error).toMatchObject({
+      kind: 'RATE_LIMITED',
+      requestId: 'r',
+      httpStatus: 200,
+      message: 'alibaba-ice Throttling.Api: slow',
+    });
   });
 
   it('classifies a bare 404 page as a bad response, not as task-not-found', () => {
@@ -321,7 +375,12 @@ describe('ICE reply interpretation', () => {
   });
 
   it('passes field values through untouched: string or object, the parsers decide', () => {
-    const result = interpretGetAIWorkflowTaskReply(reply(200, '{"RequestId":"r","WorkflowTask":{"Inputs":"{\\"a\\":1}","Outputs":{"b":2}}}'));
-    expect(result).toEqual({ body: { RequestId: 'r', WorkflowTask: { Inputs: '{"a":1}', Outputs: { b: 2 } } }, requestId: 'r' });
+    const result = interpretGetAIWorkflowTaskReply(
+      reply(200, '{"RequestId":"r","WorkflowTask":{"Inputs":"{\\"a\\":1}","Outputs":{"b":2}}}'),
+    );
+    expect(result).toEqual({
+      body: { RequestId: 'r', WorkflowTask: { Inputs: '{"a":1}', Outputs: { b: 2 } } },
+      requestId: 'r',
+    });
   });
 });

@@ -93,7 +93,12 @@ describe('ACS3 signer', () => {
     });
 
     it('vector A matches the published canonical request, string to sign and Authorization verbatim', () => {
-      const signed = signAcs3(iceCredentials, { method: 'POST', query: { TaskId: 'abc-123' }, headers: iceHeaders(), payload: '' });
+      const signed = signAcs3(iceCredentials, {
+        method: 'POST',
+        query: { TaskId: 'abc-123' },
+        headers: iceHeaders(),
+        payload: '',
+      });
       expect(signed.canonicalRequest).toBe(ACS3_ICE_A_CANONICAL_REQUEST);
       expect(signed.stringToSign).toBe(ACS3_ICE_A_STRING_TO_SIGN);
       expect(signed.authorization).toBe(ACS3_ICE_A_AUTHORIZATION);
@@ -126,7 +131,11 @@ describe('ACS3 signer', () => {
   });
 
   describe('the ICE client request', () => {
-    const config = { credentials: iceCredentials, endpoint: 'https://ice.cn-shanghai.aliyuncs.com', region: 'cn-shanghai' };
+    const config = {
+      credentials: iceCredentials,
+      endpoint: 'https://ice.cn-shanghai.aliyuncs.com',
+      region: 'cn-shanghai',
+    };
     const nowMs = Date.parse(ACS3_ICE.date);
 
     it.each([
@@ -189,7 +198,14 @@ describe('ACS3 signer', () => {
     it('reads back the published header', () => {
       expect(parseAcs3Authorization(ACS3_ECS.authorization)).toEqual({
         accessKeyId: 'YourAccessKeyId',
-        signedHeaders: ['host', 'x-acs-action', 'x-acs-content-sha256', 'x-acs-date', 'x-acs-signature-nonce', 'x-acs-version'],
+        signedHeaders: [
+          'host',
+          'x-acs-action',
+          'x-acs-content-sha256',
+          'x-acs-date',
+          'x-acs-signature-nonce',
+          'x-acs-version',
+        ],
         signature: ACS3_ECS.signature,
       });
     });

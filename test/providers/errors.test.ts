@@ -211,7 +211,9 @@ describe('provider error classification', () => {
     it('is NOT_CONFIGURED, not retryable, and names the variables to set', () => {
       const error = notConfigured('alibaba-ice', ['ALIBABA_CLOUD_ACCESS_KEY_ID', 'ALIBABA_CLOUD_ACCESS_KEY_SECRET']);
       expect(error).toMatchObject({ provider: 'alibaba-ice', kind: 'NOT_CONFIGURED', retryable: false });
-      expect(error.message).toBe('alibaba-ice is not configured on this subgraph: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET');
+      expect(error.message).toBe(
+        'alibaba-ice is not configured on this subgraph: set ALIBABA_CLOUD_ACCESS_KEY_ID and ALIBABA_CLOUD_ACCESS_KEY_SECRET',
+      );
     });
   });
 

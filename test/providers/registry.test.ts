@@ -1,6 +1,12 @@
 import fetch from 'node-fetch';
 import { CREDENTIAL_VARIABLES, loadConfig } from '../../src/config/index.js';
-import { EMULATOR_CREDENTIALS, SEED, startEmulator, subgraphEnvFor, type RunningEmulator } from '../../src/emulator/index.js';
+import {
+  EMULATOR_CREDENTIALS,
+  SEED,
+  startEmulator,
+  subgraphEnvFor,
+  type RunningEmulator,
+} from '../../src/emulator/index.js';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,13 +17,24 @@ import { PROVIDER_LIST, PROVIDERS, taskSources, type ClientDeps } from '../../sr
 import type { TaskSource } from '../../src/sources/task-source.js';
 
 let nonces = 0;
-const deps: ClientDeps = { fetch, now: Date.now, randomNonce: () => `registry-test-nonce-${(nonces += 1)}`, timeoutMs: 5_000 };
+const deps: ClientDeps = {
+  fetch,
+  now: Date.now,
+  randomNonce: () => `registry-test-nonce-${(nonces += 1)}`,
+  timeoutMs: 5_000,
+};
 // An empty home: a credentials file of the machine's user must not count as configured here.
 const home = mkdtempSync(join(tmpdir(), 'registry-home-'));
 afterAll(() => rmSync(home, { recursive: true, force: true }));
 
 function credentialsOf(config: AppConfig): Promise<AppCredentials> {
-  return startCredentials(config.credentialSources, { fetch, now: Date.now, logger: pino({ level: 'silent' }), timeoutMs: 5_000, homeDir: home });
+  return startCredentials(config.credentialSources, {
+    fetch,
+    now: Date.now,
+    logger: pino({ level: 'silent' }),
+    timeoutMs: 5_000,
+    homeDir: home,
+  });
 }
 
 describe('the provider registry', () => {
@@ -36,11 +53,35 @@ describe('the provider registry', () => {
   });
 
   it('maps each name to the outside names it keeps: config section, field, entity, action, variables, log field', () => {
-    expect(PROVIDER_LIST.map(({ configKey, field, entity, action, logField, sampleKind }) => ({ configKey, field, entity, action, logField, sampleKind }))).toEqual([
-      { configKey: 'tencent', field: 'imageTask', entity: 'ImageTask', action: 'DescribeImageTaskDetail', logField: 'mps', sampleKind: 'image' },
-      { configKey: 'alibaba', field: 'workflowTask', entity: 'WorkflowTask', action: 'GetAIWorkflowTask', logField: 'ice', sampleKind: 'workflow' },
+    expect(
+      PROVIDER_LIST.map(({ configKey, field, entity, action, logField, sampleKind }) => ({
+        configKey,
+        field,
+        entity,
+        action,
+        logField,
+        sampleKind,
+      })),
+    ).toEqual([
+      {
+        configKey: 'tencent',
+        field: 'imageTask',
+        entity: 'ImageTask',
+        action: 'DescribeImageTaskDetail',
+        logField: 'mps',
+        sampleKind: 'image',
+      },
+      {
+        configKey: 'alibaba',
+        field: 'workflowTask',
+        entity: 'WorkflowTask',
+        action: 'GetAIWorkflowTask',
+        logField: 'ice',
+        sampleKind: 'workflow',
+      },
     ]);
-    for (const provider of PROVIDER_LIST) expect(provider.credentialVariables).toEqual(CREDENTIAL_VARIABLES[provider.configKey]);
+    for (const provider of PROVIDER_LIST)
+      expect(provider.credentialVariables).toEqual(CREDENTIAL_VARIABLES[provider.configKey]);
   });
 
   it('reads each rate from its own variable', () => {
@@ -48,7 +89,7 @@ describe('the provider registry', () => {
     expect(PROVIDER_LIST.map((provider) => provider.ratePerSecond(upstream))).toEqual([7, 11]);
   });
 
-  it('puts the source built for each provider under that provider\'s field, building them in list order', () => {
+  it("puts the source built for each provider under that provider's field, building them in list order", () => {
     const built: string[] = [];
     const sources = taskSources(<T>(provider: { readonly name: string }): TaskSource<T> => {
       built.push(provider.name);
@@ -66,23 +107,34 @@ describe('the provider registry', () => {
   it('connects nothing without credentials or an emulator', async () => {
     const config = loadConfig({});
     const credentials = await credentialsOf(config);
-    expect(PROVIDER_LIST.map((provider) => [provider.hasCredentials(credentials), provider.connect(config, deps, null, credentials)])).toEqual([
+    expect(
+      PROVIDER_LIST.map((provider) => [
+        provider.hasCredentials(credentials),
+        provider.connect(config, deps, null, credentials),
+      ]),
+    ).toEqual([
       [false, null],
       [false, null],
     ]);
   });
 
-  it('connects a provider without credentials to the emulator target, with the emulator\'s keys, and reads a task through it', async () => {
+  it("connects a provider without credentials to the emulator target, with the emulator's keys, and reads a task through it", async () => {
     const config = loadConfig({});
     const credentials = await credentialsOf(config);
     const target = { url: emulator.url, credentials: EMULATOR_CREDENTIALS };
     const [image, workflow] = PROVIDER_LIST.map((provider) => provider.connect(config, deps, target, credentials));
     expect([image?.endpoint, workflow?.endpoint]).toEqual([emulator.url, emulator.url]);
-    expect(await image?.source(SEED.image.finishedSuccess)).toMatchObject({ taskId: SEED.image.finishedSuccess, terminal: true });
-    expect(await workflow?.source(SEED.workflow.succeeded)).toMatchObject({ taskId: SEED.workflow.succeeded, terminal: true });
+    expect(await image?.source(SEED.image.finishedSuccess)).toMatchObject({
+      taskId: SEED.image.finishedSuccess,
+      terminal: true,
+    });
+    expect(await workflow?.source(SEED.workflow.succeeded)).toMatchObject({
+      taskId: SEED.workflow.succeeded,
+      terminal: true,
+    });
   });
 
-  it('prefers a provider\'s own credentials and endpoint to the emulator', async () => {
+  it("prefers a provider's own credentials and endpoint to the emulator", async () => {
     const env = subgraphEnvFor(emulator.url);
     const config = loadConfig({ ...env.tencent, ...env.alibaba });
     const elsewhere = { url: 'http://127.0.0.1:9', credentials: EMULATOR_CREDENTIALS };

@@ -22,7 +22,13 @@ const STS: Required<TencentCredentials> = {
 };
 const WRONG_SECRET_KEY = 'ThisIsTheWrongSecretKeyDoNotLeak!';
 /** Every secret any test uses: none may appear in any error. */
-const SECRETS = [EMULATOR_CREDENTIALS.tencent.secretKey, STS.secretKey, STS.sessionToken, WRONG_SECRET_KEY, 'wrong-token-value-xyz'];
+const SECRETS = [
+  EMULATOR_CREDENTIALS.tencent.secretKey,
+  STS.secretKey,
+  STS.sessionToken,
+  WRONG_SECRET_KEY,
+  'wrong-token-value-xyz',
+];
 
 let emulator: RunningEmulator;
 const agent = createAgentChooser();
@@ -123,7 +129,13 @@ describe('MPS client against the emulator', () => {
     it('is POST / with the exact JSON body and the documented headers', async () => {
       await mps().describeImageTaskDetail(DOC_TASK_ID);
       const call = lastCall();
-      expect(call).toMatchObject({ provider: 'tencent-mps', action: 'DescribeImageTaskDetail', taskId: DOC_TASK_ID, method: 'POST', url: '/' });
+      expect(call).toMatchObject({
+        provider: 'tencent-mps',
+        action: 'DescribeImageTaskDetail',
+        taskId: DOC_TASK_ID,
+        method: 'POST',
+        url: '/',
+      });
       expect(call.body).toBe(`{"TaskId":"${DOC_TASK_ID}"}`);
       expect(call.headers).toMatchObject({
         'content-type': 'application/json; charset=utf-8',
@@ -163,8 +175,16 @@ describe('MPS client against the emulator', () => {
 
   describe('provider errors', () => {
     it('maps ResourceNotFound to NOT_FOUND with code, message and RequestId', async () => {
-      const error = await failure(mps().describeImageTaskDetail('24000089-WorkflowTask-00000000000000000000000000000000'));
-      expect(error).toMatchObject({ provider: 'tencent-mps', kind: 'NOT_FOUND', providerCode: 'ResourceNotFound', retryable: false, httpStatus: 200 });
+      const error = await failure(
+        mps().describeImageTaskDetail('24000089-WorkflowTask-00000000000000000000000000000000'),
+      );
+      expect(error).toMatchObject({
+        provider: 'tencent-mps',
+        kind: 'NOT_FOUND',
+        providerCode: 'ResourceNotFound',
+        retryable: false,
+        httpStatus: 200,
+      });
       expect(error.message).toMatch(/^tencent-mps ResourceNotFound: /);
       expect(typeof error.requestId).toBe('string');
     });
@@ -179,7 +199,11 @@ describe('MPS client against the emulator', () => {
     it('is rejected with a wrong secret key (AuthFailure.SignatureFailure)', async () => {
       const credentials = { secretId: EMULATOR_CREDENTIALS.tencent.secretId, secretKey: WRONG_SECRET_KEY };
       const error = await failure(mps({ credentials }).describeImageTaskDetail(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'AUTH_FAILED', providerCode: 'AuthFailure.SignatureFailure', retryable: false });
+      expect(error).toMatchObject({
+        kind: 'AUTH_FAILED',
+        providerCode: 'AuthFailure.SignatureFailure',
+        retryable: false,
+      });
     });
 
     it('is rejected with an unknown secret id (AuthFailure.SecretIdNotFound)', async () => {
@@ -203,7 +227,8 @@ describe('MPS client against the emulator', () => {
     it('is rejected when the client clock is 10 minutes off (AuthFailure.SignatureExpire)', async () => {
       const ahead = await failure(mps({ now: () => T0 + 10 * 60_000 }).describeImageTaskDetail(DOC_TASK_ID));
       const behind = await failure(mps({ now: () => T0 - 10 * 60_000 }).describeImageTaskDetail(DOC_TASK_ID));
-      for (const error of [ahead, behind]) expect(error).toMatchObject({ kind: 'AUTH_FAILED', providerCode: 'AuthFailure.SignatureExpire' });
+      for (const error of [ahead, behind])
+        expect(error).toMatchObject({ kind: 'AUTH_FAILED', providerCode: 'AuthFailure.SignatureExpire' });
     });
 
     it('is accepted within the 5-minute window', async () => {
@@ -227,7 +252,12 @@ describe('MPS client against the emulator', () => {
     it('unavailable -> UPSTREAM_UNAVAILABLE with the Retry-After delay', async () => {
       emulator.injectFault({ provider: 'tencent-mps' }, { kind: 'unavailable', retryAfterSeconds: 7 });
       const error = await failure(mps().describeImageTaskDetail(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: true, httpStatus: 503, retryAfterMs: 7000 });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        httpStatus: 503,
+        retryAfterMs: 7000,
+      });
       expect(error.providerCode).toBeUndefined();
     });
 
@@ -248,7 +278,11 @@ describe('MPS client against the emulator', () => {
     it('hang past a 200 ms client timeout -> UPSTREAM_UNAVAILABLE "timed out"', async () => {
       emulator.injectFault({ provider: 'tencent-mps' }, { kind: 'hang' });
       const error = await failure(mps({ timeoutMs: 200 }).describeImageTaskDetail(DOC_TASK_ID));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: true, message: 'tencent-mps timed out after 200 ms' });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: true,
+        message: 'tencent-mps timed out after 200 ms',
+      });
       expect(emulator.callCount({ provider: 'tencent-mps' })).toBe(1);
     });
 
@@ -264,7 +298,11 @@ describe('MPS client against the emulator', () => {
       const controller = new AbortController();
       controller.abort();
       const error = await failure(mps().describeImageTaskDetail(DOC_TASK_ID, { signal: controller.signal }));
-      expect(error).toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: false, message: 'tencent-mps request aborted by the caller' });
+      expect(error).toMatchObject({
+        kind: 'UPSTREAM_UNAVAILABLE',
+        retryable: false,
+        message: 'tencent-mps request aborted by the caller',
+      });
     });
   });
 });
@@ -286,7 +324,12 @@ describe('MPS reply interpretation', () => {
     ['Response that is not an object', 200, '{"Response":"oops"}', 'no Response object'],
     ['JSON null', 200, 'null', 'no Response object'],
     ['an empty body', 200, '', 'body is not JSON'],
-    ['Error without Code', 200, '{"Response":{"Error":{"Message":"m"},"RequestId":"r"}}', 'Response.Error without a Code'],
+    [
+      'Error without Code',
+      200,
+      '{"Response":{"Error":{"Message":"m"},"RequestId":"r"}}',
+      'Response.Error without a Code',
+    ],
   ])('rejects %s as UPSTREAM_BAD_RESPONSE', (_name, status, body, reason) => {
     const error = rejection(status, body);
     expect(error.kind).toBe('UPSTREAM_BAD_RESPONSE');
@@ -299,11 +342,18 @@ describe('MPS reply interpretation', () => {
 
   it('prefers Response.Error over a non-200 status', () => {
     const error = rejection(500, '{"Response":{"Error":{"Code":"ResourceNotFound","Message":"gone"},"RequestId":"r"}}');
-    expect(error).toMatchObject({ kind: 'NOT_FOUND', requestId: 'r', httpStatus: 500, message: 'tencent-mps ResourceNotFound: gone' });
+    expect(error).toMatchObject({
+      kind: 'NOT_FOUND',
+      requestId: 'r',
+      httpStatus: 500,
+      message: 'tencent-mps ResourceNotFound: gone',
+    });
   });
 
   it('tolerates extra and null fields: field types are the parsers’ business', () => {
-    const result = interpretDescribeImageTaskDetailReply(reply(200, '{"Response":{"Status":null,"Novel":1,"RequestId":"r"}}'));
+    const result = interpretDescribeImageTaskDetailReply(
+      reply(200, '{"Response":{"Status":null,"Novel":1,"RequestId":"r"}}'),
+    );
     expect(result).toEqual({ response: { Status: null, Novel: 1, RequestId: 'r' }, requestId: 'r' });
   });
 });

@@ -4,7 +4,8 @@ import { buildDescribeImageTaskDetailRequest } from '../../src/providers/tencent
 import { TC3_CVM, TC3_MPS } from '../fixtures/signing-vectors.js';
 
 const sha256 = (text: string): string => createHash('sha256').update(text, 'utf8').digest('hex');
-const hmac = (key: string | Buffer, message: string): Buffer => createHmac('sha256', key).update(message, 'utf8').digest();
+const hmac = (key: string | Buffer, message: string): Buffer =>
+  createHmac('sha256', key).update(message, 'utf8').digest();
 
 describe('TC3 signer', () => {
   describe('official CVM DescribeInstances vector (§3.1)', () => {
@@ -21,7 +22,10 @@ describe('TC3 signer', () => {
     });
 
     it('(a) signs content-type;host exactly as the doc publishes', () => {
-      const signed = signTc3(credentials, { ...base, headers: { 'Content-Type': TC3_CVM.contentType, Host: TC3_CVM.host } });
+      const signed = signTc3(credentials, {
+        ...base,
+        headers: { 'Content-Type': TC3_CVM.contentType, Host: TC3_CVM.host },
+      });
       expect(signed.canonicalRequest).toBe(TC3_CVM.a.canonicalRequest);
       expect(sha256(signed.canonicalRequest)).toBe(TC3_CVM.a.hashedCanonicalRequest);
       expect(signed.stringToSign).toBe(TC3_CVM.a.stringToSign);
@@ -69,9 +73,9 @@ describe('TC3 signer', () => {
       expect(signed.stringToSign).toBe(TC3_MPS.A.stringToSign);
       expect(signed.credentialScope).toBe('2023-11-14/mps/tc3_request');
       // The signature is HMAC(kSigning, StringToSign) with the published kSigning.
-      expect(createHmac('sha256', Buffer.from(TC3_MPS.keyChain.kSigning, 'hex')).update(signed.stringToSign).digest('hex')).toBe(
-        TC3_MPS.A.signature,
-      );
+      expect(
+        createHmac('sha256', Buffer.from(TC3_MPS.keyChain.kSigning, 'hex')).update(signed.stringToSign).digest('hex'),
+      ).toBe(TC3_MPS.A.signature);
       expect(signed.signature).toBe(TC3_MPS.A.signature);
       expect(signed.authorization).toBe(TC3_MPS.A.authorization);
     });
@@ -80,19 +84,26 @@ describe('TC3 signer', () => {
       const signed = sign(TC3_MPS.B.contentType);
       expect(signed.canonicalRequest).toBe(TC3_MPS.B.canonicalRequest);
       expect(sha256(signed.canonicalRequest)).toBe(TC3_MPS.B.hashedCanonicalRequest);
-      expect(signed.stringToSign).toBe(`TC3-HMAC-SHA256\n1700000000\n2023-11-14/mps/tc3_request\n${TC3_MPS.B.hashedCanonicalRequest}`);
+      expect(signed.stringToSign).toBe(
+        `TC3-HMAC-SHA256\n1700000000\n2023-11-14/mps/tc3_request\n${TC3_MPS.B.hashedCanonicalRequest}`,
+      );
       expect(signed.signature).toBe(TC3_MPS.B.signature);
       expect(signed.authorization).toBe(TC3_MPS.B.authorization);
     });
 
-    it.each(TC3_MPS.C.map((vector) => [vector.contentType, vector] as const))('(C) x-tc-action variant with %s', (_name, vector) => {
-      const signed = sign(vector.contentType, { 'x-tc-action': TC3_MPS.xTcAction });
-      expect(signed.signedHeaders).toBe('content-type;host;x-tc-action');
-      expect(signed.canonicalRequest).toContain(`host:${TC3_MPS.host}\nx-tc-action:describeimagetaskdetail\n\n`);
-      expect(sha256(signed.canonicalRequest)).toBe(vector.hashedCanonicalRequest);
-      expect(signed.stringToSign).toBe(`TC3-HMAC-SHA256\n1700000000\n2023-11-14/mps/tc3_request\n${vector.hashedCanonicalRequest}`);
-      expect(signed.signature).toBe(vector.signature);
-    });
+    it.each(TC3_MPS.C.map((vector) => [vector.contentType, vector] as const))(
+      '(C) x-tc-action variant with %s',
+      (_name, vector) => {
+        const signed = sign(vector.contentType, { 'x-tc-action': TC3_MPS.xTcAction });
+        expect(signed.signedHeaders).toBe('content-type;host;x-tc-action');
+        expect(signed.canonicalRequest).toContain(`host:${TC3_MPS.host}\nx-tc-action:describeimagetaskdetail\n\n`);
+        expect(sha256(signed.canonicalRequest)).toBe(vector.hashedCanonicalRequest);
+        expect(signed.stringToSign).toBe(
+          `TC3-HMAC-SHA256\n1700000000\n2023-11-14/mps/tc3_request\n${vector.hashedCanonicalRequest}`,
+        );
+        expect(signed.signature).toBe(vector.signature);
+      },
+    );
 
     it('the MPS client builds the published wire request for vector (A)', () => {
       const request = buildDescribeImageTaskDetailRequest(
@@ -115,7 +126,11 @@ describe('TC3 signer', () => {
 
     it('X-TC-Region and X-TC-Token are sent but not signed', () => {
       const request = buildDescribeImageTaskDetailRequest(
-        { credentials: { ...credentials, sessionToken: 'TOKEN' }, endpoint: 'https://mps.tencentcloudapi.com', region: 'ap-guangzhou' },
+        {
+          credentials: { ...credentials, sessionToken: 'TOKEN' },
+          endpoint: 'https://mps.tencentcloudapi.com',
+          region: 'ap-guangzhou',
+        },
         TC3_MPS.taskId,
         TC3_MPS.timestamp * 1000,
       );
@@ -133,7 +148,13 @@ describe('TC3 signer', () => {
     it('puts the UTC date in the credential scope', () => {
       const signed = signTc3(
         { secretId: 'id', secretKey: 'key' },
-        { method: 'POST', headers: { 'content-type': 'application/json', host: 'h' }, payload: '', service: 'mps', timestamp: 1551113065 },
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', host: 'h' },
+          payload: '',
+          service: 'mps',
+          timestamp: 1551113065,
+        },
       );
       expect(signed.credentialScope).toBe('2019-02-25/mps/tc3_request');
     });

@@ -39,7 +39,11 @@ describe('reliability: fairness between requests', () => {
   const freshTask = (): string => {
     serial += 1;
     const taskId = `24000089-WorkflowTask-fair${String(serial).padStart(10, '0')}`;
-    stack.emulator.putImageTask(taskId, { TaskType: 'WorkflowTask', Status: 'FINISH', CreateTime: '2026-05-04T08:00:00Z' });
+    stack.emulator.putImageTask(taskId, {
+      TaskType: 'WorkflowTask',
+      Status: 'FINISH',
+      CreateTime: '2026-05-04T08:00:00Z',
+    });
     return taskId;
   };
 
@@ -49,7 +53,14 @@ describe('reliability: fairness between requests', () => {
     // The defaults that matter here: 16 lookups in flight per request and provider, a 15 s
     // deadline. The task cache is off so every id costs a call.
     stack = await startTestStack(
-      { ...BASE_ENV, LOG_LEVEL: 'info', MPS_RATE_LIMIT_RPS: String(RATE), RATE_LIMIT_MAX_QUEUE: String(MAX_QUEUE), REQUEST_DEADLINE_MS: '15000', CACHE_MAX_ENTRIES: '0' },
+      {
+        ...BASE_ENV,
+        LOG_LEVEL: 'info',
+        MPS_RATE_LIMIT_RPS: String(RATE),
+        RATE_LIMIT_MAX_QUEUE: String(MAX_QUEUE),
+        REQUEST_DEADLINE_MS: '15000',
+        CACHE_MAX_ENTRIES: '0',
+      },
       RELIABILITY_CREDENTIALS,
     );
   });
@@ -60,10 +71,20 @@ describe('reliability: fairness between requests', () => {
   });
 
   it('serves well-behaved one-id requests next to a flood from one client', async () => {
-    const flood = startFlood(stack, { requests: SIZES.floodRequests, idsPerRequest: IDS_PER_REQUEST, prefix: 'rel-fair-stays', headers: AUTH_HEADERS });
+    const flood = startFlood(stack, {
+      requests: SIZES.floodRequests,
+      idsPerRequest: IDS_PER_REQUEST,
+      prefix: 'rel-fair-stays',
+      headers: AUTH_HEADERS,
+    });
     // Refusals use up a flood's ids within a second or two, so the queue stays at its bound only
     // briefly; then it drains at RATE a second, so it stays well filled for longer than the deadline.
-    await eventually(async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) >= MAX_QUEUE / 2, 'the flood fills the queue', 400, 20);
+    await eventually(
+      async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) >= MAX_QUEUE / 2,
+      'the flood fills the queue',
+      400,
+      20,
+    );
     const queueWhenServed = await queueLength(stack, 'tencent-mps', AUTH_HEADERS);
 
     const codes: Record<string, number> = {};
@@ -73,17 +94,24 @@ describe('reliability: fairness between requests', () => {
       Array.from({ length: WELL_BEHAVED }, async (_, index) => {
         await new Promise((resolve) => setTimeout(resolve, index * 200));
         const taskId = freshTask();
-        const { response, body } = await postGraphQL(stack, ENTITIES, { representations: [{ __typename: 'ImageTask', taskId }] }, { timeoutMs: 30_000 });
+        const { response, body } = await postGraphQL(
+          stack,
+          ENTITIES,
+          { representations: [{ __typename: 'ImageTask', taskId }] },
+          { timeoutMs: 30_000 },
+        );
         const problem = answerProblem(response);
         if (problem) problems.push(problem);
         for (const [code, n] of Object.entries(countCodes(body.errors))) codes[code] = (codes[code] ?? 0) + n;
-        if ((body.data?.['_entities'] as Array<{ taskId?: string } | null> | undefined)?.[0]?.taskId === taskId) served += 1;
+        if ((body.data?.['_entities'] as Array<{ taskId?: string } | null> | undefined)?.[0]?.taskId === taskId)
+          served += 1;
       }),
     );
     const queueAfterServed = await queueLength(stack, 'tencent-mps', AUTH_HEADERS);
     const outcomes = await flood.done;
     const floodCodes: Record<string, number> = {};
-    for (const outcome of outcomes) for (const [code, n] of Object.entries(outcome.codes)) floodCodes[code] = (floodCodes[code] ?? 0) + n;
+    for (const outcome of outcomes)
+      for (const [code, n] of Object.entries(outcome.codes)) floodCodes[code] = (floodCodes[code] ?? 0) + n;
     const figures = {
       floodRequests: SIZES.floodRequests,
       floodIds: SIZES.floodRequests * IDS_PER_REQUEST,
@@ -108,16 +136,31 @@ describe('reliability: fairness between requests', () => {
 
   it('stops the work of a flood whose client hangs up mid-flood', async () => {
     stack.emulator.resetCalls();
-    const flood = startFlood(stack, { requests: SIZES.floodRequests, idsPerRequest: IDS_PER_REQUEST, prefix: 'rel-fair-dropped', headers: AUTH_HEADERS });
+    const flood = startFlood(stack, {
+      requests: SIZES.floodRequests,
+      idsPerRequest: IDS_PER_REQUEST,
+      prefix: 'rel-fair-dropped',
+      headers: AUTH_HEADERS,
+    });
     // Mid-flood: the queue well filled, seconds of waiting still ahead of it.
-    await eventually(async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) >= MAX_QUEUE / 2, 'the flood fills the queue', 400, 20);
+    await eventually(
+      async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) >= MAX_QUEUE / 2,
+      'the flood fills the queue',
+      400,
+      20,
+    );
     const callsBeforeDisconnect = stack.emulator.callCount({ provider: 'tencent-mps' });
     const queueBeforeDisconnect = await queueLength(stack, 'tencent-mps', AUTH_HEADERS);
     flood.abort();
     const outcomes = await flood.done;
 
     // 100 to 200 waiters at RATE a second would take 10 to 20 s to drain; abandoned, they leave at once.
-    await eventually(async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) === 0, 'the abandoned flood leaves the queue', 40, 50);
+    await eventually(
+      async () => (await queueLength(stack, 'tencent-mps', AUTH_HEADERS)) === 0,
+      'the abandoned flood leaves the queue',
+      40,
+      50,
+    );
     const callsAtDisconnect = stack.emulator.callCount({ provider: 'tencent-mps' });
     // Calls granted just before the disconnect may still reach the emulator (it shares this busy
     // process); after that, two windows of the budget pass without one more call.

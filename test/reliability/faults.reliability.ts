@@ -24,8 +24,18 @@ const MIXED = `query Mixed($img: [ID!]!, $wf: [ID!]!) {
   workflowTasks(taskIds: $wf) { taskId state }
 }`;
 
-type Step = 'latency' | 'spike' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
-const STEPS: readonly Step[] = ['latency', 'spike', 'throttle', 'internal-error', 'unavailable', 'non-json', 'drop-connection', 'hang'];
+type Step =
+  'latency' | 'spike' | 'throttle' | 'internal-error' | 'unavailable' | 'non-json' | 'drop-connection' | 'hang';
+const STEPS: readonly Step[] = [
+  'latency',
+  'spike',
+  'throttle',
+  'internal-error',
+  'unavailable',
+  'non-json',
+  'drop-connection',
+  'hang',
+];
 
 /** What one failed attempt of each kind turns into (docs/errors.md); null: the attempt succeeds. */
 const OUTCOME: Record<Step, { code: string; retryable: boolean } | null> = {
@@ -73,7 +83,13 @@ function count(record: Record<string, number>, key: string): void {
 }
 
 /** Every index of a list field is data for its id, or null with one error at that index. */
-function checkList(body: GraphQLBody, field: string, ids: readonly string[], expectations: ReadonlyMap<string, Expectation>, totals: Totals): void {
+function checkList(
+  body: GraphQLBody,
+  field: string,
+  ids: readonly string[],
+  expectations: ReadonlyMap<string, Expectation>,
+  totals: Totals,
+): void {
   const list = body.data?.[field];
   if (!Array.isArray(list) || list.length !== ids.length) {
     totals.mismatches.push(`${field}: expected a list of ${ids.length}, got ${JSON.stringify(list)}`);
@@ -86,11 +102,13 @@ function checkList(body: GraphQLBody, field: string, ids: readonly string[], exp
     totals.tasks += 1;
     if (value !== null) {
       totals.data += 1;
-      if (value.taskId !== taskId || errors.length > 0 || expected.code !== null) totals.mismatches.push(`${taskId}: data where ${expected.code} was due`);
+      if (value.taskId !== taskId || errors.length > 0 || expected.code !== null)
+        totals.mismatches.push(`${taskId}: data where ${expected.code} was due`);
     } else {
       const code = String(errors[0]?.extensions?.code);
       count(totals.typedErrors, code);
-      if (errors.length !== 1 || code !== expected.code) totals.mismatches.push(`${taskId}: ${code} (${errors.length} errors) where ${expected.code ?? 'data'} was due`);
+      if (errors.length !== 1 || code !== expected.code)
+        totals.mismatches.push(`${taskId}: ${code} (${errors.length} errors) where ${expected.code ?? 'data'} was due`);
     }
   });
 }
@@ -141,11 +159,21 @@ describe('reliability: faults', () => {
 
       const newTask = (provider: 'image' | 'workflow'): string => {
         serial += 1;
-        const taskId = provider === 'image' ? `24000089-WorkflowTask-rel${String(serial).padStart(10, '0')}` : `rel-wf-${serial}`;
+        const taskId =
+          provider === 'image' ? `24000089-WorkflowTask-rel${String(serial).padStart(10, '0')}` : `rel-wf-${serial}`;
         if (provider === 'image') {
-          stack.emulator.putImageTask(taskId, { TaskType: 'WorkflowTask', Status: 'FINISH', CreateTime: '2026-05-04T08:00:00Z', FinishTime: '2026-05-04T08:00:05Z' });
+          stack.emulator.putImageTask(taskId, {
+            TaskType: 'WorkflowTask',
+            Status: 'FINISH',
+            CreateTime: '2026-05-04T08:00:00Z',
+            FinishTime: '2026-05-04T08:00:05Z',
+          });
         } else {
-          stack.emulator.putWorkflowTask(taskId, { TaskId: taskId, Status: 'succeeded', CreateTime: '2026-05-04T08:00:00Z' });
+          stack.emulator.putWorkflowTask(taskId, {
+            TaskId: taskId,
+            Status: 'succeeded',
+            CreateTime: '2026-05-04T08:00:00Z',
+          });
         }
         // 0 to 4 faults: four is more than the attempts, so some scripts never reach the provider's answer.
         const script = Array.from({ length: Math.floor(random() * 5) }, () => pick(STEPS));
@@ -176,9 +204,12 @@ describe('reliability: faults', () => {
       for (const [taskId, expected] of expectations) {
         const calls = stack.emulator.callCount({ taskId });
         attempts += calls;
-        if (calls > MAX_ATTEMPTS || calls !== expected.attempts) attemptProblems.push(`${taskId}: ${calls} attempts, ${expected.attempts} due`);
+        if (calls > MAX_ATTEMPTS || calls !== expected.attempts)
+          attemptProblems.push(`${taskId}: ${calls} attempts, ${expected.attempts} due`);
       }
-      process.stdout.write(`[reliability] fault mix (seed ${seed}): ${JSON.stringify({ ...totals, attempts, mismatches: totals.mismatches.length })}\n`);
+      process.stdout.write(
+        `[reliability] fault mix (seed ${seed}): ${JSON.stringify({ ...totals, attempts, mismatches: totals.mismatches.length })}\n`,
+      );
 
       expect(problems).toEqual([]);
       expect(totals.mismatches).toEqual([]);
@@ -223,7 +254,10 @@ describe('reliability: faults', () => {
       const problems: string[] = [];
       const codes: Record<string, number> = {};
       await inParallel(requests, 20, async (index) => {
-        const img = [`24000089-WorkflowTask-hang${String(index).padStart(10, '0')}`, `24000089-WorkflowTask-503r${String(index).padStart(10, '0')}`];
+        const img = [
+          `24000089-WorkflowTask-hang${String(index).padStart(10, '0')}`,
+          `24000089-WorkflowTask-503r${String(index).padStart(10, '0')}`,
+        ];
         const wf = [`rel-hang-${index}`, `rel-throttle-ra-${index}`];
         stack.emulator.injectFault({ taskId: img[0]! }, { kind: 'hang' });
         stack.emulator.injectFault({ taskId: wf[0]! }, { kind: 'hang' });
@@ -237,7 +271,8 @@ describe('reliability: faults', () => {
         const problem = answerProblem(response);
         if (problem) problems.push(problem);
         for (const field of ['imageTasks', 'workflowTasks']) expect(body.data?.[field]).toEqual([null, null]);
-        for (const error of body.errors ?? []) count(codes, `${String(error.path?.[0])}[${String(error.path?.[1])}] ${String(error.extensions?.code)}`);
+        for (const error of body.errors ?? [])
+          count(codes, `${String(error.path?.[0])}[${String(error.path?.[1])}] ${String(error.extensions?.code)}`);
       });
 
       // A hanging attempt ends at its timeout or at the deadline, so no more than this many fit.
@@ -268,16 +303,26 @@ describe('reliability: faults', () => {
   describe('the rate limiter queue when it overflows', () => {
     let stack: TestStack;
     beforeAll(async () => {
-      stack = await startTestStack({ ...BASE_ENV, MPS_RATE_LIMIT_RPS: '5', RATE_LIMIT_MAX_QUEUE: '5', CACHE_MAX_ENTRIES: '0' }, RELIABILITY_CREDENTIALS);
+      stack = await startTestStack(
+        { ...BASE_ENV, MPS_RATE_LIMIT_RPS: '5', RATE_LIMIT_MAX_QUEUE: '5', CACHE_MAX_ENTRIES: '0' },
+        RELIABILITY_CREDENTIALS,
+      );
     });
     afterAll(async () => {
       await stack?.stop();
     });
 
     it('answers tasks over the budget and queue with RATE_LIMITED at once and sends the provider only the ones it answered', async () => {
-      const ids = Array.from({ length: 40 }, (_, index) => `24000089-WorkflowTask-rlq${String(index).padStart(10, '0')}`);
+      const ids = Array.from(
+        { length: 40 },
+        (_, index) => `24000089-WorkflowTask-rlq${String(index).padStart(10, '0')}`,
+      );
       for (const taskId of ids) {
-        stack.emulator.putImageTask(taskId, { TaskType: 'WorkflowTask', Status: 'FINISH', CreateTime: '2026-05-04T08:00:00Z' });
+        stack.emulator.putImageTask(taskId, {
+          TaskType: 'WorkflowTask',
+          Status: 'FINISH',
+          CreateTime: '2026-05-04T08:00:00Z',
+        });
       }
       let data = 0;
       const codes: Record<string, number> = {};
@@ -291,7 +336,9 @@ describe('reliability: faults', () => {
         for (const error of body.errors ?? []) count(codes, String(error.extensions?.code));
       });
       const calls = stack.emulator.callCount({ provider: 'tencent-mps' });
-      process.stdout.write(`[reliability] rate-limit queue: ${JSON.stringify({ tasks: ids.length, data, codes, providerCalls: calls })}\n`);
+      process.stdout.write(
+        `[reliability] rate-limit queue: ${JSON.stringify({ tasks: ids.length, data, codes, providerCalls: calls })}\n`,
+      );
 
       expect(problems).toEqual([]);
       expect(data + (codes['RATE_LIMITED'] ?? 0)).toBe(ids.length);

@@ -8,7 +8,15 @@
  */
 import autocannon from 'autocannon';
 import { startTestStack, type TestStack } from '../support/stack.js';
-import { AUTH_HEADERS, BASE_ENV, RELIABILITY_CREDENTIALS, SIZES, containsSecret, openTcpSockets, postGraphQL } from './support.js';
+import {
+  AUTH_HEADERS,
+  BASE_ENV,
+  RELIABILITY_CREDENTIALS,
+  SIZES,
+  containsSecret,
+  openTcpSockets,
+  postGraphQL,
+} from './support.js';
 
 const CACHE_MAX_ENTRIES = 2_000;
 /** Heap growth allowed between the end of phase 1 and the end of phase 2: GC noise, not a leak of even 100 bytes a request. */
@@ -70,12 +78,22 @@ describe('reliability: sustained load', () => {
     const { emulator } = stack;
     const image = Array.from({ length: 20 }, (_, i) => `24000089-WorkflowTask-load${String(i).padStart(10, '0')}`);
     for (const taskId of image) {
-      emulator.putImageTask(taskId, { TaskType: 'WorkflowTask', Status: 'FINISH', CreateTime: '2026-05-04T08:00:00Z', ImageProcessTaskResultSet: [] });
+      emulator.putImageTask(taskId, {
+        TaskType: 'WorkflowTask',
+        Status: 'FINISH',
+        CreateTime: '2026-05-04T08:00:00Z',
+        ImageProcessTaskResultSet: [],
+      });
     }
     const put = (prefix: string, count: number, status: string): string[] =>
       Array.from({ length: count }, (_, i) => {
         const taskId = `${prefix}-${i}`;
-        emulator.putWorkflowTask(taskId, { TaskId: taskId, Status: status, CreateTime: '2026-05-04T08:00:00Z', Inputs: '{"url":"oss://b/in.mp4"}' });
+        emulator.putWorkflowTask(taskId, {
+          TaskId: taskId,
+          Status: status,
+          CreateTime: '2026-05-04T08:00:00Z',
+          Inputs: '{"url":"oss://b/in.mp4"}',
+        });
         return taskId;
       });
     const hot = put('load-hot', 20, 'succeeded');
@@ -99,13 +117,17 @@ describe('reliability: sustained load', () => {
       const slot = sent % 10;
       const pick = <T>(items: readonly T[]): T => items[sent % items.length]!;
       if (slot < 4) return JSON.stringify({ query: IMAGE_ONE, variables: { id: pick(image) } });
-      if (slot < 6) return JSON.stringify({ query: IMAGE_LIST, variables: { ids: image.slice(sent % 10, (sent % 10) + 10) } });
+      if (slot < 6)
+        return JSON.stringify({ query: IMAGE_LIST, variables: { ids: image.slice(sent % 10, (sent % 10) + 10) } });
       if (slot < 8) {
         walkSent += 1;
         return JSON.stringify({ query: WORKFLOW_ONE, variables: { id: churn[churnNext++ % churn.length] } });
       }
       if (slot < 9) return JSON.stringify({ query: WORKFLOW_ONE, variables: { id: pick(running) } });
-      const representations = [...hot.slice(0, 4).map((taskId) => ({ __typename: 'WorkflowTask', taskId })), { __typename: 'ImageTask', taskId: pick(image) }];
+      const representations = [
+        ...hot.slice(0, 4).map((taskId) => ({ __typename: 'WorkflowTask', taskId })),
+        { __typename: 'ImageTask', taskId: pick(image) },
+      ];
       return JSON.stringify({ query: ENTITIES, variables: { representations } });
     };
     const badBodies: string[] = [];
@@ -114,7 +136,11 @@ describe('reliability: sustained load', () => {
       let ok: boolean;
       try {
         const parsed = JSON.parse(body) as { data?: unknown; errors?: unknown };
-        ok = parsed.errors === undefined && typeof parsed.data === 'object' && parsed.data !== null && !containsSecret(body);
+        ok =
+          parsed.errors === undefined &&
+          typeof parsed.data === 'object' &&
+          parsed.data !== null &&
+          !containsSecret(body);
       } catch {
         ok = false;
       }
@@ -122,7 +148,15 @@ describe('reliability: sustained load', () => {
       return ok;
     };
 
-    const phases: Array<{ requests: number; rps: number; failed: number; upstreamCalls: number; walkRequests: number; heapUsed: number; p99: number }> = [];
+    const phases: Array<{
+      requests: number;
+      rps: number;
+      failed: number;
+      upstreamCalls: number;
+      walkRequests: number;
+      heapUsed: number;
+      p99: number;
+    }> = [];
     for (let phase = 0; phase < 2; phase += 1) {
       emulator.resetCalls();
       walkSent = 0;
@@ -154,7 +188,10 @@ describe('reliability: sustained load', () => {
     }
 
     const serverIdle = await eventually(
-      () => new Promise<boolean>((resolve) => stack.app.server.httpServer.getConnections((error, count) => resolve(!error && count === 0))),
+      () =>
+        new Promise<boolean>((resolve) =>
+          stack.app.server.httpServer.getConnections((error, count) => resolve(!error && count === 0)),
+        ),
       10_000,
     );
     // Keep-alive sockets to the provider close when the emulator's idle timeout (5 s) ends them.
@@ -178,7 +215,8 @@ describe('reliability: sustained load', () => {
     expect(first.requests).toBeGreaterThan(0);
     // Every walk request is a provider call: no cache may answer a task it cannot hold. Requests
     // still in flight when a phase ends were sent but may never have reached the provider.
-    for (const phase of phases) expect(phase.upstreamCalls).toBeGreaterThanOrEqual(phase.walkRequests - SIZES.loadConnections);
+    for (const phase of phases)
+      expect(phase.upstreamCalls).toBeGreaterThanOrEqual(phase.walkRequests - SIZES.loadConnections);
     expect(second.heapUsed - first.heapUsed).toBeLessThan(HEAP_SLACK_BYTES);
     expect(serverIdle).toBe(true);
     expect(socketsClosed).toBe(true);

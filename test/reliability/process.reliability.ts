@@ -65,7 +65,8 @@ async function ask(url: string, agent: http.Agent, requestId: string, index: num
     const text = await response.text();
     if (containsSecret(text)) return { requestId, result: 'secret in answer' };
     const body = JSON.parse(text) as { data?: { imageTask?: { taskId?: string } | null }; errors?: unknown[] };
-    const ok = response.status === 200 && body.errors === undefined && body.data?.imageTask?.taskId === IDS[index % IDS.length];
+    const ok =
+      response.status === 200 && body.errors === undefined && body.data?.imageTask?.taskId === IDS[index % IDS.length];
     return { requestId, result: ok ? 'ok' : `HTTP ${response.status}: ${text.slice(0, 120)}` };
   } catch (error) {
     return { requestId, result: `no answer: ${(error as { code?: string }).code ?? (error as Error).message}` };
@@ -172,7 +173,11 @@ describe('reliability: the process', () => {
     try {
       const url = await readyUrl(subgraph);
       let answeredWhenClosed = -1;
-      const { outcomes, done } = load(url, 'pipe', () => answeredWhenClosed < 0 || outcomes.length < answeredWhenClosed + WARM_UP);
+      const { outcomes, done } = load(
+        url,
+        'pipe',
+        () => answeredWhenClosed < 0 || outcomes.length < answeredWhenClosed + WARM_UP,
+      );
       await until(() => outcomes.length >= WARM_UP);
       const logLinesBeforeClose = requestLogIds(subgraph).length;
       // The reader goes away while requests (and their log lines) keep coming.
@@ -182,7 +187,10 @@ describe('reliability: the process', () => {
 
       const ready = (await fetch(new URL('/ready', url), { signal: AbortSignal.timeout(HANG_MS) })).status;
       subgraph.child.kill('SIGTERM');
-      const exitCode = await Promise.race([subgraph.exited, new Promise((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref())]);
+      const exitCode = await Promise.race([
+        subgraph.exited,
+        new Promise((resolve) => setTimeout(() => resolve('still running'), HANG_MS).unref()),
+      ]);
 
       const figures = {
         sent: outcomes.length,

@@ -24,8 +24,11 @@ describe('maxDepthRule', () => {
   });
 
   it('checks every operation of a document on its own', () => {
-    const query = 'query A { imageTask(taskId: "a") { taskId } } query B { workflowTask(taskId: "a") { workflow { graph { edges { source } } } } }';
-    expect(limitErrors(query, { depth: 3 }).map((error) => error.message)).toEqual(['Query is 5 levels deep; the limit is 3 levels (MAX_QUERY_DEPTH)']);
+    const query =
+      'query A { imageTask(taskId: "a") { taskId } } query B { workflowTask(taskId: "a") { workflow { graph { edges { source } } } } }';
+    expect(limitErrors(query, { depth: 3 }).map((error) => error.message)).toEqual([
+      'Query is 5 levels deep; the limit is 3 levels (MAX_QUERY_DEPTH)',
+    ]);
   });
 
   it('exempts introspection, which Apollo switches off in production', () => {
@@ -33,7 +36,8 @@ describe('maxDepthRule', () => {
   });
 
   it('survives fragment cycles and unknown fragments (graphql-js reports those)', () => {
-    const cyclic = '{ imageTask(taskId: "a") { ...A } } fragment A on ImageTask { results { ...B } } fragment B on ImageProcessResult { ...A2 } fragment A2 on ImageProcessResult { ...B }';
+    const cyclic =
+      '{ imageTask(taskId: "a") { ...A } } fragment A on ImageTask { results { ...B } } fragment B on ImageProcessResult { ...A2 } fragment A2 on ImageProcessResult { ...B }';
     expect(() => limitErrors(cyclic, { depth: 3 })).not.toThrow();
     expect(() => limitErrors('{ imageTask(taskId: "a") { ...Missing } }', { depth: 3 })).not.toThrow();
   });
@@ -44,13 +48,16 @@ describe('maxDepthRule', () => {
       i === 39 ? `fragment F${i} on ImageTask { taskId }` : `fragment F${i} on ImageTask { ...F${i + 1} ...F${i + 1} }`,
     ).join('\n');
     const query = `{ imageTask(taskId: "a") { ...F0 } }\n${fragments}`;
-    expect(limitErrors(query, { depth: 1 }).map((error) => error.message)).toEqual(['Query is 2 levels deep; the limit is 1 levels (MAX_QUERY_DEPTH)']);
+    expect(limitErrors(query, { depth: 1 }).map((error) => error.message)).toEqual([
+      'Query is 2 levels deep; the limit is 1 levels (MAX_QUERY_DEPTH)',
+    ]);
   });
 });
 
 describe('maxAliasesRule', () => {
   it('counts aliased fields at every level, __typename included', () => {
-    const query = '{ a: imageTask(taskId: "a") { id: taskId t: __typename } b: workflowTask(taskId: "b") { s: state } }';
+    const query =
+      '{ a: imageTask(taskId: "a") { id: taskId t: __typename } b: workflowTask(taskId: "b") { s: state } }';
     expect(limitErrors(query, { aliases: 5 })).toEqual([]);
     expect(limitErrors(query, { aliases: 4 }).map((error) => [error.message, error.extensions.code])).toEqual([
       ['Query uses 5 aliases; the limit is 4 aliases (MAX_QUERY_ALIASES)', 'BAD_USER_INPUT'],
@@ -59,10 +66,14 @@ describe('maxAliasesRule', () => {
 
   it('counts a fragment once per spread, computing it once', () => {
     const fragments = Array.from({ length: 30 }, (_, i) =>
-      i === 29 ? `fragment F${i} on Query { x: imageTask(taskId: "a") { taskId } }` : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
+      i === 29
+        ? `fragment F${i} on Query { x: imageTask(taskId: "a") { taskId } }`
+        : `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`,
     ).join('\n');
     const errors = limitErrors(`{ ...F0 }\n${fragments}`, { aliases: 15 });
-    expect(errors.map((error) => error.message)).toEqual([`Query uses ${2 ** 29} aliases; the limit is 15 aliases (MAX_QUERY_ALIASES)`]);
+    expect(errors.map((error) => error.message)).toEqual([
+      `Query uses ${2 ** 29} aliases; the limit is 15 aliases (MAX_QUERY_ALIASES)`,
+    ]);
   });
 
   it('runs beside graphql-js rules without disturbing them', () => {
@@ -74,12 +85,25 @@ describe('maxAliasesRule', () => {
 describe('tokenLimitRefusal', () => {
   it('rewords the parser token-limit error as BAD_USER_INPUT naming the limit', () => {
     expect(
-      tokenLimitRefusal({ message: 'Syntax Error: Document contains more that 2000 tokens. Parsing aborted.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } }),
-    ).toEqual({ message: 'Query has more than 2000 tokens; the limit is 2000 tokens (MAX_QUERY_TOKENS)', extensions: { code: 'BAD_USER_INPUT' } });
+      tokenLimitRefusal({
+        message: 'Syntax Error: Document contains more that 2000 tokens. Parsing aborted.',
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ).toEqual({
+      message: 'Query has more than 2000 tokens; the limit is 2000 tokens (MAX_QUERY_TOKENS)',
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   });
 
   it('leaves every other error alone', () => {
-    expect(tokenLimitRefusal({ message: 'Syntax Error: Expected Name, found <EOF>.', extensions: { code: 'GRAPHQL_PARSE_FAILED' } })).toBeNull();
-    expect(tokenLimitRefusal({ message: 'Document contains more that 5 tokens', extensions: { code: 'NOT_FOUND' } })).toBeNull();
+    expect(
+      tokenLimitRefusal({
+        message: 'Syntax Error: Expected Name, found <EOF>.',
+        extensions: { code: 'GRAPHQL_PARSE_FAILED' },
+      }),
+    ).toBeNull();
+    expect(
+      tokenLimitRefusal({ message: 'Document contains more that 5 tokens', extensions: { code: 'NOT_FOUND' } }),
+    ).toBeNull();
   });
 });

@@ -32,13 +32,18 @@ function scriptedSource(answers: Answer[]): { source: TaskSource<ImageTaskModel>
   const source: TaskSource<ImageTaskModel> = async () => {
     const answer = answers[Math.min(calls, answers.length - 1)]!;
     calls += 1;
-    if (typeof answer === 'string') throw new ProviderError({ provider: 'tencent-mps', kind: answer, message: `tencent-mps ${answer}` });
+    if (typeof answer === 'string')
+      throw new ProviderError({ provider: 'tencent-mps', kind: answer, message: `tencent-mps ${answer}` });
     return { ...answer, requestId: `req-${calls}` } as unknown as ImageTaskModel;
   };
   return { source, calls: () => calls };
 }
 
-const OPTIONS: TaskWatchOptions = { intervals: { runningMs: 1_000, waitingMs: 5_000 }, maxDurationMs: 3_600_000, maxWatchedTasks: 10 };
+const OPTIONS: TaskWatchOptions = {
+  intervals: { runningMs: 1_000, waitingMs: 5_000 },
+  maxDurationMs: 3_600_000,
+  maxWatchedTasks: 10,
+};
 
 function setup(answers: Answer[], options: Partial<TaskWatchOptions> = {}) {
   const clock = new FakeClock();
@@ -58,7 +63,11 @@ function collect(iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>>) {
   let done = false;
   void (async () => {
     for await (const event of iterator) {
-      seen.push(event.kind === 'task' ? `${event.task.state}:${(event.task as unknown as FakeTask).progress}` : `error:${String(event.error.extensions.code)}`);
+      seen.push(
+        event.kind === 'task'
+          ? `${event.task.state}:${(event.task as unknown as FakeTask).progress}`
+          : `error:${String(event.error.extensions.code)}`,
+      );
     }
     done = true;
   })();
@@ -67,7 +76,14 @@ function collect(iterator: AsyncIterableIterator<TaskEvent<ImageTaskModel>>) {
 
 describe('task watches (poller registry)', () => {
   it('sends the current state first, then only changes, and completes after the terminal state', async () => {
-    const { clock, calls, polls, watches } = setup([task('PENDING'), task('PENDING'), task('RUNNING', 10), task('RUNNING', 10), task('RUNNING', 60), task('SUCCEEDED', 100)]);
+    const { clock, calls, polls, watches } = setup([
+      task('PENDING'),
+      task('PENDING'),
+      task('RUNNING', 10),
+      task('RUNNING', 10),
+      task('RUNNING', 60),
+      task('SUCCEEDED', 100),
+    ]);
     const events = collect(watches.imageTask('t1'));
     await flushPromises();
     expect(events.seen).toEqual(['PENDING:0']);
@@ -105,7 +121,10 @@ describe('task watches (poller registry)', () => {
   it('does not replay the last state to a late subscriber once a signed URL in it has expired', async () => {
     const clock = new FakeClock();
     const withUrl = (answer: FakeTask, expiresAt: number) => ({ ...answer, signedUrlsExpireAt: expiresAt });
-    const { source } = scriptedSource([withUrl(task('RUNNING', 10), clock.now() + 500), withUrl(task('RUNNING', 20), clock.now() + 60_000)]);
+    const { source } = scriptedSource([
+      withUrl(task('RUNNING', 10), clock.now() + 500),
+      withUrl(task('RUNNING', 20), clock.now() + 60_000),
+    ]);
     const expiring = createTaskWatches(
       { imageTask: source, workflowTask: async () => Promise.reject(new Error('unused')) },
       OPTIONS,
@@ -140,7 +159,13 @@ describe('task watches (poller registry)', () => {
   });
 
   it('retries transient errors at the next interval without ending, and ends every subscriber on a lasting one', async () => {
-    const { clock, polls, watches } = setup([task('RUNNING', 10), 'RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', task('RUNNING', 40), 'NOT_FOUND']);
+    const { clock, polls, watches } = setup([
+      task('RUNNING', 10),
+      'RATE_LIMITED',
+      'UPSTREAM_UNAVAILABLE',
+      task('RUNNING', 40),
+      'NOT_FOUND',
+    ]);
     const one = collect(watches.imageTask('t1'));
     const two = collect(watches.imageTask('t1'));
     await flushPromises();
@@ -185,7 +210,9 @@ describe('task watches (poller registry)', () => {
     const { watches } = setup([task('RUNNING')], { maxWatchedTasks: 2 });
     watches.imageTask('t1');
     watches.imageTask('t2');
-    expect(() => watches.imageTask('t3')).toThrow(expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) }));
+    expect(() => watches.imageTask('t3')).toThrow(
+      expect.objectContaining({ extensions: expect.objectContaining({ code: 'SUBSCRIPTION_LIMIT' }) }),
+    );
     expect(() => watches.imageTask('t1')).not.toThrow();
   });
 
@@ -203,13 +230,19 @@ describe('task watches (poller registry)', () => {
   });
 
   it('keeps only the newest undelivered state for a consumer that does not keep up', async () => {
-    const { clock, watches } = setup([task('RUNNING', 1), task('RUNNING', 2), task('RUNNING', 3), task('SUCCEEDED', 4)]);
+    const { clock, watches } = setup([
+      task('RUNNING', 1),
+      task('RUNNING', 2),
+      task('RUNNING', 3),
+      task('SUCCEEDED', 4),
+    ]);
     const iterator = watches.imageTask('t1');
     await clock.advance(1_000);
     await clock.advance(1_000);
     await clock.advance(1_000);
     const states: number[] = [];
-    for await (const event of iterator) if (event.kind === 'task') states.push((event.task as unknown as FakeTask).progress);
+    for await (const event of iterator)
+      if (event.kind === 'task') states.push((event.task as unknown as FakeTask).progress);
     expect(states).toEqual([4]);
   });
 });

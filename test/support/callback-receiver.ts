@@ -59,22 +59,27 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
       }
       const { kind, action, id, verifier } = body;
       if (req.method !== 'POST') return refuse(`${req.url}: method ${req.method}`);
-      if (!String(req.headers['content-type']).startsWith('application/json')) return refuse(`${req.url}: content-type ${req.headers['content-type']}`);
+      if (!String(req.headers['content-type']).startsWith('application/json'))
+        return refuse(`${req.url}: content-type ${req.headers['content-type']}`);
       if (kind !== 'subscription') return refuse(`${req.url}: kind ${String(kind)}`);
-      if (typeof id !== 'string' || id !== pathId || !verifiers.has(id)) return refuse(`${req.url}: unknown id ${String(id)}`);
+      if (typeof id !== 'string' || id !== pathId || !verifiers.has(id))
+        return refuse(`${req.url}: unknown id ${String(id)}`);
       if (verifier !== verifiers.get(id)) return refuse(`${id}: wrong verifier`);
       const log = received.get(id) ?? [];
       received.set(id, log);
-      if (log.some((message) => message.action === 'complete')) return refuse(`${id}: ${String(action)} after complete`);
+      if (log.some((message) => message.action === 'complete'))
+        return refuse(`${id}: ${String(action)} after complete`);
       switch (action) {
         case 'check':
-          if (req.headers['subscription-protocol'] !== 'callback/1.0') return refuse(`${id}: check without subscription-protocol: callback/1.0`);
+          if (req.headers['subscription-protocol'] !== 'callback/1.0')
+            return refuse(`${id}: check without subscription-protocol: callback/1.0`);
           log.push({ action, id });
           res.writeHead(204, { 'subscription-protocol': 'callback/1.0' }).end();
           return;
         case 'next': {
           const payload = body['payload'];
-          if (typeof payload !== 'object' || payload === null || !('data' in payload || 'errors' in payload)) return refuse(`${id}: next without a GraphQL result`);
+          if (typeof payload !== 'object' || payload === null || !('data' in payload || 'errors' in payload))
+            return refuse(`${id}: next without a GraphQL result`);
           if (!log.some((message) => message.action === 'check')) return refuse(`${id}: next before check`);
           log.push({ action, id, payload: payload as CallbackMessage['payload'] });
           res.writeHead(200).end();
@@ -82,7 +87,8 @@ export async function startCallbackReceiver(): Promise<CallbackReceiver> {
         }
         case 'complete': {
           const errors = body['errors'];
-          if (errors !== undefined && !Array.isArray(errors)) return refuse(`${id}: complete with errors that are not a list`);
+          if (errors !== undefined && !Array.isArray(errors))
+            return refuse(`${id}: complete with errors that are not a list`);
           log.push({ action, id, ...(errors ? { errors: errors as CallbackMessage['errors'] } : {}) });
           res.writeHead(202).end();
           return;

@@ -19,12 +19,16 @@ export function chromiumPath(): string {
     }
   }
   try {
-    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], { encoding: 'utf8' }).trim();
+    const found = execFileSync('sh', ['-c', 'command -v chromium || command -v chromium-browser'], {
+      encoding: 'utf8',
+    }).trim();
     if (found) return found;
   } catch {
     // Reported below.
   }
-  throw new Error('Chromium not found (looked for /usr/bin/chromium and chromium on PATH): install Debian\'s package with `apt-get install -y chromium` (.ci/run does)');
+  throw new Error(
+    "Chromium not found (looked for /usr/bin/chromium and chromium on PATH): install Debian's package with `apt-get install -y chromium` (.ci/run does)",
+  );
 }
 
 export function launchChromium(): Promise<Browser> {
@@ -32,7 +36,14 @@ export function launchChromium(): Promise<Browser> {
     executablePath: chromiumPath(),
     headless: true,
     // Tests run as root, where Chromium's sandbox cannot start; /dev/shm is small in containers.
-    args: ['--no-sandbox', '--headless=new', '--disable-dev-shm-usage', '--disable-gpu', '--no-first-run', '--no-default-browser-check'],
+    args: [
+      '--no-sandbox',
+      '--headless=new',
+      '--disable-dev-shm-usage',
+      '--disable-gpu',
+      '--no-first-run',
+      '--no-default-browser-check',
+    ],
     defaultViewport: { width: 1720, height: 900, deviceScaleFactor: 1 },
   });
 }

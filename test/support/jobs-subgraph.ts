@@ -43,7 +43,8 @@ export async function startJobsSubgraph(jobs: readonly JobRow[]): Promise<{ url:
         Query: { jobs: () => jobs },
         Job: {
           imageTask: (job: JobRow) => (job.imageTaskId ? { __typename: 'ImageTask', taskId: job.imageTaskId } : null),
-          workflowTask: (job: JobRow) => (job.workflowTaskId ? { __typename: 'WorkflowTask', taskId: job.workflowTaskId } : null),
+          workflowTask: (job: JobRow) =>
+            job.workflowTaskId ? { __typename: 'WorkflowTask', taskId: job.workflowTaskId } : null,
         },
       },
     }),

@@ -45,7 +45,9 @@ export function spawnSubgraph(env: Record<string, string>, options: { readonly c
   // A test may close its end of stdout on purpose; that is not an error of the test.
   child.stdout.on('error', () => undefined);
   // The signal's name when a signal ended it, so a failing expectation says which one.
-  const exited = new Promise<number | NodeJS.Signals | null>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal)));
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
   return {
     child,
     stdout: () => out,
@@ -74,7 +76,9 @@ export function readyUrl(subgraph: SubgraphProcess): Promise<string> {
     };
     subgraph.child.stdout.on('data', check);
     check();
-    void subgraph.exited.then((code) => reject(new Error(`exited with ${code} before it was ready:\n${subgraph.stdout()}\n${subgraph.stderr()}`)));
+    void subgraph.exited.then((code) =>
+      reject(new Error(`exited with ${code} before it was ready:\n${subgraph.stdout()}\n${subgraph.stderr()}`)),
+    );
   });
 }
 

@@ -48,7 +48,10 @@ export interface TestStack {
   readonly responses: RecordedResponse[];
   query(query: string, variables?: Record<string, unknown>, headers?: Record<string, string>): Promise<GraphQLResponse>;
   /** Any HTTP request to the app, e.g. `request('/metrics')`; recorded like `query`. */
-  request(path: string, init?: { method?: string; headers?: Record<string, string>; body?: string }): Promise<RecordedResponse>;
+  request(
+    path: string,
+    init?: { method?: string; headers?: Record<string, string>; body?: string },
+  ): Promise<RecordedResponse>;
   /** Names of the configured secrets found in `logLines` or `responses` (never the values). */
   leakedSecrets(): string[];
   stop(): Promise<void>;
@@ -71,7 +74,9 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
   const emulator = await startEmulator({
     ...(options.tencentCredentials && { tencentCredentials: options.tencentCredentials }),
     ...(options.alibabaCredentials && { alibabaCredentials: options.alibabaCredentials }),
-    ...(options.signedUrlLifetimeSeconds !== undefined && { signedUrlLifetimeSeconds: options.signedUrlLifetimeSeconds }),
+    ...(options.signedUrlLifetimeSeconds !== undefined && {
+      signedUrlLifetimeSeconds: options.signedUrlLifetimeSeconds,
+    }),
   });
   const tencent = options.tencentCredentials?.[0] ?? EMULATOR_CREDENTIALS.tencent;
   const alibaba = options.alibabaCredentials?.[0] ?? EMULATOR_CREDENTIALS.alibaba;
@@ -82,7 +87,8 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
     MPS_ENDPOINT: emulator.url,
     ALIBABA_CLOUD_ACCESS_KEY_ID: alibaba.accessKeyId,
     ALIBABA_CLOUD_ACCESS_KEY_SECRET: alibaba.accessKeySecret,
-    ...('securityToken' in alibaba && alibaba.securityToken !== undefined && { ALIBABA_CLOUD_SECURITY_TOKEN: alibaba.securityToken }),
+    ...('securityToken' in alibaba &&
+      alibaba.securityToken !== undefined && { ALIBABA_CLOUD_SECURITY_TOKEN: alibaba.securityToken }),
     ICE_ENDPOINT: emulator.url,
     UPSTREAM_TIMEOUT_MS: '2000',
     // Tests count provider calls per test against one shared stack, so the process-wide
@@ -101,7 +107,13 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
   const logger = createLogger(config.logLevel, sink, { redactHeaders: [config.security.sharedSecretHeader] });
   const app = await startApp(
     config,
-    { fetch, now: Date.now, randomNonce: () => randomBytes(16).toString('hex'), logger, ...(options.tracing && { tracing: options.tracing }) },
+    {
+      fetch,
+      now: Date.now,
+      randomNonce: () => randomBytes(16).toString('hex'),
+      logger,
+      ...(options.tracing && { tracing: options.tracing }),
+    },
     { port: 0, host: '127.0.0.1' },
   );
   const url = app.url;
@@ -109,12 +121,19 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
   const secrets = configuredSecrets(config);
 
   const record = async (response: import('node-fetch').Response): Promise<RecordedResponse> => {
-    const recorded = { status: response.status, headers: Object.fromEntries(response.headers.entries()), text: await response.text() };
+    const recorded = {
+      status: response.status,
+      headers: Object.fromEntries(response.headers.entries()),
+      text: await response.text(),
+    };
     responses.push(recorded);
     return recorded;
   };
   const leakedSecrets = (): string[] => {
-    const haystacks = [...logLines, ...responses.map((response) => `${JSON.stringify(response.headers)}\n${response.text}`)];
+    const haystacks = [
+      ...logLines,
+      ...responses.map((response) => `${JSON.stringify(response.headers)}\n${response.text}`),
+    ];
     return secrets.filter(({ value }) => haystacks.some((text) => text.includes(value))).map(({ name }) => name);
   };
 
@@ -131,7 +150,11 @@ export async function startTestStack(env: Record<string, string> = {}, options: 
         body: JSON.stringify({ query, variables }),
       });
       const recorded = await record(response);
-      return { status: response.status, headers: response.headers, body: JSON.parse(recorded.text) as GraphQLResponse['body'] };
+      return {
+        status: response.status,
+        headers: response.headers,
+        body: JSON.parse(recorded.text) as GraphQLResponse['body'],
+      };
     },
     async request(path, init = {}) {
       return record(await fetch(new URL(path, url), init));

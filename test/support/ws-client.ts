@@ -78,7 +78,11 @@ export function record(client: Client, query: string, variables: Record<string, 
   return recorded;
 }
 
-export async function until(condition: () => boolean | Promise<boolean>, what: string, limitMs = 20_000): Promise<void> {
+export async function until(
+  condition: () => boolean | Promise<boolean>,
+  what: string,
+  limitMs = 20_000,
+): Promise<void> {
   const start = Date.now();
   while (!(await condition())) {
     // A safety net against a hang, not a timing assertion.

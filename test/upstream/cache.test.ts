@@ -1,5 +1,12 @@
 import { ProviderError } from '../../src/providers/errors.js';
-import { cachePolicy, cachePolicyAt, cachedSource, DEFAULT_CACHE_TTLS, MAX_ENTRY_SHARE, type CacheTtls } from '../../src/upstream/cache.js';
+import {
+  cachePolicy,
+  cachePolicyAt,
+  cachedSource,
+  DEFAULT_CACHE_TTLS,
+  MAX_ENTRY_SHARE,
+  type CacheTtls,
+} from '../../src/upstream/cache.js';
 import type { TaskCall } from '../../src/sources/task-source.js';
 import { FakeClock } from '../support/fake-clock.js';
 import { newTally, providerError, scriptedSource } from './helpers.js';
@@ -14,7 +21,14 @@ describe('cachePolicy', () => {
 
   it('keeps NOT_FOUND briefly and no other error at all', () => {
     expect(cachePolicy(providerError('NOT_FOUND'), TTLS)).toEqual({ ttlMs: 5_000, maxAgeSeconds: 5 });
-    for (const kind of ['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_BAD_RESPONSE', 'AUTH_FAILED', 'BAD_INPUT', 'FORBIDDEN'] as const) {
+    for (const kind of [
+      'RATE_LIMITED',
+      'UPSTREAM_UNAVAILABLE',
+      'UPSTREAM_BAD_RESPONSE',
+      'AUTH_FAILED',
+      'BAD_INPUT',
+      'FORBIDDEN',
+    ] as const) {
       expect(cachePolicy(providerError(kind), TTLS)).toEqual({ ttlMs: 0, maxAgeSeconds: 0 });
     }
     expect(cachePolicy(new Error('bug'), TTLS)).toEqual({ ttlMs: 0, maxAgeSeconds: 0 });
@@ -87,12 +101,15 @@ describe('cached source', () => {
     expect(calls).toHaveLength(2);
   });
 
-  it.each(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_BAD_RESPONSE', 'AUTH_FAILED'] as const)('never keeps a %s failure', async (kind) => {
-    const { source, calls } = cached([providerError(kind), 'terminal']);
-    await expect(source('t1')).rejects.toBeInstanceOf(ProviderError);
-    await expect(source('t1')).resolves.toMatchObject({ terminal: true });
-    expect(calls).toHaveLength(2);
-  });
+  it.each(['RATE_LIMITED', 'UPSTREAM_UNAVAILABLE', 'UPSTREAM_BAD_RESPONSE', 'AUTH_FAILED'] as const)(
+    'never keeps a %s failure',
+    async (kind) => {
+      const { source, calls } = cached([providerError(kind), 'terminal']);
+      await expect(source('t1')).rejects.toBeInstanceOf(ProviderError);
+      await expect(source('t1')).resolves.toMatchObject({ terminal: true });
+      expect(calls).toHaveLength(2);
+    },
+  );
 
   it('keys by task id and holds at most maxEntries, least recently used out first', async () => {
     const { source, calls } = cached(['terminal'], 2);
@@ -114,7 +131,7 @@ describe('cached source', () => {
     expect(calls[0]?.call?.tally).toBe(tally);
   });
 
-  it("counts each hit and miss on the tally of the call that made it", async () => {
+  it('counts each hit and miss on the tally of the call that made it', async () => {
     const { source, events } = cached(['terminal']);
     const first = newTally();
     const second = newTally();
@@ -176,9 +193,19 @@ describe('cached source, bounded by bytes', () => {
     const calls: string[] = [];
     const plain = async (taskId: string, _call?: TaskCall): Promise<SizedTask> => {
       calls.push(taskId);
-      return { taskId, terminal: !taskId.startsWith('running'), text: `${taskId}:`.padEnd(lengths[taskId] ?? LARGE, 'x') };
+      return {
+        taskId,
+        terminal: !taskId.startsWith('running'),
+        text: `${taskId}:`.padEnd(lengths[taskId] ?? LARGE, 'x'),
+      };
     };
-    const { source, size } = cachedSource(plain, { provider: 'alibaba-ice', ttls: TTLS, maxEntries, maxBytes: MAX_BYTES, clock });
+    const { source, size } = cachedSource(plain, {
+      provider: 'alibaba-ice',
+      ttls: TTLS,
+      maxEntries,
+      maxBytes: MAX_BYTES,
+      clock,
+    });
     return { source, size, calls };
   }
 
@@ -260,16 +287,31 @@ describe('cachePolicyAt: signed URLs bound every tier', () => {
   const now = 1_700_000_000_000;
 
   it('keeps the state policy when no signed URL expires sooner', () => {
-    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: null }, ttls, now)).toEqual({ ttlMs: 600_000, maxAgeSeconds: 600 });
-    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 3_600_000 }, ttls, now)).toEqual({ ttlMs: 600_000, maxAgeSeconds: 600 });
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: null }, ttls, now)).toEqual({
+      ttlMs: 600_000,
+      maxAgeSeconds: 600,
+    });
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 3_600_000 }, ttls, now)).toEqual({
+      ttlMs: 600_000,
+      maxAgeSeconds: 600,
+    });
   });
 
   it('ends with the earliest signed URL: what is left of it, max-age rounded down', () => {
-    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 2_500 }, ttls, now)).toEqual({ ttlMs: 2_500, maxAgeSeconds: 2 });
-    expect(cachePolicyAt({ terminal: false, signedUrlsExpireAt: now + 900 }, ttls, now)).toEqual({ ttlMs: 900, maxAgeSeconds: 0 });
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now + 2_500 }, ttls, now)).toEqual({
+      ttlMs: 2_500,
+      maxAgeSeconds: 2,
+    });
+    expect(cachePolicyAt({ terminal: false, signedUrlsExpireAt: now + 900 }, ttls, now)).toEqual({
+      ttlMs: 900,
+      maxAgeSeconds: 0,
+    });
   });
 
   it('does not keep an answer whose URLs have already expired', () => {
-    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now - 1 }, ttls, now)).toEqual({ ttlMs: 0, maxAgeSeconds: 0 });
+    expect(cachePolicyAt({ terminal: true, signedUrlsExpireAt: now - 1 }, ttls, now)).toEqual({
+      ttlMs: 0,
+      maxAgeSeconds: 0,
+    });
   });
 });

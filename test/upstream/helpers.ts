@@ -13,7 +13,10 @@ export function newTally(): CallTally {
   return { upstreamCalls: 0, cacheHits: 0, cacheMisses: 0, inFlightShared: 0, retries: 0 };
 }
 
-export function providerError(kind: ProviderErrorKind, extra: { retryAfterMs?: number; retryable?: boolean } = {}): ProviderError {
+export function providerError(
+  kind: ProviderErrorKind,
+  extra: { retryAfterMs?: number; retryable?: boolean } = {},
+): ProviderError {
   return new ProviderError({ provider: 'tencent-mps', kind, message: `tencent-mps ${kind}`, ...extra });
 }
 
@@ -44,11 +47,16 @@ export function scriptedSource(steps: ReadonlyArray<'running' | 'terminal' | 'ha
     calls.push({ taskId, call });
     const step = steps[Math.min(calls.length, steps.length) - 1]!;
     const n = calls.length;
-    if (step === 'running' || step === 'terminal') return Promise.resolve({ taskId, terminal: step === 'terminal', call: n });
+    if (step === 'running' || step === 'terminal')
+      return Promise.resolve({ taskId, terminal: step === 'terminal', call: n });
     if (step instanceof Error) return Promise.reject(step);
     if (step === 'hang') {
       return new Promise<Task>((_resolve, reject) => {
-        call?.signal?.addEventListener('abort', () => reject(providerError('UPSTREAM_UNAVAILABLE', { retryable: false })), { once: true });
+        call?.signal?.addEventListener(
+          'abort',
+          () => reject(providerError('UPSTREAM_UNAVAILABLE', { retryable: false })),
+          { once: true },
+        );
       });
     }
     return step.promise;

@@ -15,7 +15,11 @@ describe('in-flight sharing', () => {
     const answer = deferred<Task>();
     const { source, calls } = scriptedSource([answer]);
     let shared = 0;
-    const once = sharedInFlight(source, { provider: 'tencent-mps', clock, events: { onInFlightShared: () => (shared += 1) } });
+    const once = sharedInFlight(source, {
+      provider: 'tencent-mps',
+      clock,
+      events: { onInFlightShared: () => (shared += 1) },
+    });
     const lookups = Array.from({ length: 10 }, () => once('t1'));
     answer.resolve({ taskId: 't1', terminal: true, call: 1 });
     const results = await Promise.all(lookups);
@@ -48,7 +52,10 @@ describe('in-flight sharing', () => {
     const { source, calls } = scriptedSource([answer]);
     const once = sharedInFlight(source, { provider: 'tencent-mps', clock });
     const first = new AbortController();
-    const lookups = [once('t1', { deadline: 1_000, signal: first.signal, owner: 'r1' }), once('t1', { deadline: 2_000, owner: 'r2' })];
+    const lookups = [
+      once('t1', { deadline: 1_000, signal: first.signal, owner: 'r1' }),
+      once('t1', { deadline: 2_000, owner: 'r2' }),
+    ];
     first.abort();
     await expect(lookups[0]).rejects.toMatchObject({ kind: 'UPSTREAM_UNAVAILABLE', retryable: false });
     // The other caller still waits, so the shared call goes on.
@@ -65,7 +72,10 @@ describe('in-flight sharing', () => {
     const answer = deferred<Task>();
     const { source, calls } = scriptedSource([answer]);
     // measuredSource is what counts upstream calls; under the sharing, as in production.
-    const once = sharedInFlight(measuredSource(source, { provider: 'tencent-mps', clock }), { provider: 'tencent-mps', clock });
+    const once = sharedInFlight(measuredSource(source, { provider: 'tencent-mps', clock }), {
+      provider: 'tencent-mps',
+      clock,
+    });
     const first = newTally();
     const second = newTally();
     const third = newTally();
@@ -127,7 +137,11 @@ describe('in-flight sharing', () => {
       const answer = deferred<Task>();
       const { source, calls } = scriptedSource([answer]);
       let deadlines = 0;
-      const once = sharedInFlight(source, { provider: 'tencent-mps', clock, events: { onDeadlineExceeded: () => (deadlines += 1) } });
+      const once = sharedInFlight(source, {
+        provider: 'tencent-mps',
+        clock,
+        events: { onDeadlineExceeded: () => (deadlines += 1) },
+      });
       const patient = once('t1', { deadline: 3_000 });
       const hurried = once('t1', { deadline: 1_000 });
       const hurriedFails = expect(hurried).rejects.toBeInstanceOf(DeadlineExceededError);
@@ -170,7 +184,7 @@ describe('in-flight sharing', () => {
       expect(calls[1]?.call?.deadline).toBe(3_000);
     });
 
-    it("also when the deadline left no time for a retry and the last provider error is what failed", async () => {
+    it('also when the deadline left no time for a retry and the last provider error is what failed', async () => {
       // Throttled with a Retry-After that ends past the first caller's deadline.
       const { once, calls } = stack([providerError('RATE_LIMITED', { retryAfterMs: 800 }), 'terminal']);
       const early = once('t1', { deadline: 500 });
@@ -185,7 +199,10 @@ describe('in-flight sharing', () => {
       const { once, calls } = stack(['hang', 'terminal']);
       const tallies = [newTally(), newTally(), newTally()];
       const early = once('t1', { deadline: 1_000, tally: tallies[0]! });
-      const later = [once('t1', { deadline: 3_000, tally: tallies[1]! }), once('t1', { deadline: 3_000, tally: tallies[2]! })];
+      const later = [
+        once('t1', { deadline: 3_000, tally: tallies[1]! }),
+        once('t1', { deadline: 3_000, tally: tallies[2]! }),
+      ];
       const earlyFails = expect(early).rejects.toBeInstanceOf(DeadlineExceededError);
       await clock.advance(1_000);
       await earlyFails;
@@ -196,7 +213,7 @@ describe('in-flight sharing', () => {
       expect(tallies.map((tally) => tally.inFlightShared)).toEqual([0, 1, 2]);
     });
 
-    it('shares a failure the deadline did not cause, whatever the callers\' deadlines', async () => {
+    it("shares a failure the deadline did not cause, whatever the callers' deadlines", async () => {
       const { once, calls } = stack([providerError('NOT_FOUND'), 'terminal']);
       const lookups = [once('t1', { deadline: 1_000 }), once('t1', { deadline: 3_000 })];
       for (const lookup of lookups) await expect(lookup).rejects.toMatchObject({ kind: 'NOT_FOUND' });

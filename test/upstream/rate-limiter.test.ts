@@ -25,7 +25,10 @@ describe('rate limiter', () => {
       ratePerSecond,
       maxQueue,
       clock,
-      events: { onRateLimitWait: (_provider, waitedMs) => waits.push(waitedMs), onRateLimitRejected: () => (rejected += 1) },
+      events: {
+        onRateLimitWait: (_provider, waitedMs) => waits.push(waitedMs),
+        onRateLimitRejected: () => (rejected += 1),
+      },
     });
     const source = rateLimitedSource(async (taskId: string) => {
       sent.push({ taskId, at: clock.now() });
@@ -134,7 +137,13 @@ describe('rate limiter', () => {
     function owned(ratePerSecond: number, maxQueue: number) {
       const sent: string[] = [];
       let rejected = 0;
-      const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond, maxQueue, clock, events: { onRateLimitRejected: () => (rejected += 1) } });
+      const limiter = new RateLimiter({
+        provider: 'tencent-mps',
+        ratePerSecond,
+        maxQueue,
+        clock,
+        events: { onRateLimitRejected: () => (rejected += 1) },
+      });
       const source = rateLimitedSource(async (taskId: string) => {
         sent.push(taskId);
         return taskId;
@@ -157,7 +166,7 @@ describe('rate limiter', () => {
       expect(limiter.waitingOwners).toBe(0);
     });
 
-    it("with the queue full, a newcomer under its share evicts the newest waiter of the biggest holder, which fails with RATE_LIMITED", async () => {
+    it('with the queue full, a newcomer under its share evicts the newest waiter of the biggest holder, which fails with RATE_LIMITED', async () => {
       const { sent, call, limiter, rejected } = owned(1, 4);
       const flood = ['a1', 'a2', 'a3', 'a4', 'a5'].map((id) => call('A', id));
       expect(limiter.queueLength).toBe(4);
@@ -180,7 +189,15 @@ describe('rate limiter', () => {
 
     it('never evicts between two requests holding equal shares', async () => {
       const { call, limiter, rejected } = owned(1, 4);
-      const calls = [call('A', 'a0'), call('A', 'a1'), call('A', 'a2'), call('B', 'b1'), call('B', 'b2'), call('A', 'a3'), call('B', 'b3')];
+      const calls = [
+        call('A', 'a0'),
+        call('A', 'a1'),
+        call('A', 'a2'),
+        call('B', 'b1'),
+        call('B', 'b2'),
+        call('A', 'a3'),
+        call('B', 'b3'),
+      ];
       expect(limiter.queueLengthOf('A')).toBe(2);
       expect(limiter.queueLengthOf('B')).toBe(2);
       expect(rejected()).toBe(2);
@@ -201,7 +218,9 @@ describe('rate limiter', () => {
         if (i % 7 === 0) await clock.advance(130);
         const controller = new AbortController();
         controllers.push(controller);
-        results.push(source(`t${i}`, { owner: `r${i % 5}`, signal: controller.signal }).catch((error: unknown) => error));
+        results.push(
+          source(`t${i}`, { owner: `r${i % 5}`, signal: controller.signal }).catch((error: unknown) => error),
+        );
         // Some requests go away while their calls wait.
         if (i % 11 === 10) controllers[i - 3]?.abort();
       }
@@ -220,7 +239,12 @@ describe('rate limiter', () => {
         return taskId;
       }, limiter);
       const b = new AbortController();
-      const calls = [source('a1', { owner: 'A' }), source('a2', { owner: 'A' }), source('b1', { owner: 'B', signal: b.signal }).catch(() => 'aborted'), source('c1', { owner: 'C' })];
+      const calls = [
+        source('a1', { owner: 'A' }),
+        source('a2', { owner: 'A' }),
+        source('b1', { owner: 'B', signal: b.signal }).catch(() => 'aborted'),
+        source('c1', { owner: 'C' }),
+      ];
       expect(limiter.waitingOwners).toBe(3);
       b.abort();
       expect(limiter.waitingOwners).toBe(2);
@@ -236,7 +260,14 @@ describe('rate limiter, paced', () => {
   it('spaces grants (window + margin) / budget apart instead of granting a burst, and still never more than the budget in a window', async () => {
     const clock = new FakeClock(0);
     const sent: number[] = [];
-    const limiter = new RateLimiter({ provider: 'tencent-mps', ratePerSecond: 4, maxQueue: 100, marginMs: 200, pace: true, clock });
+    const limiter = new RateLimiter({
+      provider: 'tencent-mps',
+      ratePerSecond: 4,
+      maxQueue: 100,
+      marginMs: 200,
+      pace: true,
+      clock,
+    });
     const source = rateLimitedSource(async () => void sent.push(clock.now()), limiter);
     const calls = Array.from({ length: 9 }, () => source('t'));
     await clock.runAll();

@@ -8,7 +8,9 @@ const POLICY: RetryPolicy = { maxAttempts: 3, baseDelayMs: 100, maxDelayMs: 2_00
 
 describe('backoff', () => {
   it('draws each wait uniformly below min(cap, base * 2^(attempt-1))', () => {
-    expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelayMs(attempt, POLICY, () => 0.5))).toEqual([50, 100, 200, 400, 800, 1000]);
+    expect([1, 2, 3, 4, 5, 6].map((attempt) => backoffDelayMs(attempt, POLICY, () => 0.5))).toEqual([
+      50, 100, 200, 400, 800, 1000,
+    ]);
     expect(backoffDelayMs(3, POLICY, () => 0)).toBe(0);
     expect(backoffDelayMs(3, POLICY, () => 0.999_999)).toBe(399);
     expect(backoffDelayMs(30, POLICY, () => 0.999_999)).toBe(1_999);
@@ -25,7 +27,10 @@ describe('retrying source', () => {
     clock = new FakeClock(0);
   });
 
-  function retrying(steps: Parameters<typeof scriptedSource>[0], options: { random?: () => number; policy?: RetryPolicy } = {}) {
+  function retrying(
+    steps: Parameters<typeof scriptedSource>[0],
+    options: { random?: () => number; policy?: RetryPolicy } = {},
+  ) {
     const scripted = scriptedSource(steps);
     const retries: Array<{ attempt: number; delayMs: number; kind: string }> = [];
     let deadlines = 0;
@@ -36,7 +41,8 @@ describe('retrying source', () => {
       clock,
       random: options.random ?? (() => 0.5),
       events: {
-        onRetry: (_provider, attempt, error, delayMs) => retries.push({ attempt, delayMs, kind: (error as ProviderError).kind }),
+        onRetry: (_provider, attempt, error, delayMs) =>
+          retries.push({ attempt, delayMs, kind: (error as ProviderError).kind }),
         onDeadlineExceeded: () => (deadlines += 1),
       },
     });
@@ -54,7 +60,11 @@ describe('retrying source', () => {
   }
 
   it('retries a retryable failure and returns the answer of the attempt that worked', async () => {
-    const { source, calls, retries } = retrying([providerError('RATE_LIMITED'), providerError('UPSTREAM_UNAVAILABLE'), 'terminal']);
+    const { source, calls, retries } = retrying([
+      providerError('RATE_LIMITED'),
+      providerError('UPSTREAM_UNAVAILABLE'),
+      'terminal',
+    ]);
     const { value } = await settle(source('t1'));
     expect(value).toMatchObject({ taskId: 't1', call: 3 });
     expect(calls).toHaveLength(3);
@@ -73,7 +83,9 @@ describe('retrying source', () => {
   });
 
   it('honours a different maxAttempts', async () => {
-    const { source, calls } = retrying([providerError('UPSTREAM_UNAVAILABLE')], { policy: { ...POLICY, maxAttempts: 5 } });
+    const { source, calls } = retrying([providerError('UPSTREAM_UNAVAILABLE')], {
+      policy: { ...POLICY, maxAttempts: 5 },
+    });
     await settle(source('t1'));
     expect(calls).toHaveLength(5);
   });
@@ -110,7 +122,11 @@ describe('retrying source', () => {
   });
 
   it('makes each attempt a fresh call with the deadline and its own abort signal', async () => {
-    const { source, calls } = retrying([providerError('UPSTREAM_UNAVAILABLE'), providerError('UPSTREAM_UNAVAILABLE'), 'terminal']);
+    const { source, calls } = retrying([
+      providerError('UPSTREAM_UNAVAILABLE'),
+      providerError('UPSTREAM_UNAVAILABLE'),
+      'terminal',
+    ]);
     await settle(source('t1', { deadline: 10_000 }));
     expect(calls.map((call) => call.call?.deadline)).toEqual([10_000, 10_000, 10_000]);
     const signals = calls.map((call) => call.call?.signal);
@@ -119,7 +135,11 @@ describe('retrying source', () => {
   });
 
   it("counts each retry on the call's tally and hands the tally to every attempt", async () => {
-    const { source, calls } = retrying([providerError('RATE_LIMITED'), providerError('UPSTREAM_UNAVAILABLE'), 'terminal']);
+    const { source, calls } = retrying([
+      providerError('RATE_LIMITED'),
+      providerError('UPSTREAM_UNAVAILABLE'),
+      'terminal',
+    ]);
     const tally = newTally();
     await settle(source('t1', { deadline: 10_000, tally }));
     expect(tally).toEqual({ ...newTally(), retries: 2 });
@@ -137,7 +157,9 @@ describe('retrying source', () => {
 
   it('counts no retry for a wait the deadline leaves no time for', async () => {
     // One 99 ms wait fits before the 250 ms deadline; the next (199 ms) would not.
-    const { source, calls } = retrying([providerError('RATE_LIMITED'), providerError('RATE_LIMITED'), 'terminal'], { random: () => 0.999 });
+    const { source, calls } = retrying([providerError('RATE_LIMITED'), providerError('RATE_LIMITED'), 'terminal'], {
+      random: () => 0.999,
+    });
     const tally = newTally();
     await settle(source('t1', { deadline: 250, tally }));
     expect(calls).toHaveLength(2);
@@ -162,7 +184,9 @@ describe('retrying source', () => {
     it('never starts a wait that would end past the deadline, and fails with the last error', async () => {
       const last = providerError('UPSTREAM_UNAVAILABLE');
       // Waits would be 99 ms, then 199 ms: the second would end at about 300 ms, past the 250 ms deadline.
-      const { source, calls, deadlines } = retrying([providerError('RATE_LIMITED'), last, 'terminal'], { random: () => 0.999 });
+      const { source, calls, deadlines } = retrying([providerError('RATE_LIMITED'), last, 'terminal'], {
+        random: () => 0.999,
+      });
       const { error } = await settle(source('t1', { deadline: 250 }));
       expect(error).toBe(last);
       expect(calls).toHaveLength(2);

@@ -54,15 +54,26 @@ describe('upstream source (cache, in-flight sharing, retry, rate limit composed)
     expect(log.hits).toBe(1);
   });
 
-  it('counts each request\'s lookups on its own tally: the real call and its retries on the first, a share on the other', async () => {
+  it("counts each request's lookups on its own tally: the real call and its retries on the first, a share on the other", async () => {
     const { source, calls } = composed([providerError('RATE_LIMITED'), providerError('RATE_LIMITED'), 'terminal']);
     const first = newTally();
     const second = newTally();
-    const lookups = [source('t1', { deadline: 15_000, tally: first }), source('t1', { deadline: 15_000, tally: second }), source('t1')];
+    const lookups = [
+      source('t1', { deadline: 15_000, tally: first }),
+      source('t1', { deadline: 15_000, tally: second }),
+      source('t1'),
+    ];
     await clock.runAll();
     await Promise.all(lookups);
     expect(calls).toHaveLength(3);
-    expect(first).toEqual({ upstreamCalls: 3, cacheHits: 0, cacheMisses: 1, inFlightShared: 0, retries: 2, rateLimitWaitMs: 0 });
+    expect(first).toEqual({
+      upstreamCalls: 3,
+      cacheHits: 0,
+      cacheMisses: 1,
+      inFlightShared: 0,
+      retries: 2,
+      rateLimitWaitMs: 0,
+    });
     expect(second).toEqual({ upstreamCalls: 0, cacheHits: 0, cacheMisses: 1, inFlightShared: 1, retries: 0 });
 
     const later = newTally();

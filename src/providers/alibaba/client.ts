@@ -67,7 +67,12 @@ export interface IceClient {
  * The canonical query string from the signer is also the one on the wire:
  * re-encoding it (URLSearchParams turns a space into `+`) would break the signature.
  */
-export function buildGetAIWorkflowTaskRequest(config: ConfiguredAlibaba, taskId: string, nowMs: number, nonce: string): HttpRequest {
+export function buildGetAIWorkflowTaskRequest(
+  config: ConfiguredAlibaba,
+  taskId: string,
+  nowMs: number,
+  nonce: string,
+): HttpRequest {
   const endpoint = new URL(config.endpoint);
   const signedHeaders: Record<string, string> = {
     host: endpoint.host,
@@ -77,7 +82,8 @@ export function buildGetAIWorkflowTaskRequest(config: ConfiguredAlibaba, taskId:
     'x-acs-signature-nonce': nonce,
     'x-acs-content-sha256': EMPTY_BODY_SHA256,
   };
-  if (config.credentials.securityToken !== undefined) signedHeaders['x-acs-security-token'] = config.credentials.securityToken;
+  if (config.credentials.securityToken !== undefined)
+    signedHeaders['x-acs-security-token'] = config.credentials.securityToken;
   const { authorization, canonicalQuery } = signAcs3(config.credentials, {
     method: 'POST',
     canonicalUri: '/',
@@ -99,7 +105,9 @@ export function interpretGetAIWorkflowTaskReply(reply: HttpResult): GetAIWorkflo
   const parsed = parseJsonBody(reply.bodyText);
   if (!isRecord(parsed)) {
     if (!isSuccessStatus(status)) throw classifyHttpStatus(PROVIDER, status, { retryAfterMs });
-    throw badResponse(PROVIDER, parsed === undefined ? 'body is not JSON' : 'body is not a JSON object', { httpStatus: status });
+    throw badResponse(PROVIDER, parsed === undefined ? 'body is not JSON' : 'body is not a JSON object', {
+      httpStatus: status,
+    });
   }
   const requestId = typeof parsed['RequestId'] === 'string' ? parsed['RequestId'] : undefined;
   const workflowTask = parsed['WorkflowTask'];
@@ -123,7 +131,12 @@ export function createIceClient(deps: IceClientDeps): IceClient {
   return {
     getAIWorkflowTask: (taskId, options = {}) =>
       withCredential(credentials, async (credential) => {
-        const request = buildGetAIWorkflowTaskRequest({ ...deps.config, credentials: credential }, taskId, deps.now(), deps.randomNonce());
+        const request = buildGetAIWorkflowTaskRequest(
+          { ...deps.config, credentials: credential },
+          taskId,
+          deps.now(),
+          deps.randomNonce(),
+        );
         const reply = await sendWithTimeout(request, {
           fetch: deps.fetch,
           provider: PROVIDER,

@@ -64,8 +64,7 @@ export function signAcs3(credentials: Acs3Credentials, input: Acs3SigningInput):
   ].join('\n');
   const stringToSign = `${ACS3_ALGORITHM}\n${sha256Hex(canonicalRequest)}`;
   const signature = hmacSha256Hex(credentials.accessKeySecret, stringToSign);
-  const authorization =
-    `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
+  const authorization = `${ACS3_ALGORITHM} Credential=${credentials.accessKeyId},SignedHeaders=${signedHeaders},Signature=${signature}`;
   return { authorization, signature, signedHeaders, canonicalQuery, canonicalRequest, stringToSign };
 }
 
@@ -76,7 +75,9 @@ export interface ParsedAcs3Authorization {
 }
 
 export function parseAcs3Authorization(header: string): ParsedAcs3Authorization | null {
-  const match = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([a-z0-9;-]+),Signature=([0-9a-f]{64})$/.exec(header);
+  const match = /^ACS3-HMAC-SHA256 Credential=([^,\s]+),SignedHeaders=([a-z0-9;-]+),Signature=([0-9a-f]{64})$/.exec(
+    header,
+  );
   if (!match) return null;
   const [, accessKeyId, signedHeaders, signature] = match as unknown as [string, string, string, string];
   return { accessKeyId, signedHeaders: signedHeaders.split(';'), signature };

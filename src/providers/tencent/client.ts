@@ -58,14 +58,21 @@ export interface DescribeImageTaskDetailResult {
 }
 
 export interface MpsClient {
-  describeImageTaskDetail(taskId: string, options?: { readonly signal?: AbortSignal }): Promise<DescribeImageTaskDetailResult>;
+  describeImageTaskDetail(
+    taskId: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<DescribeImageTaskDetailResult>;
 }
 
 /**
  * The signed request for one attempt. Pure, so a test can compare it with the
  * published vector. The path is always `/` whatever the endpoint.
  */
-export function buildDescribeImageTaskDetailRequest(config: ConfiguredTencent, taskId: string, nowMs: number): HttpRequest {
+export function buildDescribeImageTaskDetailRequest(
+  config: ConfiguredTencent,
+  taskId: string,
+  nowMs: number,
+): HttpRequest {
   const endpoint = new URL(config.endpoint);
   // Exactly what goes on the wire: Node sends our Host header as given, so host[:port] of the endpoint.
   const host = endpoint.host;
@@ -104,7 +111,9 @@ export function interpretDescribeImageTaskDetailReply(reply: HttpResult): Descri
   const response = isRecord(parsed) ? parsed['Response'] : undefined;
   if (!isRecord(response)) {
     if (!isSuccessStatus(status)) throw classifyHttpStatus(PROVIDER, status, { retryAfterMs });
-    throw badResponse(PROVIDER, parsed === undefined ? 'body is not JSON' : 'no Response object', { httpStatus: status });
+    throw badResponse(PROVIDER, parsed === undefined ? 'body is not JSON' : 'no Response object', {
+      httpStatus: status,
+    });
   }
   const requestId = typeof response['RequestId'] === 'string' ? response['RequestId'] : undefined;
   const error = response['Error'];
@@ -126,7 +135,11 @@ export function createMpsClient(deps: MpsClientDeps): MpsClient {
   return {
     describeImageTaskDetail: (taskId, options = {}) =>
       withCredential(credentials, async (credential) => {
-        const request = buildDescribeImageTaskDetailRequest({ ...deps.config, credentials: credential }, taskId, deps.now());
+        const request = buildDescribeImageTaskDetailRequest(
+          { ...deps.config, credentials: credential },
+          taskId,
+          deps.now(),
+        );
         const reply = await sendWithTimeout(request, {
           fetch: deps.fetch,
           provider: PROVIDER,

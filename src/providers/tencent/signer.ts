@@ -55,7 +55,9 @@ export function signTc3(credentials: Tc3Credentials, input: Tc3SigningInput): Tc
   ].join('\n');
   const date = tc3Date(input.timestamp);
   const credentialScope = `${date}/${input.service}/tc3_request`;
-  const stringToSign = [TC3_ALGORITHM, String(input.timestamp), credentialScope, sha256Hex(canonicalRequest)].join('\n');
+  const stringToSign = [TC3_ALGORITHM, String(input.timestamp), credentialScope, sha256Hex(canonicalRequest)].join(
+    '\n',
+  );
   const kDate = hmacSha256(`TC3${credentials.secretKey}`, date);
   const kService = hmacSha256(kDate, input.service);
   const kSigning = hmacSha256(kService, 'tc3_request');
@@ -76,10 +78,18 @@ export interface ParsedTc3Authorization {
 
 /** Parses an Authorization header as the server reads it; null when malformed. */
 export function parseTc3Authorization(header: string): ParsedTc3Authorization | null {
-  const match = /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/,\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
-    header,
-  );
+  const match =
+    /^TC3-HMAC-SHA256 Credential=([^/,\s]+)\/(\d{4}-\d{2}-\d{2})\/([^/,\s]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
+      header,
+    );
   if (!match) return null;
-  const [, secretId, date, service, signedHeaders, signature] = match as unknown as [string, string, string, string, string, string];
+  const [, secretId, date, service, signedHeaders, signature] = match as unknown as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+  ];
   return { secretId, date, service, signedHeaders: signedHeaders.split(';'), signature };
 }
