@@ -13,6 +13,7 @@ import { seedImageTasks, seedWorkflowTasks } from '../src/emulator/seed-tasks.js
 import type { ProviderName } from '../src/providers/errors.js';
 import { imageTaskSource, workflowTaskSource } from '../src/sources/provider-sources.js';
 import { isImageTaskModel, isWorkflowTaskModel } from '../src/upstream/shared/model-shapes.js';
+import { SHARED_FORMAT_VERSION } from '../src/upstream/shared/keys.js';
 import { startRedisServer } from '../support/redis-server.js';
 import { emulatorIceClient, emulatorMpsClient } from './emulator-clients.js';
 import { eachConcurrently, sharedStack } from './shared-stack.js';
@@ -88,7 +89,7 @@ async function fill(
       // Few at a time, and a patient command timeout: on a loaded machine a timed-out command would store nothing.
       await eachConcurrently(ids, 8, (taskId) => stack.upstream.source(taskId));
       const after = await usedMemory(admin);
-      const taskKeys = await admin.keys('bench:v1:*:task:*');
+      const taskKeys = await admin.keys(`bench:${SHARED_FORMAT_VERSION}:*:task:*`);
       const keys = taskKeys.slice(0, 200);
       let valueBytes = 0;
       let usageBytes = 0;

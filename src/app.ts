@@ -83,7 +83,18 @@ async function startEmulated(modes: Record<ProviderName, ProviderMode>, now: () 
   };
 }
 
-function upstreamPolicy(upstream: AppConfig['upstream'], ratePerSecond: number): UpstreamPolicy {
+/**
+ * The longest refresh interval the scheduler hands out: every watched task in turn from the share
+ * of the quota a refresh is sure of (at least one call a second), or the waiting interval.
+ */
+function longestRefreshIntervalMs(config: AppConfig, ratePerSecond: number): number {
+  const spare = Math.max(1, ratePerSecond * config.upstream.rateLimit.reservedShare);
+  const stretched = Math.ceil((config.subscriptions.maxWatchedTasks / spare) * 1000);
+  return Math.max(stretched, config.subscriptions.waitingIntervalMs, config.upstream.cache.runningTtlMs);
+}
+
+function upstreamPolicy(config: AppConfig, ratePerSecond: number): UpstreamPolicy {
+  const { upstream } = config;
   return {
     cache: upstream.cache,
     retry: {
@@ -98,6 +109,7 @@ function upstreamPolicy(upstream: AppConfig['upstream'], ratePerSecond: number):
       reservedShare: upstream.rateLimit.reservedShare,
     },
     defaultDeadlineMs: upstream.requestDeadlineMs,
+    refreshRetainMs: longestRefreshIntervalMs(config, ratePerSecond),
   };
 }
 
@@ -152,7 +164,7 @@ function providerSource<T extends { readonly terminal: boolean }>(
   const upstream = upstreamSource(
     provider.name,
     connection.source,
-    upstreamPolicy(config.upstream, provider.ratePerSecond(config.upstream)),
+    upstreamPolicy(config, provider.ratePerSecond(config.upstream)),
     { ...parts.upstreamDeps, shared },
   );
   metrics.watchRateLimitQueue(provider.name, () => upstream.limiter.queueLength);

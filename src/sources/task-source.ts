@@ -44,6 +44,11 @@ export interface TaskCall {
    * the default), a subscription's `first_read`, or a `refresh` poll of a watched task.
    */
   readonly priority?: CallPriority;
+  /**
+   * For a `refresh`: how old an answer it accepts from the shared tier (Redis), past the running
+   * TTL; the scheduler sets it to the time since this replica last read the task.
+   */
+  readonly maxAgeMs?: number;
   /** Epoch ms by which the answer is needed; nothing below waits or retries past it. */
   readonly deadline?: number;
   /**

@@ -61,7 +61,10 @@ export class Poller<T extends WatchedTask> {
   private readonly slot: PollSlot;
 
   constructor(private readonly options: PollerOptions<T>) {
-    this.slot = options.schedule({ client: () => options.owner(), run: (priority) => this.poll(priority) });
+    this.slot = options.schedule({
+      client: () => options.owner(),
+      run: (priority, maxAgeMs) => this.poll(priority, maxAgeMs),
+    });
   }
 
   get subscriberCount(): number {
@@ -111,7 +114,7 @@ export class Poller<T extends WatchedTask> {
   }
 
   /** One poll; true when it read the task (a change, no change, or a lasting failure). */
-  private async poll(priority: CallPriority): Promise<boolean> {
+  private async poll(priority: CallPriority, maxAgeMs: number | undefined): Promise<boolean> {
     if (this.stopped) return false;
     const controller = new AbortController();
     this.polling = controller;
@@ -120,6 +123,7 @@ export class Poller<T extends WatchedTask> {
       task = await this.options.source(this.options.taskId, {
         owner: this.options.owner(),
         priority,
+        ...(maxAgeMs !== undefined && { maxAgeMs }),
         signal: controller.signal,
       });
     } catch (error) {

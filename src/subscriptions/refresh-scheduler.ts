@@ -36,8 +36,12 @@ export interface RefreshSchedulerOptions {
 export interface ScheduledPoll {
   /** Who is charged for the poll (the client whose subscription made the poller). */
   client(): string;
-  /** Runs the poll; resolves true when it read the task (success or a lasting answer), false on a transient failure. */
-  run(priority: CallPriority): Promise<boolean>;
+  /**
+   * Runs the poll; resolves true when it read the task (success or a lasting answer), false on a
+   * transient failure. A refresh gets the time since the task's last read: another replica's
+   * answer stored since then is as good as a provider call.
+   */
+  run(priority: CallPriority, maxAgeMs?: number): Promise<boolean>;
 }
 
 export interface PollSlot {
@@ -256,7 +260,8 @@ function start(s: SchedulerState, entry: Entry, priority: CallPriority, now: num
     if (state.strikes > 0) state.notBefore = now + state.strikes * s.options.strikeCostMs;
   }
   const previous = entry.lastReadAt;
-  void entry.poll.run(priority).then(
+  const maxAgeMs = priority === 'refresh' && previous !== undefined ? now - previous : undefined;
+  void entry.poll.run(priority, maxAgeMs).then(
     (read) => settle(s, entry, read, previous),
     () => settle(s, entry, false, previous),
   );

@@ -52,6 +52,7 @@ function sharedCall(
     ...(call?.deadline !== undefined && { deadline: call.deadline }),
     ...(call?.tally !== undefined && { tally: call.tally }),
     ...(call?.owner !== undefined && { owner: call.owner }),
+    ...(call?.maxAgeMs !== undefined && { maxAgeMs: call.maxAgeMs }),
     ...(call?.span !== undefined && { span: call.span }),
   };
   return Object.defineProperty(shared, 'priority', { get: priority, enumerable: true });

@@ -35,6 +35,12 @@ export interface UpstreamPolicy {
   };
   /** Deadline for a call that arrives without one. */
   readonly defaultDeadlineMs: number;
+  /**
+   * Shared mode: how long a running task's answer stays in Redis for other replicas' refreshes
+   * (the longest refresh interval the scheduler hands out).
+   * @default cache.runningTtlMs
+   */
+  readonly refreshRetainMs?: number;
 }
 
 export interface UpstreamDeps<T = unknown> {
@@ -124,6 +130,7 @@ export function upstreamSource<T extends { readonly terminal: boolean }>(
           link: shared.link,
           keys,
           ttls: policy.cache,
+          retainRunningMs: policy.refreshRetainMs ?? policy.cache.runningTtlMs,
           leaseMs: shared.leaseMs,
           defaultDeadlineMs: policy.defaultDeadlineMs,
           clock,

@@ -45,6 +45,8 @@ export interface ReplicaOptions {
   readonly leaseMs?: number;
   /** Local cache entries; 0 sends every lookup to the shared tier. */
   readonly localEntries?: number;
+  /** How long a running task's answer read for a poll stays in Redis (UpstreamPolicy.refreshRetainMs). */
+  readonly refreshRetainMs?: number;
 }
 
 export interface Replica {
@@ -81,7 +83,11 @@ export class Replicas {
     const upstream = upstreamSource(
       'tencent-mps',
       source,
-      { ...policy, cache: { ...policy.cache, maxEntries: options.localEntries ?? 1000 } },
+      {
+        ...policy,
+        cache: { ...policy.cache, maxEntries: options.localEntries ?? 1000 },
+        ...(options.refreshRetainMs !== undefined && { refreshRetainMs: options.refreshRetainMs }),
+      },
       {
         clock,
         random: Math.random,

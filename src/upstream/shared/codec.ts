@@ -1,11 +1,17 @@
 /**
  * Answers as stored in Redis: the parsed model as JSON, or a NOT_FOUND, the only failure ever
- * cached. Decoding trusts nothing: an entry that does not decode, or whose value is not the
- * model (`accepts`), comes back as the reason it was dropped, never as an answer.
+ * cached, with how long Redis was told to keep it, so that its age (that less what Redis has
+ * left of it) is read from Redis's clock alone. Decoding trusts nothing: an entry that does not
+ * decode, or whose value is not the model (`accepts`), comes back as the reason it was dropped.
  */ import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { Check } from './shape.js';
 
-export type SharedEntry<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error };
+export type SharedEntry<T> = (
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: Error }
+) & {
+  /** The lifetime (PX) the lease holder stored it with; absent in an entry that does not say. */
+  readonly keptForMs?: number;
+};
 
 interface StoredError {
   readonly kind: 'NOT_FOUND';
@@ -16,8 +22,8 @@ interface StoredError {
 }
 
 /** The text to store, or null when this answer is not for sharing (only values and NOT_FOUND are). */
-export function encodeEntry<T>(entry: SharedEntry<T>): string | null {
-  if (entry.ok) return JSON.stringify({ ok: true, value: entry.value });
+export function encodeEntry<T>(entry: SharedEntry<T>, keptForMs: number): string | null {
+  if (entry.ok) return JSON.stringify({ ok: true, value: entry.value, keptForMs });
   const { error } = entry;
   if (!(error instanceof ProviderError) || error.kind !== 'NOT_FOUND') return null;
   const stored: StoredError = {
@@ -27,7 +33,7 @@ export function encodeEntry<T>(entry: SharedEntry<T>): string | null {
     ...(error.requestId !== undefined && { requestId: error.requestId }),
     ...(error.httpStatus !== undefined && { httpStatus: error.httpStatus }),
   };
-  return JSON.stringify({ ok: false, error: stored });
+  return JSON.stringify({ ok: false, error: stored, keptForMs });
 }
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
@@ -49,7 +55,10 @@ export function decodeEntry<T>(
     return 'undecodable';
   }
   if (!isObject(parsed)) return 'undecodable';
-  if (parsed['ok'] === true) return accepts(parsed['value']) ? { ok: true, value: parsed['value'] } : 'shape';
+  const keptForMs = parsed['keptForMs'];
+  if (keptForMs !== undefined && (typeof keptForMs !== 'number' || !Number.isFinite(keptForMs))) return 'undecodable';
+  const stamp = keptForMs !== undefined && { keptForMs };
+  if (parsed['ok'] === true) return accepts(parsed['value']) ? { ok: true, value: parsed['value'], ...stamp } : 'shape';
   const error = parsed['error'];
   if (
     parsed['ok'] === false &&
@@ -72,6 +81,7 @@ export function decodeEntry<T>(
         ...(requestId !== undefined && { requestId }),
         ...(httpStatus !== undefined && { httpStatus }),
       }),
+      ...stamp,
     };
   }
   return 'undecodable';

@@ -4,7 +4,7 @@
  * shape changes; the quota key carries none, so old and new replicas count against one budget.
  */ import type { ProviderName } from '../../providers/errors.js';
 
-export const SHARED_FORMAT_VERSION = 'v1';
+export const SHARED_FORMAT_VERSION = 'v2';
 
 export interface SharedKeys {
   readonly quota: string;

@@ -6,11 +6,13 @@
  * the lookup goes straight to the source. A stored answer is used only when it opens (seal.ts) and
  * has the model's shape (`accepts`); otherwise it is dropped, counted, and the provider is asked.
  * While Redis refuses writes, a lookup reads the stored answer and on a miss asks the source, with
- * no lease to take or wait for. The whole protocol: docs/architecture.md.
+ * no lease to take or wait for. A running task's answer read for a poll stays in Redis past its TTL
+ * (`retainRunningMs`) for refreshes only: a refresh takes an answer stored since its replica's last
+ * read (`maxAgeMs`), any other lookup one within the TTL. The whole protocol: docs/architecture.md.
  */
 import { ProviderError, type ProviderName } from '../../providers/errors.js';
 import type { TaskCall, TaskSource } from '../../sources/task-source.js';
-import { cachePolicyAt, type CacheTtls } from '../cache.js';
+import { cachePolicy, cachePolicyAt, signedUrlsLifetimeMs, type CacheTtls } from '../cache.js';
 import type { Clock, TimerHandle } from '../clock.js';
 import { DeadlineExceededError } from '../deadline.js';
 import { upstreamEvents, type UpstreamEvents } from '../events.js';
@@ -20,10 +22,13 @@ import { UNAVAILABLE, type RedisLink } from './redis-link.js';
 import type { ValueSeal } from './seal.js';
 import type { Check } from './shape.js';
 
-/** KEYS task, lease; ARGV token, lease ms. {'hit', text, pttl} | {'lease'} | {'wait', lease pttl}. */
+/**
+ * KEYS task, lease; ARGV token, lease ms, an entry too old for this lookup ('' = none), passed by
+ * as if absent. {'hit', text, pttl} | {'lease'} | {'wait', lease pttl}.
+ */
 const LOOKUP_SCRIPT = `
 local value = redis.call('GET', KEYS[1])
-if value then return {'hit', value, redis.call('PTTL', KEYS[1])} end
+if value and value ~= ARGV[3] then return {'hit', value, redis.call('PTTL', KEYS[1])} end
 if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'PX', ARGV[2]) then return {'lease'} end
 return {'wait', redis.call('PTTL', KEYS[2])}
 `;
@@ -69,6 +74,13 @@ export interface SharedTierOptions<T> {
   readonly link: RedisLink;
   readonly keys: SharedKeys;
   readonly ttls: CacheTtls;
+  /**
+   * How long a running task's answer read for a poll stays in Redis, for other replicas' refreshes:
+   * the longest refresh interval the scheduler hands out (never less than the running TTL, never
+   * past a signed URL's expiry). A query's answer stays its TTL, so Redis holds no more long-lived
+   * entries than there are watched tasks.
+   */
+  readonly retainRunningMs: number;
   readonly leaseMs: number;
   readonly defaultDeadlineMs: number;
   readonly clock: Clock;
@@ -220,25 +232,37 @@ function finishLease<T extends { readonly terminal: boolean }>(
   taskId: string,
   token: string,
   entry: SharedEntry<T>,
+  forPoll: boolean,
 ): Promise<unknown> {
-  const { link, keys, clock, ttls, seal } = tier.options;
-  const { ttlMs } = cachePolicyAt(entry.ok ? entry.value : entry.error, ttls, clock.now());
-  const encoded = ttlMs > 0 ? encodeEntry(entry) : null;
+  const { link, keys, clock, ttls, seal, retainRunningMs } = tier.options;
+  const now = clock.now();
+  const subject = entry.ok ? entry.value : entry.error;
+  let { ttlMs } = cachePolicyAt(subject, ttls, now);
+  if (forPoll && ttlMs > 0 && entry.ok && !entry.value.terminal)
+    ttlMs = Math.min(Math.max(ttlMs, retainRunningMs), signedUrlsLifetimeMs(subject, now));
+  const keptForMs = Math.max(1, Math.floor(ttlMs));
+  const encoded = ttlMs > 0 ? encodeEntry(entry, keptForMs) : null;
   const stored = encoded === null ? '' : seal.seal(keys.task(taskId), encoded);
   return link.eval(
     FINISH_SCRIPT,
     [keys.task(taskId), keys.lease(taskId)],
-    [token, stored, Math.max(1, ttlMs), keys.done, taskId],
+    [token, stored, keptForMs, keys.done, taskId],
   );
 }
 
-/** This replica holds the lease: call, store, release, announce. */
+/**
+ * This replica holds the lease: call, store, release, announce. The answer is kept past its TTL
+ * when a poll asked for it or when the one it replaces was (a query for a watched task).
+ */
 async function hold<T extends { readonly terminal: boolean }>(
   tier: Tier<T>,
   taskId: string,
   token: string,
   call: TaskCall | undefined,
+  replacesRetained: boolean,
 ): Promise<T> {
+  // Read now: a query that joins the poll's call later raises its priority, not what was asked for.
+  const forPoll = replacesRetained || call?.priority === 'refresh' || call?.priority === 'first_read';
   const stopRenewing = keepLease(tier, taskId, token);
   let entry: SharedEntry<T>;
   try {
@@ -250,7 +274,7 @@ async function hold<T extends { readonly terminal: boolean }>(
     stopRenewing();
   }
   // Awaited: a request answered here may be followed at once by the same lookup on another replica.
-  await finishLease(tier, taskId, token, entry);
+  await finishLease(tier, taskId, token, entry, forPoll);
   return answer(entry);
 }
 
@@ -264,20 +288,67 @@ function opened<T>(tier: Tier<T>, taskId: string, stored: unknown): SharedEntry<
   return null;
 }
 
-/** Served from Redis: counted, and kept locally no longer than it had left there. */
-function served<T>(tier: Tier<T>, entry: SharedEntry<T>, pttl: unknown, call: TaskCall | undefined): T {
+/** A running task's stored answer's age by Redis's clock (what it was kept for, less what is left); undefined for any other entry. */
+function ageMs<T extends { readonly terminal: boolean }>(entry: SharedEntry<T>, pttl: unknown): number | undefined {
+  if (!entry.ok || entry.value.terminal || entry.keptForMs === undefined) return undefined;
+  return typeof pttl === 'number' && pttl >= 0 ? entry.keptForMs - pttl : undefined;
+}
+
+/** A running task's answer stored to be kept past its TTL (read for a poll). */
+function retained<T extends { readonly terminal: boolean }>(tier: Tier<T>, entry: SharedEntry<T>): boolean {
+  if (!entry.ok || entry.value.terminal || entry.keptForMs === undefined) return false;
+  return entry.keptForMs > cachePolicy(entry.value, tier.options.ttls).ttlMs;
+}
+
+/** How long a running task's stored answer has left of its TTL (0 or less: past it); undefined for any other entry. */
+function freshLeftMs<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  entry: SharedEntry<T>,
+  pttl: unknown,
+): number | undefined {
+  const age = ageMs(entry, pttl);
+  return age === undefined || !entry.ok ? undefined : cachePolicy(entry.value, tier.options.ttls).ttlMs - age;
+}
+
+/** Within its TTL, or, for a refresh, stored since the replica's last read of the task (`maxAgeMs`). */
+function usable<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  entry: SharedEntry<T>,
+  pttl: unknown,
+  call: TaskCall | undefined,
+): boolean {
+  const left = freshLeftMs(tier, entry, pttl);
+  if (left === undefined || left > 0) return true;
+  const age = ageMs(entry, pttl);
+  return call?.priority === 'refresh' && call.maxAgeMs !== undefined && age !== undefined && age < call.maxAgeMs;
+}
+
+/** Served from Redis: counted, and kept locally no longer than it had left there, nor past its TTL. */
+function served<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  entry: SharedEntry<T>,
+  pttl: unknown,
+  call: TaskCall | undefined,
+): T {
   tier.events.onSharedCacheHit(tier.options.provider);
   if (call?.tally) call.tally.sharedCacheHits = (call.tally.sharedCacheHits ?? 0) + 1;
-  if (typeof pttl === 'number' && pttl > 0) tier.remaining.set(entry.ok ? (entry.value as object) : entry.error, pttl);
+  let left = typeof pttl === 'number' && pttl > 0 ? pttl : undefined;
+  const fresh = freshLeftMs(tier, entry, pttl);
+  if (fresh !== undefined) left = Math.max(0, Math.min(left ?? Infinity, fresh));
+  if (left !== undefined) tier.remaining.set(entry.ok ? (entry.value as object) : entry.error, left);
   return answer(entry);
 }
 
-/** Redis takes no writes: its answer when it has one, else the source, with no lease to take or wait for. */
-async function readOnly<T>(tier: Tier<T>, taskId: string, call: TaskCall | undefined): Promise<T> {
+/** Redis takes no writes: its answer when it has one fit for this lookup, else the source, with no lease to take or wait for. */
+async function readOnly<T extends { readonly terminal: boolean }>(
+  tier: Tier<T>,
+  taskId: string,
+  call: TaskCall | undefined,
+): Promise<T> {
   const reply = await tier.options.link.read(READ_SCRIPT, [tier.options.keys.task(taskId)], []);
   if (Array.isArray(reply) && reply[0] === 'hit') {
     const entry = opened(tier, taskId, reply[1]);
-    if (entry !== null) return served(tier, entry, reply[2], call);
+    if (entry !== null && usable(tier, entry, reply[2], call)) return served(tier, entry, reply[2], call);
   }
   return tier.source(taskId, call);
 }
@@ -309,12 +380,19 @@ async function lookup<T extends { readonly terminal: boolean }>(
   const deadline = call?.deadline ?? clock.now() + options.defaultDeadlineMs;
   let waited = false;
   let discarded = false;
+  // An answer too old for this lookup: the script passes it by, so this lookup takes the lease or waits for its holder's.
+  let passBy = '';
+  let passedRetained = false;
   for (;;) {
     checkStillWanted(tier, call, deadline);
     if (link.state() === 'degraded') return readOnly(tier, taskId, call);
     const token = options.token();
     const watcher = watch(tier, taskId);
-    const reply = await link.eval(LOOKUP_SCRIPT, [keys.task(taskId), keys.lease(taskId)], [token, options.leaseMs]);
+    const reply = await link.eval(
+      LOOKUP_SCRIPT,
+      [keys.task(taskId), keys.lease(taskId)],
+      [token, options.leaseMs, passBy],
+    );
     if (reply === UNAVAILABLE || !Array.isArray(reply)) {
       watcher.cancel();
       return source(taskId, call);
@@ -323,7 +401,12 @@ async function lookup<T extends { readonly terminal: boolean }>(
     if (what === 'hit') {
       watcher.cancel();
       const entry = opened(tier, taskId, first);
-      if (entry !== null) return served(tier, entry, second, call);
+      if (entry !== null && usable(tier, entry, second, call)) return served(tier, entry, second, call);
+      if (entry !== null && typeof first === 'string') {
+        passBy = first;
+        passedRetained = retained(tier, entry);
+        continue;
+      }
       // Not an answer this deployment wrote: removed, then asked again, so the lease holder's
       // answer replaces it. Once only: an entry rewritten at once again is simply passed by.
       if (discarded || typeof first !== 'string') return source(taskId, call);
@@ -333,7 +416,7 @@ async function lookup<T extends { readonly terminal: boolean }>(
     }
     if (what === 'lease') {
       watcher.cancel();
-      return hold(tier, taskId, token, call);
+      return hold(tier, taskId, token, call, passedRetained);
     }
     if (!waited) {
       waited = true;
