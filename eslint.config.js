@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const nodeGlobals = { process: 'readonly', console: 'readonly', URL: 'readonly' };
 
 export default tseslint.config(
-  { ignores: ['dist/', 'coverage/', 'node_modules/', 'src/generated/', 'public/'] },
+  { ignores: ['dist/', 'coverage/', 'node_modules/', 'src/generated/', 'public/', '.ab/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
