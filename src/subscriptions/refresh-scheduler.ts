@@ -54,7 +54,8 @@ export interface PollSlot {
 export interface RefreshScheduler {
   register(poll: ScheduledPoll): PollSlot;
   /** A watch of `client` ended with NOT_FOUND. */
-  penalise(client: string): void;
+  /** One strike per distinct unknown task: a client that asks again about the same one is not struck again. */
+  penalise(client: string, taskId: string): void;
   /** Tasks registered now. */
   readonly size: number;
   /** Mean interval between two reads of one task over the recent refreshes; 0 before any. */
@@ -74,6 +75,8 @@ interface Entry {
 
 interface ClientState {
   strikes: number;
+  /** The unknown tasks its current strikes are for (at most maxStrikes). */
+  readonly struckTasks: Set<string>;
   struckAt: number;
   /** Its next first read may not start before this. */
   notBefore: number;
@@ -117,7 +120,7 @@ export function createRefreshScheduler(options: RefreshSchedulerOptions): Refres
   const unsubscribe = options.quota?.onGrant(() => pump(s));
   return {
     register: (poll) => register(s, poll),
-    penalise: (client) => penalise(s, client),
+    penalise: (client, taskId) => penalise(s, client, taskId),
     get size() {
       return s.entries.size;
     },
@@ -151,10 +154,13 @@ function register(s: SchedulerState, poll: ScheduledPoll): PollSlot {
   };
 }
 
-function penalise(s: SchedulerState, client: string): void {
+function penalise(s: SchedulerState, client: string, taskId: string): void {
   const now = s.clock.now();
   const state = clientState(s, client);
   forgive(s, state, now);
+  if (state.struckTasks.has(taskId)) return;
+  if (state.struckTasks.size >= s.options.maxStrikes) state.struckTasks.clear();
+  state.struckTasks.add(taskId);
   if (state.strikes === 0) state.struckAt = now;
   state.strikes = Math.min(s.options.maxStrikes, state.strikes + 1);
   state.notBefore = Math.max(state.notBefore, now + state.strikes * s.options.strikeCostMs);
@@ -181,7 +187,7 @@ function clientState(s: SchedulerState, client: string): ClientState {
   let state = s.clients.get(client);
   if (state === undefined) {
     if (s.clients.size >= MAX_CLIENTS_KEPT) sweep(s, s.clock.now());
-    state = { strikes: 0, struckAt: 0, notBefore: 0, lastServedAt: 0 };
+    state = { strikes: 0, struckTasks: new Set(), struckAt: 0, notBefore: 0, lastServedAt: 0 };
     s.clients.set(client, state);
   }
   return state;
@@ -201,6 +207,7 @@ function forgive(s: SchedulerState, state: ClientState, now: number): void {
   if (forgiven <= 0) return;
   state.strikes = Math.max(0, state.strikes - forgiven);
   state.struckAt += forgiven * s.options.strikeDecayMs;
+  if (state.strikes === 0) state.struckTasks.clear();
 }
 
 function roomFor(s: SchedulerState, priority: CallPriority): boolean {

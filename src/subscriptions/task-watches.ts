@@ -212,10 +212,8 @@ function watch<T extends WatchedTask>(
   const client = caller.client ?? ANONYMOUS;
   const known = p.notFound.get(taskId);
   if (known !== undefined && !p.watched.has(taskId)) {
-    if (known.until > p.shared.deps.clock.now()) {
-      p.scheduler.penalise(ownerOf(client));
-      return endedAtOnce(p, known.error);
-    }
+    // Answered from the negative cache at no cost to the quota, so no strike: a dashboard may ask again.
+    if (known.until > p.shared.deps.clock.now()) return endedAtOnce(p, known.error);
     p.notFound.delete(taskId);
   }
   charge(p, p.watched.get(taskId), client);
@@ -293,7 +291,7 @@ function watchedFor<T extends WatchedTask>(p: ProviderState<T>, taskId: string, 
     onFatal: (error) => {
       if (!(error instanceof ProviderError && error.kind === 'NOT_FOUND')) return;
       rememberNotFound(p, taskId, error);
-      for (const struck of clients.keys()) p.scheduler.penalise(ownerOf(struck));
+      for (const struck of clients.keys()) p.scheduler.penalise(ownerOf(struck), taskId);
     },
     onUnexpectedError: (error) => events?.onUnexpectedError?.(provider, taskId, error),
     onStop: () => {

@@ -218,4 +218,20 @@ describe('refresh scheduler', () => {
     expect(sent.filter((call) => call.taskId === 'unknown-1')).toHaveLength(1);
     watches.close();
   });
+
+  it('strikes a client once per unknown task, however often it asks again about it (a dashboard row)', async () => {
+    const { clock, sent, watches } = setup(10);
+    // The same unknown id, asked again after the negative cache let go of it each time.
+    for (let n = 0; n < 5; n += 1) {
+      const ended = consume(watches.imageTask('unknown-row', { client: 'dashboard' }));
+      await clock.advance(3_000);
+      expect(ended.errors).toEqual(['NOT_FOUND']);
+    }
+    expect(sent.filter((call) => call.taskId === 'unknown-row')).toHaveLength(5);
+    // One strike, not five: the next new task's first read waits at most one strike's cost (1 s).
+    consume(watches.imageTask('known-0', { client: 'dashboard' }));
+    await clock.advance(1_100);
+    expect(sent.filter((call) => call.taskId === 'known-0' && call.priority === 'first_read')).toHaveLength(1);
+    watches.close();
+  });
 });
