@@ -15,17 +15,10 @@ import { deploymentNamespace, type DeploymentIdentity } from './namespace.js';
 import { createRedisLink, type RedisLink, type RedisState } from './redis-link.js';
 import { valueSeal } from './seal.js';
 import type { Check } from './shape.js';
+import type { RedisConfig } from '../../config/index.js';
 
-export interface SharedModeOptions {
-  /** redis:// or rediss://; a secret as a whole (it may carry a password), never logged. */
-  readonly url: string;
-  readonly keyPrefix: string;
-  readonly commandTimeoutMs: number;
-  readonly fallbackRpsShare: number;
-  readonly leaseMs: number;
-  /** Key of the MAC over stored values (seal.ts); null: values are stored unsigned. A secret, never logged. */
-  readonly valueKey: string | null;
-}
+/** The REDIS_* section of the config, as loadConfig reads it. */
+export type SharedModeOptions = RedisConfig;
 
 export interface SharedModeHooks {
   readonly redisState: (state: RedisState) => void;
