@@ -113,6 +113,7 @@ export async function createSubgraphServer(options: ServerOptions): Promise<Subg
     maxPerConnection: config.subscriptions.maxPerConnection,
     maxConnections: config.subscriptions.maxConnections,
     maxBufferedBytes: config.subscriptions.maxBufferedBytes,
+    readTimeoutMs: config.subscriptions.readTimeoutMs,
     initTimeoutMs: config.subscriptions.initTimeoutMs,
     newContext: contexts.socket,
     formatError,

@@ -125,6 +125,7 @@ export interface AppConfig {
     readonly callbackTimeoutMs: number;
     readonly maxConnections: number;
     readonly maxBufferedBytes: number;
+    readonly readTimeoutMs: number;
   };
   /** null: no OpenTelemetry SDK is loaded and no span is made. */
   readonly tracing: TracingConfig | null;
@@ -366,5 +367,6 @@ function subscriptionsOf(v: Values): AppConfig['subscriptions'] {
     callbackTimeoutMs: v.SUBSCRIPTION_CALLBACK_TIMEOUT_MS,
     maxConnections: v.WEBSOCKET_MAX_CONNECTIONS,
     maxBufferedBytes: v.WEBSOCKET_MAX_BUFFERED_BYTES,
+    readTimeoutMs: v.WEBSOCKET_READ_TIMEOUT_MS,
   };
 }

@@ -497,9 +497,19 @@ export const VARIABLES = {
   WEBSOCKET_MAX_BUFFERED_BYTES: int({
     section: 'subscriptions',
     description:
-      'Output a WebSocket client has not read yet; a socket past it when a message is due is closed with 1008 (a client that does not read).',
+      'Output a WebSocket client may leave unread: past it, the socket starts no operation until the client has read (a ping answered behind the output), and one whose unsent output passes it when a message is due is closed with 1008.',
     default: MIB,
     min: 1024,
+  }),
+  // Below graphql-ws's keep-alive (a missing pong cuts the socket at 12 to 24 s), so a client that
+  // does not read is closed here, logged and counted, rather than cut there unseen.
+  WEBSOCKET_READ_TIMEOUT_MS: int({
+    section: 'subscriptions',
+    description:
+      'How long a WebSocket client past `WEBSOCKET_MAX_BUFFERED_BYTES` of unread output has to read it before it is closed with 1008 (a client that does not read).',
+    default: 10_000,
+    min: 100,
+    max: 11_000,
   }),
 
   MAX_TASK_IDS: int({ section: 'limits', description: 'Most ids in one list query.', default: 100, min: 1 }),

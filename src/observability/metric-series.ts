@@ -57,7 +57,7 @@ export const METRIC_SERIES = {
       "`input_too_large` (`MAX_INPUT_VALUES`), and what Node's HTTP parser refuses before Express runs: `headers_too_large` (431: headers over Node's 16 KB, " +
       "usually a long GET query string), `bad_http_request` (400), `request_timeout` (408, `HTTP_REQUEST_TIMEOUT_MS`); these are answered in GraphQL's error shape too. " +
       "Browsers and connections: `origin_not_allowed` (an `Origin` that is neither the subgraph's own nor in `WEBSOCKET_ALLOWED_ORIGINS`), " +
-      '`websocket_connection_limit` (`WEBSOCKET_MAX_CONNECTIONS`), `websocket_slow_reader` (a socket closed 1008 past `WEBSOCKET_MAX_BUFFERED_BYTES`), ' +
+      '`websocket_connection_limit` (`WEBSOCKET_MAX_CONNECTIONS`), `websocket_slow_reader` (a socket closed 1008: its client left more than `WEBSOCKET_MAX_BUFFERED_BYTES` unread for `WEBSOCKET_READ_TIMEOUT_MS`, or that much unsent), ' +
       '`connection_limit` (`HTTP_MAX_CONNECTIONS`). The router callback protocol: `callback_not_allowed` (off, or outside `SUBSCRIPTION_CALLBACK_URLS`), ' +
       '`bad_callback_extension`, `callback_check_failed` (the callback URL did not accept `check`), `subscription_limit` (`SUBSCRIPTION_MAX_ACTIVE`).',
   },

@@ -40,7 +40,7 @@ export type RefusalReason =
   | 'subscription_limit'
   /** WEBSOCKET_MAX_CONNECTIONS reached: the upgrade was answered 503. */
   | 'websocket_connection_limit'
-  /** A WebSocket whose unsent output passed WEBSOCKET_MAX_BUFFERED_BYTES: closed 1008. */
+  /** A WebSocket whose client did not read its output in time: closed 1008. */
   | 'websocket_slow_reader'
   /** HTTP_MAX_CONNECTIONS reached: the connection was closed as it arrived. */
   | 'connection_limit';

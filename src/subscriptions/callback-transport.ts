@@ -51,16 +51,37 @@ function refusal(message: string, code: string, status: number, retryable = fals
   return new GraphQLError(message, { extensions: { code, ...(retryable && { retryable: true }), http: { status } } });
 }
 
-/** Every request bounded by the timeout and by the shutdown abort; a redirect is answered as the 3xx it is, never followed. */
-function boundedFetcher(send: typeof fetch, timeoutMs: number, shutdown: AbortSignal): Fetcher {
-  return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> =>
-    send(url, {
-      method: init?.method ?? 'POST',
-      ...(init?.headers && { headers: init.headers }),
-      ...(init?.body !== undefined && { body: init.body }),
-      redirect: 'manual',
-      signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), shutdown]),
-    });
+/**
+ * Every request bounded by the timeout and by the shutdown abort; a redirect is answered as the 3xx it is, never followed.
+ * A timer and a listener, not `AbortSignal.any([AbortSignal.timeout(…), shutdown])`: on Node 20 that composite
+ * is lost to garbage collection while fetch waits, and a receiver that never answers then holds the request forever.
+ */
+export function boundedFetcher(send: typeof fetch, timeoutMs: number, shutdown: AbortSignal): Fetcher {
+  // One shutdown listener for every request in flight, not one each (Node warns past ten).
+  const inFlight = new Set<AbortController>();
+  shutdown.addEventListener('abort', () => inFlight.forEach((controller) => controller.abort()), { once: true });
+  return async (url: string, init?: FetcherRequestInit): Promise<FetcherResponse> => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
+    inFlight.add(controller);
+    if (shutdown.aborted) controller.abort();
+    try {
+      const response = await send(url, {
+        method: init?.method ?? 'POST',
+        ...(init?.headers && { headers: init.headers }),
+        ...(init?.body !== undefined && { body: init.body }),
+        redirect: 'manual',
+        signal: controller.signal,
+      });
+      // The plugin reads only the status. The body is drained here, inside the timeout, so a
+      // receiver that trickles it holds nothing and the connection is free for the next heartbeat.
+      if (response.body) for await (const chunk of response.body) void chunk;
+      return response;
+    } finally {
+      clearTimeout(timer);
+      inFlight.delete(controller);
+    }
+  };
 }
 
 export function callbackSubscriptions<TContext extends object>(

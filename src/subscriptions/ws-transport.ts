@@ -3,19 +3,14 @@
  * as Apollo Router's passthrough mode and browsers use it. The handshake runs the operation
  * check's caller stage, each operation the rest of it (security/operation-check.ts); operations
  * in progress per connection are bounded, and a socket that never sends `connection_init` is closed.
- * Connections are bounded process-wide, and a socket whose unsent output passes its bound when an
- * operation or a message is due (a client that does not read) is closed 1008.
+ * Connections are bounded process-wide. A socket starts one operation per event-loop turn, each
+ * only once its client has read all but its allowance of output; a client that does not read
+ * within its time, or whose unsent output passes the allowance when a message is due, is closed 1008.
  */
 import type http from 'node:http';
 import type { Duplex } from 'node:stream';
-import {
-  execute,
-  GraphQLError,
-  type ExecutionArgs,
-  type FormattedExecutionResult,
-  type GraphQLFormattedError,
-} from 'graphql';
-import type { Context, ExecutionResult, OperationResult, SubscribePayload } from 'graphql-ws';
+import { GraphQLError, type ExecutionArgs, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
+import type { Context, ExecutionResult, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -24,6 +19,7 @@ import type { RefusalReason } from '../observability/metrics.js';
 import type { OperationCheck } from '../security/operation-check.js';
 import type { CallerPresented } from '../security/router-auth.js';
 import { subscriptionLimitError } from './errors.js';
+import { ReadSocket } from './read-socket.js';
 
 export interface WsTransportOptions {
   readonly httpServer: http.Server;
@@ -36,8 +32,10 @@ export interface WsTransportOptions {
   readonly maxPerConnection: number;
   /** WebSocket connections open at once (WEBSOCKET_MAX_CONNECTIONS); one more upgrade is answered 503. */
   readonly maxConnections: number;
-  /** Unsent output a socket may hold when a message is due (WEBSOCKET_MAX_BUFFERED_BYTES). */
+  /** Output a client may leave unread before its operations wait for it to read (WEBSOCKET_MAX_BUFFERED_BYTES). */
   readonly maxBufferedBytes: number;
+  /** How long they wait before the socket is closed as a slow reader (WEBSOCKET_READ_TIMEOUT_MS). */
+  readonly readTimeoutMs: number;
   readonly initTimeoutMs: number;
   /** A context per operation, as Express builds one per request; `connection` names the socket its subscriptions are charged to. */
   readonly newContext: (signal: AbortSignal, connection: string) => RequestContext;
@@ -53,7 +51,7 @@ export interface WsTransport {
 }
 
 /** What graphql-ws's ws adapter puts in each connection's `extra` (a type, not an interface, to satisfy its Record bound). */
-type SocketExtra = { readonly socket: WebSocket; readonly request: http.IncomingMessage };
+type SocketExtra = { readonly socket: ReadSocket; readonly request: http.IncomingMessage };
 
 /** How long a slow reader closed 1008 has to take its close frame (behind what it left unread) before it is cut. */
 const SLOW_READER_CLOSE_GRACE_MS = 1_000;
@@ -89,12 +87,8 @@ interface HookState {
   /** Per connection, the name its subscriptions are charged to. */
   readonly connections: WeakMap<object, string>;
   connectionSerial: number;
-  /** The socket each operation's context came from, for the check just before it executes. */
-  readonly socketOf: WeakMap<object, WebSocket>;
-  /** Per socket, when its next operation may start: one per event-loop turn. */
-  readonly turns: WeakMap<WebSocket, Promise<void>>;
-  /** What an operation refused for its slow reader answers. */
-  readonly refusedUnread: ExecutionResult;
+  /** Per socket, when its next operation may start: whether its client had read enough by then. */
+  readonly turns: WeakMap<WebSocket, Promise<boolean>>;
 }
 
 function hookState(options: WsTransportOptions): HookState {
@@ -103,15 +97,7 @@ function hookState(options: WsTransportOptions): HookState {
     operations: new WeakMap(),
     connections: new WeakMap(),
     connectionSerial: 0,
-    socketOf: new WeakMap(),
     turns: new WeakMap(),
-    refusedUnread: {
-      errors: [
-        new GraphQLError('This connection does not read what it is sent; it is being closed', {
-          extensions: { code: 'SUBSCRIPTION_LIMIT' },
-        }),
-      ],
-    },
   };
 }
 
@@ -123,15 +109,20 @@ function connectionOf(state: HookState, ctx: object): string {
 }
 
 /**
- * True (and the socket closed, once) when the socket holds more unsent output than it may:
- * its client does not read, and everything sent to it would pile up in this process.
+ * True (and the socket closed, once) when its client did not read in time (`caughtUp` false), or
+ * the socket holds more unsent output than it may: everything sent to it would pile up here.
  */
-function unread(options: WsTransportOptions, socket: WebSocket): boolean {
+function unread(options: WsTransportOptions, socket: ReadSocket, caughtUp = true): boolean {
   if (socket.readyState !== socket.OPEN) return true;
-  if (socket.bufferedAmount <= options.maxBufferedBytes) return false;
+  if (caughtUp && socket.bufferedAmount <= options.maxBufferedBytes) return false;
   options.onRefused('websocket_slow_reader');
   options.logger.info(
-    { transport: 'websocket', reason: 'websocket_slow_reader', bufferedBytes: socket.bufferedAmount },
+    {
+      transport: 'websocket',
+      reason: 'websocket_slow_reader',
+      unreadBytes: socket.unreadBytes,
+      bufferedBytes: socket.bufferedAmount,
+    },
     'connection closed',
   );
   socket.close(1008, 'Output not read (WEBSOCKET_MAX_BUFFERED_BYTES)');
@@ -139,18 +130,17 @@ function unread(options: WsTransportOptions, socket: WebSocket): boolean {
   return true;
 }
 
-// Operations that arrive together all pass onSubscribe before any answer is sent, and run
-// one after another in microtasks: every answer would be worked out before the first was
-// sent. One start per socket per turn lets each answer reach the socket first, so the check
-// just before each start sees what is still unread, and a slow reader's rest is not run.
-function executeInTurn(state: HookState, args: ExecutionArgs): OperationResult {
-  const socket = state.socketOf.get(args.contextValue as object);
-  if (!socket) return execute(args);
-  const turn = (state.turns.get(socket) ?? Promise.resolve()).then(
-    () => new Promise<void>((resolve) => setImmediate(resolve)),
-  );
+// Operations that arrive together would all be checked, and then worked out, before the first
+// answer is sent. One start per socket per turn lets each answer reach the socket first, and the
+// wait for the client to read what it was sent keeps a client that does not read from costing more
+// than its allowance, whatever the kernel's buffers take in.
+function nextTurn(state: HookState, socket: ReadSocket): Promise<boolean> {
+  const { maxBufferedBytes, readTimeoutMs } = state.options;
+  const turn = (state.turns.get(socket) ?? Promise.resolve(true))
+    .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+    .then(() => socket.caughtUp(maxBufferedBytes, readTimeoutMs));
   state.turns.set(socket, turn);
-  return turn.then(() => (unread(state.options, socket) ? state.refusedUnread : execute(args)));
+  return turn;
 }
 
 /** The handshake: the operation check's caller stage. */
@@ -162,28 +152,29 @@ function acceptConnection(options: WsTransportOptions, ctx: SocketContext): bool
   return false;
 }
 
-/** Why the connection may start no more operations now (a slow reader, or its operations at the cap), else null. */
-function connectionRefusal(options: WsTransportOptions, ctx: SocketContext): GraphQLError | null {
-  if (unread(options, ctx.extra.socket))
-    return subscriptionLimitError('This connection does not read what it is sent; it is being closed');
-  if (Object.keys(ctx.subscriptions).length > options.maxPerConnection) {
-    return subscriptionLimitError(
-      `This connection already has ${options.maxPerConnection} operations in progress, the most it may (SUBSCRIPTION_MAX_PER_CONNECTION); complete one or open another connection`,
-    );
-  }
-  return null;
+/** Refused on arrival: the connection already has its most operations in progress, those waiting for their turn included. */
+function connectionFull(options: WsTransportOptions, ctx: SocketContext): GraphQLError | null {
+  if (Object.keys(ctx.subscriptions).length <= options.maxPerConnection) return null;
+  return subscriptionLimitError(
+    `This connection already has ${options.maxPerConnection} operations in progress, the most it may (SUBSCRIPTION_MAX_PER_CONNECTION); complete one or open another connection`,
+  );
 }
 
-/** The rest of the operation check, then the operation's own context and abort, tracked until it completes. */
-function subscribe(
+/** In its turn, the rest of the operation check, then the operation's own context and abort, tracked until it completes. */
+async function subscribe(
   state: HookState,
   ctx: SocketContext,
   id: string,
   payload: SubscribePayload,
-): ExecutionArgs | readonly GraphQLError[] {
+): Promise<ExecutionArgs | readonly GraphQLError[]> {
   const { options } = state;
-  const refusal = connectionRefusal(options, ctx);
-  if (refusal !== null) return [refusal];
+  const full = connectionFull(options, ctx);
+  if (full !== null) return [full];
+  const caughtUp = await nextTurn(state, ctx.extra.socket);
+  if (unread(options, ctx.extra.socket, caughtUp))
+    return [subscriptionLimitError('This connection does not read what it is sent; it is being closed')];
+  // Completed by the client while it waited: graphql-ws sends nothing for it, so nothing is worked out.
+  if (!(id in ctx.subscriptions)) return [subscriptionLimitError('This operation was completed before it started')];
   const checked = options.check.request({
     query: payload.query,
     operationName: payload.operationName ?? undefined,
@@ -194,7 +185,6 @@ function subscribe(
   const { document, operation } = checked.resolved;
   const controller = new AbortController();
   const contextValue = options.newContext(controller.signal, connectionOf(state, ctx));
-  state.socketOf.set(contextValue, ctx.extra.socket);
   const perSocket = state.operations.get(ctx) ?? new Map<string, Operation>();
   state.operations.set(ctx, perSocket);
   perSocket.set(id, {
@@ -256,7 +246,6 @@ function serverHooks(options: WsTransportOptions): ServerHooks {
   const state = hookState(options);
   return {
     connectionInitWaitTimeout: options.initTimeoutMs,
-    execute: (args) => executeInTurn(state, args),
     onConnect: (ctx) => acceptConnection(options, ctx),
     onSubscribe: (ctx, id, payload) => subscribe(state, ctx, id, payload),
     onNext: (ctx, _id, _payload, _args, result) => formatNext(options, ctx, result),
@@ -271,7 +260,11 @@ const CONNECTION_LIMIT_TEXT =
 
 export function startWsTransport(options: WsTransportOptions): WsTransport {
   // noServer: ws's own `path` option takes one path; upgrades are routed here instead.
-  const wsServer = new WebSocketServer({ noServer: true, maxPayload: options.maxPayloadBytes });
+  const wsServer = new WebSocketServer({
+    noServer: true,
+    maxPayload: options.maxPayloadBytes,
+    WebSocket: ReadSocket,
+  });
   const onUpgrade = (request: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
     const path = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (!options.paths.includes(path)) {

@@ -1,0 +1,67 @@
+/**
+ * Each callback request ends at its timeout or at shutdown whatever the receiver does, with the
+ * garbage collector running while it waits: on Node 20 a fetch bounded by
+ * `AbortSignal.any([AbortSignal.timeout(…), …])` loses its abort to a collection and hangs.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { boundedFetcher } from '../../src/subscriptions/callback-transport.js';
+import { startHttpTarget, type HttpTarget } from '../support/http-target.js';
+import { until } from '../support/ws-client.js';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
+
+/** Settles each request as `aborted`, `answered`, or `still waiting` once the safety net has passed. */
+async function outcomes(requests: Array<Promise<unknown>>, safetyNetMs: number): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  let net: NodeJS.Timeout | undefined;
+  const stillWaiting = new Promise<string>((resolve) => {
+    net = setTimeout(() => resolve('still waiting'), safetyNetMs);
+  });
+  const settled = await Promise.all(
+    requests.map((request) =>
+      Promise.race([
+        request.then(
+          () => 'answered',
+          (error: unknown) => ((error as Error).name === 'AbortError' ? 'aborted' : String(error)),
+        ),
+        stillWaiting,
+      ]),
+    ),
+  );
+  clearTimeout(net);
+  for (const outcome of settled) counts[outcome] = (counts[outcome] ?? 0) + 1;
+  return counts;
+}
+
+describe('callback requests', () => {
+  let target: HttpTarget;
+  let collector: NodeJS.Timeout;
+  beforeEach(async () => {
+    target = await startHttpTarget(() => 'hang');
+    collector = setInterval(collectGarbage, 25);
+  });
+  afterEach(async () => {
+    clearInterval(collector);
+    await target.close();
+  });
+
+  it('end at their timeout against a receiver that never answers, through garbage collections', async () => {
+    const fetcher = boundedFetcher(fetch, 2_000, new AbortController().signal);
+    const requests = Array.from({ length: 20 }, () => fetcher(`${target.url}/callback`, { body: '{}' }));
+    expect(await outcomes(requests, 10_000)).toEqual({ aborted: 20 });
+    // Each one that reached the receiver had its connection closed: nothing is left holding a socket.
+    await until(() => target.requests.every((request) => request.abandoned), 'every connection closed');
+  });
+
+  it('end at shutdown, and none starts after it', async () => {
+    const shutdown = new AbortController();
+    const fetcher = boundedFetcher(fetch, 60_000, shutdown.signal);
+    const requests = Array.from({ length: 20 }, () => fetcher(`${target.url}/callback`, { body: '{}' }));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    shutdown.abort();
+    const late = fetcher(`${target.url}/callback`, { body: '{}' });
+    expect(await outcomes([...requests, late], 10_000)).toEqual({ aborted: 21 });
+  });
+});
