@@ -54,7 +54,7 @@ describe('WebSocket bounds', () => {
       WEBSOCKET_MAX_CONNECTIONS: '3',
       SUBSCRIPTION_MAX_ACTIVE: '2',
       WEBSOCKET_MAX_BUFFERED_BYTES: '65536',
-      WEBSOCKET_READ_TIMEOUT_MS: '1000',
+      WEBSOCKET_READ_TIMEOUT_MS: '3000',
       SUBSCRIPTION_WAITING_INTERVAL_MS: '100',
     });
   });
@@ -141,7 +141,7 @@ describe('WebSocket bounds', () => {
     const sent = 10;
     for (let id = 1; id <= sent; id += 1)
       socket.send(JSON.stringify({ id: String(id), type: 'subscribe', payload: { query: SCHEMA_15 } }));
-    // Reading again well inside WEBSOCKET_READ_TIMEOUT_MS (1 s here).
+    // Reading again well inside WEBSOCKET_READ_TIMEOUT_MS (3 s here).
     await new Promise((resolve) => setTimeout(resolve, 300));
     (socket as unknown as { _socket: Socket })._socket.resume();
     await until(() => answers.filter((answer) => answer.type === 'complete').length === sent, 'every answer');
