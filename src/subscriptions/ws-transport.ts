@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import { GraphQLError, type ExecutionArgs, type FormattedExecutionResult, type GraphQLFormattedError } from 'graphql';
 import type { Context, ExecutionResult, SubscribePayload } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer } from 'ws';
 import type { Logger } from 'pino';
 import type { RequestContext } from '../context.js';
 import type { RefusalReason } from '../observability/metrics.js';
@@ -88,7 +88,7 @@ interface HookState {
   readonly connections: WeakMap<object, string>;
   connectionSerial: number;
   /** Per socket, when its next operation may start: whether its client had read enough by then. */
-  readonly turns: WeakMap<WebSocket, Promise<boolean>>;
+  readonly turns: WeakMap<ReadSocket, Promise<boolean>>;
 }
 
 function hookState(options: WsTransportOptions): HookState {
